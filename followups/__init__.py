@@ -1,0 +1,1 @@
+"""The follow-up domain: people, cases, plans, scripts, calls and their audit trail."""

@@ -1,0 +1,36 @@
+"""`python manage.py build_call_lists [--date YYYY-MM-DD]`: the same code as the Celery task."""
+
+import datetime as dt
+
+from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
+
+from followups.services.queue import build_call_lists
+
+
+class Command(BaseCommand):
+    help = "Build the day's call list (default: today) and print what was added and skipped."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--date", help="The day to build, YYYY-MM-DD (default: today).")
+
+    def handle(self, *args, date=None, **options):
+        try:
+            day = dt.date.fromisoformat(date) if date else timezone.localdate()
+        except ValueError:
+            raise CommandError(f"--date must be YYYY-MM-DD, got {date!r}") from None
+        report = build_call_lists(day=day)
+        self.stdout.write(
+            f"Call list {day}: added {report.added} entries "
+            f"({report.already_listed} already on the list)."
+        )
+        for reason, count in sorted(report.skipped.items()):
+            self.stdout.write(f"  skipped {count}: {reason}")
+        for year in report.calendar_warnings:
+            self.stdout.write(
+                self.style.WARNING(
+                    f"  warning: the official holiday schedule of {year} is not loaded; "
+                    "public holidays come from the fallback calendar, without make-up working "
+                    "days. Add holiday overrides for the make-up days."
+                )
+            )

@@ -1,0 +1,71 @@
+"""The whole domain model, one module per concern (see DESIGN.md)."""
+
+from .audit import AuditAction, AuditEvent
+from .calls import (
+    AAPOR_GROUP_OF,
+    AAPORGroup,
+    CallAttempt,
+    CallList,
+    Disposition,
+    Escalation,
+    EscalationCategory,
+    EscalationSeverity,
+    EscalationStatus,
+    QueueEntry,
+    QueueEntryStatus,
+    Satisfaction,
+    ScriptAnswer,
+)
+from .cases import Case, CaseKind, CaseStatus, FollowUpTask, IntentClass, TaskKind, TaskStatus
+from .people import Customer, Department, Gender, Hospital, Patient, PreferredSlot
+from .plans import (
+    CallingPolicy,
+    CallingWindow,
+    FollowUpPlan,
+    HolidayOverride,
+    HolidayOverrideKind,
+    HolidayRule,
+    PlanStep,
+)
+from .scripts import CallScript, ScriptVersion, ScriptVersionStatus
+
+__all__ = [
+    "AAPOR_GROUP_OF",
+    "AAPORGroup",
+    "AuditAction",
+    "AuditEvent",
+    "CallAttempt",
+    "CallList",
+    "CallScript",
+    "CallingPolicy",
+    "CallingWindow",
+    "Case",
+    "CaseKind",
+    "CaseStatus",
+    "Customer",
+    "Department",
+    "Disposition",
+    "Escalation",
+    "EscalationCategory",
+    "EscalationSeverity",
+    "EscalationStatus",
+    "FollowUpPlan",
+    "FollowUpTask",
+    "Gender",
+    "HolidayOverride",
+    "HolidayOverrideKind",
+    "HolidayRule",
+    "Hospital",
+    "IntentClass",
+    "Patient",
+    "PlanStep",
+    "PreferredSlot",
+    "QueueEntry",
+    "QueueEntryStatus",
+    "Satisfaction",
+    "ScriptAnswer",
+    "ScriptVersion",
+    "ScriptVersionStatus",
+    "TaskKind",
+    "TaskStatus",
+]

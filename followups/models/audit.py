@@ -1,0 +1,42 @@
+"""The audit trail: who saw a number, exported data, published a script, changed the rules."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class AuditAction(models.TextChoices):
+    REVEAL_PHONE = "reveal_phone", _("Revealed a phone number")
+    EXPORT = "export", _("Exported data")
+    PUBLISH_SCRIPT = "publish_script", _("Published a script")
+    RETIRE_SCRIPT = "retire_script", _("Retired a script")
+    CHANGE_PLAN = "change_plan", _("Changed a follow-up plan")
+    CHANGE_POLICY = "change_policy", _("Changed a calling policy")
+    IMPORT = "import", _("Imported patients")
+
+
+class AuditEvent(models.Model):
+    """Append-only: the detail names ids and counts, never a phone or a diagnosis."""
+
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="audit_events",
+        null=True,
+        blank=True,
+        verbose_name=_("who"),
+    )
+    action = models.CharField(_("action"), max_length=20, choices=AuditAction.choices)
+    target_type = models.CharField(_("object type"), max_length=60, blank=True)
+    target_id = models.CharField(_("object id"), max_length=40, blank=True)
+    detail = models.JSONField(_("detail"), default=dict, blank=True)
+    at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("audit event")
+        verbose_name_plural = _("audit events")
+        ordering = ["-at", "-pk"]
+        indexes = [models.Index(fields=["target_type", "target_id"], name="audit_target_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.get_action_display()}"

@@ -1,0 +1,362 @@
+"""The day's call lists, the calls made (attempts and answers) and the problems they raise."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from phonenumber_field.modelfields import PhoneNumberField
+
+from .cases import IntentClass
+
+
+class CallList(models.Model):
+    """The list of calls for one day, built each morning; its report says what was skipped."""
+
+    day = models.DateField(_("day"), unique=True)
+    built_at = models.DateTimeField(_("built at"), null=True, blank=True)
+    report = models.JSONField(
+        _("build report"),
+        default=dict,
+        blank=True,
+        help_text=_("Counts added and skipped by reason."),
+    )
+
+    class Meta:
+        verbose_name = _("call list")
+        verbose_name_plural = _("call lists")
+        ordering = ["-day"]
+
+    def __str__(self) -> str:
+        return str(self.day)
+
+
+class QueueEntryStatus(models.TextChoices):
+    WAITING = "waiting", _("Waiting")
+    CLAIMED = "claimed", _("Claimed")
+    DONE = "done", _("Done")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class QueueEntry(models.Model):
+    call_list = models.ForeignKey(
+        CallList, on_delete=models.CASCADE, related_name="entries", verbose_name=_("call list")
+    )
+    task = models.ForeignKey(
+        "followups.FollowUpTask",
+        on_delete=models.CASCADE,
+        related_name="queue_entries",
+        verbose_name=_("task"),
+    )
+    priority = models.IntegerField(_("priority"), default=0, help_text=_("Lower is called first."))
+    assigned_agent = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        related_name="assigned_entries",
+        null=True,
+        blank=True,
+        verbose_name=_("assigned agent"),
+    )
+    status = models.CharField(
+        _("status"),
+        max_length=10,
+        choices=QueueEntryStatus.choices,
+        default=QueueEntryStatus.WAITING,
+    )
+    claimed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        related_name="claimed_entries",
+        null=True,
+        blank=True,
+        verbose_name=_("claimed by"),
+    )
+    claimed_at = models.DateTimeField(_("claimed at"), null=True, blank=True)
+    lease_expires_at = models.DateTimeField(_("lease expires at"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("queue entry")
+        verbose_name_plural = _("queue entries")
+        ordering = ["call_list", "priority", "pk"]
+        constraints = [
+            # One list per day, so this is "one entry per task per day".
+            models.UniqueConstraint(
+                fields=["call_list", "task"], name="one_entry_per_task_per_day"
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["call_list", "priority"],
+                condition=models.Q(status="waiting"),
+                name="entry_waiting_idx",
+            ),
+            models.Index(
+                fields=["lease_expires_at"],
+                condition=models.Q(status="claimed"),
+                name="entry_lease_idx",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.call_list} #{self.pk}"
+
+
+class AAPORGroup(models.TextChoices):
+    """AAPOR final disposition groups (Standard Definitions), from which RR1, COOP1,
+    REF1 and CON1 are computed."""
+
+    INTERVIEW = "I", _("Complete interview")
+    PARTIAL = "P", _("Partial interview")
+    REFUSAL = "R", _("Refusal and break-off")
+    NON_CONTACT = "NC", _("Non-contact")
+    OTHER = "O", _("Other eligible, non-interview")
+    UNKNOWN_HOUSEHOLD = "UH", _("Unknown if reachable")
+    NOT_ELIGIBLE = "NE", _("Not eligible")
+
+
+class Disposition(models.TextChoices):
+    # Values are the ones followups.scheduling's retry rules use.
+    COMPLETE = "complete", _("Reached: complete")
+    PARTIAL = "partial", _("Reached: partial")
+    FAMILY = "family", _("Family member answered")
+    NO_ANSWER = "no_answer", _("No answer")
+    BUSY = "busy", _("Busy")
+    PHONE_OFF = "phone_off", _("Phone off or suspended")
+    WRONG_NUMBER = "wrong_number", _("Wrong or empty number")
+    REFUSED = "refused", _("Refused")
+    CALLBACK = "callback", _("Asked for a callback")
+    DECEASED = "deceased", _("Deceased")
+
+
+# The AAPOR codes behind each group: 1.1 complete, 1.2 partial, 2.11 refusal,
+# 2.21 respondent unavailable (a relative answered), 2.31 deceased, 2.1x appointment
+# (a callback is a contact that did not yet give an interview), 3.12/3.13 busy or no
+# answer, 4.3x non-working or wrong number.
+AAPOR_GROUP_OF = {
+    Disposition.COMPLETE: AAPORGroup.INTERVIEW,
+    Disposition.PARTIAL: AAPORGroup.PARTIAL,
+    Disposition.REFUSED: AAPORGroup.REFUSAL,
+    Disposition.FAMILY: AAPORGroup.NON_CONTACT,
+    Disposition.CALLBACK: AAPORGroup.OTHER,
+    Disposition.DECEASED: AAPORGroup.OTHER,
+    Disposition.NO_ANSWER: AAPORGroup.UNKNOWN_HOUSEHOLD,
+    Disposition.BUSY: AAPORGroup.UNKNOWN_HOUSEHOLD,
+    Disposition.PHONE_OFF: AAPORGroup.UNKNOWN_HOUSEHOLD,
+    Disposition.WRONG_NUMBER: AAPORGroup.NOT_ELIGIBLE,
+}
+
+REACHED_DISPOSITIONS = frozenset({Disposition.COMPLETE, Disposition.PARTIAL})
+
+
+class Satisfaction(models.TextChoices):
+    SATISFIED = "satisfied", _("Satisfied")
+    NEUTRAL = "neutral", _("Neutral")
+    DISSATISFIED = "dissatisfied", _("Dissatisfied")
+    POOR = "poor", _("Poor")
+
+
+class CallAttempt(models.Model):
+    """The outcome record of one call: never edited away, never lost."""
+
+    task = models.ForeignKey(
+        "followups.FollowUpTask",
+        on_delete=models.PROTECT,
+        related_name="attempts_made",
+        verbose_name=_("task"),
+    )
+    queue_entry = models.ForeignKey(
+        QueueEntry,
+        on_delete=models.SET_NULL,
+        related_name="attempts",
+        null=True,
+        blank=True,
+        verbose_name=_("queue entry"),
+    )
+    agent = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="call_attempts",
+        verbose_name=_("agent"),
+    )
+    started_at = models.DateTimeField(_("started at"))
+    ended_at = models.DateTimeField(_("ended at"))
+    dialled_number = PhoneNumberField(_("number dialled"), blank=True)
+    disposition = models.CharField(_("disposition"), max_length=16, choices=Disposition.choices)
+    script_version = models.ForeignKey(
+        "followups.ScriptVersion",
+        on_delete=models.PROTECT,
+        related_name="attempts",
+        null=True,
+        blank=True,
+        verbose_name=_("script version"),
+    )
+    satisfaction = models.CharField(
+        _("satisfaction"), max_length=12, choices=Satisfaction.choices, blank=True
+    )
+    intent_class = models.CharField(
+        _("intent class after the call"),
+        max_length=1,
+        choices=IntentClass.choices,
+        blank=True,
+    )
+    notes = models.TextField(_("notes"), blank=True)
+    callback_at = models.DateTimeField(_("callback at"), null=True, blank=True)
+    idempotency_key = models.CharField(_("idempotency key"), max_length=64, unique=True)
+    after_lease_lost = models.BooleanField(
+        _("submitted after the lease was lost"),
+        default=False,
+        help_text=_("Stored all the same, and flagged for the supervisor."),
+    )
+    created_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    class Meta:
+        permissions = [
+            ("work_queue", "Can work the daily call queue"),
+            ("review_outcomes", "Can review outcomes, escalations and reports"),
+            ("export_data", "Can export outcome data"),
+        ]
+        verbose_name = _("call attempt")
+        verbose_name_plural = _("call attempts")
+        ordering = ["-started_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ended_at__gte=models.F("started_at")),
+                name="attempt_ends_after_it_starts",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["started_at"], name="attempt_started_idx"),
+            models.Index(fields=["agent", "started_at"], name="attempt_agent_started_idx"),
+            models.Index(fields=["task", "started_at"], name="attempt_task_started_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_disposition_display()} {self.started_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def aapor_group(self) -> AAPORGroup:
+        return AAPOR_GROUP_OF[Disposition(self.disposition)]
+
+    @property
+    def reached(self) -> bool:
+        return self.disposition in REACHED_DISPOSITIONS
+
+    @property
+    def handle_seconds(self) -> int:
+        return int((self.ended_at - self.started_at).total_seconds())
+
+
+class ScriptAnswer(models.Model):
+    """One step of the path a call took through its script version."""
+
+    attempt = models.ForeignKey(
+        CallAttempt,
+        on_delete=models.CASCADE,
+        related_name="answers",
+        verbose_name=_("call attempt"),
+    )
+    position = models.PositiveSmallIntegerField(_("position in the path"))
+    node_id = models.CharField(_("node"), max_length=60)
+    value = models.TextField(_("answer"), blank=True)
+    is_objection = models.BooleanField(_("objection handler"), default=False)
+
+    class Meta:
+        verbose_name = _("script answer")
+        verbose_name_plural = _("script answers")
+        ordering = ["attempt", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["attempt", "position"], name="one_answer_per_path_position"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.node_id}={self.value}"
+
+
+class EscalationCategory(models.TextChoices):
+    MEDICAL = "medical", _("Medical")
+    SERVICE = "service", _("Service")
+    PRODUCT = "product", _("Product")
+    BILLING = "billing", _("Billing")
+    TECHNICAL = "technical", _("Technical")
+    COMPLAINT = "complaint", _("Complaint")
+
+
+class EscalationSeverity(models.TextChoices):
+    URGENT = "urgent", _("Urgent")
+    HIGH = "high", _("High")
+    NORMAL = "normal", _("Normal")
+
+
+class EscalationStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    ACKNOWLEDGED = "acknowledged", _("Acknowledged")
+    RESOLVED = "resolved", _("Resolved")
+    VERIFIED = "verified", _("Verified")
+
+
+class Escalation(models.Model):
+    """A problem heard on a call, followed until someone has verified it is solved."""
+
+    case = models.ForeignKey(
+        "followups.Case",
+        on_delete=models.PROTECT,
+        related_name="escalations",
+        verbose_name=_("case"),
+    )
+    attempt = models.ForeignKey(
+        CallAttempt,
+        on_delete=models.SET_NULL,
+        related_name="escalations",
+        null=True,
+        blank=True,
+        verbose_name=_("raised on call"),
+    )
+    category = models.CharField(_("category"), max_length=12, choices=EscalationCategory.choices)
+    severity = models.CharField(
+        _("severity"),
+        max_length=8,
+        choices=EscalationSeverity.choices,
+        default=EscalationSeverity.NORMAL,
+    )
+    department = models.ForeignKey(
+        "followups.Department",
+        on_delete=models.SET_NULL,
+        related_name="escalations",
+        null=True,
+        blank=True,
+        verbose_name=_("department"),
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        related_name="escalations_owned",
+        null=True,
+        blank=True,
+        verbose_name=_("owner"),
+    )
+    description = models.TextField(_("description"))
+    status = models.CharField(
+        _("status"), max_length=12, choices=EscalationStatus.choices, default=EscalationStatus.OPEN
+    )
+    due_at = models.DateTimeField(_("due at"))
+    resolution = models.TextField(_("resolution"), blank=True)
+    created_at = models.DateTimeField(_("raised at"), auto_now_add=True)
+    acknowledged_at = models.DateTimeField(_("acknowledged at"), null=True, blank=True)
+    resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
+    verified_at = models.DateTimeField(_("verified at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("escalation")
+        verbose_name_plural = _("escalations")
+        ordering = ["due_at", "pk"]
+        indexes = [
+            models.Index(
+                fields=["due_at"],
+                condition=models.Q(status__in=["open", "acknowledged"]),
+                name="escalation_unresolved_due_idx",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_category_display()} / {self.get_severity_display()} #{self.pk}"

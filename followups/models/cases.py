@@ -1,0 +1,181 @@
+"""Why we call (a Case) and each planned call of it (a FollowUpTask)."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class CaseKind(models.TextChoices):
+    DISCHARGE = "discharge", _("Discharge follow-up")
+    MISSED_APPOINTMENT = "missed_appointment", _("Missed appointment")
+    CONSULTATION = "consultation", _("Consultation not yet booked")
+    PURCHASE = "purchase", _("Purchase")
+    POLICY = "policy", _("Insurance policy verification")
+    AFTER_SALES = "after_sales", _("After-sales satisfaction")
+    COMPLAINT = "complaint", _("Complaint follow-up")
+
+
+class IntentClass(models.TextChoices):
+    # Values are the ones followups.scheduling.IntentClass uses.
+    A = "A", _("A: strong intent, every ~3 days")
+    B = "B", _("B: hesitating, weekly")
+    C = "C", _("C: not soon, every 2–4 weeks")
+    D = "D", _("D: information only, greetings only")
+
+
+class CaseStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    CLOSED = "closed", _("Closed")
+
+
+class TaskKind(models.TextChoices):
+    SCHEDULED = "scheduled", _("Scheduled")
+    RETRY = "retry", _("Retry")
+    CALLBACK = "callback", _("Callback")
+
+
+class TaskStatus(models.TextChoices):
+    PENDING = "pending", _("To call")
+    DONE = "done", _("Done")
+    SUSPENDED = "suspended", _("Suspended")
+    UNREACHABLE = "unreachable", _("Unreachable")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class Case(models.Model):
+    customer = models.ForeignKey(
+        "followups.Customer",
+        on_delete=models.PROTECT,
+        related_name="cases",
+        verbose_name=_("customer"),
+    )
+    patient = models.ForeignKey(
+        "followups.Patient",
+        on_delete=models.PROTECT,
+        related_name="cases",
+        null=True,
+        blank=True,
+        verbose_name=_("patient"),
+    )
+    kind = models.CharField(_("kind"), max_length=24, choices=CaseKind.choices)
+    anchor_date = models.DateField(
+        _("anchor date"), help_text=_("The event the plan counts from, e.g. the discharge date.")
+    )
+    intent_class = models.CharField(
+        _("intent class"), max_length=1, choices=IntentClass.choices, blank=True
+    )
+    plan = models.ForeignKey(
+        "followups.FollowUpPlan",
+        on_delete=models.PROTECT,
+        related_name="cases",
+        null=True,
+        blank=True,
+        verbose_name=_("plan"),
+    )
+    product = models.CharField(_("product or service"), max_length=120, blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=CaseStatus.choices, default=CaseStatus.OPEN
+    )
+    closed_reason = models.CharField(_("closing reason"), max_length=200, blank=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    agent = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        related_name="cases",
+        null=True,
+        blank=True,
+        verbose_name=_("agent"),
+        help_text=_("The agent who keeps this case where possible."),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("case")
+        verbose_name_plural = _("cases")
+        ordering = ["-anchor_date", "pk"]
+        indexes = [
+            models.Index(fields=["status", "kind"], name="case_status_kind_idx"),
+            models.Index(fields=["customer", "status"], name="case_customer_status_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} #{self.pk}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == CaseStatus.OPEN
+
+
+class FollowUpTask(models.Model):
+    """One planned call of a case; retries and callbacks move it, they do not copy it."""
+
+    case = models.ForeignKey(
+        Case, on_delete=models.CASCADE, related_name="tasks", verbose_name=_("case")
+    )
+    step = models.ForeignKey(
+        "followups.PlanStep",
+        on_delete=models.PROTECT,
+        related_name="tasks",
+        null=True,
+        blank=True,
+        verbose_name=_("plan step"),
+    )
+    kind = models.CharField(
+        _("kind"), max_length=10, choices=TaskKind.choices, default=TaskKind.SCHEDULED
+    )
+    status = models.CharField(
+        _("status"), max_length=12, choices=TaskStatus.choices, default=TaskStatus.PENDING
+    )
+    due_date = models.DateField(_("due date"))
+    earliest_at = models.DateTimeField(_("not before"), null=True, blank=True)
+    deadline = models.DateField(_("deadline"), null=True, blank=True)
+    callback_at = models.DateTimeField(_("booked callback"), null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    max_attempts = models.PositiveSmallIntegerField(_("max attempts"), default=3)
+    outcome_counts = models.JSONField(
+        _("outcomes so far"), default=dict, blank=True, help_text=_("Disposition → count.")
+    )
+    status_reason = models.CharField(_("status reason"), max_length=200, blank=True)
+    needs_number_fix = models.BooleanField(_("number needs fixing"), default=False)
+    agent = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        related_name="tasks",
+        null=True,
+        blank=True,
+        verbose_name=_("agent"),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("follow-up task")
+        verbose_name_plural = _("follow-up tasks")
+        ordering = ["due_date", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case", "step"],
+                condition=models.Q(step__isnull=False),
+                name="one_task_per_case_step",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(max_attempts__gte=1), name="task_max_attempts_positive"
+            ),
+        ]
+        indexes = [
+            # The list build reads open tasks by due date every morning; history does not
+            # enter this index, so its cost follows what is due.
+            models.Index(
+                fields=["due_date"],
+                condition=models.Q(status="pending"),
+                name="task_open_due_idx",
+            ),
+            models.Index(fields=["case", "status"], name="task_case_status_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case} {self.due_date}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == TaskStatus.PENDING

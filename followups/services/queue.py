@@ -1,0 +1,164 @@
+"""The daily call lists: which open tasks go on today's list, in what order, for whom."""
+
+import datetime as dt
+import heapq
+from collections import Counter
+from dataclasses import dataclass, field
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.db.models import Count
+from django.utils import timezone
+
+from followups.models import CallList, CaseStatus, FollowUpTask, QueueEntry, TaskKind, TaskStatus
+from followups.roles import Role
+from followups.scheduling import CallingRules, calendar_warnings, day_status, queue_priority
+from followups.services.policies import default_policy_id, policies_with_rules
+
+PRIORITY_EPOCH = dt.date(2000, 1, 1)
+
+
+@dataclass
+class BuildReport:
+    day: dt.date
+    added: int = 0
+    already_listed: int = 0
+    skipped: Counter = field(default_factory=Counter)
+    calendar_warnings: list[int] = field(default_factory=list)
+
+    def as_dict(self) -> dict:
+        return {
+            "day": self.day.isoformat(),
+            "added": self.added,
+            "already_listed": self.already_listed,
+            "skipped": dict(sorted(self.skipped.items())),
+            "calendar_warnings": self.calendar_warnings,
+        }
+
+
+def priority_number(key: tuple[int, int, int, int, dt.date]) -> int:
+    """Encode scheduling.queue_priority's sort key as one integer (smaller is called first),
+    so entries added by a later run of the same day sort among the earlier ones."""
+    callback, deadline, overdue, intent, due = key
+    bucket = ((callback * 2 + deadline) * 2 + overdue) * 4 + intent
+    return bucket * 100_000 + (due - PRIORITY_EPOCH).days
+
+
+def agents_on_duty() -> list[int]:
+    # Until teams and duty rosters arrive (Part 6), every active agent is on duty.
+    return list(
+        get_user_model()
+        .objects.filter(is_active=True, groups__name=Role.AGENT)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+
+
+def _skip_reason(row: dict, day_open) -> str | None:
+    if row["case__status"] != CaseStatus.OPEN:
+        return "case_closed"
+    if row["case__customer__do_not_call"]:
+        return "do_not_call"
+    if row["case__patient__died_on"] is not None:
+        return "deceased"
+    if not row["case__customer__phone"]:
+        return "no_phone_number"
+    if not day_open(row["case__plan__calling_policy_id"], row["case__customer__timezone"]):
+        return "closed_day"
+    return None
+
+
+def build_call_lists(*, day: dt.date) -> BuildReport:
+    """Put every due or overdue open task whose customer may be called on `day` on that
+    day's list, once: a second run, or two runs at once, add nothing more."""
+    report = BuildReport(day=day)
+    call_list, _ = CallList.objects.get_or_create(day=day)
+    rules = policies_with_rules()
+    fallback_policy = default_policy_id()
+    report.calendar_warnings = calendar_warnings([day])
+    open_days: dict[tuple[int | None, str], bool] = {}
+
+    def day_open(policy_id: int | None, customer_tz: str) -> bool:
+        key = (policy_id or fallback_policy, customer_tz)
+        if key not in open_days:
+            policy_rules = rules.get(key[0]) or CallingRules()
+            open_days[key] = day_status(day, policy_rules.for_timezone(customer_tz)).open
+        return open_days[key]
+
+    listed = set(call_list.entries.values_list("task_id", flat=True))
+    rows = FollowUpTask.objects.filter(status=TaskStatus.PENDING, due_date__lte=day).values(
+        "pk",
+        "kind",
+        "due_date",
+        "deadline",
+        "case_id",
+        "case__status",
+        "case__intent_class",
+        "case__agent_id",
+        "case__plan__calling_policy_id",
+        "case__customer__do_not_call",
+        "case__customer__phone",
+        "case__customer__timezone",
+        "case__patient__died_on",
+    )
+    candidates = []
+    for row in rows.iterator(chunk_size=5000):
+        if row["pk"] in listed:
+            report.already_listed += 1
+            continue
+        reason = _skip_reason(row, day_open)
+        if reason:
+            report.skipped[reason] += 1
+            continue
+        key = queue_priority(
+            is_callback=row["kind"] == TaskKind.CALLBACK,
+            deadline=row["deadline"],
+            due=row["due_date"],
+            today=day,
+            intent=row["case__intent_class"] or None,
+        )
+        candidates.append((priority_number(key), row["pk"], row["case__agent_id"]))
+
+    candidates.sort()
+    entries = _assign(call_list, candidates)
+    with transaction.atomic():
+        before = QueueEntry.objects.filter(call_list=call_list).count()
+        QueueEntry.objects.bulk_create(entries, batch_size=5000, ignore_conflicts=True)
+        report.added = QueueEntry.objects.filter(call_list=call_list).count() - before
+    CallList.objects.filter(pk=call_list.pk).update(
+        built_at=timezone.now(), report=report.as_dict()
+    )
+    return report
+
+
+def _assign(call_list: CallList, candidates: list[tuple[int, int, int | None]]) -> list[QueueEntry]:
+    """Keep a case with its agent when that agent is on duty; share the rest so that every
+    agent ends the build with about the same number of entries."""
+    agents = agents_on_duty()
+    on_duty = set(agents)
+    load = Counter(
+        dict(
+            call_list.entries.filter(assigned_agent__in=agents)
+            .values_list("assigned_agent")
+            .annotate(n=Count("pk"))
+        )
+    )
+    assigned: dict[int, int | None] = {}
+    for _, task_id, case_agent in candidates:
+        if case_agent in on_duty:
+            assigned[task_id] = case_agent
+            load[case_agent] += 1
+    heap = [(load[agent], agent) for agent in agents]
+    heapq.heapify(heap)
+    entries = []
+    for priority, task_id, _ in candidates:
+        agent = assigned.get(task_id)
+        if agent is None and heap:
+            count, agent = heapq.heappop(heap)
+            heapq.heappush(heap, (count + 1, agent))
+        entries.append(
+            QueueEntry(
+                call_list=call_list, task_id=task_id, priority=priority, assigned_agent_id=agent
+            )
+        )
+    return entries

@@ -1,0 +1,20 @@
+"""Celery tasks: thin wrappers that take plain values and call one service."""
+
+import datetime as dt
+import logging
+
+from celery import shared_task
+from django.utils import timezone
+
+from followups.services.queue import build_call_lists
+
+logger = logging.getLogger(__name__)
+
+
+@shared_task(name="followups.build_call_lists")
+def build_call_lists_task(day: str | None = None) -> dict:
+    """Build the call list of `day` (ISO date; default today in the center's timezone)."""
+    target = dt.date.fromisoformat(day) if day else timezone.localdate()
+    report = build_call_lists(day=target).as_dict()
+    logger.info("call list %s: %s added, skipped %s", target, report["added"], report["skipped"])
+    return report

@@ -1,0 +1,13 @@
+"""The admin's configuration pages."""
+
+from django.contrib.auth.decorators import login_required, permission_required
+from django.shortcuts import render
+
+from followups import selectors
+from followups.roles import CONFIGURE_CENTER
+
+
+@login_required
+@permission_required(CONFIGURE_CENTER, raise_exception=True)
+def home(request):
+    return render(request, "followups/config/home.html", selectors.configuration_overview())

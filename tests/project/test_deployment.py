@@ -1,0 +1,87 @@
+"""The deployment files and production settings hold what they promise."""
+
+import importlib
+import os
+import shlex
+import subprocess
+import sys
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def compose_services() -> dict:
+    return yaml.safe_load((ROOT / "docker-compose.yml").read_text())["services"]
+
+
+def test_compose_has_the_whole_stack():
+    assert set(compose_services()) == {"web", "worker", "beat", "db", "redis"}
+
+
+def test_every_app_service_command_exists_in_the_project():
+    services = compose_services()
+    for name in ["web", "worker", "beat"]:
+        command = services[name]["command"]
+        words = shlex.split(command)
+        if words[:2] == ["sh", "-c"]:
+            words = shlex.split(words[2].replace("&&", " && "))
+        if "manage.py" in words:
+            assert (ROOT / "manage.py").exists()
+            subcommand = words[words.index("manage.py") + 1]
+            from django.core.management import get_commands
+
+            assert subcommand in get_commands(), f"{name}: unknown command {subcommand}"
+        if "gunicorn" in words:
+            module, attribute = words[words.index("gunicorn") + 1].split(":")
+            assert callable(getattr(importlib.import_module(module), attribute))
+        if "celery" in words:
+            app = words[words.index("-A") + 1]
+            assert importlib.import_module(app).celery_app.main == app
+        if "--scheduler" in words:
+            module, attribute = words[words.index("--scheduler") + 1].split(":")
+            assert hasattr(importlib.import_module(module), attribute)
+    assert (ROOT / services["web"]["build"]).joinpath("Dockerfile").exists()
+
+
+def test_compose_points_the_app_at_postgres_and_redis():
+    environment = compose_services()["web"]["environment"]
+    assert environment["DATABASE_URL"].startswith("postgres://")
+    assert environment["CELERY_BROKER_URL"].startswith("redis://")
+
+
+def test_procfile_commands_exist():
+    for line in (ROOT / "Procfile").read_text().splitlines():
+        program = shlex.split(line.split(":", 1)[1])[0]
+        assert program.startswith(".venv/bin/"), line
+
+
+def _import_settings(env: dict) -> subprocess.CompletedProcess:
+    clean = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "DEBUG"}}
+    return subprocess.run(
+        [sys.executable, "-c", "import callcenter.settings as s; print(s.DEBUG, s.SECRET_KEY[:6])"],
+        cwd=ROOT,
+        env={**clean, **env},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def test_production_refuses_to_start_without_a_secret_key():
+    result = _import_settings({"DEBUG": "false"})
+    assert result.returncode != 0
+    assert "SECRET_KEY is not set" in result.stderr
+
+
+def test_production_uses_the_secret_key_it_is_given():
+    result = _import_settings({"DEBUG": "false", "SECRET_KEY": "from-the-environment"})
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["False", "from-t"]
+
+
+def test_the_local_demo_runs_with_a_development_key():
+    result = _import_settings({"DEBUG": "true"})
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["True", "django"]

@@ -1,0 +1,65 @@
+"""The order of the calling queue."""
+
+from datetime import date
+
+from followups.scheduling import IntentClass, queue_priority
+
+TODAY = date(2026, 3, 10)
+
+
+def key(*, callback=False, deadline=None, due=TODAY, intent=None):
+    return queue_priority(
+        is_callback=callback, deadline=deadline, due=due, today=TODAY, intent=intent
+    )
+
+
+def test_the_queue_puts_callbacks_then_deadlines_then_overdue_then_intent_then_due_date():
+    tasks = {
+        "class C due today": key(intent=IntentClass.C),
+        "class A due today": key(intent=IntentClass.A),
+        "class B due today": key(intent=IntentClass.B),
+        "class D due today": key(intent=IntentClass.D),
+        "class A due tomorrow": key(intent=IntentClass.A, due=date(2026, 3, 11)),
+        "overdue class D": key(intent=IntentClass.D, due=date(2026, 3, 8)),
+        "deadline in three days": key(deadline=date(2026, 3, 13), intent=IntentClass.D),
+        "booked callback": key(callback=True, intent=IntentClass.D, due=date(2026, 3, 12)),
+    }
+    assert sorted(tasks, key=tasks.get) == [
+        "booked callback",
+        "deadline in three days",
+        "overdue class D",
+        "class A due today",
+        "class A due tomorrow",
+        "class B due today",
+        "class C due today",
+        "class D due today",
+    ]
+
+
+def test_a_deadline_four_days_away_is_not_near_yet():
+    assert key(deadline=date(2026, 3, 14)) == key()
+
+
+def test_a_passed_deadline_still_counts_as_near():
+    assert key(deadline=date(2026, 3, 9)) < key(due=date(2026, 3, 1), intent=IntentClass.A)
+
+
+def test_how_near_a_deadline_must_be_is_configurable():
+    week_ahead = queue_priority(
+        is_callback=False,
+        deadline=date(2026, 3, 17),
+        due=TODAY,
+        today=TODAY,
+        intent=None,
+        deadline_near_days=7,
+    )
+    assert week_ahead < key(intent=IntentClass.A)
+
+
+def test_no_intent_class_ranks_with_class_d():
+    assert key() == key(intent=IntentClass.D)
+
+
+def test_among_equals_the_earlier_due_date_goes_first():
+    assert key(due=date(2026, 3, 5)) < key(due=date(2026, 3, 7))
+    assert key(callback=True, due=date(2026, 3, 10)) < key(callback=True, due=date(2026, 3, 11))

@@ -1,0 +1,177 @@
+"""The daily list: due and overdue open tasks of callable customers, once each, balanced."""
+
+import datetime as dt
+from collections import Counter
+
+import pytest
+from django.core.management import call_command
+
+from followups.models import (
+    CallList,
+    CaseStatus,
+    HolidayOverride,
+    QueueEntry,
+    TaskKind,
+    TaskStatus,
+)
+from followups.services.queue import build_call_lists
+from tests.factories import (
+    CallingPolicyFactory,
+    CaseFactory,
+    FollowUpPlanFactory,
+    FollowUpTaskFactory,
+    PatientFactory,
+    UserFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+MONDAY = dt.date(2026, 11, 23)
+NATIONAL_DAY = dt.date(2026, 10, 1)
+
+
+@pytest.fixture
+def policy():
+    return CallingPolicyFactory(is_default=True)
+
+
+@pytest.fixture
+def plan(policy):
+    return FollowUpPlanFactory(calling_policy=policy, offsets=[])
+
+
+def task(plan, due=MONDAY, **case_fields):
+    return FollowUpTaskFactory(case=CaseFactory(plan=plan, **case_fields), due_date=due)
+
+
+def test_due_and_overdue_tasks_go_on_the_list_and_future_ones_do_not(plan):
+    due = task(plan, due=MONDAY)
+    overdue = task(plan, due=MONDAY - dt.timedelta(days=4))
+    task(plan, due=MONDAY + dt.timedelta(days=1))
+    report = build_call_lists(day=MONDAY)
+    assert report.added == 2
+    listed = set(QueueEntry.objects.values_list("task_id", flat=True))
+    assert listed == {due.pk, overdue.pk}
+
+
+def test_second_build_adds_nothing(plan):
+    for _ in range(5):
+        task(plan)
+    assert build_call_lists(day=MONDAY).added == 5
+    second = build_call_lists(day=MONDAY)
+    assert (second.added, second.already_listed) == (0, 5)
+    assert QueueEntry.objects.count() == 5
+
+
+def test_it_skips_and_counts_who_may_not_be_called(plan):
+    task(plan)
+    task(plan, customer__do_not_call=True)
+    task(plan, customer__phone="")
+    task(plan, status=CaseStatus.CLOSED)
+    deceased = PatientFactory(died_on=MONDAY - dt.timedelta(days=2))
+    task(plan, customer=deceased.customer, patient=deceased)
+    done = task(plan)
+    done.status = TaskStatus.DONE
+    done.save()
+    report = build_call_lists(day=MONDAY)
+    assert report.added == 1
+    assert dict(report.skipped) == {
+        "do_not_call": 1,
+        "no_phone_number": 1,
+        "case_closed": 1,
+        "deceased": 1,
+    }
+    assert CallList.objects.get(day=MONDAY).report["skipped"]["deceased"] == 1
+
+
+def test_nobody_is_listed_on_a_public_holiday(plan):
+    task(plan, due=NATIONAL_DAY)
+    report = build_call_lists(day=NATIONAL_DAY)
+    assert report.added == 0
+    assert report.skipped == {"closed_day": 1}
+
+
+def test_an_admin_closed_day_wins(plan, policy):
+    HolidayOverride.objects.create(policy=policy, day=MONDAY, kind="closed", note="training")
+    task(plan)
+    assert build_call_lists(day=MONDAY).skipped == {"closed_day": 1}
+
+
+def test_a_policy_calling_on_holidays_lists_them(plan, policy):
+    policy.holiday_rule = "call_on_holidays"
+    policy.save()
+    task(plan, due=NATIONAL_DAY)
+    assert build_call_lists(day=NATIONAL_DAY).added == 1
+
+
+def test_a_year_without_official_schedule_is_reported_not_fatal(plan):
+    day = dt.date(2027, 3, 1)
+    task(plan, due=day)
+    report = build_call_lists(day=day)
+    assert report.added == 1
+    assert report.calendar_warnings == [2027]
+
+
+def test_the_order_is_callbacks_deadlines_overdue_intent_then_due_date(plan):
+    plain = task(plan, due=MONDAY)
+    intent_a = task(plan, due=MONDAY, intent_class="A")
+    overdue = task(plan, due=MONDAY - dt.timedelta(days=1))
+    near_deadline = task(plan, due=MONDAY)
+    near_deadline.deadline = MONDAY + dt.timedelta(days=2)
+    near_deadline.save()
+    callback = task(plan, due=MONDAY)
+    callback.kind = TaskKind.CALLBACK
+    callback.save()
+    build_call_lists(day=MONDAY)
+    order = list(QueueEntry.objects.order_by("priority").values_list("task_id", flat=True))
+    assert order == [callback.pk, near_deadline.pk, overdue.pk, intent_a.pk, plain.pk]
+
+
+def test_entries_are_shared_evenly_among_agents(plan):
+    agents = [UserFactory(username=f"agent{n}", role="agent") for n in range(3)]
+    UserFactory(username="boss", role="supervisor")
+    for _ in range(9):
+        task(plan)
+    build_call_lists(day=MONDAY)
+    load = Counter(QueueEntry.objects.values_list("assigned_agent_id", flat=True))
+    assert load == {agent.pk: 3 for agent in agents}
+
+
+def test_a_case_stays_with_its_agent(plan):
+    keeper = UserFactory(username="keeper", role="agent")
+    UserFactory(username="other", role="agent")
+    kept = task(plan, agent=keeper)
+    build_call_lists(day=MONDAY)
+    assert QueueEntry.objects.get(task=kept).assigned_agent == keeper
+
+
+def test_an_inactive_agent_gets_nothing(plan):
+    UserFactory(username="away", role="agent", is_active=False)
+    present = UserFactory(username="here", role="agent")
+    task(plan)
+    build_call_lists(day=MONDAY)
+    assert QueueEntry.objects.get().assigned_agent == present
+
+
+def test_the_command_prints_what_it_added(plan, capsys):
+    task(plan)
+    call_command("build_call_lists", "--date", MONDAY.isoformat())
+    assert capsys.readouterr().out.splitlines()[0] == (
+        "Call list 2026-11-23: added 1 entries (0 already on the list)."
+    )
+
+
+def test_the_command_refuses_a_bad_date():
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match="--date must be YYYY-MM-DD"):
+        call_command("build_call_lists", "--date", "23/11/2026")
+
+
+def test_an_admin_window_change_reaches_the_next_build(plan, policy):
+    """A list is about days, windows about hours: an admin who removes every weekday
+    from the policy closes tomorrow for it."""
+    policy.weekdays = "56"  # weekends only
+    policy.save()
+    task(plan, due=MONDAY)
+    assert build_call_lists(day=MONDAY).skipped == {"closed_day": 1}
