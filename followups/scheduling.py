@@ -97,7 +97,7 @@ class CallingRules:
         object.__setattr__(self, "holiday_rule", HolidayRule(self.holiday_rule))
         object.__setattr__(self, "closed_days", frozenset(self.closed_days))
         object.__setattr__(self, "extra_working_days", frozenset(self.extra_working_days))
-        _zone(self.timezone)
+        _zone(self.timezone)  # a misspelt timezone fails here, not at the first call
         if not self.weekdays <= frozenset(range(7)):
             raise ValueError(f"weekdays are 0 (Monday) to 6 (Sunday), got {sorted(self.weekdays)}")
         if self.quiet_before >= self.quiet_after:
@@ -222,8 +222,8 @@ def _offset_stretches(
 ) -> tuple[tuple[datetime, datetime, timedelta], ...]:
     """Stretches of UTC around ``day`` over which the zone's offset does not change."""
     # Offsets lie within a day of UTC, so a day either side covers every instant whose wall
-    # clock reads ``day``. Hourly probes find the changes (the tz database has no two within an
-    # hour of each other); bisection then pins each change to the second.
+    # clock reads ``day``. Hourly probes find the changes (no zone changes its offset twice
+    # within an hour in the years we call); bisection then pins each change to the second.
     begin = datetime.combine(day - timedelta(days=1), time(), tzinfo=UTC)
     probes = [begin + timedelta(hours=hour) for hour in range(73)]
     offsets = [probe.astimezone(zone).utcoffset() for probe in probes]
@@ -323,6 +323,7 @@ def _window_containing(moment: datetime, rules: CallingRules) -> Stretch | None:
 
 
 def is_callable(moment: datetime, rules: CallingRules) -> bool:
+    """Inside a window of an open day, on the rules' wall clock, and outside quiet hours."""
     _require_aware(moment, "moment")
     return _window_containing(moment, rules) is not None
 
@@ -353,6 +354,7 @@ def next_window_start(
 
 
 def next_callable_moment(after: datetime, rules: CallingRules) -> datetime:
+    """``after`` itself when a call may be made then, else the next window's start."""
     _require_aware(after, "after")
     if is_callable(after, rules):
         return after.astimezone(rules.zone)

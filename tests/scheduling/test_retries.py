@@ -45,28 +45,27 @@ def after_call(disposition: str, called_at: datetime, **overrides) -> CallFollow
 MORNING_CALL = shanghai(2026, 3, 10, 10, 45)
 
 
+# The same Tuesday at 15:00 (the afternoon window) and Wednesday at 10:30.
+THIS_AFTERNOON = shanghai(2026, 3, 10, 15, 0)
+TOMORROW_MORNING = shanghai(2026, 3, 11, 10, 30)
+
+
 @pytest.mark.parametrize(
-    ("disposition", "expected"),
+    ("disposition", "action", "earliest", "reason"),
     [
-        ("complete", CallFollowUp(FollowUpAction.DONE, None, "complete")),
-        ("partial", CallFollowUp(FollowUpAction.DONE, None, "partial")),
-        (
-            "no_answer",
-            CallFollowUp(FollowUpAction.RETRY, shanghai(2026, 3, 10, 15, 0), "no_answer"),
-        ),
-        ("busy", CallFollowUp(FollowUpAction.RETRY, shanghai(2026, 3, 10, 15, 0), "busy")),
-        (
-            "phone_off",
-            CallFollowUp(FollowUpAction.RETRY, shanghai(2026, 3, 10, 15, 0), "phone_off"),
-        ),
-        ("family", CallFollowUp(FollowUpAction.RETRY, shanghai(2026, 3, 11, 10, 30), "family")),
-        ("wrong_number", CallFollowUp(FollowUpAction.SUSPEND, None, "wrong_number")),
-        ("refused", CallFollowUp(FollowUpAction.CLOSE_CASE, None, "refused")),
-        ("deceased", CallFollowUp(FollowUpAction.CLOSE_CASE, None, "deceased")),
+        ("complete", FollowUpAction.DONE, None, "complete"),
+        ("partial", FollowUpAction.DONE, None, "partial"),
+        ("no_answer", FollowUpAction.RETRY, THIS_AFTERNOON, "no_answer"),
+        ("busy", FollowUpAction.RETRY, THIS_AFTERNOON, "busy"),
+        ("phone_off", FollowUpAction.RETRY, THIS_AFTERNOON, "phone_off"),
+        ("family", FollowUpAction.RETRY, TOMORROW_MORNING, "family"),
+        ("wrong_number", FollowUpAction.SUSPEND, None, "wrong_number"),
+        ("refused", FollowUpAction.CLOSE_CASE, None, "refused"),
+        ("deceased", FollowUpAction.CLOSE_CASE, None, "deceased"),
     ],
 )
-def test_each_disposition_leads_to_its_next_step(disposition, expected):
-    assert after_call(disposition, MORNING_CALL) == expected
+def test_each_disposition_leads_to_its_next_step(disposition, action, earliest, reason):
+    assert after_call(disposition, MORNING_CALL) == CallFollowUp(action, earliest, reason)
 
 
 def test_a_callback_is_booked_when_the_patient_asked():
