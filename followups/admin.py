@@ -5,6 +5,8 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from followups import models as m
+from followups.services import cases as case_services
+from followups.services import plans as plan_services
 
 
 @admin.register(m.Hospital)
@@ -91,6 +93,10 @@ class CaseAdmin(admin.ModelAdmin):
     list_select_related = ["customer", "plan", "agent"]
     inlines = [FollowUpTaskInline]
 
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        case_services.sync_case_tasks(case=form.instance)
+
 
 @admin.register(m.FollowUpTask)
 class FollowUpTaskAdmin(admin.ModelAdmin):
@@ -122,6 +128,10 @@ class FollowUpPlanAdmin(admin.ModelAdmin):
     list_filter = ["is_active", "calling_policy"]
     search_fields = ["name"]
     inlines = [PlanStepInline]
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        plan_services.plan_changed(plan=form.instance, actor=request.user)
 
     @admin.display(description=_("steps (days)"))
     def step_offsets(self, obj):
@@ -161,6 +171,10 @@ class CallingPolicyAdmin(admin.ModelAdmin):
     list_filter = ["holiday_rule", "is_default"]
     search_fields = ["name"]
     inlines = [CallingWindowInline, HolidayOverrideInline]
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        plan_services.policy_changed(policy=form.instance, actor=request.user)
 
 
 @admin.register(m.CallingWindow)

@@ -18,6 +18,7 @@ from followups.models import (
     TaskStatus,
 )
 from followups.models.calls import REACHED_DISPOSITIONS
+from followups.scheduling import calendar_warnings
 
 
 def open_tasks_due_by(day: dt.date) -> QuerySet[FollowUpTask]:
@@ -67,8 +68,12 @@ def supervisor_overview(*, day: dt.date) -> dict:
     }
 
 
-def configuration_overview() -> dict:
+def configuration_overview(*, today: dt.date) -> dict:
+    # Lists are built up to a few weeks ahead: warn as soon as those weeks reach a year
+    # whose official holiday schedule (with its make-up working days) is not loaded.
+    horizon = [today + dt.timedelta(days=n) for n in range(0, 61, 5)]
     return {
+        "calendar_warnings": calendar_warnings(horizon),
         "plans": FollowUpPlan.objects.select_related("calling_policy").prefetch_related(
             "steps__script"
         ),

@@ -6,6 +6,7 @@ import logging
 from celery import shared_task
 from django.utils import timezone
 
+from followups.services.cases import resync_plan_cases
 from followups.services.queue import build_call_lists
 
 logger = logging.getLogger(__name__)
@@ -18,3 +19,9 @@ def build_call_lists_task(day: str | None = None) -> dict:
     report = build_call_lists(day=target).as_dict()
     logger.info("call list %s: %s added, skipped %s", target, report["added"], report["skipped"])
     return report
+
+
+@shared_task(name="followups.resync_plan_cases")
+def resync_plan_cases_task(plan_id: int) -> int:
+    """Move the untouched tasks of every open case of a plan the admin has changed."""
+    return resync_plan_cases(plan_id=plan_id)

@@ -4,17 +4,31 @@ import datetime as dt
 
 from django.db import transaction
 
-from followups.models import Case, CaseStatus, FollowUpTask, TaskStatus
-from followups.scheduling import due_dates
+from followups.models import Case, CaseStatus, FollowUpPlan, FollowUpTask, TaskStatus
+from followups.scheduling import (
+    CallingRules,
+    IntentCadence,
+    due_dates,
+    next_intent_call_date,
+    next_window_start,
+)
+from followups.services.policies import rules_for_case
+
+
+def earliest_call(day: dt.date, rules: CallingRules) -> dt.datetime:
+    """The first moment a task due on `day` may be called: that day's first window, or the
+    next open day's when `day` is closed."""
+    return next_window_start(dt.datetime.combine(day, dt.time.min, tzinfo=rules.zone), rules)
 
 
 @transaction.atomic
 def open_case(**fields) -> Case:
-    """Create a case and the tasks its plan yields."""
+    """Create a case and the tasks its plan (and its intent class) yield."""
     case = Case(**fields)
     case.full_clean()
     case.save()
     sync_case_tasks(case=case)
+    schedule_intent_call(case=case, last_call=case.anchor_date)
     return case
 
 
@@ -38,6 +52,7 @@ def sync_case_tasks(*, case: Case) -> int:
         task.step_id: task for task in FollowUpTask.objects.filter(case=case, step__in=steps)
     }
     dues = due_dates(case.anchor_date, [step.offset_days for step in steps])
+    rules = rules_for_case(case)
     to_create = []
     for step, due in zip(steps, dues, strict=True):
         deadline = (
@@ -52,6 +67,7 @@ def sync_case_tasks(*, case: Case) -> int:
                     case=case,
                     step=step,
                     due_date=due,
+                    earliest_at=earliest_call(due, rules),
                     deadline=deadline,
                     max_attempts=step.max_attempts,
                     agent=case.agent,
@@ -63,6 +79,50 @@ def sync_case_tasks(*, case: Case) -> int:
             and ((task.due_date, task.deadline) != (due, deadline))
         ):
             task.due_date, task.deadline = due, deadline
-            task.save(update_fields=["due_date", "deadline", "updated_at"])
+            task.earliest_at = earliest_call(due, rules)
+            task.save(update_fields=["due_date", "earliest_at", "deadline", "updated_at"])
     FollowUpTask.objects.bulk_create(to_create, ignore_conflicts=True)
     return len(to_create)
+
+
+def intent_cadence(plan: FollowUpPlan | None) -> IntentCadence:
+    if plan is None:
+        return IntentCadence()
+    return IntentCadence(
+        a_days=plan.intent_a_days, b_days=plan.intent_b_days, c_days=plan.intent_c_days
+    )
+
+
+@transaction.atomic
+def schedule_intent_call(*, case: Case, last_call: dt.date) -> FollowUpTask | None:
+    """For a sales-like case with an intent class, keep exactly one routine call pending,
+    due one cadence after the last call; class D (or no class) keeps none."""
+    pending = FollowUpTask.objects.filter(
+        case=case, step__isnull=True, status=TaskStatus.PENDING, attempts=0
+    )
+    due = (
+        next_intent_call_date(last_call, case.intent_class, intent_cadence(case.plan))
+        if case.intent_class and case.status == CaseStatus.OPEN
+        else None
+    )
+    if due is None:
+        pending.update(status=TaskStatus.CANCELLED, status_reason="no routine calls")
+        return None
+    earliest = earliest_call(due, rules_for_case(case))
+    task = pending.order_by("due_date").first()
+    if task is None:
+        return FollowUpTask.objects.create(
+            case=case, due_date=due, earliest_at=earliest, agent=case.agent
+        )
+    if task.due_date != due:
+        task.due_date, task.earliest_at = due, earliest
+        task.save(update_fields=["due_date", "earliest_at", "updated_at"])
+    return task
+
+
+def resync_plan_cases(*, plan_id: int) -> int:
+    """After an admin changed a plan: every open case of it follows. Returns tasks created."""
+    created = 0
+    for case in Case.objects.filter(plan_id=plan_id, status=CaseStatus.OPEN).select_related("plan"):
+        created += sync_case_tasks(case=case)
+    return created

@@ -31,5 +31,15 @@ def calling_rules(policy: CallingPolicy) -> CallingRules:
     )
 
 
+def rules_for_case(case) -> CallingRules:
+    """The rules a case's calls follow: its plan's policy (else the default policy, else
+    the built-in defaults) on the customer's own clock when one is set."""
+    policy = case.plan.calling_policy if case.plan_id else None
+    if policy is None:
+        policy = CallingPolicy.objects.filter(is_default=True).first()
+    rules = calling_rules(policy) if policy is not None else CallingRules()
+    return rules.for_timezone(case.customer.timezone)
+
+
 def default_policy_id() -> int | None:
     return CallingPolicy.objects.filter(is_default=True).values_list("pk", flat=True).first()

@@ -2,6 +2,7 @@
 
 from django.contrib.auth.decorators import login_required, permission_required
 from django.shortcuts import render
+from django.utils import timezone
 
 from followups import selectors
 from followups.roles import CONFIGURE_CENTER
@@ -10,4 +11,5 @@ from followups.roles import CONFIGURE_CENTER
 @login_required
 @permission_required(CONFIGURE_CENTER, raise_exception=True)
 def home(request):
-    return render(request, "followups/config/home.html", selectors.configuration_overview())
+    context = selectors.configuration_overview(today=timezone.localdate())
+    return render(request, "followups/config/home.html", context)

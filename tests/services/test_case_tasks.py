@@ -1,11 +1,12 @@
 """A case's plan yields its tasks; moving the anchor moves untouched tasks only."""
 
 import datetime as dt
+from zoneinfo import ZoneInfo
 
 import pytest
 
 from followups.models import CaseKind, FollowUpTask, TaskStatus
-from followups.services.cases import open_case, sync_case_tasks
+from followups.services.cases import open_case, schedule_intent_call, sync_case_tasks
 from tests.factories import CustomerFactory, FollowUpPlanFactory
 
 pytestmark = pytest.mark.django_db
@@ -68,3 +69,69 @@ def test_a_step_deadline_is_carried_to_its_task(db):
     plan.steps.create(offset_days=1, deadline_days=15)
     case = open_discharge_case(plan)
     assert FollowUpTask.objects.get(case=case).deadline == dt.date(2026, 11, 25)
+
+
+@pytest.mark.parametrize(
+    ("intent", "due"),
+    [("A", dt.date(2026, 11, 13)), ("B", dt.date(2026, 11, 17)), ("C", dt.date(2026, 12, 1))],
+)
+def test_an_intent_class_yields_its_routine_call(intent, due):
+    plan = FollowUpPlanFactory(offsets=[])
+    case = open_case(
+        customer=CustomerFactory(),
+        kind=CaseKind.CONSULTATION,
+        anchor_date=dt.date(2026, 11, 10),
+        plan=plan,
+        intent_class=intent,
+    )
+    assert list(case.tasks.values_list("due_date", flat=True)) == [due]
+
+
+def test_class_d_gets_no_routine_call():
+    case = open_case(
+        customer=CustomerFactory(),
+        kind=CaseKind.PURCHASE,
+        anchor_date=dt.date(2026, 11, 10),
+        intent_class="D",
+    )
+    assert not case.tasks.exists()
+
+
+def test_changing_the_class_reschedules_the_pending_routine_call():
+    case = open_case(
+        customer=CustomerFactory(),
+        kind=CaseKind.POLICY,
+        anchor_date=dt.date(2026, 11, 10),
+        intent_class="C",
+    )
+    case.intent_class = "A"
+    case.save()
+    schedule_intent_call(case=case, last_call=dt.date(2026, 11, 12))
+    assert list(case.tasks.filter(status="pending").values_list("due_date", flat=True)) == [
+        dt.date(2026, 11, 15)
+    ]
+
+
+def test_each_task_carries_the_first_moment_it_may_be_called(plan):
+    case = open_discharge_case(plan, anchor=dt.date(2026, 9, 28))
+    earliest = {
+        task.due_date: task.earliest_at.astimezone(ZoneInfo("Asia/Shanghai"))
+        for task in case.tasks.all()
+    }
+    shanghai = ZoneInfo("Asia/Shanghai")
+    # Days 3 and 7 fall in the National Day holiday (1–7 October 2026): the first open
+    # day after it is Thursday 8 October.
+    assert earliest[dt.date(2026, 10, 1)] == dt.datetime(2026, 10, 8, 10, 30, tzinfo=shanghai)
+    assert earliest[dt.date(2026, 10, 5)] == dt.datetime(2026, 10, 8, 10, 30, tzinfo=shanghai)
+    assert earliest[dt.date(2026, 10, 28)] == dt.datetime(2026, 10, 28, 10, 30, tzinfo=shanghai)
+
+
+def test_a_customer_abroad_gets_the_first_window_on_their_own_clock(plan):
+    customer = CustomerFactory(timezone="America/Los_Angeles")
+    case = open_case(
+        customer=customer, kind=CaseKind.DISCHARGE, anchor_date=dt.date(2026, 11, 10), plan=plan
+    )
+    first = case.tasks.get(due_date=dt.date(2026, 11, 13))
+    assert first.earliest_at == dt.datetime(
+        2026, 11, 13, 10, 30, tzinfo=ZoneInfo("America/Los_Angeles")
+    )

@@ -117,3 +117,22 @@ def test_the_language_picker_switches_to_english(client, agent):
     client.post(reverse("set_language"), {"language": "en", "next": reverse("agent:home")})
     html = client.get(reverse("agent:home")).content.decode()
     assert "My calls today" in html
+
+
+def test_the_configuration_page_warns_of_a_year_without_official_holidays(client, admin_user):
+    import time_machine
+
+    with time_machine.travel("2026-12-20 09:00 +0800", tick=False):
+        client.force_login(admin_user)
+        html = client.get(reverse("config:home"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert 'id="calendar-warning-2027"' in html
+    assert "The official holiday schedule of 2027 is not loaded" in html
+
+
+def test_the_configuration_page_has_no_warning_inside_a_known_year(client, admin_user):
+    import time_machine
+
+    with time_machine.travel("2026-06-01 09:00 +0800", tick=False):
+        client.force_login(admin_user)
+        html = client.get(reverse("config:home")).content.decode()
+    assert "calendar-warning" not in html

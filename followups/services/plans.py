@@ -1,0 +1,34 @@
+"""What follows when an admin changes a plan or a calling policy."""
+
+from django.db import transaction
+
+from followups.models import AuditAction, CallingPolicy, FollowUpPlan
+from followups.services import audit
+
+
+def plan_changed(*, plan: FollowUpPlan, actor) -> None:
+    """Audit the change, then move the untouched tasks of the plan's open cases (in the
+    worker: a plan may have tens of thousands of cases)."""
+    from followups.tasks import resync_plan_cases_task
+
+    audit.record(
+        actor=actor,
+        action=AuditAction.CHANGE_PLAN,
+        target=plan,
+        steps=list(plan.steps.values_list("offset_days", flat=True)),
+        policy=plan.calling_policy_id,
+    )
+    transaction.on_commit(lambda: resync_plan_cases_task.delay(plan.pk))
+
+
+def policy_changed(*, policy: CallingPolicy, actor) -> None:
+    """Audit the change. Nothing to move: every list build and claim reads the policy
+    afresh, so tomorrow's list follows the new windows and days."""
+    audit.record(
+        actor=actor,
+        action=AuditAction.CHANGE_POLICY,
+        target=policy,
+        windows=[f"{w.starts_at:%H:%M}-{w.ends_at:%H:%M}" for w in policy.windows.all()],
+        weekdays=policy.weekdays,
+        holiday_rule=policy.holiday_rule,
+    )
