@@ -307,3 +307,24 @@ class AuditEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(m.CallReview)
+class CallReviewAdmin(admin.ModelAdmin):
+    list_display = ["attempt", "reviewer", "score", "created_at"]
+    list_filter = ["reviewer"]
+    raw_id_fields = ["attempt"]
+
+
+@admin.register(m.Team)
+class TeamAdmin(admin.ModelAdmin):
+    list_display = ["name"]
+    search_fields = ["name"]
+    filter_horizontal = ["members", "departments"]
+
+
+@admin.register(m.DutyDay)
+class DutyDayAdmin(admin.ModelAdmin):
+    list_display = ["day", "agent"]
+    list_filter = ["agent"]
+    date_hierarchy = "day"

@@ -6,6 +6,7 @@ from .calls import (
     AAPORGroup,
     CallAttempt,
     CallList,
+    CallReview,
     Disposition,
     Escalation,
     EscalationCategory,
@@ -28,6 +29,7 @@ from .plans import (
     PlanStep,
 )
 from .scripts import CallScript, ScriptVersion, ScriptVersionStatus
+from .staff import DutyDay, Team
 
 __all__ = [
     "AAPOR_GROUP_OF",
@@ -36,6 +38,7 @@ __all__ = [
     "AuditEvent",
     "CallAttempt",
     "CallList",
+    "CallReview",
     "CallScript",
     "CallingPolicy",
     "CallingWindow",
@@ -45,6 +48,7 @@ __all__ = [
     "Customer",
     "Department",
     "Disposition",
+    "DutyDay",
     "Escalation",
     "EscalationCategory",
     "EscalationSeverity",
@@ -67,5 +71,6 @@ __all__ = [
     "ScriptVersion",
     "ScriptVersionStatus",
     "TaskKind",
+    "Team",
     "TaskStatus",
 ]

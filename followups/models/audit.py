@@ -13,6 +13,14 @@ class AuditAction(models.TextChoices):
     CHANGE_PLAN = "change_plan", _("Changed a follow-up plan")
     CHANGE_POLICY = "change_policy", _("Changed a calling policy")
     IMPORT = "import", _("Imported patients")
+    CHANGE_USER = "change_user", _("Changed a user or role")
+    CHANGE_TEAM = "change_team", _("Changed a team or duty roster")
+    CHANGE_SCHEDULE = "change_schedule", _("Changed the list build time")
+    CHANGE_HOLIDAYS = "change_holidays", _("Changed holiday overrides")
+    REVIEW_CALL = "review_call", _("Reviewed a call")
+    REASSIGN = "reassign", _("Reassigned queue entries")
+    REOPEN_CASE = "reopen_case", _("Sent a case back for another call")
+    ESCALATION = "escalation", _("Changed an escalation")
 
 
 class AuditEvent(models.Model):

@@ -360,3 +360,33 @@ class Escalation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_category_display()} / {self.get_severity_display()} #{self.pk}"
+
+
+class CallReview(models.Model):
+    """A supervisor's quality review of one call."""
+
+    attempt = models.ForeignKey(
+        CallAttempt, on_delete=models.CASCADE, related_name="reviews", verbose_name=_("call")
+    )
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="call_reviews",
+        verbose_name=_("reviewer"),
+    )
+    score = models.PositiveSmallIntegerField(_("score (0–100)"))
+    comment = models.TextField(_("comment"), blank=True)
+    created_at = models.DateTimeField(_("reviewed at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("call review")
+        verbose_name_plural = _("call reviews")
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(score__lte=100), name="review_score_at_most_100"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.attempt} {self.score}"

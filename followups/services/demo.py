@@ -58,7 +58,7 @@ from followups.scheduling import (
     next_window_start,
     windows_on,
 )
-from followups.services.cases import open_case
+from followups.services.cases import open_case, schedule_intent_call
 from followups.services.policies import calling_rules
 
 DEMO_SEED = 20261125
@@ -796,7 +796,7 @@ PLANS = (
 # Before anyone picks up: most calls are answered, the rest ring out, find the phone off or
 # are refused at once (the seeds' reasons for a lost follow-up).
 PICK_UP_WEIGHTS = {"answered": 79, Disposition.NO_ANSWER: 12, Disposition.PHONE_OFF: 6}
-REFUSED_AT_ONCE_WEIGHT = 3
+REFUSED_AT_ONCE_WEIGHT = 2
 IDENTITY_WEIGHTS = {"yes": 90, "family": 6, "no": 4}
 # Satisfaction in the seeds' hospitals runs well above 90 %.
 OUTCOME_FIELD_WEIGHTS = {
@@ -908,6 +908,7 @@ def _seed(*, today: dt.date, password: str, rng: random.Random) -> tuple[str, ..
     _call_history(
         rng,
         cases=cases,
+        scripts=scripts,
         today=today,
         rules=calling_rules(policy),
         agents=[users["agent1"], users["agent2"]],
@@ -1163,6 +1164,7 @@ class _History:
         self.escalations: list[Escalation] = []
         self.tasks: list[FollowUpTask] = []
         self.cases: dict[int, Case] = {}
+        self.last_call: dict[int, dt.date] = {}
 
     def save(self) -> None:
         recorded = [attempt.ended_at for attempt in self.attempts]
@@ -1205,6 +1207,7 @@ def _call_history(
     rng: random.Random,
     *,
     cases: list[Case],
+    scripts: dict[str, ScriptVersion],
     today: dt.date,
     rules: CallingRules,
     agents: list,
@@ -1216,6 +1219,8 @@ def _call_history(
         version.script_id: version
         for version in ScriptVersion.objects.filter(status=ScriptVersionStatus.PUBLISHED)
     }
+    # Routine calls of an intent class have no plan step: they use the script of their kind.
+    versions_by_kind = {spec.case_kind: scripts[spec.code] for spec in SCRIPTS}
     tasks = (
         FollowUpTask.objects.filter(case__in=cases, due_date__lt=today)
         .select_related("case__customer", "case__patient__department", "step")
@@ -1225,19 +1230,26 @@ def _call_history(
     # A case whose number proved wrong, or that was closed, gets no further calls.
     stopped: set[int] = set()
     for task in tasks:
-        case = task.case
+        # One Case object per case, whichever of its tasks is called.
+        case = task.case = history.cases.get(task.case_id, task.case)
         if case.pk in stopped or not case.customer.phone or case.customer.do_not_call:
             continue
         if case.pk not in history.cases:
             case.agent = rng.choice(agents)
             history.cases[case.pk] = case
-        version = versions[task.step.script_id]
+        step_script = task.step.script_id if task.step_id else None
+        version = versions.get(step_script) or versions_by_kind[case.kind]
         follow = _call_task(rng, task, version=version, today=today, rules=rules, history=history)
         if follow in {FollowUpAction.SUSPEND, FollowUpAction.CLOSE_CASE}:
             stopped.add(case.pk)
     for escalation in history.escalations:
         _progress(escalation, today=today, owner=supervisor, rng=rng)
     history.save()
+    # As after any call: a case with an intent class keeps its next routine call pending.
+    for case_id, last_call in history.last_call.items():
+        case = history.cases[case_id]
+        if case.intent_class:
+            schedule_intent_call(case=case, last_call=last_call)
 
 
 def _call_task(
@@ -1275,6 +1287,7 @@ def _call_task(
         )
         _apply_answers(rng, attempt, call, version.graph, case=case, history=history)
         history.attempts.append(attempt)
+        history.last_call[case.pk] = started.date()
         outcomes[call.disposition] += 1
         follow = next_step_after_call(
             disposition=call.disposition,

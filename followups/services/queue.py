@@ -13,6 +13,7 @@ from django.utils import timezone
 from followups.models import (
     CallList,
     CaseStatus,
+    DutyDay,
     FollowUpTask,
     QueueEntry,
     QueueEntryStatus,
@@ -52,14 +53,14 @@ def priority_number(key: tuple[int, int, int, int, dt.date]) -> int:
     return bucket * 100_000 + (due - PRIORITY_EPOCH).days
 
 
-def agents_on_duty() -> list[int]:
-    # Until teams and duty rosters arrive (Part 6), every active agent is on duty.
-    return list(
-        get_user_model()
-        .objects.filter(is_active=True, groups__name=Role.AGENT)
-        .order_by("pk")
-        .values_list("pk", flat=True)
-    )
+def agents_on_duty(day: dt.date) -> list[int]:
+    """The active agents on the day's duty roster; with no roster for the day, every
+    active agent (a center that keeps no roster still gets its list shared out)."""
+    agents = get_user_model().objects.filter(is_active=True, groups__name=Role.AGENT)
+    rostered = DutyDay.objects.filter(day=day)
+    if rostered.exists():
+        agents = agents.filter(pk__in=rostered.values("agent_id"))
+    return list(agents.order_by("pk").values_list("pk", flat=True))
 
 
 def _skip_reason(row: dict, day_open) -> str | None:
@@ -146,7 +147,7 @@ def _assign(
 ) -> list[tuple[int, int, int | None]]:
     """Keep a case with its agent when that agent is on duty; share the rest so that every
     agent ends the build with about the same number of entries."""
-    agents = agents_on_duty()
+    agents = agents_on_duty(call_list.day)
     on_duty = set(agents)
     load = Counter(
         dict(

@@ -175,3 +175,15 @@ def test_an_admin_window_change_reaches_the_next_build(plan, policy):
     policy.save()
     task(plan, due=MONDAY)
     assert build_call_lists(day=MONDAY).skipped == {"closed_day": 1}
+
+
+def test_only_agents_on_the_days_roster_get_entries(plan):
+    from followups.models import DutyDay
+
+    rostered = UserFactory(username="rostered", role="agent")
+    UserFactory(username="day-off", role="agent")
+    DutyDay.objects.create(agent=rostered, day=MONDAY)
+    for _ in range(3):
+        task(plan)
+    build_call_lists(day=MONDAY)
+    assert set(QueueEntry.objects.values_list("assigned_agent_id", flat=True)) == {rostered.pk}

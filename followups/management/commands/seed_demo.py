@@ -12,7 +12,7 @@ from followups.services.demo import DEMO_PASSWORD, DEMO_SEED, seed_demo
 class Command(BaseCommand):
     help = (
         "Add demo users, a hospital, plans, published scripts, patients and a few weeks of "
-        f"call history, dated from today. Idempotent. Password: $HUIFANG_DEMO_PASSWORD "
+        "call history, dated from today. Idempotent. Password: $HUIFANG_DEMO_PASSWORD "
         f"(default {DEMO_PASSWORD})."
     )
 
@@ -30,7 +30,7 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(f"Demo data added (seed {DEMO_SEED}, dated from {today}):")
         )
-        self._counts(result.counts)
+        self._counts({model: count for model, count in result.counts.items() if count})
         self.stdout.write(f"Log in at {reverse('login')} with password {password!r}:")
         for user in result.users:
             kept = (

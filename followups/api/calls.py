@@ -1,0 +1,3 @@
+"""The call endpoints: claim the next call, record an outcome (Part 4)."""
+
+urlpatterns: list = []

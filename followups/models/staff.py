@@ -1,0 +1,50 @@
+"""The people who make the calls: teams, and who is on duty on which day."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Team(models.Model):
+    name = models.CharField(_("name"), max_length=80, unique=True)
+    members = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, related_name="teams", blank=True, verbose_name=_("members")
+    )
+    departments = models.ManyToManyField(
+        "followups.Department",
+        related_name="teams",
+        blank=True,
+        verbose_name=_("departments served"),
+    )
+
+    class Meta:
+        verbose_name = _("team")
+        verbose_name_plural = _("teams")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class DutyDay(models.Model):
+    """An agent on duty on a day. A day with no rows at all means every active agent
+    is on duty, so a center that keeps no roster still gets its lists shared out."""
+
+    agent = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="duty_days",
+        verbose_name=_("agent"),
+    )
+    day = models.DateField(_("day"))
+
+    class Meta:
+        verbose_name = _("duty day")
+        verbose_name_plural = _("duty days")
+        ordering = ["day", "agent"]
+        constraints = [
+            models.UniqueConstraint(fields=["agent", "day"], name="one_duty_per_agent_day")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.agent} {self.day}"

@@ -1,0 +1,324 @@
+"""`manage.py seed_demo`: demo data that people can log in to, added once, sound enough to
+build on (valid numbers, the default plan and windows, script graphs that always end)."""
+
+import datetime as dt
+import io
+import re
+from collections import Counter
+from zoneinfo import ZoneInfo
+
+import phonenumbers
+import pytest
+from django.apps import apps
+from django.contrib.auth.models import User
+from django.core.management import call_command
+from django.db import connection
+from django.db.models import Count
+
+from followups import models as m
+
+pytestmark = pytest.mark.django_db(transaction=False)
+
+PASSWORD = "huifang-demo"
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+NODE_KINDS = {"greeting", "identity_check", "question", "statement", "closing"}
+ANSWER_TYPES = {"single", "multiple", "rating", "text", "number", "date"}
+SINGLE_NEXT_ANSWER_TYPES = {"text", "number", "date"}
+OUTCOME_FIELDS = {"satisfaction", "intent_class", "callback_wanted", "red_flag"}
+DISPOSITIONS = {
+    "complete",
+    "partial",
+    "family",
+    "no_answer",
+    "busy",
+    "phone_off",
+    "wrong_number",
+    "refused",
+    "callback",
+    "deceased",
+}
+VARIABLES = {
+    "customer.honorific",
+    "customer.name",
+    "agent.name",
+    "hospital.name",
+    "patient.department",
+    "patient.doctor",
+    "patient.discharged_on",
+    "case.product",
+}
+
+
+def seed() -> str:
+    out = io.StringIO()
+    call_command("seed_demo", stdout=out)
+    return out.getvalue()
+
+
+def row_counts() -> dict[str, int]:
+    models = [User, *apps.get_app_config("followups").get_models()]
+    return {model._meta.label: model.objects.count() for model in models}
+
+
+def test_second_run_adds_nothing():
+    first = seed()
+    before = row_counts()
+
+    second = seed()
+
+    assert row_counts() == before
+    assert "Demo data already present: nothing added." in second
+    assert "already present" not in first
+    assert before["followups.Patient"] > 0
+
+
+def test_it_creates_the_demo_users_who_can_log_in(client):
+    seed()
+
+    expected = {
+        "agent1": "agent",
+        "agent2": "agent",
+        "supervisor": "supervisor",
+        "admin": "admin",
+    }
+    for username, group in expected.items():
+        user = User.objects.get(username=username)
+        assert list(user.groups.values_list("name", flat=True)) == [group]
+        assert user.first_name, "the pages greet users by name"
+        assert not user.is_superuser
+        assert client.login(username=username, password=PASSWORD), username
+        client.logout()
+    assert User.objects.get(username="admin").is_staff
+
+
+def test_it_takes_the_password_from_the_environment(client, monkeypatch):
+    monkeypatch.setenv("HUIFANG_DEMO_PASSWORD", "another-secret")
+
+    output = seed()
+
+    assert "another-secret" in output
+    assert client.login(username="agent1", password="another-secret")
+    assert not client.login(username="agent1", password=PASSWORD)
+
+
+def test_seeded_phones_are_valid_e164():
+    seed()
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT phone, phone_secondary FROM {m.Customer._meta.db_table}"  # noqa: S608
+        )
+        stored = [number for row in cursor.fetchall() for number in row if number]
+    assert len(stored) > 300
+    assert len(set(stored)) == len(stored)
+    for number in stored:
+        assert re.fullmatch(r"\+861[3-9]\d{9}", number), number
+        parsed = phonenumbers.parse(number)
+        assert phonenumbers.is_valid_number(parsed), number
+        assert phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164) == number
+
+
+def test_it_seeds_about_300_patients_with_the_usual_exceptions():
+    seed()
+
+    patients = m.Patient.objects.select_related("customer")
+    total = patients.count()
+    assert 280 <= total <= 320
+    assert 0.03 * total <= patients.filter(sensitive=True).count() <= 0.07 * total
+    assert 0.02 * total <= patients.filter(customer__phone="").count() <= 0.06 * total
+    assert 2 <= patients.filter(died_on__isnull=False).count() <= 3
+    assert m.Customer.objects.filter(do_not_call=True).count() >= 2
+    numbers = list(patients.values_list("medical_record_number", flat=True))
+    assert len(set(numbers)) == len(numbers)
+    for patient in patients:
+        assert 2 <= (patient.discharged_on - patient.admitted_on).days <= 15
+        assert patient.customer.gender in {m.Gender.MALE, m.Gender.FEMALE}
+        assert patient.customer.honorific.startswith(patient.customer.surname)
+    every_patient_has_one_discharge_case = (
+        m.Case.objects.filter(kind=m.CaseKind.DISCHARGE, patient__isnull=False)
+        .values("patient")
+        .annotate(n=Count("pk"))
+        .filter(n=1)
+        .count()
+    )
+    assert every_patient_has_one_discharge_case == total
+    other_kinds = set(
+        m.Case.objects.filter(patient__isnull=True).values_list("kind", flat=True).distinct()
+    )
+    assert other_kinds == {"missed_appointment", "policy", "after_sales"}
+
+
+def test_it_publishes_the_four_scripts_and_plans_on_the_default_policy():
+    seed()
+
+    published = m.ScriptVersion.objects.filter(status="published", published_at__isnull=False)
+    assert sorted(published.values_list("script__name", "number")) == [
+        ("保单回访", 1),
+        ("出院回访", 1),
+        ("售后满意度回访", 1),
+        ("未到诊回访", 1),
+    ]
+    policy = m.CallingPolicy.objects.get(is_default=True)
+    assert policy.name == "默认呼叫时段"
+    assert policy.timezone == "Asia/Shanghai"
+    assert [(w.starts_at, w.ends_at) for w in policy.windows.order_by("starts_at")] == [
+        (dt.time(10, 30), dt.time(11, 30)),
+        (dt.time(15, 0), dt.time(17, 30)),
+    ]
+    assert (policy.quiet_before, policy.quiet_after) == (dt.time(8), dt.time(21))
+    discharge = m.FollowUpPlan.objects.get(name="出院回访计划")
+    assert discharge.calling_policy == policy
+    steps = discharge.steps.order_by("offset_days")
+    assert [step.offset_days for step in steps] == [3, 7, 30]
+    assert {step.script.name for step in steps} == {"出院回访"}
+    insurance = m.FollowUpPlan.objects.get(steps__script__case_kind="policy").steps.all()
+    assert sorted((s.offset_days, s.deadline_days) for s in insurance) == [
+        (1, 15),
+        (5, 15),
+        (12, 15),
+    ]
+
+
+def test_the_call_history_follows_the_calling_windows():
+    seed()
+
+    attempts = m.CallAttempt.objects.select_related("task__step", "script_version")
+    assert attempts.exists()
+    for attempt in attempts:
+        local = attempt.started_at.astimezone(SHANGHAI)
+        assert dt.time(10, 30) <= local.time() < dt.time(11, 30) or (
+            dt.time(15) <= local.time() < dt.time(17, 30)
+        ), attempt.started_at
+        assert 120 <= attempt.handle_seconds <= 360
+        assert attempt.script_version.status == "published"
+        if attempt.task.step is not None:
+            assert attempt.script_version.script_id == attempt.task.step.script_id
+    dispositions = Counter(attempts.values_list("disposition", flat=True))
+    reached = (dispositions["complete"] + dispositions["partial"]) / sum(dispositions.values())
+    assert 0.6 <= reached <= 0.8
+    for task in m.FollowUpTask.objects.filter(attempts__gt=0).annotate(made=Count("attempts_made")):
+        assert task.attempts == task.made
+        assert sum(task.outcome_counts.values()) == task.made
+    assert m.Escalation.objects.exists()
+
+
+def test_seeded_scripts_are_sound_graphs():
+    seed()
+
+    versions = m.ScriptVersion.objects.filter(status="published")
+    assert versions.count() == 4
+    for version in versions:
+        assert_sound_graph(version.graph)
+
+
+# --- The graph check ----------------------------------------------------------------------------
+
+
+def assert_sound_graph(graph: dict) -> None:
+    assert graph["schema"] == 1
+    nodes = {node["id"]: node for node in graph["nodes"]}
+    assert len(nodes) == len(graph["nodes"]), "node ids are unique"
+    assert graph["start"] in nodes
+    targets = {node_id: targets_of(node) for node_id, node in nodes.items()}
+    for node_id, node_targets in targets.items():
+        assert set(node_targets) <= set(nodes), f"{node_id} leads nowhere: {node_targets}"
+    for node in nodes.values():
+        assert_sound_node(node)
+    for objection in graph["objections"]:
+        assert_sound_objection(objection, nodes)
+    assert {o["id"] for o in graph["objections"]} == {
+        "busy",
+        "how_number",
+        "scam",
+        "complained",
+        "dnc",
+    }
+
+    assert reachable(graph["start"], targets) == set(nodes), "every node is reachable"
+    assert_every_path_ends_in_a_closing(graph["start"], targets, nodes)
+    # Whoever answers hears nothing medical before the identity check: with identity checks
+    # removed, and objection jumps possible from anywhere, no medical node is reachable.
+    jumps = [o["target"] for o in graph["objections"] if o["action"] == "jump"]
+    before_identity = {
+        node_id: ([] if nodes[node_id]["kind"] == "identity_check" else node_targets) + jumps
+        for node_id, node_targets in targets.items()
+    }
+    medical_too_early = {
+        node_id
+        for node_id in reachable(graph["start"], before_identity)
+        if nodes[node_id].get("medical")
+    }
+    assert not medical_too_early
+
+
+def targets_of(node: dict) -> list[str]:
+    if node["kind"] == "closing":
+        return []
+    if "options" in node:
+        return [option["next"] for option in node["options"]]
+    return [node["next"]]
+
+
+def assert_sound_node(node: dict) -> None:
+    kind = node["kind"]
+    assert kind in NODE_KINDS, node["id"]
+    assert node["text"].strip()
+    assert set(re.findall(r"\{([^}]*)\}", node["text"])) <= VARIABLES, node["id"]
+    if kind == "closing":
+        assert node["disposition"] in DISPOSITIONS
+        assert "next" not in node and "options" not in node
+    elif kind == "identity_check":
+        assert [option["value"] for option in node["options"]] == ["yes", "family", "no"]
+    elif kind == "question":
+        answer_type = node["answer_type"]
+        assert answer_type in ANSWER_TYPES
+        if answer_type in SINGLE_NEXT_ANSWER_TYPES:
+            assert "next" in node and "options" not in node, node["id"]
+        else:
+            values = [option["value"] for option in node["options"]]
+            assert len(set(values)) == len(values) >= 2, node["id"]
+            assert all(option["label"] for option in node["options"])
+        if answer_type == "rating":
+            assert values == ["satisfied", "neutral", "dissatisfied", "poor"]
+    else:
+        assert "next" in node and "options" not in node, node["id"]
+    if "outcome_field" in node:
+        assert node["outcome_field"] in OUTCOME_FIELDS
+
+
+def assert_sound_objection(objection: dict, nodes: dict) -> None:
+    assert objection["label"] and objection["text"]
+    assert set(re.findall(r"\{([^}]*)\}", objection["text"])) <= VARIABLES
+    action = objection["action"]
+    assert action in {"end", "return", "jump"}
+    if action == "end":
+        assert objection["disposition"] in DISPOSITIONS
+    if action == "jump":
+        assert objection["target"] in nodes
+
+
+def reachable(start: str, targets: dict[str, list[str]]) -> set[str]:
+    seen, todo = set(), [start]
+    while todo:
+        node_id = todo.pop()
+        if node_id not in seen:
+            seen.add(node_id)
+            todo.extend(targets[node_id])
+    return seen
+
+
+def assert_every_path_ends_in_a_closing(start: str, targets: dict, nodes: dict) -> None:
+    """No loops, and the only dead ends are closings: so every path ends in one."""
+    done: set[str] = set()
+
+    def visit(node_id: str, path: tuple[str, ...]) -> None:
+        assert node_id not in path, f"loop: {' → '.join((*path, node_id))}"
+        if node_id in done:
+            return
+        if not targets[node_id]:
+            assert nodes[node_id]["kind"] == "closing", f"{node_id} is a dead end"
+        for target in targets[node_id]:
+            visit(target, (*path, node_id))
+        done.add(node_id)
+
+    visit(start, ())
