@@ -17,6 +17,7 @@ $(STAMP): requirements.txt
 run: $(STAMP)
 	DEBUG=true $(PY) manage.py migrate --noinput
 	DEBUG=true $(PY) manage.py seed_demo
+	DEBUG=true $(PY) manage.py build_call_lists
 	DEBUG=true $(VENV)/bin/honcho start -f Procfile
 
 lint: $(STAMP)

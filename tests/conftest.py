@@ -17,6 +17,25 @@ def _missing(service: str, why: str) -> None:
 
 
 @pytest.fixture
+def migration_data(transactional_db):
+    """Re-create the rows migrations made (role groups with their permissions, the
+    list-build schedule) when a transactional test before this one flushed them."""
+    import importlib
+
+    from django.apps import apps
+    from django.contrib.auth.models import Group
+
+    if Group.objects.filter(name__in=["agent", "supervisor", "admin"]).count() == 3:
+        return
+    for module, function in [
+        ("0002_roles", "create_roles"),
+        ("0003_daily_list_schedule", "schedule"),
+        ("0005_roles_for_staff_models", "grant"),
+    ]:
+        getattr(importlib.import_module(f"followups.migrations.{module}"), function)(apps, None)
+
+
+@pytest.fixture
 def postgres(db):
     """Marks a test that needs real PostgreSQL (row locks, SKIP LOCKED, concurrency)."""
     if connection.vendor != "postgresql":
@@ -37,3 +56,35 @@ def supervisor(db):
 @pytest.fixture
 def admin_user(db):
     return UserFactory(username="admin-a", role="admin", is_staff=True)
+
+
+def _is_transactional(item) -> bool:
+    marker = item.get_closest_marker("django_db")
+    fixtures = getattr(item, "fixturenames", ())
+    return bool(marker and marker.kwargs.get("transaction")) or "live_server" in fixtures
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items):
+    # A transactional test ends by emptying every table, including the rows migrations
+    # made (role groups, the list-build schedule). Such tests restore that data before
+    # they start (serialized rollback) and run after all the others, as Django orders
+    # them; pytest-playwright's own reordering would otherwise mix them in.
+    items.sort(key=_is_transactional)
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        if (
+            marker
+            and marker.kwargs.get("transaction")
+            and "serialized_rollback" not in marker.kwargs
+        ):
+            item.add_marker(
+                pytest.mark.django_db(*marker.args, **marker.kwargs, serialized_rollback=True),
+                append=False,
+            )
+
+
+@pytest.fixture(autouse=True)
+def _browser_tests_start_with_migration_data(request):
+    if "live_server" in request.fixturenames:
+        request.getfixturevalue("migration_data")

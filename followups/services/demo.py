@@ -16,8 +16,9 @@ from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
+from django.core.exceptions import ImproperlyConfigured
 from django.db import IntegrityError, transaction
-from django.db.models import Max, Model
+from django.db.models import F, Max, Model, prefetch_related_objects
 from django.utils import timezone
 
 from followups.models import (
@@ -921,6 +922,13 @@ def _users(password: str) -> tuple[dict[str, object], tuple[str, ...]]:
     User = get_user_model()  # noqa: N806
     # One hash for the four: hashing is deliberately slow, and the password is shared anyway.
     hashed = make_password(password)
+    groups = {group.name: group for group in Group.objects.filter(name__in=list(Role))}
+    if len(groups) < len(Role):
+        # The roles and their permissions come from migration followups 0002 alone.
+        raise ImproperlyConfigured(
+            "The role groups agent, supervisor and admin are missing: run "
+            "`python manage.py migrate` (a test that flushes the database removes them too)."
+        )
     users, kept = {}, []
     for spec in DEMO_USERS:
         user = User.objects.filter(username=spec.username).first()
@@ -933,7 +941,7 @@ def _users(password: str) -> tuple[dict[str, object], tuple[str, ...]]:
                 password=hashed,
                 is_staff=spec.role == Role.ADMIN,
             )
-            user.groups.add(Group.objects.get(name=spec.role))
+            user.groups.add(groups[spec.role])
         users[spec.username] = user
     return users, tuple(kept)
 
@@ -1019,6 +1027,8 @@ def _plans(
                 ]
             )
         plans[spec.case_kind] = plan
+    # Each case opened reads its plan's steps: read them once here instead.
+    prefetch_related_objects(list(plans.values()), "steps")
     return plans
 
 
@@ -1167,40 +1177,52 @@ class _History:
         self.last_call: dict[int, dt.date] = {}
 
     def save(self) -> None:
-        recorded = [attempt.ended_at for attempt in self.attempts]
         raised = [escalation.created_at for escalation in self.escalations]
         CallAttempt.objects.bulk_create(self.attempts, batch_size=500)
         ScriptAnswer.objects.bulk_create(self.answers, batch_size=1000)
         Escalation.objects.bulk_create(self.escalations)
         # The auto timestamps said "now"; history was recorded when its calls ended.
-        for attempt, moment in zip(self.attempts, recorded, strict=True):
-            attempt.created_at = moment
+        CallAttempt.objects.filter(pk__in=[attempt.pk for attempt in self.attempts]).update(
+            created_at=F("ended_at")
+        )
         for escalation, moment in zip(self.escalations, raised, strict=True):
             escalation.created_at = moment
-        CallAttempt.objects.bulk_update(self.attempts, ["created_at"], batch_size=500)
         Escalation.objects.bulk_update(self.escalations, ["created_at"])
-        FollowUpTask.objects.bulk_update(
-            self.tasks,
-            [
-                "status",
-                "kind",
-                "attempts",
-                "outcome_counts",
-                "status_reason",
-                "needs_number_fix",
-                "earliest_at",
-                "agent",
-            ],
-            batch_size=500,
-        )
+        _update_alike(self.tasks, TASK_HISTORY_FIELDS)
         cases = list(self.cases.values())
-        Case.objects.bulk_update(
-            cases, ["status", "closed_reason", "closed_at", "agent", "intent_class"]
-        )
+        _update_alike(cases, CASE_HISTORY_FIELDS)
         FollowUpTask.objects.filter(
             case__in=[case for case in cases if case.status == CaseStatus.CLOSED],
             status=TaskStatus.PENDING,
         ).update(status=TaskStatus.CANCELLED, status_reason="case_closed")
+
+
+TASK_HISTORY_FIELDS = (
+    "status",
+    "kind",
+    "attempts",
+    "outcome_counts",
+    "status_reason",
+    "needs_number_fix",
+    "earliest_at",
+    "agent_id",
+)
+CASE_HISTORY_FIELDS = ("status", "closed_reason", "closed_at", "agent_id", "intent_class")
+
+
+def _update_alike(objects: list[Model], fields: tuple[str, ...]) -> None:
+    """Save `fields` of `objects` with one UPDATE per distinct set of values: most rows of
+    the history share theirs, and bulk_update's CASE per row is many times slower."""
+    if not objects:
+        return
+    groups: dict[str, tuple[dict, list[int]]] = {}
+    for obj in objects:
+        values = {field: getattr(obj, field) for field in fields}
+        key = repr(sorted((field, repr(value)) for field, value in values.items()))
+        groups.setdefault(key, (values, []))[1].append(obj.pk)
+    model = type(objects[0])
+    for values, pks in groups.values():
+        model.objects.filter(pk__in=pks).update(**values)
 
 
 def _call_history(

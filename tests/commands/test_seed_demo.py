@@ -12,10 +12,13 @@ import pytest
 from django.apps import apps
 from django.contrib.auth.models import User
 from django.core.management import call_command
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Count
+from django.urls import reverse
+from django.utils import timezone
 
 from followups import models as m
+from followups.services.demo import seed_demo
 
 pytestmark = pytest.mark.django_db(transaction=False)
 
@@ -24,19 +27,14 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 NODE_KINDS = {"greeting", "identity_check", "question", "statement", "closing"}
 ANSWER_TYPES = {"single", "multiple", "rating", "text", "number", "date"}
 SINGLE_NEXT_ANSWER_TYPES = {"text", "number", "date"}
-OUTCOME_FIELDS = {"satisfaction", "intent_class", "callback_wanted", "red_flag"}
-DISPOSITIONS = {
-    "complete",
-    "partial",
-    "family",
-    "no_answer",
-    "busy",
-    "phone_off",
-    "wrong_number",
-    "refused",
-    "callback",
-    "deceased",
+# Each outcome field, with the answer values it understands.
+OUTCOME_FIELDS = {
+    "satisfaction": {"satisfied", "neutral", "dissatisfied", "poor"},
+    "intent_class": {"A", "B", "C", "D"},
+    "callback_wanted": {"yes", "no"},
+    "red_flag": {"yes", "no"},
 }
+DISPOSITIONS = set(m.Disposition.values)
 VARIABLES = {
     "customer.honorific",
     "customer.name",
@@ -60,35 +58,13 @@ def row_counts() -> dict[str, int]:
     return {model._meta.label: model.objects.count() for model in models}
 
 
-def test_second_run_adds_nothing():
-    first = seed()
-    before = row_counts()
-
-    second = seed()
-
-    assert row_counts() == before
-    assert "Demo data already present: nothing added." in second
-    assert "already present" not in first
-    assert before["followups.Patient"] > 0
-
-
-def test_it_creates_the_demo_users_who_can_log_in(client):
-    seed()
-
-    expected = {
-        "agent1": "agent",
-        "agent2": "agent",
-        "supervisor": "supervisor",
-        "admin": "admin",
-    }
-    for username, group in expected.items():
-        user = User.objects.get(username=username)
-        assert list(user.groups.values_list("name", flat=True)) == [group]
-        assert user.first_name, "the pages greet users by name"
-        assert not user.is_superuser
-        assert client.login(username=username, password=PASSWORD), username
-        client.logout()
-    assert User.objects.get(username="admin").is_staff
+def logs_in(client, username: str, password: str) -> bool:
+    """Log in through the login page, as a person does (django-axes watches that page)."""
+    client.logout()
+    response = client.post(
+        reverse("login"), {"username": username, "password": password}, secure=True
+    )
+    return response.status_code == 302 and client.session.get("_auth_user_id") is not None
 
 
 def test_it_takes_the_password_from_the_environment(client, monkeypatch):
@@ -97,118 +73,216 @@ def test_it_takes_the_password_from_the_environment(client, monkeypatch):
     output = seed()
 
     assert "another-secret" in output
-    assert client.login(username="agent1", password="another-secret")
-    assert not client.login(username="agent1", password=PASSWORD)
+    assert not logs_in(client, "agent1", PASSWORD)
+    assert logs_in(client, "agent1", "another-secret")
 
 
-def test_seeded_phones_are_valid_e164():
-    seed()
+def test_two_fresh_databases_get_the_same_data():
+    seeded = []
+    for _ in range(2):
+        with transaction.atomic():
+            seed_demo(today=dt.date(2026, 11, 25), password=PASSWORD)
+            seeded.append(what_was_seeded())
+            transaction.set_rollback(True)
 
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT phone, phone_secondary FROM {m.Customer._meta.db_table}"  # noqa: S608
+    assert seeded[0] == seeded[1]
+    assert len(seeded[0]["attempts"]) > 100
+
+
+def what_was_seeded() -> dict[str, list]:
+    """The demo data without its database ids and "now" timestamps, in an order that does
+    not depend on the database."""
+    return {
+        "patients": sorted_rows(
+            m.Patient.objects.values_list(
+                "medical_record_number",
+                "customer__name",
+                "customer__gender",
+                "customer__phone",
+                "customer__do_not_call",
+                "department__name",
+                "attending_doctor",
+                "diagnosis",
+                "admitted_on",
+                "discharged_on",
+                "sensitive",
+                "died_on",
+            )
+        ),
+        "cases": sorted_rows(
+            m.Case.objects.values_list(
+                "customer__phone", "kind", "anchor_date", "product", "intent_class", "status"
+            )
+        ),
+        "attempts": sorted_rows(
+            m.CallAttempt.objects.values_list(
+                "started_at",
+                "ended_at",
+                "agent__username",
+                "dialled_number",
+                "disposition",
+                "satisfaction",
+                "notes",
+            )
+        ),
+        "escalations": sorted_rows(
+            m.Escalation.objects.values_list(
+                "due_at", "category", "severity", "status", "description"
+            )
+        ),
+    }
+
+
+def sorted_rows(rows) -> list[tuple]:
+    return sorted(rows, key=str)
+
+
+class TestTheSeededDemo:
+    """These tests share one run of the command (the first), rolled back after the class:
+    each seed takes seconds."""
+
+    @pytest.fixture(scope="class", autouse=True)
+    def demo_output(self, django_db_setup, django_db_blocker):
+        with django_db_blocker.unblock(), transaction.atomic():
+            yield seed()
+            transaction.set_rollback(True)
+
+    def test_the_first_run_prints_what_it_added_and_how_to_log_in(self, demo_output):
+        assert "Demo data added" in demo_output
+        assert re.search(r"\b300\s+patients\b", demo_output)
+        assert "huifang-demo" in demo_output
+        for line in [
+            "agent1      王静  agent",
+            "supervisor  陈敏  supervisor",
+            "admin       张伟  admin",
+        ]:
+            assert line in demo_output
+
+    def test_second_run_adds_nothing(self, demo_output):
+        before = row_counts()
+
+        second = seed()
+
+        assert row_counts() == before
+        assert "Demo data already present: nothing added." in second
+        assert "already present" not in demo_output
+        assert before["followups.Patient"] > 0
+
+    def test_it_creates_the_demo_users_who_can_log_in(self, client):
+        expected = {
+            "agent1": "agent",
+            "agent2": "agent",
+            "supervisor": "supervisor",
+            "admin": "admin",
+        }
+        for username, group in expected.items():
+            user = User.objects.get(username=username)
+            assert list(user.groups.values_list("name", flat=True)) == [group]
+            assert user.first_name, "the pages greet users by name"
+            assert not user.is_superuser
+            assert logs_in(client, username, PASSWORD), username
+        assert User.objects.get(username="admin").is_staff
+
+    def test_seeded_phones_are_valid_e164(self):
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT phone, phone_secondary FROM {m.Customer._meta.db_table}"  # noqa: S608
+            )
+            stored = [number for row in cursor.fetchall() for number in row if number]
+        assert len(stored) > 300
+        assert len(set(stored)) == len(stored)
+        for number in stored:
+            assert re.fullmatch(r"\+861[3-9]\d{9}", number), number
+            parsed = phonenumbers.parse(number)
+            assert phonenumbers.is_valid_number(parsed), number
+            assert phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164) == number
+
+    def test_it_seeds_about_300_patients_with_the_usual_exceptions(self):
+        patients = m.Patient.objects.select_related("customer")
+        total = patients.count()
+        assert 280 <= total <= 320
+        assert 0.03 * total <= patients.filter(sensitive=True).count() <= 0.07 * total
+        assert 0.02 * total <= patients.filter(customer__phone="").count() <= 0.06 * total
+        assert 2 <= patients.filter(died_on__isnull=False).count() <= 3
+        assert m.Customer.objects.filter(do_not_call=True).count() >= 2
+        numbers = list(patients.values_list("medical_record_number", flat=True))
+        assert len(set(numbers)) == len(numbers)
+        for patient in patients:
+            assert 2 <= (patient.discharged_on - patient.admitted_on).days <= 15
+            assert patient.customer.gender in {m.Gender.MALE, m.Gender.FEMALE}
+            assert patient.customer.honorific.startswith(patient.customer.surname)
+        every_patient_has_one_discharge_case = (
+            m.Case.objects.filter(kind=m.CaseKind.DISCHARGE, patient__isnull=False)
+            .values("patient")
+            .annotate(n=Count("pk"))
+            .filter(n=1)
+            .count()
         )
-        stored = [number for row in cursor.fetchall() for number in row if number]
-    assert len(stored) > 300
-    assert len(set(stored)) == len(stored)
-    for number in stored:
-        assert re.fullmatch(r"\+861[3-9]\d{9}", number), number
-        parsed = phonenumbers.parse(number)
-        assert phonenumbers.is_valid_number(parsed), number
-        assert phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164) == number
+        assert every_patient_has_one_discharge_case == total
+        other_kinds = set(
+            m.Case.objects.filter(patient__isnull=True).values_list("kind", flat=True).distinct()
+        )
+        assert other_kinds == {"missed_appointment", "policy", "after_sales"}
 
+    def test_it_publishes_the_four_scripts_and_plans_on_the_default_policy(self):
+        published = m.ScriptVersion.objects.filter(status="published", published_at__isnull=False)
+        assert sorted(published.values_list("script__name", "number")) == [
+            ("保单回访", 1),
+            ("出院回访", 1),
+            ("售后满意度回访", 1),
+            ("未到诊回访", 1),
+        ]
+        policy = m.CallingPolicy.objects.get(is_default=True)
+        assert policy.name == "默认呼叫时段"
+        assert policy.timezone == "Asia/Shanghai"
+        assert [(w.starts_at, w.ends_at) for w in policy.windows.order_by("starts_at")] == [
+            (dt.time(10, 30), dt.time(11, 30)),
+            (dt.time(15, 0), dt.time(17, 30)),
+        ]
+        assert (policy.quiet_before, policy.quiet_after) == (dt.time(8), dt.time(21))
+        discharge = m.FollowUpPlan.objects.get(name="出院回访计划")
+        assert discharge.calling_policy == policy
+        steps = discharge.steps.order_by("offset_days")
+        assert [step.offset_days for step in steps] == [3, 7, 30]
+        assert {step.script.name for step in steps} == {"出院回访"}
+        insurance = m.FollowUpPlan.objects.get(name="保单回访计划").steps.all()
+        assert sorted((s.offset_days, s.deadline_days) for s in insurance) == [
+            (1, 15),
+            (5, 15),
+            (12, 15),
+        ]
 
-def test_it_seeds_about_300_patients_with_the_usual_exceptions():
-    seed()
+    def test_the_call_history_follows_the_calling_windows(self):
+        attempts = m.CallAttempt.objects.select_related("task__step", "script_version", "agent")
+        assert attempts.exists()
+        today = timezone.localdate()
+        for attempt in attempts:
+            local = attempt.started_at.astimezone(SHANGHAI)
+            assert local.date() < today
+            assert attempt.agent.username in {"agent1", "agent2"}
+            assert re.fullmatch(rf"demo-{attempt.task_id}-[1-3]", attempt.idempotency_key)
+            assert dt.time(10, 30) <= local.time() < dt.time(11, 30) or (
+                dt.time(15) <= local.time() < dt.time(17, 30)
+            ), attempt.started_at
+            assert 120 <= attempt.handle_seconds <= 360
+            assert attempt.script_version.status == "published"
+            if attempt.task.step is not None:
+                assert attempt.script_version.script_id == attempt.task.step.script_id
+        dispositions = Counter(attempts.values_list("disposition", flat=True))
+        reached = (dispositions["complete"] + dispositions["partial"]) / sum(dispositions.values())
+        assert 0.6 <= reached <= 0.8
+        for task in m.FollowUpTask.objects.filter(attempts__gt=0).annotate(
+            made=Count("attempts_made")
+        ):
+            assert task.attempts == task.made
+            assert sum(task.outcome_counts.values()) == task.made
+        assert m.Escalation.objects.exists()
 
-    patients = m.Patient.objects.select_related("customer")
-    total = patients.count()
-    assert 280 <= total <= 320
-    assert 0.03 * total <= patients.filter(sensitive=True).count() <= 0.07 * total
-    assert 0.02 * total <= patients.filter(customer__phone="").count() <= 0.06 * total
-    assert 2 <= patients.filter(died_on__isnull=False).count() <= 3
-    assert m.Customer.objects.filter(do_not_call=True).count() >= 2
-    numbers = list(patients.values_list("medical_record_number", flat=True))
-    assert len(set(numbers)) == len(numbers)
-    for patient in patients:
-        assert 2 <= (patient.discharged_on - patient.admitted_on).days <= 15
-        assert patient.customer.gender in {m.Gender.MALE, m.Gender.FEMALE}
-        assert patient.customer.honorific.startswith(patient.customer.surname)
-    every_patient_has_one_discharge_case = (
-        m.Case.objects.filter(kind=m.CaseKind.DISCHARGE, patient__isnull=False)
-        .values("patient")
-        .annotate(n=Count("pk"))
-        .filter(n=1)
-        .count()
-    )
-    assert every_patient_has_one_discharge_case == total
-    other_kinds = set(
-        m.Case.objects.filter(patient__isnull=True).values_list("kind", flat=True).distinct()
-    )
-    assert other_kinds == {"missed_appointment", "policy", "after_sales"}
-
-
-def test_it_publishes_the_four_scripts_and_plans_on_the_default_policy():
-    seed()
-
-    published = m.ScriptVersion.objects.filter(status="published", published_at__isnull=False)
-    assert sorted(published.values_list("script__name", "number")) == [
-        ("保单回访", 1),
-        ("出院回访", 1),
-        ("售后满意度回访", 1),
-        ("未到诊回访", 1),
-    ]
-    policy = m.CallingPolicy.objects.get(is_default=True)
-    assert policy.name == "默认呼叫时段"
-    assert policy.timezone == "Asia/Shanghai"
-    assert [(w.starts_at, w.ends_at) for w in policy.windows.order_by("starts_at")] == [
-        (dt.time(10, 30), dt.time(11, 30)),
-        (dt.time(15, 0), dt.time(17, 30)),
-    ]
-    assert (policy.quiet_before, policy.quiet_after) == (dt.time(8), dt.time(21))
-    discharge = m.FollowUpPlan.objects.get(name="出院回访计划")
-    assert discharge.calling_policy == policy
-    steps = discharge.steps.order_by("offset_days")
-    assert [step.offset_days for step in steps] == [3, 7, 30]
-    assert {step.script.name for step in steps} == {"出院回访"}
-    insurance = m.FollowUpPlan.objects.get(steps__script__case_kind="policy").steps.all()
-    assert sorted((s.offset_days, s.deadline_days) for s in insurance) == [
-        (1, 15),
-        (5, 15),
-        (12, 15),
-    ]
-
-
-def test_the_call_history_follows_the_calling_windows():
-    seed()
-
-    attempts = m.CallAttempt.objects.select_related("task__step", "script_version")
-    assert attempts.exists()
-    for attempt in attempts:
-        local = attempt.started_at.astimezone(SHANGHAI)
-        assert dt.time(10, 30) <= local.time() < dt.time(11, 30) or (
-            dt.time(15) <= local.time() < dt.time(17, 30)
-        ), attempt.started_at
-        assert 120 <= attempt.handle_seconds <= 360
-        assert attempt.script_version.status == "published"
-        if attempt.task.step is not None:
-            assert attempt.script_version.script_id == attempt.task.step.script_id
-    dispositions = Counter(attempts.values_list("disposition", flat=True))
-    reached = (dispositions["complete"] + dispositions["partial"]) / sum(dispositions.values())
-    assert 0.6 <= reached <= 0.8
-    for task in m.FollowUpTask.objects.filter(attempts__gt=0).annotate(made=Count("attempts_made")):
-        assert task.attempts == task.made
-        assert sum(task.outcome_counts.values()) == task.made
-    assert m.Escalation.objects.exists()
-
-
-def test_seeded_scripts_are_sound_graphs():
-    seed()
-
-    versions = m.ScriptVersion.objects.filter(status="published")
-    assert versions.count() == 4
-    for version in versions:
-        assert_sound_graph(version.graph)
+    def test_seeded_scripts_are_sound_graphs(self):
+        versions = m.ScriptVersion.objects.filter(status="published")
+        assert versions.count() == 4
+        for version in versions:
+            assert_sound_graph(version.graph)
 
 
 # --- The graph check ----------------------------------------------------------------------------
@@ -248,7 +322,7 @@ def assert_sound_graph(graph: dict) -> None:
         for node_id in reachable(graph["start"], before_identity)
         if nodes[node_id].get("medical")
     }
-    assert not medical_too_early
+    assert not medical_too_early, f"medical before the identity check: {medical_too_early}"
 
 
 def targets_of(node: dict) -> list[str]:
@@ -263,7 +337,7 @@ def assert_sound_node(node: dict) -> None:
     kind = node["kind"]
     assert kind in NODE_KINDS, node["id"]
     assert node["text"].strip()
-    assert set(re.findall(r"\{([^}]*)\}", node["text"])) <= VARIABLES, node["id"]
+    assert variables_in(node["text"]) <= VARIABLES, node["id"]
     if kind == "closing":
         assert node["disposition"] in DISPOSITIONS
         assert "next" not in node and "options" not in node
@@ -283,18 +357,25 @@ def assert_sound_node(node: dict) -> None:
     else:
         assert "next" in node and "options" not in node, node["id"]
     if "outcome_field" in node:
-        assert node["outcome_field"] in OUTCOME_FIELDS
+        values = {option["value"] for option in node.get("options", [])}
+        assert values <= OUTCOME_FIELDS[node["outcome_field"]], node["id"]
+    if any(name.startswith("patient.") for name in variables_in(node["text"])):
+        assert node.get("medical") is True, f"{node['id']} tells a patient's data"
 
 
 def assert_sound_objection(objection: dict, nodes: dict) -> None:
     assert objection["label"] and objection["text"]
-    assert set(re.findall(r"\{([^}]*)\}", objection["text"])) <= VARIABLES
+    assert variables_in(objection["text"]) <= VARIABLES
     action = objection["action"]
     assert action in {"end", "return", "jump"}
     if action == "end":
         assert objection["disposition"] in DISPOSITIONS
     if action == "jump":
         assert objection["target"] in nodes
+
+
+def variables_in(text: str) -> set[str]:
+    return set(re.findall(r"\{([^}]*)\}", text))
 
 
 def reachable(start: str, targets: dict[str, list[str]]) -> set[str]:

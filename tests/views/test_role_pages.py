@@ -19,16 +19,16 @@ def users(agent, supervisor, admin_user):
 
 
 @pytest.mark.parametrize("role", ["agent", "supervisor", "admin"])
-@pytest.mark.parametrize("page", sorted(PAGES.values()))
-def test_it_checks_the_role_on_every_page(client, users, role, page):
+@pytest.mark.parametrize("url_name", sorted(PAGES.values()))
+def test_it_checks_the_role_on_every_page(client, users, role, url_name):
     client.force_login(users[role])
-    response = client.get(reverse(page))
-    assert response.status_code == (200 if page in ALLOWED[role] else 403)
+    response = client.get(reverse(url_name))
+    assert response.status_code == (200 if url_name in ALLOWED[role] else 403)
 
 
-@pytest.mark.parametrize("page", sorted(PAGES.values()))
-def test_it_sends_anonymous_visitors_to_the_login_page(client, page):
-    response = client.get(reverse(page))
+@pytest.mark.parametrize("url_name", sorted(PAGES.values()))
+def test_it_sends_anonymous_visitors_to_the_login_page(client, url_name):
+    response = client.get(reverse(url_name))
     assert response.status_code == 302
     assert response.url.startswith(reverse("login"))
 
