@@ -187,3 +187,24 @@ def test_only_agents_on_the_days_roster_get_entries(plan):
         task(plan)
     build_call_lists(day=MONDAY)
     assert set(QueueEntry.objects.values_list("assigned_agent_id", flat=True)) == {rostered.pk}
+
+
+def test_the_beat_task_and_the_command_build_the_same_list(plan):
+    from followups.tasks import build_call_lists_task
+
+    UserFactory(username="a1", role="agent")
+    UserFactory(username="a2", role="agent")
+    for n in range(6):
+        task(plan, due=MONDAY - dt.timedelta(days=n % 3), intent_class="AB"[n % 2])
+
+    def listed():
+        return sorted(
+            QueueEntry.objects.values_list("task_id", "priority", "assigned_agent__username")
+        )
+
+    report = build_call_lists_task.delay(MONDAY.isoformat()).get()
+    by_task = listed()
+    QueueEntry.objects.all().delete()
+    call_command("build_call_lists", "--date", MONDAY.isoformat())
+    assert report["added"] == 6
+    assert listed() == by_task
