@@ -85,6 +85,6 @@ def pytest_collection_modifyitems(items):
 
 
 @pytest.fixture(autouse=True)
-def _browser_tests_start_with_migration_data(request):
-    if "live_server" in request.fixturenames:
+def _transactional_tests_start_with_migration_data(request):
+    if _is_transactional(request.node) or "transactional_db" in request.fixturenames:
         request.getfixturevalue("migration_data")
