@@ -29,4 +29,4 @@ lint: $(STAMP)
 test: $(STAMP) lint
 	DJANGO_SETTINGS_MODULE=callcenter.test_settings $(PY) manage.py makemigrations --check --dry-run
 	DATABASE_URL="$$($(PY) scripts/test_database.py)" && export DATABASE_URL && \
-		$(PY) -m pytest $(PYTEST_ARGS)
+		$(PY) -m pytest -n 2 $(PYTEST_ARGS)

@@ -4,6 +4,7 @@ Production (DEBUG off) refuses to start without SECRET_KEY; the embedded default
 (SQLite file, filesystem broker) need no server at all.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -44,12 +45,14 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "crispy_forms",
     "crispy_bootstrap5",
     "django_celery_beat",
     "django_htmx",
     "phonenumber_field",
     "followups",
+    "axes",
 ]
 
 MIDDLEWARE = [
@@ -62,7 +65,20 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Last, as django-axes asks: it turns a lockout raised during login into its response.
+    "axes.middleware.AxesMiddleware",
 ]
+
+# django-axes first, so a locked-out username+IP is refused before the password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 
 ROOT_URLCONF = "callcenter.urls"
 WSGI_APPLICATION = "callcenter.wsgi.application"
@@ -125,6 +141,17 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 PHONENUMBER_DEFAULT_REGION = "CN"
 PHONENUMBER_DB_FORMAT = "E164"
 
+# Staff satisfaction assessment: a satisfied share of at least `good` is good, below
+# `poor` is poor; nobody is judged on fewer than `min_sample` rated calls.
+HUIFANG_ASSESSMENT = {"min_sample": 20, "good": 0.9, "poor": 0.7}
+
+# The call queue: a claimed call stays with its agent this long unless renewed; once their
+# own calls are done, agents also take unassigned calls and those of agents not on duty
+# (the pool). Escalations are due this many hours after they are raised, by severity.
+HUIFANG_LEASE_MINUTES = env.int("HUIFANG_LEASE_MINUTES", default=15)
+HUIFANG_CLAIM_FROM_POOL = env.bool("HUIFANG_CLAIM_FROM_POOL", default=True)
+HUIFANG_ESCALATION_SLA_HOURS = {"urgent": 2, "high": 24, "normal": 72}
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
@@ -135,7 +162,26 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
 }
-SPECTACULAR_SETTINGS = {"TITLE": "Huifang API", "VERSION": "1.0.0"}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Huifang API",
+    "VERSION": "1.0.0",
+    # Separate request and response components, so read-only fields are not asked for.
+    "COMPONENT_SPLIT_REQUEST": True,
+    # Swagger UI from drf-spectacular-sidecar's vendored files: no CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    # Several models have a `kind` or `status`: name each choice set after its model.
+    "ENUM_NAME_OVERRIDES": {
+        "CaseKindEnum": "followups.models.CaseKind",
+        "CaseStatusEnum": "followups.models.CaseStatus",
+        "TaskKindEnum": "followups.models.TaskKind",
+        "TaskStatusEnum": "followups.models.TaskStatus",
+        "QueueEntryStatusEnum": "followups.models.QueueEntryStatus",
+        "EscalationStatusEnum": "followups.models.EscalationStatus",
+        "ScriptVersionStatusEnum": "followups.models.ScriptVersionStatus",
+    },
+}
 
 # Celery: the embedded default is kombu's filesystem transport, so the demo needs no
 # broker server; CELERY_BROKER_URL=redis://… switches to Redis with no code change.
@@ -166,6 +212,16 @@ if not DEBUG:
     SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=True)
     CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=True)
     SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=False)
+    if not SECURE_SSL_REDIRECT:
+        # HTTPS is terminated, and HTTP redirected, by the proxy in front of gunicorn; set
+        # SECURE_SSL_REDIRECT=true where Django faces the browsers itself.
+        SILENCED_SYSTEM_CHECKS = ["security.W008"]
+    SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31_536_000)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
+    SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=True)
+    # Behind a TLS-terminating proxy, trust its X-Forwarded-Proto header (opt in).
+    if env.bool("SECURE_PROXY_SSL_HEADER", default=False):
+        SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 # Logs name ids and events, never people: no names, phones or diagnoses.
 LOGGING = {

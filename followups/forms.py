@@ -3,11 +3,29 @@
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
+from django.contrib.auth import get_user_model, password_validation
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.formfields import PhoneNumberField
 
-from followups.models import Customer
+from followups.models import (
+    CallingPolicy,
+    CallingWindow,
+    Customer,
+    FollowUpPlan,
+    HolidayOverride,
+    Hospital,
+    PlanStep,
+    Team,
+)
+from followups.models.calls import (
+    Disposition,
+    EscalationCategory,
+    EscalationSeverity,
+    Satisfaction,
+)
+from followups.models.cases import IntentClass
+from followups.roles import Role
 
 
 class LoginForm(AuthenticationForm):
@@ -36,3 +54,395 @@ class CustomerForm(forms.ModelForm):
             "do_not_call_reason",
             "recording_consent",
         ]
+
+
+# --- Configuration pages (admins) -------------------------------------------------------------
+
+
+class PlanForm(forms.ModelForm):
+    class Meta:
+        model = FollowUpPlan
+        fields = [
+            "name",
+            "description",
+            "calling_policy",
+            "intent_a_days",
+            "intent_b_days",
+            "intent_c_days",
+            "is_active",
+        ]
+        widgets = {"description": forms.Textarea(attrs={"rows": 2})}
+
+
+class PlanStepForm(forms.ModelForm):
+    offset_days = forms.IntegerField(
+        label=_("days after the anchor date"),
+        min_value=0,
+        error_messages={
+            "min_value": _("An offset cannot be below zero: a call comes on or after the event.")
+        },
+    )
+
+    class Meta:
+        model = PlanStep
+        fields = ["offset_days", "script", "max_attempts", "deadline_days"]
+
+
+class BasePlanStepFormSet(forms.BaseInlineFormSet):
+    def clean(self):
+        self.check_rules()
+        # Django's unique checks run after ours and skip the forms we already refused.
+        super().clean()
+
+    def check_rules(self):
+        seen: dict[int, forms.Form] = {}
+        kept_steps = []
+        for form in self.forms:
+            if not getattr(form, "cleaned_data", None):
+                continue
+            if form.cleaned_data.get("DELETE"):
+                # A form marked for deletion is not validated, so this is the formset's error.
+                if form.instance.pk and form.instance.tasks.exists():
+                    kept_steps.append(form.instance.offset_days)
+                continue
+            offset = form.cleaned_data.get("offset_days")
+            if offset is None:
+                continue
+            if offset in seen:
+                form.add_error(
+                    "offset_days",
+                    _("Another step already calls on day %(days)s: each offset once.")
+                    % {"days": offset},
+                )
+            else:
+                seen[offset] = form
+        if kept_steps:
+            raise forms.ValidationError(
+                _(
+                    "The step of day %(days)s already has calls planned or made and cannot be "
+                    "removed; make a new plan, or set this one inactive."
+                )
+                % {"days": ", ".join(str(days) for days in kept_steps)}
+            )
+
+
+PlanStepFormSet = forms.inlineformset_factory(
+    FollowUpPlan,
+    PlanStep,
+    form=PlanStepForm,
+    formset=BasePlanStepFormSet,
+    extra=1,
+    can_delete=True,
+)
+
+
+class CallingPolicyForm(forms.ModelForm):
+    class Meta:
+        model = CallingPolicy
+        fields = [
+            "name",
+            "timezone",
+            "weekdays",
+            "holiday_rule",
+            "quiet_before",
+            "quiet_after",
+            "is_default",
+        ]
+        widgets = {
+            "quiet_before": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+            "quiet_after": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+        }
+
+    def clean_is_default(self):
+        is_default = self.cleaned_data["is_default"]
+        others = CallingPolicy.objects.filter(is_default=True).exclude(pk=self.instance.pk)
+        if is_default and others.exists():
+            raise forms.ValidationError(
+                _("%(name)s is already the default policy: unset it there first.")
+                % {"name": others.first().name}
+            )
+        return is_default
+
+
+class CallingWindowForm(forms.ModelForm):
+    class Meta:
+        model = CallingWindow
+        fields = ["starts_at", "ends_at"]
+        widgets = {
+            "starts_at": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+            "ends_at": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+        }
+
+
+class BaseCallingWindowFormSet(forms.BaseInlineFormSet):
+    def clean(self):
+        self.check_rules()
+        # Django's unique checks run after ours and skip the forms we already refused.
+        super().clean()
+
+    def check_rules(self):
+        kept = [
+            form
+            for form in self.forms
+            if getattr(form, "cleaned_data", None)
+            and not form.cleaned_data.get("DELETE")
+            and form.cleaned_data.get("starts_at")
+            and form.cleaned_data.get("ends_at")
+            and form.cleaned_data["starts_at"] < form.cleaned_data["ends_at"]
+        ]
+        kept.sort(key=lambda form: form.cleaned_data["starts_at"])
+        for earlier, later in zip(kept, kept[1:], strict=False):
+            if later.cleaned_data["starts_at"] < earlier.cleaned_data["ends_at"]:
+                later.add_error(
+                    "starts_at",
+                    _("This window overlaps the window %(start)s–%(end)s.")
+                    % {
+                        "start": earlier.cleaned_data["starts_at"].strftime("%H:%M"),
+                        "end": earlier.cleaned_data["ends_at"].strftime("%H:%M"),
+                    },
+                )
+
+
+CallingWindowFormSet = forms.inlineformset_factory(
+    CallingPolicy,
+    CallingWindow,
+    form=CallingWindowForm,
+    formset=BaseCallingWindowFormSet,
+    extra=1,
+    can_delete=True,
+)
+
+
+class HolidayOverrideForm(forms.ModelForm):
+    class Meta:
+        model = HolidayOverride
+        fields = ["day", "kind", "note"]
+        widgets = {"day": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+
+
+class BaseHolidayOverrideFormSet(forms.BaseInlineFormSet):
+    def clean(self):
+        self.check_rules()
+        # Django's unique checks run after ours and skip the forms we already refused.
+        super().clean()
+
+    def check_rules(self):
+        seen = set()
+        for form in self.forms:
+            data = getattr(form, "cleaned_data", None)
+            if not data or data.get("DELETE") or not data.get("day"):
+                continue
+            day = data["day"]
+            if day in seen:
+                form.add_error("day", _("This day already has an override."))
+            seen.add(day)
+
+
+HolidayOverrideFormSet = forms.inlineformset_factory(
+    CallingPolicy,
+    HolidayOverride,
+    form=HolidayOverrideForm,
+    formset=BaseHolidayOverrideFormSet,
+    extra=2,
+    can_delete=True,
+)
+
+
+def _role_choices():
+    return [
+        (Role.AGENT.value, _("Agent")),
+        (Role.SUPERVISOR.value, _("Supervisor")),
+        (Role.ADMIN.value, _("Administrator")),
+    ]
+
+
+class NewUserForm(forms.Form):
+    username = forms.RegexField(
+        label=_("username"),
+        max_length=150,
+        regex=r"^[\w.@+-]+$",
+        error_messages={"invalid": _("Letters, digits and @ . + - _ only.")},
+    )
+    name = forms.CharField(label=_("name"), max_length=150, required=False)
+    role = forms.ChoiceField(label=_("role"), choices=_role_choices)
+    password = forms.CharField(label=_("password"), widget=forms.PasswordInput, strip=False)
+
+    def clean_username(self):
+        username = self.cleaned_data["username"]
+        if get_user_model().objects.filter(username__iexact=username).exists():
+            raise forms.ValidationError(_("This username is taken."))
+        return username
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("password"):
+            user = get_user_model()(
+                username=cleaned.get("username", ""), first_name=cleaned.get("name", "")
+            )
+            try:
+                password_validation.validate_password(cleaned["password"], user)
+            except forms.ValidationError as error:
+                self.add_error("password", error)
+        return cleaned
+
+
+class UserChangeForm(forms.Form):
+    name = forms.CharField(label=_("name"), max_length=150, required=False)
+    role = forms.ChoiceField(label=_("role"), choices=_role_choices)
+    is_active = forms.BooleanField(label=_("active"), required=False)
+
+    def __init__(self, *args, user, actor, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user, self.actor = user, actor
+
+    def clean_is_active(self):
+        is_active = self.cleaned_data["is_active"]
+        if not is_active and self.user.pk == self.actor.pk:
+            raise forms.ValidationError(_("You cannot deactivate your own account."))
+        return is_active
+
+    def clean_role(self):
+        role = self.cleaned_data["role"]
+        if self.user.pk == self.actor.pk and role != Role.ADMIN:
+            raise forms.ValidationError(_("You cannot take the administrator role from yourself."))
+        return role
+
+
+class TeamForm(forms.ModelForm):
+    class Meta:
+        model = Team
+        fields = ["name", "members", "departments"]
+        widgets = {
+            "members": forms.CheckboxSelectMultiple,
+            "departments": forms.CheckboxSelectMultiple,
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["members"].queryset = (
+            get_user_model()
+            .objects.filter(is_active=True, groups__name=Role.AGENT)
+            .order_by("username")
+        )
+
+
+class BuildTimeForm(forms.Form):
+    hour = forms.IntegerField(label=_("hour"), min_value=0, max_value=23)
+    minute = forms.IntegerField(label=_("minute"), min_value=0, max_value=59)
+
+
+class PatientImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("discharge list (CSV or XLSX)"),
+        help_text=_(
+            "Columns: 住院号, 姓名, 性别, 电话, 科室, 主治医生, 诊断, 入院日期, 出院日期, 敏感 "
+            "(or mrn, name, gender, phones, department, doctor, diagnosis, admitted_on, "
+            "discharged_on, sensitive)."
+        ),
+    )
+    hospital = forms.ModelChoiceField(
+        label=_("hospital"), queryset=Hospital.objects.all(), to_field_name="code"
+    )
+    plan = forms.ModelChoiceField(
+        label=_("plan of the new discharge cases"),
+        queryset=FollowUpPlan.objects.filter(is_active=True),
+        required=False,
+        help_text=_("Leave empty for the discharge plan."),
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if not upload.name.lower().endswith((".csv", ".txt", ".xlsx", ".xlsm")):
+            raise forms.ValidationError(_("Upload a CSV or XLSX file."))
+        return upload
+
+
+# --- The agent's call screen ------------------------------------------------------------------
+
+CALLBACK_INPUT_FORMAT = "%Y-%m-%dT%H:%M"
+
+
+class OutcomeForm(forms.Form):
+    """What the agent records at the end of a call, in the center's time. The form checks
+    what the agent can fix at once; record_outcome checks the rest and writes."""
+
+    disposition = forms.ChoiceField(
+        label=_("How did the call end?"), choices=[("", "—"), *Disposition.choices]
+    )
+    satisfaction = forms.ChoiceField(
+        label=_("Satisfaction"),
+        choices=[("", _("Not asked")), *Satisfaction.choices],
+        required=False,
+    )
+    intent_class = forms.ChoiceField(
+        label=_("Intent class after the call"),
+        choices=[("", _("Unchanged")), *IntentClass.choices],
+        required=False,
+    )
+    notes = forms.CharField(
+        label=_("Notes"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
+    callback_at = forms.DateTimeField(
+        label=_("Callback date and time"),
+        required=False,
+        input_formats=[CALLBACK_INPUT_FORMAT, "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"],
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format=CALLBACK_INPUT_FORMAT),
+    )
+    escalation_category = forms.ChoiceField(
+        label=_("Problem to escalate"),
+        choices=[("", _("None")), *EscalationCategory.choices],
+        required=False,
+    )
+    escalation_severity = forms.ChoiceField(
+        label=_("Severity"),
+        choices=EscalationSeverity.choices,
+        initial=EscalationSeverity.NORMAL,
+        required=False,
+    )
+    escalation_description = forms.CharField(
+        label=_("What is the problem?"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+    )
+
+    def __init__(self, *args, now=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.now = now
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+
+    def clean(self):
+        data = super().clean()
+        disposition = data.get("disposition")
+        callback_at = data.get("callback_at")
+        if disposition == Disposition.CALLBACK and callback_at is None:
+            if "callback_at" not in self.errors:
+                self.add_error(
+                    "callback_at", _("Give the time the customer asked to be called back.")
+                )
+        if callback_at is not None:
+            # The picker has whole minutes: the current minute still counts as now.
+            if self.now is not None and callback_at < self.now.replace(second=0, microsecond=0):
+                self.add_error("callback_at", _("This time has passed: choose a later one."))
+            elif disposition and disposition != Disposition.CALLBACK:
+                self.add_error(
+                    "callback_at",
+                    _("To book this time choose “Asked for a callback”, or clear the time."),
+                )
+        category = data.get("escalation_category")
+        described = (data.get("escalation_description") or "").strip()
+        if category and not described:
+            self.add_error("escalation_description", _("Describe the problem."))
+        if described and not category:
+            self.add_error("escalation_category", _("Choose what kind of problem it is."))
+        return data
+
+    def escalation(self) -> dict | None:
+        """The escalation to raise with the outcome, as record_outcome takes it."""
+        if not self.cleaned_data.get("escalation_category"):
+            return None
+        return {
+            "category": self.cleaned_data["escalation_category"],
+            "severity": self.cleaned_data.get("escalation_severity") or EscalationSeverity.NORMAL,
+            "description": self.cleaned_data["escalation_description"].strip(),
+        }

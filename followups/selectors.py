@@ -3,13 +3,17 @@
 import datetime as dt
 
 from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
 
 from followups.models import (
+    AuditAction,
+    AuditEvent,
     CallAttempt,
     CallingPolicy,
     Case,
     CaseStatus,
     Escalation,
+    EscalationSeverity,
     EscalationStatus,
     FollowUpPlan,
     FollowUpTask,
@@ -47,25 +51,55 @@ def agent_day(*, agent, day: dt.date) -> dict:
     }
 
 
-def supervisor_overview(*, day: dt.date) -> dict:
-    attempts_today = CallAttempt.objects.filter(started_at__date=day)
+def supervisor_overview(*, day: dt.date, now: dt.datetime) -> dict:
+    """Today at a glance: what is due, the calls so far, the escalations waiting (with the
+    most pressing ten) and the latest outcomes. A fixed number of queries."""
+    zone = timezone.get_current_timezone()
+    midnight = dt.datetime.combine(day, dt.time.min, tzinfo=zone)
+    attempts_today = CallAttempt.objects.filter(
+        started_at__gte=midnight, started_at__lt=midnight + dt.timedelta(days=1)
+    )
     figures = attempts_today.aggregate(
         calls=Count("pk"),
         reached=Count("pk", filter=Q(disposition__in=REACHED_DISPOSITIONS)),
+    )
+    unresolved = [EscalationStatus.OPEN, EscalationStatus.ACKNOWLEDGED]
+    escalations = Escalation.objects.aggregate(
+        open=Count("pk", filter=Q(status__in=unresolved)),
+        overdue=Count("pk", filter=Q(status__in=unresolved, due_at__lt=now)),
+        urgent=Count(
+            "pk", filter=Q(status=EscalationStatus.OPEN, severity=EscalationSeverity.URGENT)
+        ),
     )
     return {
         "due": open_tasks_due_by(day).count(),
         "overdue": open_tasks_due_by(day - dt.timedelta(days=1)).count(),
         "calls": figures["calls"],
         "reached": figures["reached"],
-        "open_escalations": Escalation.objects.filter(
-            status__in=[EscalationStatus.OPEN, EscalationStatus.ACKNOWLEDGED]
-        ).count(),
+        "open_escalations": escalations["open"],
+        "overdue_escalations": escalations["overdue"],
+        "urgent_escalations": escalations["urgent"],
+        "waiting_escalations": Escalation.objects.filter(status__in=unresolved)
+        .select_related("department", "owner")
+        .order_by("due_at", "pk")[:10],
         "open_cases": Case.objects.filter(status=CaseStatus.OPEN).count(),
         "recent_attempts": CallAttempt.objects.select_related("agent", "task__case").order_by(
             "-started_at"
         )[:20],
     }
+
+
+def escalation_history(*, escalation: Escalation) -> QuerySet[AuditEvent]:
+    """The audited steps of one escalation, oldest first, with who took them."""
+    return (
+        AuditEvent.objects.filter(
+            action=AuditAction.ESCALATION,
+            target_type=Escalation._meta.label_lower,
+            target_id=str(escalation.pk),
+        )
+        .select_related("actor")
+        .order_by("at", "pk")
+    )
 
 
 def configuration_overview(*, today: dt.date) -> dict:

@@ -7,7 +7,7 @@ from celery import shared_task
 from django.utils import timezone
 
 from followups.services.cases import resync_plan_cases
-from followups.services.queue import build_call_lists
+from followups.services.queue import build_call_lists, release_expired_leases
 
 logger = logging.getLogger(__name__)
 
@@ -25,3 +25,13 @@ def build_call_lists_task(day: str | None = None) -> dict:
 def resync_plan_cases_task(plan_id: int) -> int:
     """Move the untouched tasks of every open case of a plan the admin has changed."""
     return resync_plan_cases(plan_id=plan_id)
+
+
+@shared_task(name="followups.release_expired_leases")
+def release_expired_leases_task() -> int:
+    """Put claimed calls whose lease ran out back to waiting (claims already treat them as
+    free; this keeps the counts on the supervisor's pages true). Safe every minute."""
+    released = release_expired_leases(now=timezone.now())
+    if released:
+        logger.info("released %s expired queue leases", released)
+    return released

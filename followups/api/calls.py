@@ -1,3 +1,239 @@
-"""The call endpoints: claim the next call, record an outcome (Part 4)."""
+"""The call endpoints: claim the next call, keep it, reveal its number, record its outcome;
+and /ping/, the cheapest authenticated request (the benchmark's framework floor)."""
 
-urlpatterns: list = []
+from urllib.parse import quote
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.shortcuts import get_object_or_404
+from django.urls import path
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    inline_serializer,
+)
+from rest_framework import serializers, status
+from rest_framework.permissions import BasePermission, IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from followups.api.call_serializers import (
+    ClaimedCallSerializer,
+    LeaseSerializer,
+    NoCallSerializer,
+    OutcomeInputSerializer,
+    OutcomeSerializer,
+    PhoneSerializer,
+)
+from followups.models import QueueEntry
+from followups.roles import WORK_QUEUE
+from followups.services.outcomes import record_outcome
+from followups.services.queue import REASONS, claim_next_call, renew_lease, reveal_phone
+
+TAGS = ["calls"]
+
+
+class WorksTheQueue(BasePermission):
+    message = _("Your role does not work the call queue.")
+
+    def has_permission(self, request, view) -> bool:
+        user = request.user
+        return bool(user and user.is_authenticated and user.has_perm(WORK_QUEUE))
+
+
+def field_errors(error: DjangoValidationError) -> dict | list:
+    return error.message_dict if hasattr(error, "error_dict") else error.messages
+
+
+class PingView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        tags=TAGS,
+        summary="Check the API answers for an authenticated user",
+        description="Does nothing else: scripts/bench_queue.py measures it as the framework "
+        "floor (authentication and DRF, no database work beyond the token).",
+        responses={200: inline_serializer("Ping", {"ok": serializers.BooleanField()})},
+    )
+    def get(self, request):
+        return Response({"ok": True})
+
+
+class NextCallView(APIView):
+    permission_classes = [WorksTheQueue]
+
+    @extend_schema(
+        tags=TAGS,
+        summary="Claim the caller's next call",
+        description="Hands out the next call the agent may make now (own calls first, then "
+        "the pool), under a lease; the call already held, if any. With nothing to hand "
+        "out: 204, the reason in `X-Queue-Reason`, the agent's message (UTF-8, "
+        "percent-encoded) in `X-Queue-Message` and the next possible moment (ISO 8601) in "
+        "`X-Next-Possible-At`. The same JSON body is rendered too, but HTTP forbids a body "
+        "on 204 and servers (gunicorn, Django's test client) drop it: read the headers.",
+        request=None,
+        parameters=[
+            OpenApiParameter(
+                "X-Queue-Reason",
+                OpenApiTypes.STR,
+                OpenApiParameter.HEADER,
+                response=[204],
+                enum=list(REASONS),
+                description="Why no call was handed out.",
+            ),
+            OpenApiParameter(
+                "X-Queue-Message",
+                OpenApiTypes.STR,
+                OpenApiParameter.HEADER,
+                response=[204],
+                description="The reason in the agent's words, UTF-8 percent-encoded.",
+            ),
+            OpenApiParameter(
+                "X-Next-Possible-At",
+                OpenApiTypes.DATETIME,
+                OpenApiParameter.HEADER,
+                response=[204],
+                description="When a call may be possible (absent when unknown).",
+            ),
+        ],
+        responses={
+            200: ClaimedCallSerializer,
+            204: OpenApiResponse(
+                NoCallSerializer,
+                description="No call now: outside_window, no_list, all_claimed, all_done "
+                "or nothing_assigned.",
+            ),
+        },
+    )
+    def post(self, request):
+        claim = claim_next_call(agent=request.user, now=timezone.now())
+        if claim.entry is not None:
+            return Response(ClaimedCallSerializer(claim.entry).data)
+        # The JSON body is rendered as documented, but HTTP forbids a body on 204 and
+        # servers drop it (gunicorn logs a warning), so everything is in headers too.
+        response = Response(NoCallSerializer(claim).data, status=status.HTTP_204_NO_CONTENT)
+        response["X-Queue-Reason"] = claim.reason
+        response["X-Queue-Message"] = quote(claim.message)
+        if claim.next_possible_at is not None:
+            response["X-Next-Possible-At"] = claim.next_possible_at.isoformat()
+        return response
+
+
+class RenewLeaseView(APIView):
+    permission_classes = [WorksTheQueue]
+
+    @extend_schema(
+        tags=TAGS,
+        summary="Keep the call held: extend its lease",
+        request=None,
+        responses={
+            200: LeaseSerializer,
+            404: OpenApiResponse(description="No such entry."),
+            409: OpenApiResponse(description="The call is no longer the caller's."),
+        },
+    )
+    def post(self, request, pk: int):
+        entry = get_object_or_404(QueueEntry, pk=pk)
+        try:
+            entry = renew_lease(entry=entry, agent=request.user, now=timezone.now())
+        except DjangoPermissionDenied as error:
+            return Response({"detail": str(error)}, status=status.HTTP_409_CONFLICT)
+        return Response(LeaseSerializer(entry).data)
+
+
+class RevealPhoneView(APIView):
+    permission_classes = [WorksTheQueue]
+
+    @extend_schema(
+        tags=TAGS,
+        summary="Reveal the number of the call held (audited)",
+        description="Only to the agent holding a live claim on the entry; writes an audit "
+        "event naming the entry and task, never the number.",
+        request=None,
+        responses={
+            200: PhoneSerializer,
+            403: OpenApiResponse(description="Not the agent holding a live claim on it."),
+            404: OpenApiResponse(description="No such entry."),
+        },
+    )
+    def post(self, request, pk: int):
+        entry = get_object_or_404(QueueEntry, pk=pk)
+        phone = reveal_phone(entry=entry, agent=request.user, now=timezone.now())
+        response = Response({"phone": phone})
+        response["Cache-Control"] = "no-store"
+        return response
+
+
+class OutcomeView(APIView):
+    permission_classes = [WorksTheQueue]
+
+    @extend_schema(
+        tags=TAGS,
+        summary="Record a call's outcome",
+        description="One transaction: the attempt and its script path, the task's next "
+        "step, the queue entry, the case and any escalation. The idempotency key is "
+        "required (body or `Idempotency-Key` header): the first submit answers 201, a "
+        "repeat 200 with the same body and nothing written. A submit after the lease was "
+        "lost is kept and flagged `after_lease_lost`.",
+        parameters=[
+            OpenApiParameter(
+                "Idempotency-Key", OpenApiTypes.STR, OpenApiParameter.HEADER, required=False
+            )
+        ],
+        request=OutcomeInputSerializer,
+        responses={
+            201: OutcomeSerializer,
+            200: OpenApiResponse(OutcomeSerializer, description="A replay: the first result."),
+            400: OpenApiResponse(description="Errors by field."),
+        },
+    )
+    def post(self, request):
+        serializer = OutcomeInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        header_key = request.headers.get("Idempotency-Key", "").strip()
+        body_key = data.get("idempotency_key", "").strip()
+        if header_key and body_key and header_key != body_key:
+            raise serializers.ValidationError(
+                {"idempotency_key": [_("The body and the Idempotency-Key header differ.")]}
+            )
+        if not (body_key or header_key):
+            raise serializers.ValidationError(
+                {"idempotency_key": [_("An idempotency key is required.")]}
+            )
+        try:
+            result = record_outcome(
+                agent=request.user,
+                entry=data["entry"],
+                idempotency_key=body_key or header_key,
+                disposition=data["disposition"],
+                started_at=data["started_at"],
+                ended_at=data["ended_at"],
+                now=timezone.now(),
+                script_version=data.get("script_version"),
+                answers=data.get("answers", []),
+                satisfaction=data["satisfaction"],
+                intent_class=data["intent_class"],
+                notes=data["notes"],
+                callback_at=data["callback_at"],
+                escalation=data["escalation"],
+            )
+        except DjangoValidationError as error:
+            raise serializers.ValidationError(field_errors(error)) from None
+        body = OutcomeSerializer(result).data
+        return Response(
+            body, status=status.HTTP_201_CREATED if result.created else status.HTTP_200_OK
+        )
+
+
+urlpatterns = [
+    path("ping/", PingView.as_view(), name="api-ping"),
+    path("queue/next/", NextCallView.as_view(), name="api-queue-next"),
+    path("queue/<int:pk>/renew/", RenewLeaseView.as_view(), name="api-queue-renew"),
+    path("queue/<int:pk>/reveal-phone/", RevealPhoneView.as_view(), name="api-queue-reveal-phone"),
+    path("outcomes/", OutcomeView.as_view(), name="api-outcomes"),
+]

@@ -1,3 +1,429 @@
-"""The resource endpoints: departments, customers, patients, cases, tasks … (Part 6)."""
+"""The resource endpoints: departments, customers, patients, cases, tasks, call lists,
+escalations, scripts, report figures and patient imports (Part 6).
 
-urlpatterns: list = []
+Every view names the permissions its actions need (followups.api.permissions); agents read
+only the tasks they are given and what those tasks need.
+"""
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import transaction
+from django.db.models import Count, Prefetch, Q
+from django.shortcuts import get_object_or_404
+from django.urls import path
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.filters import OrderingFilter
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.response import Response
+from rest_framework.routers import DefaultRouter
+from rest_framework.views import APIView
+
+from followups import reports_api
+from followups.api import filters
+from followups.api import serializers as s
+from followups.api.permissions import HasPermission, RolePermission, is_agent_only
+from followups.models import (
+    CallList,
+    CallScript,
+    Case,
+    Customer,
+    Department,
+    Escalation,
+    EscalationStatus,
+    FollowUpTask,
+    Patient,
+    QueueEntryStatus,
+    ScriptVersion,
+)
+from followups.roles import REVIEW_OUTCOMES
+from followups.services import escalation_workflow, scripts
+from followups.services.imports import ImportFileError, import_patients, resolve_hospital
+
+
+def agent_tasks(user):
+    """The tasks an agent is given: theirs by the case or task, or on their list."""
+    return FollowUpTask.objects.filter(
+        Q(agent=user) | Q(queue_entries__assigned_agent=user) | Q(queue_entries__claimed_by=user)
+    )
+
+
+def agent_cases(user):
+    return Case.objects.filter(pk__in=agent_tasks(user).values("case_id"))
+
+
+class ResourceViewSet(viewsets.GenericViewSet):
+    permission_classes = [RolePermission]
+    filter_backends = [DjangoFilterBackend, OrderingFilter]
+    agents_may_read = False
+    write_permissions: dict[str, str] = {}
+    change_serializer_class = None
+
+    def get_serializer_class(self):
+        if self.action in {"update", "partial_update"} and self.change_serializer_class:
+            return self.change_serializer_class
+        return self.serializer_class
+
+    def agent_only(self) -> bool:
+        return is_agent_only(self.request.user, self.view_permission)
+
+
+class DepartmentViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    ResourceViewSet,
+):
+    """Departments of the hospitals; agents may read them (a call names the department)."""
+
+    queryset = Department.objects.all()
+    serializer_class = s.DepartmentSerializer
+    filterset_class = filters.DepartmentFilter
+    ordering_fields = ["name", "code", "id"]
+    view_permission = "followups.view_department"
+    agents_may_read = True
+    write_permissions = {
+        "create": "followups.add_department",
+        "update": "followups.change_department",
+        "partial_update": "followups.change_department",
+    }
+
+
+class CustomerViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    ResourceViewSet,
+):
+    """People to call; numbers are written in full and always read back masked."""
+
+    serializer_class = s.CustomerSerializer
+    filterset_class = filters.CustomerFilter
+    ordering_fields = ["name", "created_at", "id"]
+    view_permission = "followups.view_customer"
+    agents_may_read = True
+    write_permissions = {
+        "create": "followups.add_customer",
+        "update": "followups.change_customer",
+        "partial_update": "followups.change_customer",
+    }
+
+    def get_queryset(self):
+        customers = Customer.objects.all()
+        if self.agent_only():
+            customers = customers.filter(pk__in=agent_cases(self.request.user).values("customer"))
+        return customers
+
+
+class PatientViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    ResourceViewSet,
+):
+    serializer_class = s.PatientSerializer
+    filterset_class = filters.PatientFilter
+    ordering_fields = ["discharged_on", "admitted_on", "medical_record_number", "id"]
+    view_permission = "followups.view_patient"
+    agents_may_read = True
+    write_permissions = {
+        "create": "followups.add_patient",
+        "update": "followups.change_patient",
+        "partial_update": "followups.change_patient",
+    }
+
+    def get_queryset(self):
+        patients = Patient.objects.select_related("customer")
+        if self.agent_only():
+            patients = patients.filter(pk__in=agent_cases(self.request.user).values("patient"))
+        return patients
+
+
+class CaseViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    ResourceViewSet,
+):
+    """Cases; creating one opens it through the case service, which makes its tasks."""
+
+    serializer_class = s.CaseSerializer
+    change_serializer_class = s.CaseChangeSerializer
+    filterset_class = filters.CaseFilter
+    ordering_fields = ["anchor_date", "created_at", "id"]
+    view_permission = "followups.view_case"
+    agents_may_read = True
+    write_permissions = {
+        "create": "followups.add_case",
+        "update": "followups.change_case",
+        "partial_update": "followups.change_case",
+    }
+
+    def get_queryset(self):
+        cases = Case.objects.select_related("customer")
+        if self.agent_only():
+            cases = cases.filter(pk__in=agent_tasks(self.request.user).values("case_id"))
+        return cases
+
+    @extend_schema(responses=s.CaseSerializer)
+    def update(self, request, *args, **kwargs):
+        return self._change(request, partial=False)
+
+    @extend_schema(responses=s.CaseSerializer)
+    def partial_update(self, request, *args, **kwargs):
+        return self._change(request, partial=True)
+
+    def _change(self, request, *, partial: bool) -> Response:
+        case = self.get_object()
+        change = s.CaseChangeSerializer(case, data=request.data, partial=partial)
+        change.is_valid(raise_exception=True)
+        change.save()
+        return Response(s.CaseSerializer(case, context=self.get_serializer_context()).data)
+
+
+class FollowUpTaskViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ResourceViewSet):
+    serializer_class = s.FollowUpTaskSerializer
+    filterset_class = filters.FollowUpTaskFilter
+    ordering_fields = ["due_date", "earliest_at", "attempts", "id"]
+    view_permission = "followups.view_followuptask"
+    agents_may_read = True
+
+    def get_queryset(self):
+        if self.agent_only():
+            return FollowUpTask.objects.filter(
+                pk__in=agent_tasks(self.request.user).values("pk")
+            ).order_by("due_date", "pk")
+        return FollowUpTask.objects.all()
+
+
+class CallListViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ResourceViewSet):
+    """The daily call lists; their entries page by page under …/entries/."""
+
+    queryset = CallList.objects.annotate(entry_count=Count("entries")).order_by("-day")
+    serializer_class = s.CallListSerializer
+    filterset_class = filters.CallListFilter
+    ordering_fields = ["day", "id"]
+    view_permission = "followups.view_calllist"
+
+    @extend_schema(
+        responses=s.QueueEntrySerializer(many=True),
+        parameters=[
+            OpenApiParameter("status", str, enum=QueueEntryStatus.values),
+            OpenApiParameter("assigned_agent", int),
+            OpenApiParameter("claimed_by", int),
+        ],
+    )
+    @action(detail=True, methods=["get"], filter_backends=[])
+    def entries(self, request, pk=None, format=None):  # noqa: A002 (DRF format suffix)
+        call_list = self.get_object()
+        entries = filters.QueueEntryFilter(
+            request.query_params, queryset=call_list.entries.order_by("priority", "pk")
+        )
+        if not entries.is_valid():
+            raise serializers.ValidationError(entries.errors)
+        page = self.paginate_queryset(entries.qs)
+        return self.get_paginated_response(s.QueueEntrySerializer(page, many=True).data)
+
+
+class EscalationViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.UpdateModelMixin, ResourceViewSet
+):
+    """Escalations: supervisors read them all and move their status on."""
+
+    queryset = Escalation.objects.all()
+    serializer_class = s.EscalationSerializer
+    change_serializer_class = s.EscalationChangeSerializer
+    filterset_class = filters.EscalationFilter
+    ordering_fields = ["due_at", "created_at", "severity", "id"]
+    view_permission = "followups.view_escalation"
+    write_permissions = {
+        "update": "followups.change_escalation",
+        "partial_update": "followups.change_escalation",
+    }
+
+    @extend_schema(responses=s.EscalationSerializer)
+    def update(self, request, *args, **kwargs):
+        return self._change(request, partial=False)
+
+    @extend_schema(responses=s.EscalationSerializer)
+    def partial_update(self, request, *args, **kwargs):
+        return self._change(request, partial=True)
+
+    def _change(self, request, *, partial: bool) -> Response:
+        escalation = self.get_object()
+        change = s.EscalationChangeSerializer(escalation, data=request.data, partial=partial)
+        change.is_valid(raise_exception=True)
+        try:
+            escalation = _move_escalation(
+                escalation=escalation, by=request.user, now=timezone.now(), **change.validated_data
+            )
+        except DjangoValidationError as error:
+            raise s.field_errors(error) from None
+        return Response(s.EscalationSerializer(escalation).data)
+
+
+@transaction.atomic
+def _move_escalation(*, escalation: Escalation, by, now, **changes) -> Escalation:
+    """One PATCH as the workflow's steps: owner first, then the status asked for."""
+    owner = changes.get("owner")
+    if owner is not None and owner != escalation.owner:
+        escalation = escalation_workflow.assign_owner(escalation=escalation, owner=owner, by=by)
+    status_asked = changes.get("status", escalation.status)
+    if status_asked == escalation.status:
+        return escalation
+    if status_asked == EscalationStatus.ACKNOWLEDGED:
+        return escalation_workflow.acknowledge(escalation=escalation, by=by, now=now)
+    if status_asked == EscalationStatus.RESOLVED:
+        return escalation_workflow.resolve(
+            escalation=escalation, by=by, resolution=changes.get("resolution", ""), now=now
+        )
+    if status_asked == EscalationStatus.VERIFIED:
+        return escalation_workflow.verify(escalation=escalation, by=by, now=now)
+    raise DjangoValidationError({"status": _("An escalation cannot go back to open.")})
+
+
+class CallScriptViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ResourceViewSet):
+    """Scripts with their versions and the graph of the published one."""
+
+    queryset = CallScript.objects.prefetch_related(
+        Prefetch("versions", queryset=ScriptVersion.objects.order_by("-number"))
+    )
+    serializer_class = s.CallScriptSerializer
+    filterset_class = filters.CallScriptFilter
+    ordering_fields = ["name", "code", "id"]
+    view_permission = "followups.view_callscript"
+
+
+class ScriptPublishView(APIView):
+    """Publish a draft script version (Part 3's service: validates the graph, retires the
+    version published before it, audits)."""
+
+    permission_classes = [HasPermission]
+    required_permission = "followups.publish_scriptversion"
+
+    @extend_schema(
+        request=s.PublishSerializer,
+        responses={
+            200: s.ScriptVersionSummarySerializer,
+            400: OpenApiResponse(description="Field errors or the graph's problems."),
+            404: OpenApiResponse(description="No such version."),
+        },
+    )
+    def post(self, request, pk: int):
+        version = get_object_or_404(ScriptVersion, pk=pk)
+        body = s.PublishSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        try:
+            published = scripts.publish(
+                version=version,
+                actor=request.user,
+                change_note=body.validated_data.get("change_note", ""),
+                now=timezone.now(),
+            )
+        except scripts.InvalidScript as error:
+            raise serializers.ValidationError(
+                {"graph": [str(problem.message) for problem in error.errors]}
+            ) from None
+        except DjangoValidationError as error:
+            raise s.field_errors(error) from None
+        return Response(s.ScriptVersionSummarySerializer(published).data)
+
+
+class ReportSummaryView(APIView):
+    """Due, called and reached per day, and the reach rate (reached / called)."""
+
+    permission_classes = [HasPermission]
+    required_permission = REVIEW_OUTCOMES
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("from", OpenApiTypes.DATE, required=True, description="First day."),
+            OpenApiParameter("to", OpenApiTypes.DATE, required=True, description="Last day."),
+        ],
+        responses={
+            200: s.ReportDaySerializer(many=True),
+            400: OpenApiResponse(description="Field errors."),
+        },
+    )
+    def get(self, request):
+        query = s.ReportQuerySerializer(
+            data={
+                "date_from": request.query_params.get("from"),
+                "date_to": request.query_params.get("to"),
+            }
+        )
+        if not query.is_valid():
+            names = {"date_from": "from", "date_to": "to"}
+            raise serializers.ValidationError(
+                {names.get(key, key): errors for key, errors in query.errors.items()}
+            )
+        days = reports_api.daily_summary(**query.validated_data)
+        return Response(s.ReportDaySerializer(days, many=True).data)
+
+
+class PatientImportView(APIView):
+    """Upload a CSV or XLSX discharge list: a dry run reports each row, a commit writes all
+    rows or none (400 with the report when a row is refused)."""
+
+    permission_classes = [HasPermission]
+    required_permission = "followups.import_patients"
+    parser_classes = [MultiPartParser, FormParser]
+
+    @extend_schema(
+        request={"multipart/form-data": s.ImportRequestSerializer},
+        responses={
+            200: OpenApiResponse(s.ImportReportSerializer, description="Dry run."),
+            201: OpenApiResponse(s.ImportReportSerializer, description="Committed."),
+            400: OpenApiResponse(description="Field errors, or the report of refused rows."),
+        },
+    )
+    def post(self, request):
+        upload = s.ImportRequestSerializer(data=request.data)
+        upload.is_valid(raise_exception=True)
+        data = upload.validated_data
+        try:
+            hospital = resolve_hospital(data.get("hospital"))
+            report = import_patients(
+                file=data["file"],
+                filename=data["file"].name,
+                actor=request.user,
+                hospital=hospital,
+                dry_run=data["dry_run"],
+                plan=data.get("plan"),
+            )
+        except ImportFileError as error:
+            raise serializers.ValidationError({"file": [str(error)]}) from None
+        if data["dry_run"]:
+            code = status.HTTP_200_OK
+        elif report.committed:
+            code = status.HTTP_201_CREATED
+        else:
+            code = status.HTTP_400_BAD_REQUEST
+        return Response(report.as_dict(), status=code)
+
+
+router = DefaultRouter(trailing_slash=True)
+router.include_root_view = False
+router.register("departments", DepartmentViewSet, basename="department")
+router.register("customers", CustomerViewSet, basename="customer")
+router.register("patients", PatientViewSet, basename="patient")
+router.register("cases", CaseViewSet, basename="case")
+router.register("tasks", FollowUpTaskViewSet, basename="task")
+router.register("call-lists", CallListViewSet, basename="call-list")
+router.register("escalations", EscalationViewSet, basename="escalation")
+router.register("scripts", CallScriptViewSet, basename="script")
+
+urlpatterns = [
+    path("scripts/versions/<int:pk>/publish/", ScriptPublishView.as_view(), name="script-publish"),
+    *router.urls,
+    path("reports/summary/", ReportSummaryView.as_view(), name="report-summary"),
+    path("imports/patients/", PatientImportView.as_view(), name="patient-import"),
+]

@@ -1,29 +1,62 @@
-"""The daily call lists: which open tasks go on today's list, in what order, for whom."""
+"""The daily call lists and working them: which open tasks go on today's list, in what
+order, for whom; handing each agent the next call under a lease; revealing its number."""
 
 import datetime as dt
 import heapq
+import time
 from collections import Counter
 from dataclasses import dataclass, field
+from enum import StrEnum
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied
 from django.db import connection, transaction
-from django.db.models import BooleanField, Count, ExpressionWrapper, Q
+from django.db.models import (
+    BooleanField,
+    Count,
+    ExpressionWrapper,
+    Min,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+)
+from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from followups.models import (
+    AuditAction,
+    CallingPolicy,
+    CallingWindow,
     CallList,
     CaseStatus,
     DutyDay,
+    FollowUpPlan,
     FollowUpTask,
+    HolidayOverride,
     QueueEntry,
     QueueEntryStatus,
+    ScriptVersion,
+    ScriptVersionStatus,
     TaskKind,
     TaskStatus,
 )
 from followups.roles import Role
-from followups.scheduling import CallingRules, calendar_warnings, day_status, queue_priority
+from followups.scheduling import (
+    CallingRules,
+    calendar_warnings,
+    day_status,
+    is_callable,
+    next_callable_moment,
+    place_callback,
+    queue_priority,
+)
+from followups.services import audit
 from followups.services.policies import default_policy_id, policies_with_rules
 
+REVEAL_PHONE = "followups.reveal_phone"
 PRIORITY_EPOCH = dt.date(2000, 1, 1)
 
 
@@ -208,3 +241,521 @@ def _insert_entries(call_list: CallList, entries: list[tuple[int, int, int | Non
                 ignore_conflicts=True,
             )
         return QueueEntry.objects.filter(call_list=call_list).count() - before
+
+
+# --- Claiming the next call -------------------------------------------------------------------
+#
+# Cost of a claim. The day's list holds thousands of entries, many not callable right now
+# (their customer's window is closed, a retry waits for the afternoon, a callback is booked
+# for later), and the task, case and customer tables behind them hold the whole history.
+# A claim therefore never sorts or loads the list:
+#   * the claim reads the list's available entries (waiting, or claimed under an expired
+#     lease) from the two partial indexes, on the entries alone, and keeps the best few in
+#     (priority, pk) order; only those few are joined to their task, case and customer,
+#     filtered, and the first that may be handed out is taken, a single row FOR UPDATE
+#     SKIP LOCKED, so concurrent claims pass each other's rows without waiting. Only when
+#     none of the few will do (all held or not callable) does a query over all of them
+#     run. This is one query for the agent's own entries and, once those are exhausted,
+#     one for the pool;
+#   * per-task times are conditions on stored columns: a task's precomputed `earliest_at`
+#     (set when it is made or moved) and a booked callback's `callback_at` must have passed;
+#   * calling windows depend only on the group (the case's plan, hence its calling policy,
+#     and the customer's timezone). Each group this process has met is judged once per
+#     claim by the pure rules (open / callbacks only / closed) and the groups that are not
+#     open become SQL conditions. An entry of a group met for the first time is judged
+#     when it comes up; if it may not be called the query runs again with its group known,
+#     so a claim costs one query more per new group, once per process.
+# Calling rules and the plans' policies are cached per process for a minute and dropped
+# whenever a policy, window, holiday override or plan is saved, so a claim reads neither.
+
+RULES_CACHE_SECONDS = 60
+UNKNOWN_ID_RELOAD_SECONDS = 5
+# A claim gives up looking after this many groups new to it in one go (it then answers as
+# if everything were taken, and the next claim starts with those groups known).
+MAX_NEW_GROUPS_PER_CLAIM = 20
+# How many of the list's best available entries a claim joins and tries first (see
+# claim_candidates); more than the agents who may be claiming at the same instant.
+TOP_CANDIDATES = 50
+
+NO_LIST = "no_list"
+OUTSIDE_WINDOW = "outside_window"
+ALL_CLAIMED = "all_claimed"
+ALL_DONE = "all_done"
+NOTHING_ASSIGNED = "nothing_assigned"
+REASONS = (OUTSIDE_WINDOW, NO_LIST, ALL_CLAIMED, ALL_DONE, NOTHING_ASSIGNED)
+
+# (the case's plan id or None, the customer's timezone or ""): one calling policy on one
+# clock, so one answer to "may they be called now?".
+GroupKey = tuple[int | None, str]
+
+
+class GroupState(StrEnum):
+    OPEN = "open"  # inside a calling window: every due entry may be called
+    CALLBACKS_ONLY = "callbacks_only"  # outside windows, not in quiet hours: booked callbacks
+    CLOSED = "closed"  # quiet hours or a closed day: nothing
+
+
+@dataclass(frozen=True)
+class Claim:
+    """What an agent got on asking for the next call: an entry, or why none and when to
+    come back."""
+
+    entry: QueueEntry | None
+    reason: str | None = None
+    message: str = ""
+    next_possible_at: dt.datetime | None = None
+
+
+@dataclass(frozen=True)
+class _Reference:
+    loaded: float
+    expires: float
+    rules: dict[int, CallingRules]
+    default_policy: int | None
+    policy_of_plan: dict[int, int]
+
+
+_reference: dict[str, _Reference] = {}
+_seen_groups: set[GroupKey] = set()
+
+
+def forget_calling_rules(**_signal_kwargs) -> None:
+    _reference.clear()
+    _seen_groups.clear()
+
+
+for _model in (CallingPolicy, CallingWindow, HolidayOverride, FollowUpPlan):
+    post_save.connect(forget_calling_rules, sender=_model, dispatch_uid=f"queue-{_model.__name__}")
+    post_delete.connect(
+        forget_calling_rules, sender=_model, dispatch_uid=f"queue-del-{_model.__name__}"
+    )
+
+
+def _reference_data(*, policy_id: int | None = None, plan_id: int | None = None) -> _Reference:
+    cached, moment = _reference.get("current"), time.monotonic()
+    # An id not in the cache may be new (made in another process): read again, but not
+    # more than once a few seconds, so an id that is gone costs no query per claim.
+    unknown = (
+        (policy_id is not None and policy_id not in cached.rules)
+        or (plan_id is not None and plan_id not in cached.policy_of_plan)
+        if cached
+        else False
+    )
+    if (
+        cached is None
+        or cached.expires < moment
+        or (unknown and moment - cached.loaded > UNKNOWN_ID_RELOAD_SECONDS)
+    ):
+        cached = _Reference(
+            loaded=moment,
+            expires=moment + RULES_CACHE_SECONDS,
+            rules=policies_with_rules(),
+            default_policy=default_policy_id(),
+            policy_of_plan=dict(FollowUpPlan.objects.values_list("pk", "calling_policy_id")),
+        )
+        _reference["current"] = cached
+    return cached
+
+
+def calling_rules_for(*, policy_id: int | None, timezone_name: str) -> CallingRules:
+    """A policy's rules (None: the default policy, else the built-in defaults) on the
+    customer's clock: policies.rules_for_case's answer without its queries."""
+    reference = _reference_data(policy_id=policy_id)
+    rules = reference.rules.get(policy_id or reference.default_policy) or CallingRules()
+    return rules.for_timezone(timezone_name)
+
+
+def calling_rules_of_group(key: GroupKey) -> CallingRules:
+    plan_id, timezone_name = key
+    policy_id = _reference_data(plan_id=plan_id).policy_of_plan.get(plan_id) if plan_id else None
+    return calling_rules_for(policy_id=policy_id, timezone_name=timezone_name)
+
+
+def center_day(moment: dt.datetime) -> dt.date:
+    """The call center's calendar day at `moment`: the day whose list is worked."""
+    return timezone.localtime(moment, timezone.get_default_timezone()).date()
+
+
+def lease_minutes() -> int:
+    return settings.HUIFANG_LEASE_MINUTES
+
+
+def holds_live_claim(entry: QueueEntry, agent, now: dt.datetime) -> bool:
+    return (
+        entry.status == QueueEntryStatus.CLAIMED
+        and entry.claimed_by_id == agent.pk
+        and entry.lease_expires_at is not None
+        and entry.lease_expires_at >= now
+    )
+
+
+def held_by_someone_else(entry: QueueEntry, agent, now: dt.datetime) -> bool:
+    return (
+        entry.status == QueueEntryStatus.CLAIMED
+        and entry.claimed_by_id != agent.pk
+        and entry.lease_expires_at is not None
+        and entry.lease_expires_at >= now
+    )
+
+
+def group_state(rules: CallingRules, now: dt.datetime) -> GroupState:
+    if is_callable(now, rules):
+        return GroupState.OPEN
+    if place_callback(now, rules)[1] is None:
+        return GroupState.CALLBACKS_ONLY
+    return GroupState.CLOSED
+
+
+def _group_of(entry: QueueEntry) -> GroupKey:
+    case = entry.task.case
+    return (case.plan_id, case.customer.timezone)
+
+
+def _group_q(key: GroupKey) -> Q:
+    plan_id, tz = key
+    return Q(task__case__plan_id=plan_id, task__case__customer__timezone=tz)
+
+
+def _callback_due(now: dt.datetime) -> Q:
+    return Q(task__kind=TaskKind.CALLBACK, task__callback_at__lte=now)
+
+
+def _is_booked(task: FollowUpTask) -> bool:
+    return task.kind == TaskKind.CALLBACK and task.callback_at is not None
+
+
+def _due_now(now: dt.datetime) -> Q:
+    """Per-task times: a booked callback once its time has come, any other task once its
+    earliest moment has passed (windows are judged per group, see _restrictions)."""
+    regular = ~Q(task__kind=TaskKind.CALLBACK) | Q(task__callback_at__isnull=True)
+    not_before = Q(task__earliest_at__isnull=True) | Q(task__earliest_at__lte=now)
+    return _callback_due(now) | (regular & not_before)
+
+
+def _restrictions(states: dict[GroupKey, GroupState], now: dt.datetime) -> list[Q]:
+    restrictions = []
+    for key, state in states.items():
+        if state is GroupState.CLOSED:
+            restrictions.append(~_group_q(key))
+        elif state is GroupState.CALLBACKS_ONLY:
+            restrictions.append(~_group_q(key) | _callback_due(now))
+    return restrictions
+
+
+_working: dict[dt.date, tuple[float, frozenset[int]]] = {}
+WORKING_CACHE_SECONDS = 30
+
+
+def forget_working_agents(**_signal_kwargs) -> None:
+    _working.clear()
+
+
+post_save.connect(forget_working_agents, sender=DutyDay, dispatch_uid="queue-duty")
+post_delete.connect(forget_working_agents, sender=DutyDay, dispatch_uid="queue-del-duty")
+post_save.connect(forget_working_agents, sender=settings.AUTH_USER_MODEL, dispatch_uid="queue-user")
+m2m_changed.connect(
+    forget_working_agents, sender=get_user_model().groups.through, dispatch_uid="queue-groups"
+)
+
+
+def _working_agent_ids(day: dt.date) -> frozenset[int]:
+    """The agents at work on `day` (agents_on_duty), cached per process for half a minute
+    and dropped when a roster, a user or a group membership is saved."""
+    cached = _working.get(day)
+    if cached is None or cached[0] < time.monotonic():
+        if len(_working) > 30:
+            _working.clear()
+        cached = (time.monotonic() + WORKING_CACHE_SECONDS, frozenset(agents_on_duty(day)))
+        _working[day] = cached
+    return cached[1]
+
+
+def _pool(day: dt.date) -> Q:
+    """Entries of nobody, or of agents who are not at work today."""
+    working = _working_agent_ids(day)
+    if not working:
+        return Q(pk__isnull=False)  # everyone's entries (an empty Q would vanish in an OR)
+    return Q(assigned_agent__isnull=True) | ~Q(assigned_agent__in=sorted(working))
+
+
+def _visible_to(agent, day: dt.date) -> Q:
+    mine = Q(assigned_agent=agent)
+    return mine | _pool(day) if settings.HUIFANG_CLAIM_FROM_POOL else mine
+
+
+def _available(now: dt.datetime) -> Q:
+    # An expired lease gives the entry back: no sweeper needs to have run.
+    return Q(status=QueueEntryStatus.WAITING) | Q(
+        status=QueueEntryStatus.CLAIMED, lease_expires_at__lt=now
+    )
+
+
+def _callable_task() -> Q:
+    return Q(
+        task__status=TaskStatus.PENDING,
+        task__case__status=CaseStatus.OPEN,
+        task__case__customer__do_not_call=False,
+    )
+
+
+def _on_list_of(day: dt.date) -> Q:
+    # A subquery rather than a join: the planner reads the list's id once and walks the
+    # (list, priority) index with it.
+    return Q(call_list_id=Subquery(CallList.objects.filter(day=day).values("pk")[:1]))
+
+
+DETAILS = ("task__case__customer", "task__case__patient__department", "task__step")
+
+
+def script_version_to_use(task: FollowUpTask) -> int | None:
+    """The id of the script version a call should use: the published version of its plan
+    step's script, else of a script written for the case's kind (routine intent calls)."""
+    published = ScriptVersion.objects.filter(status=ScriptVersionStatus.PUBLISHED).order_by("pk")
+    script_id = task.step.script_id if task.step_id else None
+    if script_id is not None:
+        found = published.filter(script_id=script_id).values_list("pk", flat=True).first()
+        if found is not None:
+            return found
+    return published.filter(script__case_kind=task.case.kind).values_list("pk", flat=True).first()
+
+
+def attach_call_details(entry: QueueEntry) -> QueueEntry:
+    """Add what the call screen shows beyond the entry's own rows (loaded with DETAILS):
+    the department's name and the script version to use, read now, at claim time."""
+    case = entry.task.case
+    patient = case.patient if case.patient_id else None
+    entry.department_name = patient.department.name if patient else None
+    entry.script_version_to_use = script_version_to_use(entry.task)
+    return entry
+
+
+def _available_for(agent, *, day: dt.date, now: dt.datetime, own: bool) -> QuerySet:
+    visible = Q(assigned_agent=agent) if own else _pool(day)
+    return QueueEntry.objects.filter(_on_list_of(day), visible, _available(now))
+
+
+def claim_candidates(*, agent, day: dt.date, now: dt.datetime, own: bool, best: int | None):
+    """The available entries the agent may be handed now (their own, or the pool's),
+    best first, each locked as it is taken and skipped while another claim holds it; the
+    per-group window conditions are added by the caller.
+
+    With `best`, only the `best` first entries of the list in (priority, pk) order are
+    looked at: ordering by pk within a priority needs a sort of the whole tie, which is
+    cheap on the entries alone but not once each is joined to its task, case and
+    customer, so the joins and locks are kept to those few.
+    """
+    available = _available_for(agent, day=day, now=now, own=own)
+    if best is not None:
+        top = available.order_by("priority", "pk").values("pk")[:best]
+        available = QueueEntry.objects.filter(_available(now), pk__in=top)
+    return (
+        available.filter(_callable_task(), _due_now(now))
+        .select_related(*DETAILS)
+        .order_by("priority", "pk")
+        .select_for_update(skip_locked=True, of=("self",))
+    )
+
+
+def _held_claim_id(agent, now: dt.datetime) -> int | None:
+    """The entry the agent holds under a live lease. Locks the agent's row, so two
+    requests of one agent (a double click) are answered one after the other."""
+    live = QueueEntry.objects.filter(
+        claimed_by=OuterRef("pk"), status=QueueEntryStatus.CLAIMED, lease_expires_at__gte=now
+    ).order_by("pk")
+    return (
+        get_user_model()
+        .objects.select_for_update()
+        .filter(pk=agent.pk)
+        .annotate(held=Subquery(live.values("pk")[:1]))
+        .values_list("held", flat=True)
+        .first()
+    )
+
+
+def _take(entry: QueueEntry, agent, now: dt.datetime) -> QueueEntry:
+    lease_until = now + dt.timedelta(minutes=lease_minutes())
+    QueueEntry.objects.filter(pk=entry.pk).update(
+        status=QueueEntryStatus.CLAIMED,
+        claimed_by=agent,
+        claimed_at=now,
+        lease_expires_at=lease_until,
+    )
+    entry.status, entry.claimed_by = QueueEntryStatus.CLAIMED, agent
+    entry.claimed_at, entry.lease_expires_at = now, lease_until
+    return entry
+
+
+def _next_for(agent, *, day, now, own: bool, states) -> QueueEntry | None:
+    """The best entry the agent may take now among their own or the pool's: first among
+    the best few of the list, and only when none of those will do, among all."""
+    best = claim_candidates(agent=agent, day=day, now=now, own=own, best=TOP_CANDIDATES)
+    entry = _first_callable(best, states, now)
+    if entry is not None:
+        return entry
+    beyond = _available_for(agent, day=day, now=now, own=own)[TOP_CANDIDATES : TOP_CANDIDATES + 1]
+    if not beyond.exists():
+        return None  # the best few were all there is
+    every = claim_candidates(agent=agent, day=day, now=now, own=own, best=None)
+    return _first_callable(every, states, now)
+
+
+def _first_callable(
+    candidates: QuerySet, states: dict[GroupKey, GroupState], now: dt.datetime
+) -> QueueEntry | None:
+    for _round in range(MAX_NEW_GROUPS_PER_CLAIM + 1):
+        entry = candidates.filter(*_restrictions(states, now)).first()
+        if entry is None:
+            return None
+        key = _group_of(entry)
+        if key in states:
+            return entry  # its group's conditions were in the query
+        states[key] = group_state(calling_rules_of_group(key), now)
+        if len(_seen_groups) < 10_000:
+            _seen_groups.add(key)
+        if states[key] is GroupState.OPEN or (
+            states[key] is GroupState.CALLBACKS_ONLY and _is_booked(entry.task)
+        ):
+            return entry
+    return None
+
+
+def claim_next_call(*, agent, now: dt.datetime) -> Claim:
+    """Hand the agent the next call they may make now, under a lease: their own entries
+    first, then the pool; the call already held, if any; else no entry, with the reason
+    and when to try again."""
+    day = center_day(now)
+    with transaction.atomic():
+        held = _held_claim_id(agent, now)
+        if held is not None:
+            entry = QueueEntry.objects.select_related(*DETAILS).get(pk=held)
+            lease_until = now + dt.timedelta(minutes=lease_minutes())
+            QueueEntry.objects.filter(pk=held).update(lease_expires_at=lease_until)
+            entry.lease_expires_at = lease_until
+            return Claim(entry=attach_call_details(entry))
+        states = {key: group_state(calling_rules_of_group(key), now) for key in list(_seen_groups)}
+        entry = _next_for(agent, day=day, now=now, own=True, states=states)
+        if entry is None and settings.HUIFANG_CLAIM_FROM_POOL:
+            entry = _next_for(agent, day=day, now=now, own=False, states=states)
+        if entry is not None:
+            return Claim(entry=attach_call_details(_take(entry, agent, now)))
+    return _why_nothing(agent=agent, day=day, now=now, states=states)
+
+
+def _why_nothing(
+    *, agent, day: dt.date, now: dt.datetime, states: dict[GroupKey, GroupState]
+) -> Claim:
+    """Nothing to hand out: say why, in an agent's words, and when to look again. Runs
+    only when the queue is empty for the agent, so one pass over the list is affordable."""
+    if not CallList.objects.filter(day=day).exists():
+        return _no_call(NO_LIST, gettext("Today's call list has not been built yet."))
+    visible = QueueEntry.objects.filter(call_list__day=day).filter(_visible_to(agent, day))
+    waiting = _available(now) & _callable_task()
+    live_elsewhere = Q(status=QueueEntryStatus.CLAIMED, lease_expires_at__gte=now)
+    callable_now = waiting & _due_now(now)
+    for restriction in _restrictions(states, now):
+        callable_now &= restriction
+    counts = visible.aggregate(
+        total=Count("pk"),
+        waiting=Count("pk", filter=waiting),
+        callable_now=Count("pk", filter=callable_now),
+        live_elsewhere=Count("pk", filter=live_elsewhere),
+        lease_ends=Min("lease_expires_at", filter=live_elsewhere),
+    )
+    if counts["callable_now"]:
+        # Callable entries exist but other agents' claims hold them locked this instant.
+        return _no_call(ALL_CLAIMED, _all_claimed_message(), now)
+    if counts["waiting"]:
+        return _outside_window(visible.filter(waiting), now)
+    if counts["live_elsewhere"]:
+        return _no_call(ALL_CLAIMED, _all_claimed_message(), counts["lease_ends"])
+    if counts["total"]:
+        return _no_call(ALL_DONE, gettext("All of today's calls are done."))
+    return _no_call(NOTHING_ASSIGNED, gettext("No calls are assigned to you today."))
+
+
+def _all_claimed_message() -> str:
+    return gettext(
+        "Every call that can be made now is being handled by other agents. Try again soon."
+    )
+
+
+def _no_call(reason: str, message: str, next_possible_at: dt.datetime | None = None) -> Claim:
+    return Claim(entry=None, reason=reason, message=message, next_possible_at=next_possible_at)
+
+
+def _outside_window(waiting: QuerySet, now: dt.datetime) -> Claim:
+    """The first moment one of the waiting entries may be called: the next window of its
+    group, its own earliest moment, or its booked callback (moved out of quiet hours)."""
+    groups = (
+        waiting.values("task__case__plan_id", "task__case__customer__timezone", "task__kind")
+        .annotate(earliest=Min("task__earliest_at"), callback=Min("task__callback_at"))
+        .order_by()
+    )
+    moments = []
+    for row in groups:
+        rules = calling_rules_of_group(
+            (row["task__case__plan_id"], row["task__case__customer__timezone"])
+        )
+        try:
+            if row["task__kind"] == TaskKind.CALLBACK and row["callback"] is not None:
+                moments.append(place_callback(max(now, row["callback"]), rules)[0])
+            else:
+                moments.append(next_callable_moment(max(now, row["earliest"] or now), rules))
+        except ValueError:
+            continue  # a policy with no window at all: nothing to announce for it
+    next_at = min(moments, default=None)
+    if next_at is None:
+        return _no_call(OUTSIDE_WINDOW, gettext("Nobody on the list may be called now."))
+    local = timezone.localtime(next_at, timezone.get_default_timezone())
+    same_day = local.date() == center_day(now)
+    when = local.strftime("%H:%M" if same_day else "%Y-%m-%d %H:%M")
+    message = gettext("Not in calling hours now. The next calls may be made from %(when)s.") % {
+        "when": when
+    }
+    return _no_call(OUTSIDE_WINDOW, message, local)
+
+
+# --- Leases and phone numbers ----------------------------------------------------------------
+
+
+@transaction.atomic
+def renew_lease(*, entry: QueueEntry, agent, now: dt.datetime) -> QueueEntry:
+    """Extend the agent's hold on a call; only its holder may, and only while nobody else
+    has taken it."""
+    locked = QueueEntry.objects.select_for_update().get(pk=entry.pk)
+    if locked.status != QueueEntryStatus.CLAIMED or locked.claimed_by_id != agent.pk:
+        raise PermissionDenied(gettext("This call is no longer yours."))
+    locked.lease_expires_at = now + dt.timedelta(minutes=lease_minutes())
+    locked.save(update_fields=["lease_expires_at"])
+    return locked
+
+
+@transaction.atomic
+def release_expired_leases(*, now: dt.datetime) -> int:
+    """Put calls whose lease ran out back to waiting; returns how many. Claims treat them
+    as free anyway: this keeps the supervisor's counts honest. Rows a claim is taking at
+    this moment are left to it."""
+    expired = QueueEntry.objects.filter(
+        status=QueueEntryStatus.CLAIMED, lease_expires_at__lt=now
+    ).select_for_update(skip_locked=True)
+    return QueueEntry.objects.filter(pk__in=Subquery(expired.values("pk"))).update(
+        status=QueueEntryStatus.WAITING, claimed_by=None, claimed_at=None, lease_expires_at=None
+    )
+
+
+@transaction.atomic
+def reveal_phone(*, entry: QueueEntry, agent, now: dt.datetime) -> str:
+    """The customer's number (E.164) for the agent holding the call; audited, without the
+    number itself."""
+    entry = QueueEntry.objects.select_related("task__case__customer").get(pk=entry.pk)
+    if not agent.has_perm(REVEAL_PHONE) or not holds_live_claim(entry, agent, now):
+        raise PermissionDenied(gettext("Only the agent holding this call may see the number."))
+    audit.record(
+        actor=agent,
+        action=AuditAction.REVEAL_PHONE,
+        target=entry,
+        entry=entry.pk,
+        task=entry.task_id,
+    )
+    phone = entry.task.case.customer.phone
+    return phone.as_e164 if phone else ""

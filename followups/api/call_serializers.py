@@ -1,0 +1,158 @@
+"""Serializers of the call endpoints: a claimed call (masked), why none, an outcome."""
+
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from followups.models import (
+    CaseKind,
+    Disposition,
+    EscalationCategory,
+    EscalationSeverity,
+    IntentClass,
+    QueueEntry,
+    Satisfaction,
+    ScriptVersion,
+    TaskKind,
+)
+from followups.scheduling import FollowUpAction
+from followups.services.queue import REASONS
+
+
+class ClaimedCallSerializer(serializers.ModelSerializer):
+    """A call handed to the agent: enough to start it, with the number masked. Serializes
+    `Claim.entry`, to which claim_next_call attaches the department and script version."""
+
+    task = serializers.IntegerField(source="task_id", read_only=True)
+    case = serializers.IntegerField(source="task.case_id", read_only=True)
+    case_kind = serializers.ChoiceField(
+        source="task.case.kind", choices=CaseKind.choices, read_only=True
+    )
+    task_kind = serializers.ChoiceField(
+        source="task.kind", choices=TaskKind.choices, read_only=True
+    )
+    customer_honorific = serializers.CharField(
+        source="task.case.customer.honorific", read_only=True
+    )
+    masked_phone = serializers.CharField(source="task.case.customer.masked_phone", read_only=True)
+    department = serializers.CharField(source="department_name", allow_null=True, read_only=True)
+    due_date = serializers.DateField(source="task.due_date", read_only=True)
+    callback_at = serializers.DateTimeField(
+        source="task.callback_at", allow_null=True, read_only=True
+    )
+    script_version = serializers.IntegerField(
+        source="script_version_to_use",
+        allow_null=True,
+        read_only=True,
+        help_text=_("The script version to use: published for the step's script at claim time."),
+    )
+
+    class Meta:
+        model = QueueEntry
+        fields = [
+            "id",
+            "task",
+            "case",
+            "case_kind",
+            "task_kind",
+            "customer_honorific",
+            "masked_phone",
+            "department",
+            "due_date",
+            "callback_at",
+            "priority",
+            "claimed_at",
+            "lease_expires_at",
+            "script_version",
+        ]
+        read_only_fields = fields
+
+
+class NoCallSerializer(serializers.Serializer):
+    """Why no call was handed out, in an agent's words, and when to ask again."""
+
+    reason = serializers.ChoiceField(choices=[(reason, reason) for reason in REASONS])
+    message = serializers.CharField()
+    next_possible_at = serializers.DateTimeField(allow_null=True)
+
+
+class LeaseSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = QueueEntry
+        fields = ["id", "lease_expires_at"]
+        read_only_fields = fields
+
+
+class PhoneSerializer(serializers.Serializer):
+    phone = serializers.CharField(help_text=_("E.164, e.g. +8613800138000"))
+
+
+class AnswerInputSerializer(serializers.Serializer):
+    node_id = serializers.CharField(max_length=60)
+    value = serializers.CharField(allow_blank=True, required=False, default="")
+    is_objection = serializers.BooleanField(required=False, default=False)
+
+
+class EscalationInputSerializer(serializers.Serializer):
+    category = serializers.ChoiceField(choices=EscalationCategory.choices)
+    severity = serializers.ChoiceField(
+        choices=EscalationSeverity.choices, default=EscalationSeverity.NORMAL
+    )
+    description = serializers.CharField()
+
+
+class OutcomeInputSerializer(serializers.Serializer):
+    """An outcome as the call screen submits it; the service checks the rest."""
+
+    entry = serializers.PrimaryKeyRelatedField(queryset=QueueEntry.objects.all())
+    idempotency_key = serializers.CharField(
+        max_length=64,
+        required=False,
+        help_text=_("Required here or in the Idempotency-Key header; a repeat returns the first."),
+    )
+    disposition = serializers.ChoiceField(choices=Disposition.choices)
+    started_at = serializers.DateTimeField()
+    ended_at = serializers.DateTimeField()
+    script_version = serializers.PrimaryKeyRelatedField(
+        queryset=ScriptVersion.objects.all(), required=False, allow_null=True
+    )
+    answers = AnswerInputSerializer(many=True, required=False)
+    satisfaction = serializers.ChoiceField(
+        choices=Satisfaction.choices, required=False, allow_blank=True, default=""
+    )
+    intent_class = serializers.ChoiceField(
+        choices=IntentClass.choices, required=False, allow_blank=True, default=""
+    )
+    notes = serializers.CharField(required=False, allow_blank=True, default="")
+    callback_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
+    escalation = EscalationInputSerializer(required=False, allow_null=True, default=None)
+
+
+class FollowUpSerializer(serializers.Serializer):
+    action = serializers.ChoiceField(
+        choices=[(action.value, action.value) for action in FollowUpAction]
+    )
+    earliest = serializers.DateTimeField(allow_null=True)
+    reason = serializers.CharField()
+
+
+class RaisedEscalationSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    category = serializers.CharField()
+    severity = serializers.CharField()
+    due_at = serializers.DateTimeField()
+
+
+class OutcomeSerializer(serializers.Serializer):
+    """What was recorded; the same body on a replay of the same idempotency key."""
+
+    attempt = serializers.IntegerField(source="attempt.pk")
+    idempotency_key = serializers.CharField(source="attempt.idempotency_key")
+    entry = serializers.IntegerField(source="attempt.queue_entry_id", allow_null=True)
+    task = serializers.IntegerField(source="attempt.task_id")
+    disposition = serializers.CharField(source="attempt.disposition")
+    started_at = serializers.DateTimeField(source="attempt.started_at")
+    ended_at = serializers.DateTimeField(source="attempt.ended_at")
+    script_version = serializers.IntegerField(source="attempt.script_version_id", allow_null=True)
+    after_lease_lost = serializers.BooleanField(source="attempt.after_lease_lost")
+    follow_up = FollowUpSerializer()
+    escalation = RaisedEscalationSerializer(allow_null=True)

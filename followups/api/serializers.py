@@ -1,0 +1,352 @@
+"""DRF serializers of the resource API: they parse and present, the services decide.
+
+Phone numbers go in as numbers and come out masked (138****5678), always.
+"""
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
+from phonenumber_field.serializerfields import PhoneNumberField
+from rest_framework import serializers
+
+from followups.models import (
+    CallList,
+    CallScript,
+    Case,
+    Customer,
+    Department,
+    Escalation,
+    FollowUpPlan,
+    FollowUpTask,
+    Patient,
+    QueueEntry,
+    ScriptVersion,
+)
+from followups.phones import mask_phone
+from followups.services.cases import open_case
+
+
+def field_errors(error: DjangoValidationError) -> serializers.ValidationError:
+    """A model's clean() error as DRF's field errors (400), never a 500."""
+    if hasattr(error, "message_dict"):
+        return serializers.ValidationError(error.message_dict)
+    return serializers.ValidationError({"non_field_errors": error.messages})
+
+
+class DepartmentSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Department
+        fields = ["id", "hospital", "name", "code"]
+
+
+class CustomerSerializer(serializers.ModelSerializer):
+    phone = PhoneNumberField(region="CN", required=False, allow_blank=True, write_only=True)
+    phone_secondary = PhoneNumberField(
+        region="CN", required=False, allow_blank=True, write_only=True
+    )
+    masked_phone = serializers.SerializerMethodField()
+    masked_phone_secondary = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Customer
+        fields = [
+            "id",
+            "name",
+            "gender",
+            "phone",
+            "phone_secondary",
+            "masked_phone",
+            "masked_phone_secondary",
+            "timezone",
+            "preferred_slot",
+            "do_not_call",
+            "do_not_call_reason",
+            "recording_consent",
+            "created_at",
+            "updated_at",
+        ]
+
+    def get_masked_phone(self, customer: Customer) -> str:
+        return mask_phone(customer.phone)
+
+    def get_masked_phone_secondary(self, customer: Customer) -> str:
+        return mask_phone(customer.phone_secondary)
+
+    def validate_timezone(self, value: str) -> str:
+        try:
+            Customer(name="-", timezone=value).clean()
+        except DjangoValidationError as error:
+            raise serializers.ValidationError(error.message_dict["timezone"]) from None
+        return value
+
+
+class PatientSerializer(serializers.ModelSerializer):
+    name = serializers.CharField(source="customer.name", read_only=True)
+    masked_phone = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Patient
+        fields = [
+            "id",
+            "customer",
+            "name",
+            "masked_phone",
+            "hospital",
+            "medical_record_number",
+            "department",
+            "attending_doctor",
+            "responsible_nurse",
+            "diagnosis",
+            "admitted_on",
+            "discharged_on",
+            "sensitive",
+            "died_on",
+        ]
+
+    def get_masked_phone(self, patient: Patient) -> str:
+        return mask_phone(patient.customer.phone)
+
+    def validate(self, attrs: dict) -> dict:
+        merged = {
+            field.name: getattr(self.instance, field.name, None)
+            for field in Patient._meta.concrete_fields
+            if self.instance is not None
+        }
+        merged.update(attrs)
+        admitted, discharged = merged.get("admitted_on"), merged.get("discharged_on")
+        if admitted and discharged and discharged < admitted:
+            raise serializers.ValidationError(
+                {"discharged_on": _("The discharge date is before the admission date.")}
+            )
+        department, hospital = merged.get("department"), merged.get("hospital")
+        if department and hospital and department.hospital_id != hospital.pk:
+            raise serializers.ValidationError(
+                {"department": _("This department belongs to another hospital.")}
+            )
+        return attrs
+
+
+class CaseSerializer(serializers.ModelSerializer):
+    customer_name = serializers.CharField(source="customer.name", read_only=True)
+    masked_phone = serializers.SerializerMethodField()
+    agent = serializers.PrimaryKeyRelatedField(
+        queryset=get_user_model().objects.filter(is_active=True),
+        required=False,
+        allow_null=True,
+    )
+    plan = serializers.PrimaryKeyRelatedField(
+        queryset=FollowUpPlan.objects.filter(is_active=True), required=False, allow_null=True
+    )
+
+    class Meta:
+        model = Case
+        fields = [
+            "id",
+            "customer",
+            "customer_name",
+            "masked_phone",
+            "patient",
+            "kind",
+            "anchor_date",
+            "intent_class",
+            "plan",
+            "product",
+            "status",
+            "closed_reason",
+            "closed_at",
+            "agent",
+            "created_at",
+        ]
+        read_only_fields = ["status", "closed_reason", "closed_at", "created_at"]
+
+    def get_masked_phone(self, case: Case) -> str:
+        return mask_phone(case.customer.phone)
+
+    def validate(self, attrs: dict) -> dict:
+        patient, customer = attrs.get("patient"), attrs.get("customer")
+        if patient is not None and customer is not None and patient.customer_id != customer.pk:
+            raise serializers.ValidationError(
+                {"patient": _("This patient is another customer's record.")}
+            )
+        return attrs
+
+    def create(self, validated_data: dict) -> Case:
+        # Through the case service, so the plan's tasks are made with the case.
+        try:
+            return open_case(**validated_data)
+        except DjangoValidationError as error:
+            raise field_errors(error) from None
+
+
+class CaseChangeSerializer(serializers.ModelSerializer):
+    """What an admin may change on an open case without moving its planned calls."""
+
+    agent = serializers.PrimaryKeyRelatedField(
+        queryset=get_user_model().objects.filter(is_active=True), allow_null=True
+    )
+
+    class Meta:
+        model = Case
+        fields = ["product", "agent"]
+
+
+class FollowUpTaskSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = FollowUpTask
+        fields = [
+            "id",
+            "case",
+            "step",
+            "kind",
+            "status",
+            "due_date",
+            "earliest_at",
+            "deadline",
+            "callback_at",
+            "attempts",
+            "max_attempts",
+            "status_reason",
+            "needs_number_fix",
+            "agent",
+        ]
+        read_only_fields = fields
+
+
+class QueueEntrySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = QueueEntry
+        fields = [
+            "id",
+            "call_list",
+            "task",
+            "priority",
+            "assigned_agent",
+            "status",
+            "claimed_by",
+            "claimed_at",
+            "lease_expires_at",
+            "closed_at",
+        ]
+        read_only_fields = fields
+
+
+class CallListSerializer(serializers.ModelSerializer):
+    entry_count = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = CallList
+        fields = ["id", "day", "built_at", "report", "entry_count"]
+        read_only_fields = fields
+
+
+class EscalationSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Escalation
+        fields = [
+            "id",
+            "case",
+            "attempt",
+            "category",
+            "severity",
+            "department",
+            "owner",
+            "description",
+            "status",
+            "due_at",
+            "resolution",
+            "created_at",
+            "acknowledged_at",
+            "resolved_at",
+            "verified_at",
+        ]
+        read_only_fields = fields
+
+
+class EscalationChangeSerializer(serializers.ModelSerializer):
+    """A supervisor moves an escalation on: its status, owner and resolution."""
+
+    owner = serializers.PrimaryKeyRelatedField(
+        queryset=get_user_model().objects.filter(is_active=True), required=False, allow_null=True
+    )
+
+    class Meta:
+        model = Escalation
+        fields = ["status", "owner", "resolution"]
+
+
+class ScriptVersionSummarySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ScriptVersion
+        fields = ["id", "number", "status", "change_note", "created_at", "published_at"]
+        read_only_fields = fields
+
+
+class CallScriptSerializer(serializers.ModelSerializer):
+    versions = ScriptVersionSummarySerializer(many=True, read_only=True)
+    published_graph = serializers.SerializerMethodField()
+
+    class Meta:
+        model = CallScript
+        fields = ["id", "name", "code", "case_kind", "description", "versions", "published_graph"]
+        read_only_fields = fields
+
+    @extend_schema_field(
+        {"type": "object", "nullable": True, "additionalProperties": True},
+    )
+    def get_published_graph(self, script: CallScript):
+        published = [v for v in script.versions.all() if v.is_published]
+        return published[0].graph if published else None
+
+
+class PublishSerializer(serializers.Serializer):
+    change_note = serializers.CharField(max_length=300, required=False, allow_blank=True)
+
+
+class ReportQuerySerializer(serializers.Serializer):
+    # `from` is a Python keyword: the query parameter is mapped by name in the view.
+    date_from = serializers.DateField()
+    date_to = serializers.DateField()
+
+    def validate(self, attrs: dict) -> dict:
+        if attrs["date_to"] < attrs["date_from"]:
+            raise serializers.ValidationError({"to": _("The end is before the start.")})
+        if (attrs["date_to"] - attrs["date_from"]).days > 366:
+            raise serializers.ValidationError({"to": _("Ask for at most 367 days at a time.")})
+        return attrs
+
+
+class ReportDaySerializer(serializers.Serializer):
+    day = serializers.DateField()
+    due = serializers.IntegerField()
+    called = serializers.IntegerField()
+    reached = serializers.IntegerField()
+    reach_rate = serializers.FloatField(allow_null=True)
+
+
+class ImportRequestSerializer(serializers.Serializer):
+    file = serializers.FileField()
+    dry_run = serializers.BooleanField(default=False)
+    hospital = serializers.SlugField(
+        required=False, help_text=_("Hospital code; may be left out when there is only one.")
+    )
+    plan = serializers.PrimaryKeyRelatedField(
+        queryset=FollowUpPlan.objects.filter(is_active=True),
+        required=False,
+        help_text=_("Plan of the new discharge cases; default: the discharge plan."),
+    )
+
+
+class ImportRowSerializer(serializers.Serializer):
+    row = serializers.IntegerField()
+    medical_record_number = serializers.CharField(allow_blank=True)
+    outcome = serializers.CharField()
+    reasons = serializers.ListField(child=serializers.CharField())
+
+
+class ImportReportSerializer(serializers.Serializer):
+    dry_run = serializers.BooleanField()
+    committed = serializers.BooleanField()
+    total = serializers.IntegerField()
+    counts = serializers.DictField(child=serializers.IntegerField())
+    rows = ImportRowSerializer(many=True)

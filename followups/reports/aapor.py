@@ -1,0 +1,137 @@
+"""AAPOR outcome rates from each task's final disposition (its last call's).
+
+Standard Definitions (AAPOR): I complete, P partial, R refusal and break-off, NC
+non-contact, O other, UH/UO unknown eligibility (we record no UO); NE is left out.
+  RR1   = I / ((I+P) + (R+NC+O) + (UH+UO))
+  COOP1 = I / ((I+P) + R + O)
+  REF1  = R / ((I+P) + (R+NC+O) + (UH+UO))
+  CON1  = ((I+P) + R + O) / ((I+P) + (R+NC+O) + (UH+UO))
+"""
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+
+from django.db.models import Count
+from django.utils.translation import gettext as _
+
+from followups.models import AAPOR_GROUP_OF, AAPORGroup, CaseKind, Disposition
+
+from .planning import without_jit
+from .reach import due_tasks, last_attempt
+from .scope import ReportScope
+from .tables import Column, Kind, Table, share
+
+RATE_NAMES = ["RR1", "COOP1", "REF1", "CON1"]
+
+
+def rate_definitions() -> dict[str, str]:
+    return {
+        "RR1": _("Response rate 1: I / ((I+P) + (R+NC+O) + (UH+UO))"),
+        "COOP1": _("Cooperation rate 1: I / ((I+P) + R + O)"),
+        "REF1": _("Refusal rate 1: R / ((I+P) + (R+NC+O) + (UH+UO))"),
+        "CON1": _("Contact rate 1: ((I+P) + R + O) / ((I+P) + (R+NC+O) + (UH+UO))"),
+    }
+
+
+def aapor_rates(groups: Counter) -> dict[str, float | None]:
+    """The four rates from counts per AAPOR group; None where a denominator is zero."""
+    i, p = groups[AAPORGroup.INTERVIEW], groups[AAPORGroup.PARTIAL]
+    r, nc, o = groups[AAPORGroup.REFUSAL], groups[AAPORGroup.NON_CONTACT], groups[AAPORGroup.OTHER]
+    uh, uo = groups[AAPORGroup.UNKNOWN_HOUSEHOLD], 0
+    eligible_and_unknown = (i + p) + (r + nc + o) + (uh + uo)
+    return {
+        "RR1": share(i, eligible_and_unknown),
+        "COOP1": share(i, (i + p) + r + o),
+        "REF1": share(r, eligible_and_unknown),
+        "CON1": share((i + p) + r + o, eligible_and_unknown),
+    }
+
+
+def groups_of(dispositions: Counter) -> Counter:
+    groups: Counter = Counter()
+    for disposition, count in dispositions.items():
+        groups[AAPOR_GROUP_OF[Disposition(disposition)]] += count
+    return groups
+
+
+@dataclass
+class AaporReport:
+    scope: ReportScope
+    dispositions: Counter
+    groups: Counter
+    rates: dict[str, float | None]
+    not_called: int
+    by_disposition: Table
+    by_group: Table
+    by_kind: Table
+
+    @property
+    def tables(self) -> list[Table]:
+        return [self.by_group, self.by_disposition, self.by_kind]
+
+
+@without_jit()
+def aapor_report(*, scope: ReportScope) -> AaporReport:
+    """One query: the due tasks counted by case kind and final disposition."""
+    rows = (
+        due_tasks(scope)
+        .annotate(final_disposition=last_attempt("disposition"))
+        .values("case__kind", "final_disposition")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    dispositions: Counter = Counter()
+    per_kind: dict[str, Counter] = defaultdict(Counter)
+    not_called = 0
+    for row in rows:
+        if row["final_disposition"] is None:
+            not_called += row["n"]
+            continue
+        dispositions[row["final_disposition"]] += row["n"]
+        per_kind[row["case__kind"]][row["final_disposition"]] += row["n"]
+    groups = groups_of(dispositions)
+    rates = aapor_rates(groups)
+
+    group_labels = dict(AAPORGroup.choices)
+    by_group = Table(
+        "by_group",
+        _("Final dispositions by AAPOR group"),
+        [
+            Column("group", _("Group"), Kind.TEXT),
+            Column("name", _("Meaning"), Kind.TEXT),
+            Column("tasks", _("Tasks")),
+        ],
+        [[code, str(group_labels[code]), groups[code]] for code in AAPORGroup.values],
+        note=_("NE (not eligible) is left out of every rate."),
+    )
+    by_disposition = Table(
+        "by_disposition",
+        _("Final dispositions"),
+        [
+            Column("disposition", _("Disposition"), Kind.TEXT),
+            Column("group", _("AAPOR group"), Kind.TEXT),
+            Column("tasks", _("Tasks")),
+        ],
+        [
+            [str(label), AAPOR_GROUP_OF[Disposition(value)].value, dispositions[value]]
+            for value, label in Disposition.choices
+        ],
+    )
+    kind_labels = dict(CaseKind.choices)
+    kind_rows = []
+    for kind in sorted(per_kind, key=lambda k: str(kind_labels.get(k, k))):
+        kind_rates = aapor_rates(groups_of(per_kind[kind]))
+        kind_rows.append(
+            [str(kind_labels.get(kind, kind)), sum(per_kind[kind].values())]
+            + [kind_rates[name] for name in RATE_NAMES]
+        )
+    by_kind = Table(
+        "by_kind",
+        _("AAPOR rates by case kind"),
+        [Column("kind", _("Case kind"), Kind.TEXT), Column("tasks", _("Tasks called"))]
+        + [Column(name.lower(), name, Kind.SHARE) for name in RATE_NAMES],
+        kind_rows,
+    )
+    return AaporReport(
+        scope, dispositions, groups, rates, not_called, by_disposition, by_group, by_kind
+    )

@@ -1,0 +1,305 @@
+"""Agent figures: calls, people reached, handle time, attempts per reached person, review
+scores, and the share of calls made where the rules allow it.
+
+A call is allowed when followups.scheduling says its start was callable under the case's
+calling rules (its plan's policy on the customer's clock), or when it was the call back a
+customer booked on the call before (the rules let those break the windows, not the quiet
+hours or closed days). The share must be 100 %.
+"""
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass
+
+from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q, QuerySet, Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from followups.models import CallAttempt, CallReview, Disposition
+from followups.models.calls import REACHED_DISPOSITIONS
+from followups.scheduling import CallingRules, is_callable, place_callback, windows_on
+from followups.services.policies import default_policy_id, policies_with_rules
+
+from .planning import without_jit
+from .reach import agent_names
+from .scope import ReportScope
+from .tables import Column, Kind, Table, share
+
+POLICY = "task__case__plan__calling_policy_id"
+TIMEZONE = "task__case__customer__timezone"
+OUTSIDE_LIST_LENGTH = 50
+
+# The rules a call followed: (policy id or None for "no plan policy", customer timezone,
+# "" for the policy's own clock).
+RulesKey = tuple[int | None, str]
+
+
+def _stretch_tree(stretches: list[tuple[dt.datetime, dt.datetime]]) -> Q:
+    """The call started inside one of the sorted, disjoint stretches, written as a balanced
+    tree of comparisons: about log2(n) tests per row rather than n for a year of windows."""
+    if len(stretches) <= 4:
+        inside = Q(pk__in=[])
+        for start, end in stretches:
+            inside |= Q(started_at__gte=start, started_at__lt=end)
+        return inside
+    middle = len(stretches) // 2
+    pivot = stretches[middle][0]
+    return (Q(started_at__lt=pivot) & _stretch_tree(stretches[:middle])) | (
+        Q(started_at__gte=pivot) & _stretch_tree(stretches[middle:])
+    )
+
+
+def _in_windows(rules: dict[RulesKey, CallingRules], scope: ReportScope) -> Q:
+    """Calls that started inside a calling window of their own rules: the windows come from
+    scheduling.windows_on for each day of the period, so SQL only compares timestamps."""
+    first, last = scope.start - dt.timedelta(days=1), scope.end + dt.timedelta(days=1)
+    days = [first + dt.timedelta(days=n) for n in range((last - first).days + 1)]
+    condition = Q(pk__in=[])
+    for (policy, tz), key_rules in rules.items():
+        stretches = sorted(window for day in days for window in windows_on(day, key_rules))
+        key = Q(**{TIMEZONE: tz}) & (
+            Q(**{POLICY: policy}) if policy else Q(**{f"{POLICY}__isnull": True})
+        )
+        condition |= key & _stretch_tree(stretches)
+    return condition
+
+
+def _own_clock_rules() -> dict[RulesKey, CallingRules]:
+    """Every policy on its own clock, and the rules of cases without a plan policy, as
+    followups.services.policies.rules_for_case builds them."""
+    policies = policies_with_rules()
+    fallback = policies.get(default_policy_id()) or CallingRules()
+    return {(None, ""): fallback} | {(pk, ""): rules for pk, rules in policies.items()}
+
+
+@dataclass
+class OutsideCall:
+    pk: int
+    agent_id: int
+    started_at: dt.datetime
+    booked_callback: bool
+
+
+@dataclass
+class AgentReport:
+    scope: ReportScope
+    table: Table
+    outside: Table
+    allowed_share: float | None
+
+    @property
+    def tables(self) -> list[Table]:
+        return [self.table, self.outside]
+
+
+def _outside_calls(calls: QuerySet, in_window: Q, rules: dict) -> list[OutsideCall]:
+    """Calls outside the windows, each checked against the call before it on the same task:
+    a callback the customer booked is allowed if the rules' quiet hours and days allow it.
+    Two queries however many there are; there should be none or few."""
+    rows = list(
+        calls.filter(~in_window)
+        .values("pk", "agent_id", "task_id", "started_at", POLICY, TIMEZONE)
+        .order_by("started_at", "pk")
+    )
+    if not rows:
+        return []
+    previous: dict[int, list] = defaultdict(list)
+    earlier = CallAttempt.objects.filter(task_id__in={row["task_id"] for row in rows})
+    for task_id, pk, started_at, disposition in earlier.values_list(
+        "task_id", "pk", "started_at", "disposition"
+    ).order_by("started_at", "pk"):
+        previous[task_id].append((started_at, pk, disposition))
+    outside = []
+    for row in rows:
+        key_rules = rules[(row[POLICY], row[TIMEZONE])]
+        started = row["started_at"]
+        # The SQL windows and is_callable agree; asking again costs little and guards it.
+        if is_callable(started, key_rules):
+            continue
+        before = [
+            disposition
+            for at, pk, disposition in previous[row["task_id"]]
+            if (at, pk) < (started, row["pk"])
+        ]
+        booked = (
+            bool(before)
+            and before[-1] == Disposition.CALLBACK
+            and place_callback(started, key_rules)[1] is None
+        )
+        outside.append(OutsideCall(row["pk"], row["agent_id"], started, booked))
+    return outside
+
+
+@without_jit()
+def agent_figures(*, scope: ReportScope) -> AgentReport:
+    """A fixed number of queries: the calls grouped by agent and calling rules, the window
+    check for customers on their own timezone (only when there are any), people reached,
+    review scores, the calls outside the windows with the calls before them, names, and
+    the calling policies."""
+    calls = CallAttempt.objects.filter(scope.attempts_filter())
+    rules = _own_clock_rules()
+    in_window = _in_windows(rules, scope)
+    reached = Q(disposition__in=REACHED_DISPOSITIONS)
+    groups = list(
+        calls.values("agent_id", POLICY, TIMEZONE)
+        .annotate(
+            calls=Count("pk"),
+            reached=Count("pk", filter=reached),
+            handle=Sum(ExpressionWrapper(F("ended_at") - F("started_at"), DurationField())),
+            in_window=Count("pk", filter=in_window),
+        )
+        .order_by()
+    )
+    # Customers with a timezone of their own: their windows are their policy's on their
+    # clock. Rare, so checked apart, on those calls only.
+    own_zone = {
+        (row[POLICY], row[TIMEZONE]): (
+            rules.get((row[POLICY], ""), rules[(None, "")]).for_timezone(row[TIMEZONE])
+        )
+        for row in groups
+        if row[TIMEZONE]
+    }
+    if own_zone:
+        in_own_zone = _in_windows(own_zone, scope)
+        in_window |= in_own_zone
+        zoned = {
+            (row["agent_id"], row[POLICY], row[TIMEZONE]): row["n"]
+            for row in calls.exclude(**{TIMEZONE: ""})
+            .values("agent_id", POLICY, TIMEZONE)
+            .annotate(n=Count("pk", filter=in_own_zone))
+            .order_by()
+        }
+        for row in groups:
+            if row[TIMEZONE]:
+                row["in_window"] = zoned[(row["agent_id"], row[POLICY], row[TIMEZONE])]
+        rules |= own_zone
+    figures: dict[int, dict] = {}
+    for row in groups:
+        total = figures.setdefault(
+            row["agent_id"],
+            {"calls": 0, "reached": 0, "handle": dt.timedelta(), "in_window": 0},
+        )
+        for field in ["calls", "reached", "handle", "in_window"]:
+            total[field] += row[field] or type(total[field])()
+    people = dict(
+        calls.filter(reached)
+        .values("agent_id")
+        .annotate(n=Count("task__case__customer_id", distinct=True))
+        .order_by()
+        .values_list("agent_id", "n")
+    )
+    scores = dict(
+        CallReview.objects.filter(attempt__in=calls)
+        .values("attempt__agent_id")
+        .annotate(score=Avg("score"))
+        .order_by()
+        .values_list("attempt__agent_id", "score")
+    )
+    outside = _outside_calls(calls, in_window, rules) if figures else []
+    booked = defaultdict(int)
+    for call in outside:
+        booked[call.agent_id] += call.booked_callback
+    names = agent_names(figures)
+    rows = []
+    for agent_id, row in sorted(figures.items(), key=lambda item: names.get(item[0], "")):
+        allowed = row["in_window"] + booked[agent_id]
+        reached_people = people.get(agent_id, 0)
+        rows.append(
+            [
+                names.get(agent_id, str(agent_id)),
+                row["calls"],
+                row["reached"],
+                share(row["reached"], row["calls"]),
+                row["handle"].total_seconds() / row["calls"],
+                reached_people,
+                row["calls"] / reached_people if reached_people else None,
+                scores.get(agent_id),
+                share(allowed, row["calls"]),
+                row["calls"] - allowed,
+            ]
+        )
+    total_calls = sum(row["calls"] for row in figures.values())
+    total_allowed = sum(row["in_window"] for row in figures.values()) + sum(booked.values())
+    table = Table(
+        "agents",
+        _("Agent figures"),
+        [
+            Column("agent", _("Agent"), Kind.TEXT),
+            Column("calls", _("Calls")),
+            Column("reached", _("Calls reaching the person")),
+            Column("reach_share", _("Reached share"), Kind.SHARE),
+            Column("handle_seconds", _("Average handle time (s)"), Kind.NUMBER),
+            Column("people_reached", _("People reached")),
+            Column("attempts_per_person", _("Calls per person reached"), Kind.NUMBER),
+            Column("review_score", _("Average review score"), Kind.NUMBER),
+            Column("allowed_share", _("Calls inside the calling rules"), Kind.SHARE),
+            Column("outside", _("Calls outside the rules")),
+        ],
+        rows,
+        note=_(
+            "Inside the calling rules: started inside a calling window of the case's policy "
+            "on the customer's clock, or a callback the customer booked. It must be 100 %."
+        ),
+    )
+    outside_rows = [
+        [
+            call.pk,
+            names.get(call.agent_id, str(call.agent_id)),
+            timezone.localtime(call.started_at).strftime("%Y-%m-%d %H:%M:%S"),
+            _("Yes") if call.booked_callback else _("No"),
+        ]
+        for call in outside[:OUTSIDE_LIST_LENGTH]
+    ]
+    outside_table = Table(
+        "outside",
+        _("Calls outside the calling windows"),
+        [
+            Column("call", _("Call"), Kind.CALL),
+            Column("agent", _("Agent"), Kind.TEXT),
+            Column("started", _("Started"), Kind.TEXT),
+            Column("booked", _("Booked callback (allowed)"), Kind.TEXT),
+        ],
+        outside_rows,
+    )
+    return AgentReport(scope, table, outside_table, share(total_allowed, total_calls))
+
+
+@without_jit()
+def agent_summary(*, scope: ReportScope) -> Table:
+    """The dashboard's short version: calls, reached and handle time per agent, from the
+    calls table alone (one query and the names); the calling-rules check, people reached
+    and review scores are on the agent figures page."""
+    reached = Q(disposition__in=REACHED_DISPOSITIONS)
+    figures = {
+        row["agent_id"]: row
+        for row in CallAttempt.objects.filter(scope.attempts_filter())
+        .values("agent_id")
+        .annotate(
+            calls=Count("pk"),
+            reached=Count("pk", filter=reached),
+            handle=Avg(ExpressionWrapper(F("ended_at") - F("started_at"), DurationField())),
+        )
+        .order_by()
+    }
+    names = agent_names(figures)
+    return Table(
+        "agent_summary",
+        _("Agents at a glance"),
+        [
+            Column("agent", _("Agent"), Kind.TEXT),
+            Column("calls", _("Calls")),
+            Column("reached", _("Calls reaching the person")),
+            Column("reach_share", _("Reached share"), Kind.SHARE),
+            Column("handle_seconds", _("Average handle time (s)"), Kind.NUMBER),
+        ],
+        [
+            [
+                names.get(agent_id, str(agent_id)),
+                row["calls"],
+                row["reached"],
+                share(row["reached"], row["calls"]),
+                row["handle"].total_seconds(),
+            ]
+            for agent_id, row in sorted(figures.items(), key=lambda item: names.get(item[0], ""))
+        ],
+    )

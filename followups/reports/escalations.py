@@ -1,0 +1,85 @@
+"""The escalation list: what is waiting, what is overdue, as a table for export too."""
+
+import datetime as dt
+
+from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from followups.models import Escalation, EscalationSeverity, EscalationStatus
+from followups.services.escalation_workflow import UNRESOLVED
+
+from .tables import Column, Kind, Table
+
+
+def escalation_list(*, now: dt.datetime) -> QuerySet[Escalation]:
+    """Unresolved first, then by due time; each row knows whether it is overdue."""
+    return (
+        Escalation.objects.select_related("department", "owner", "case__customer", "attempt__agent")
+        .annotate(
+            is_overdue=Case(
+                When(status__in=UNRESOLVED, due_at__lt=now, then=Value(1)),
+                default=Value(0),
+                output_field=IntegerField(),
+            ),
+            is_unresolved=Case(
+                When(status__in=UNRESOLVED, then=Value(1)),
+                default=Value(0),
+                output_field=IntegerField(),
+            ),
+        )
+        .order_by("-is_unresolved", "due_at", "pk")
+    )
+
+
+def escalation_counts(*, now: dt.datetime) -> dict[str, int]:
+    """Unresolved, overdue, and urgent ones nobody has acknowledged yet: one query."""
+    return Escalation.objects.aggregate(
+        unresolved=Count("pk", filter=Q(status__in=UNRESOLVED)),
+        overdue=Count("pk", filter=Q(status__in=UNRESOLVED, due_at__lt=now)),
+        urgent_open=Count(
+            "pk", filter=Q(status=EscalationStatus.OPEN, severity=EscalationSeverity.URGENT)
+        ),
+    )
+
+
+def escalation_table(escalations: QuerySet[Escalation]) -> Table:
+    def moment(value):
+        return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else ""
+
+    rows = [
+        [
+            escalation.pk,
+            escalation.get_category_display(),
+            escalation.get_severity_display(),
+            escalation.get_status_display(),
+            escalation.department.name if escalation.department else "",
+            (escalation.owner.get_full_name() or escalation.owner.username)
+            if escalation.owner
+            else "",
+            moment(escalation.created_at),
+            moment(escalation.due_at),
+            _("Yes") if escalation.is_overdue else "",
+            escalation.description,
+            escalation.resolution,
+        ]
+        for escalation in escalations.iterator(chunk_size=2000)
+    ]
+    return Table(
+        "escalations",
+        _("Escalations"),
+        [
+            Column("id", _("Number")),
+            Column("category", _("Category"), Kind.TEXT),
+            Column("severity", _("Severity"), Kind.TEXT),
+            Column("status", _("Status"), Kind.TEXT),
+            Column("department", _("Department"), Kind.TEXT),
+            Column("owner", _("Owner"), Kind.TEXT),
+            Column("raised", _("Raised at"), Kind.TEXT),
+            Column("due", _("Due at"), Kind.TEXT),
+            Column("overdue", _("Overdue"), Kind.TEXT),
+            Column("description", _("Description"), Kind.TEXT),
+            Column("resolution", _("Resolution"), Kind.TEXT),
+        ],
+        rows,
+    )

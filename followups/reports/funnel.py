@@ -1,0 +1,140 @@
+"""The reach funnel: due → called → reached, and why the others were not reached.
+
+Every unreached due task gets one reason: from its last call's disposition when it was
+called, else "no number recorded", "deceased" or "not called yet".
+"""
+
+from dataclasses import dataclass
+
+from django.db.models import BooleanField, Count, ExpressionWrapper, Q
+from django.utils.translation import gettext as _
+
+from followups.models import Disposition
+
+from .planning import without_jit
+from .reach import CALLED, REACHED, due_tasks, last_attempt
+from .scope import ReportScope
+from .tables import Column, Kind, Table, share
+
+# The reasons the seeds count the lost ones by, in their order; busy counts as no answer.
+REASONS = [
+    "no_number",
+    "no_answer",
+    "phone_off",
+    "wrong_number",
+    "refused",
+    "family",
+    "deceased",
+    "callback",
+    "not_called",
+]
+REASON_OF_DISPOSITION = {
+    Disposition.NO_ANSWER: "no_answer",
+    Disposition.BUSY: "no_answer",
+    Disposition.PHONE_OFF: "phone_off",
+    Disposition.WRONG_NUMBER: "wrong_number",
+    Disposition.REFUSED: "refused",
+    Disposition.FAMILY: "family",
+    Disposition.DECEASED: "deceased",
+    Disposition.CALLBACK: "callback",
+}
+
+
+def reason_labels() -> dict[str, str]:
+    return {
+        "no_number": _("No number recorded"),
+        "no_answer": _("No answer or busy"),
+        "phone_off": _("Phone off or suspended"),
+        "wrong_number": _("Wrong or empty number"),
+        "refused": _("Refused"),
+        "family": _("A family member answered"),
+        "deceased": _("Deceased"),
+        "callback": _("Callback booked, not yet made"),
+        "not_called": _("Not called yet"),
+    }
+
+
+def unreached_reason(row: dict) -> str:
+    """A death on record comes before a missing number, which comes before "not yet"."""
+    if row["called"]:
+        return REASON_OF_DISPOSITION.get(row["final_disposition"], "not_called")
+    if row["died"]:
+        return "deceased"
+    if row["no_phone"]:
+        return "no_number"
+    return "not_called"
+
+
+@dataclass
+class Funnel:
+    scope: ReportScope
+    due: int
+    called: int
+    reached: int
+    unreached: dict[str, int]
+    stages: Table
+    reasons: Table
+
+    @property
+    def tables(self) -> list[Table]:
+        return [self.stages, self.reasons]
+
+
+@without_jit()
+def reach_funnel(*, scope: ReportScope) -> Funnel:
+    """One grouped query: the due tasks counted by called, reached, final disposition and
+    what the customer's record says (no phone, died)."""
+    groups = (
+        due_tasks(scope)
+        .annotate(
+            called=ExpressionWrapper(CALLED, BooleanField()),
+            reached=ExpressionWrapper(REACHED, BooleanField()),
+            final_disposition=last_attempt("disposition"),
+            no_phone=ExpressionWrapper(Q(case__customer__phone=""), BooleanField()),
+            died=ExpressionWrapper(Q(case__patient__died_on__isnull=False), BooleanField()),
+        )
+        .values("called", "reached", "final_disposition", "no_phone", "died")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    due = called = reached = 0
+    unreached = dict.fromkeys(REASONS, 0)
+    for row in groups:
+        due += row["n"]
+        if row["called"]:
+            called += row["n"]
+        if row["reached"]:
+            reached += row["n"]
+        else:
+            unreached[unreached_reason(row)] += row["n"]
+    stages = Table(
+        "stages",
+        _("Reach funnel"),
+        [
+            Column("stage", _("Stage"), Kind.TEXT),
+            Column("tasks", _("Tasks")),
+            Column("share", _("Share of due"), Kind.SHARE),
+        ],
+        [
+            [_("Due tasks"), due, share(due, due)],
+            [_("Called"), called, share(called, due)],
+            [_("Reached"), reached, share(reached, due)],
+        ],
+    )
+    total_unreached = due - reached
+    labels = reason_labels()
+    reasons = Table(
+        "unreached",
+        _("Why the others were not reached"),
+        [
+            Column("reason", _("Reason"), Kind.TEXT),
+            Column("tasks", _("Tasks")),
+            Column("share_unreached", _("Share of unreached"), Kind.SHARE),
+            Column("share_due", _("Share of due"), Kind.SHARE),
+        ],
+        [
+            [labels[reason], count, share(count, total_unreached), share(count, due)]
+            for reason, count in unreached.items()
+        ],
+    )
+    return Funnel(scope, due, called, reached, unreached, stages, reasons)

@@ -1,0 +1,172 @@
+"""回访率, the follow-up rate: of the tasks due in a period, how many people were reached;
+per day, department, agent and case kind.
+
+"Due" are the tasks whose due date falls in the period, except tasks cancelled before any
+call was made (plan changed, case closed first). "Reached" are those with at least one
+call whose disposition is reached (complete or partial), whenever that call was made.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+from django.contrib.auth import get_user_model
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.utils.translation import gettext as _
+
+from followups.models import CallAttempt, CaseKind, FollowUpTask, TaskStatus
+from followups.models.calls import REACHED_DISPOSITIONS
+
+from .planning import without_jit
+from .scope import ReportScope
+from .tables import Column, Kind, Table, share
+
+# A task's calls as record_outcome counts them on the task, in the transaction that stores
+# each call: reading the counters spares the reports a subquery per task.
+CALLED = Q(attempts__gt=0)
+REACHED = Q(outcome_counts__has_any_keys=sorted(REACHED_DISPOSITIONS))
+
+
+def last_attempt(field: str) -> Subquery:
+    """``field`` of the task's last call: its final disposition, its last agent."""
+    latest = CallAttempt.objects.filter(task=OuterRef("pk")).order_by("-started_at", "-pk")
+    return Subquery(latest.values(field)[:1])
+
+
+def due_tasks(scope: ReportScope) -> QuerySet[FollowUpTask]:
+    """The tasks due in the period, as the reports count them."""
+    return (
+        FollowUpTask.objects.filter(due_date__gte=scope.start, due_date__lte=scope.end)
+        .filter(scope.case_filter("case__"))
+        .filter(~Q(status=TaskStatus.CANCELLED) | CALLED)
+    )
+
+
+@dataclass
+class ReachReport:
+    scope: ReportScope
+    due: int
+    called: int
+    reached: int
+    by_day: Table
+    by_department: Table
+    by_agent: Table
+    by_kind: Table
+
+    @property
+    def rate(self) -> float | None:
+        return share(self.reached, self.due)
+
+    @property
+    def tables(self) -> list[Table]:
+        return [self.by_day, self.by_department, self.by_agent, self.by_kind]
+
+
+def _rate_columns(first: Column) -> list[Column]:
+    return [
+        first,
+        Column("due", _("Due tasks")),
+        Column("called", _("Called")),
+        Column("reached", _("Reached")),
+        Column("rate", _("Follow-up rate"), Kind.SHARE),
+    ]
+
+
+def _table(key: str, title: str, first: Column, totals: dict, order: list) -> Table:
+    rows = [
+        [label, due, called, reached, share(reached, due)]
+        for label, (due, called, reached) in ((k, totals[k]) for k in order)
+    ]
+    return Table(key, title, _rate_columns(first), rows)
+
+
+@without_jit()
+def follow_up_rate(*, scope: ReportScope) -> ReachReport:
+    """One grouped query over the due tasks, rolled up by each dimension here, plus one
+    for the agents' names: two queries whatever the size of the period."""
+    groups = (
+        due_tasks(scope)
+        .annotate(final_agent=last_attempt("agent_id"))
+        .values(
+            "due_date",
+            "case__patient__department_id",
+            "case__patient__department__name",
+            "final_agent",
+            "case__kind",
+        )
+        .annotate(
+            due=Count("pk"),
+            called_n=Count("pk", filter=CALLED),
+            reached_n=Count("pk", filter=REACHED),
+        )
+        .order_by()
+    )
+    dimensions = {
+        "day": "due_date",
+        "department": "case__patient__department_id",
+        "agent": "final_agent",
+        "kind": "case__kind",
+    }
+    sums: dict[str, dict] = {name: defaultdict(lambda: [0, 0, 0]) for name in dimensions}
+    department_names = {}
+    for row in groups:
+        department_names[row["case__patient__department_id"]] = row[
+            "case__patient__department__name"
+        ]
+        for name, field in dimensions.items():
+            cell = sums[name][row[field]]
+            cell[0] += row["due"]
+            cell[1] += row["called_n"]
+            cell[2] += row["reached_n"]
+    due = sum(cell[0] for cell in sums["day"].values())
+    called = sum(cell[1] for cell in sums["day"].values())
+    reached = sum(cell[2] for cell in sums["day"].values())
+
+    day_totals = {day: sums["day"].get(day, [0, 0, 0]) for day in scope.days}
+    by_day = _table(
+        "by_day",
+        _("Follow-up rate by due day"),
+        Column("day", _("Due day"), Kind.TEXT),
+        {day.isoformat(): cell for day, cell in day_totals.items()},
+        [day.isoformat() for day in scope.days],
+    )
+    departments = {
+        department_names[pk] if pk is not None else _("No department"): cell
+        for pk, cell in sums["department"].items()
+    }
+    by_department = _table(
+        "by_department",
+        _("Follow-up rate by department"),
+        Column("department", _("Department"), Kind.TEXT),
+        departments,
+        sorted(departments),
+    )
+    names = agent_names(pk for pk in sums["agent"] if pk is not None)
+    agents = {
+        (names.get(pk, str(pk)) if pk is not None else _("Not called yet")): cell
+        for pk, cell in sums["agent"].items()
+    }
+    by_agent = _table(
+        "by_agent",
+        _("Follow-up rate by agent of the last call"),
+        Column("agent", _("Agent"), Kind.TEXT),
+        agents,
+        sorted(agents),
+    )
+    kind_labels = dict(CaseKind.choices)
+    kinds = {str(kind_labels.get(kind, kind)): cell for kind, cell in sums["kind"].items()}
+    by_kind = _table(
+        "by_kind",
+        _("Follow-up rate by case kind"),
+        Column("kind", _("Case kind"), Kind.TEXT),
+        kinds,
+        sorted(kinds),
+    )
+    return ReachReport(scope, due, called, reached, by_day, by_department, by_agent, by_kind)
+
+
+def agent_names(pks) -> dict[int, str]:
+    pks = list(pks)
+    if not pks:
+        return {}
+    users = get_user_model().objects.filter(pk__in=pks)
+    return {user.pk: user.get_full_name() or user.username for user in users}

@@ -1,0 +1,117 @@
+"""Following an escalation to the end: acknowledge, assign an owner, resolve (optionally
+with a verification call to the customer: the closed loop), verify. Each step is audited."""
+
+import datetime as dt
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import QuerySet
+from django.utils.translation import gettext as _
+
+from followups.models import AuditAction, Escalation, EscalationSeverity, EscalationStatus
+from followups.roles import REVIEW_OUTCOMES
+from followups.services.audit import record
+from followups.services.reviews import new_call_task
+
+UNRESOLVED = [EscalationStatus.OPEN, EscalationStatus.ACKNOWLEDGED]
+
+
+def _locked(escalation: Escalation) -> Escalation:
+    return Escalation.objects.select_for_update().get(pk=escalation.pk)
+
+
+def _require(escalation: Escalation, *allowed: EscalationStatus) -> None:
+    if escalation.status not in allowed:
+        raise ValidationError(
+            _("This escalation is %(status)s: that step is not possible now.")
+            % {"status": escalation.get_status_display()}
+        )
+
+
+@transaction.atomic
+def acknowledge(*, escalation: Escalation, by, now: dt.datetime) -> Escalation:
+    """Someone has seen it and takes it on (they become the owner if it had none)."""
+    escalation = _locked(escalation)
+    _require(escalation, EscalationStatus.OPEN)
+    escalation.status, escalation.acknowledged_at = EscalationStatus.ACKNOWLEDGED, now
+    escalation.owner = escalation.owner or by
+    escalation.save(update_fields=["status", "acknowledged_at", "owner"])
+    record(actor=by, action=AuditAction.ESCALATION, target=escalation, step="acknowledged")
+    return escalation
+
+
+@transaction.atomic
+def assign_owner(*, escalation: Escalation, owner, by) -> Escalation:
+    if not owner.is_active or not owner.has_perm(REVIEW_OUTCOMES):
+        raise ValidationError({"owner": _("The owner must be a supervisor.")})
+    escalation = _locked(escalation)
+    _require(escalation, *UNRESOLVED)
+    escalation.owner = owner
+    escalation.save(update_fields=["owner"])
+    record(actor=by, action=AuditAction.ESCALATION, target=escalation, step="owner", owner=owner.pk)
+    return escalation
+
+
+@transaction.atomic
+def resolve(
+    *,
+    escalation: Escalation,
+    by,
+    resolution: str,
+    now: dt.datetime,
+    verification_call_on: dt.date | None = None,
+) -> Escalation:
+    """Record how the problem was solved; with ``verification_call_on``, a call to the
+    customer is planned that day to check they agree (the closed loop)."""
+    resolution = resolution.strip()
+    if not resolution:
+        raise ValidationError({"resolution": _("Say how the problem was solved.")})
+    if verification_call_on is not None and verification_call_on < now.date():
+        raise ValidationError({"verification_call_on": _("The call cannot be in the past.")})
+    escalation = _locked(escalation)
+    _require(escalation, *UNRESOLVED)
+    escalation.status, escalation.resolved_at = EscalationStatus.RESOLVED, now
+    escalation.acknowledged_at = escalation.acknowledged_at or now
+    escalation.owner = escalation.owner or by
+    escalation.resolution = resolution
+    escalation.save(
+        update_fields=["status", "resolved_at", "acknowledged_at", "owner", "resolution"]
+    )
+    task = None
+    if verification_call_on is not None:
+        task = new_call_task(
+            case=escalation.case,
+            due_date=verification_call_on,
+            reason=f"verify escalation {escalation.pk}",
+        )
+    record(
+        actor=by,
+        action=AuditAction.ESCALATION,
+        target=escalation,
+        step="resolved",
+        verification_task=task.pk if task else None,
+    )
+    return escalation
+
+
+@transaction.atomic
+def verify(*, escalation: Escalation, by, now: dt.datetime) -> Escalation:
+    """The customer (or the department) confirmed the problem is solved."""
+    escalation = _locked(escalation)
+    _require(escalation, EscalationStatus.RESOLVED)
+    escalation.status, escalation.verified_at = EscalationStatus.VERIFIED, now
+    escalation.save(update_fields=["status", "verified_at"])
+    record(actor=by, action=AuditAction.ESCALATION, target=escalation, step="verified")
+    return escalation
+
+
+def overdue(*, now: dt.datetime) -> QuerySet[Escalation]:
+    """Unresolved escalations past their due time (the partial index covers this)."""
+    return Escalation.objects.filter(status__in=UNRESOLVED, due_at__lt=now)
+
+
+def unacknowledged_urgent() -> QuerySet[Escalation]:
+    """What the in-app alert shows every supervisor until someone acknowledges it."""
+    return Escalation.objects.filter(
+        severity=EscalationSeverity.URGENT, status=EscalationStatus.OPEN
+    )

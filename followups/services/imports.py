@@ -1,0 +1,654 @@
+"""Importing a hospital's discharge list (CSV or XLSX): a dry-run report per row, then an
+all-or-nothing commit that creates patients and their discharge cases in bulk.
+
+A re-import of the same file changes nothing: rows are matched on the inpatient number
+(住院号) within the hospital, and failing that on the phone number with the same name.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO
+
+import phonenumbers
+from django.db import IntegrityError, transaction
+from django.db.models import Max, Prefetch, Q
+from django.utils.translation import gettext as _
+from phonenumber_field.phonenumber import PhoneNumber
+
+from followups.models import (
+    AuditAction,
+    CallingWindow,
+    Case,
+    CaseKind,
+    Customer,
+    Department,
+    FollowUpPlan,
+    FollowUpTask,
+    Gender,
+    Hospital,
+    Patient,
+)
+from followups.scheduling import due_dates
+from followups.services import audit
+from followups.services.cases import earliest_call
+from followups.services.policies import calling_rules
+
+# The columns of a HIS export, by their Chinese and English headers.
+HEADERS = {
+    "住院号": "mrn",
+    "姓名": "name",
+    "性别": "gender",
+    "电话": "phones",
+    "科室": "department",
+    "主治医生": "doctor",
+    "诊断": "diagnosis",
+    "入院日期": "admitted_on",
+    "出院日期": "discharged_on",
+    "敏感": "sensitive",
+}
+ENGLISH_HEADERS = {
+    "mrn",
+    "name",
+    "gender",
+    "phones",
+    "department",
+    "doctor",
+    "diagnosis",
+    "admitted_on",
+    "discharged_on",
+    "sensitive",
+}
+REQUIRED_COLUMNS = ("mrn", "name", "phones", "department", "discharged_on")
+
+GENDERS = {
+    "男": Gender.MALE,
+    "m": Gender.MALE,
+    "male": Gender.MALE,
+    "女": Gender.FEMALE,
+    "f": Gender.FEMALE,
+    "female": Gender.FEMALE,
+    "": Gender.UNKNOWN,
+    "未知": Gender.UNKNOWN,
+    "u": Gender.UNKNOWN,
+    "unknown": Gender.UNKNOWN,
+}
+YES_NO = {
+    "是": True,
+    "y": True,
+    "yes": True,
+    "true": True,
+    "1": True,
+    "否": False,
+    "n": False,
+    "no": False,
+    "false": False,
+    "0": False,
+    "": False,
+}
+PHONE_SEPARATORS = re.compile(r"[;/；／,，、\s]+")
+DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y%m%d", "%Y年%m月%d日")
+# A Customer holds two numbers; a third one in the file is not kept.
+KEPT_PHONES = 2
+MAX_LENGTHS = {"mrn": 40, "name": 80, "doctor": 80, "diagnosis": 200}
+
+
+class Outcome:
+    CREATED = "created"
+    UPDATED = "updated"
+    UNCHANGED = "unchanged"
+    REFUSED = "refused"
+
+
+class ImportFileError(ValueError):
+    """The file as a whole cannot be read (format, headers, no hospital or plan)."""
+
+
+@dataclass
+class RowResult:
+    row: int  # the line of the file a person sees: the header is row 1
+    medical_record_number: str
+    outcome: str = Outcome.CREATED
+    reasons: list[str] = field(default_factory=list)
+
+    def refuse(self, reason: str) -> None:
+        self.outcome = Outcome.REFUSED
+        self.reasons.append(reason)
+
+    def as_dict(self) -> dict:
+        return {
+            "row": self.row,
+            "medical_record_number": self.medical_record_number,
+            "outcome": self.outcome,
+            "reasons": self.reasons,
+        }
+
+
+@dataclass
+class ImportReport:
+    dry_run: bool
+    rows: list[RowResult]
+    committed: bool = False
+
+    @property
+    def counts(self) -> dict[str, int]:
+        counted = Counter(result.outcome for result in self.rows)
+        return {
+            outcome: counted[outcome]
+            for outcome in (Outcome.CREATED, Outcome.UPDATED, Outcome.UNCHANGED, Outcome.REFUSED)
+        }
+
+    @property
+    def refused(self) -> list[RowResult]:
+        return [result for result in self.rows if result.outcome == Outcome.REFUSED]
+
+    def as_dict(self) -> dict:
+        return {
+            "dry_run": self.dry_run,
+            "committed": self.committed,
+            "total": len(self.rows),
+            "counts": self.counts,
+            "rows": [result.as_dict() for result in self.rows],
+        }
+
+
+# --- Reading the file -------------------------------------------------------------------------
+
+
+def read_rows(file: IO[bytes], filename: str) -> list[dict]:
+    """The file's data rows as dicts keyed by the canonical column names (mrn, name …)."""
+    suffix = Path(filename).suffix.lower()
+    if suffix in {".xlsx", ".xlsm"}:
+        table = _xlsx_table(file)
+    elif suffix in {".csv", ".txt"}:
+        table = _csv_table(file)
+    else:
+        raise ImportFileError(_("Upload a CSV or XLSX file."))
+    if not table:
+        raise ImportFileError(_("The file is empty."))
+    columns = [_column(header) for header in table[0]]
+    missing = [name for name in REQUIRED_COLUMNS if name not in columns]
+    if missing:
+        raise ImportFileError(
+            _("Columns missing: %(columns)s.")
+            % {"columns": ", ".join(_header_label(name) for name in missing)}
+        )
+    rows = []
+    for values in table[1:]:
+        if all(_text(value) == "" for value in values):
+            continue  # blank lines that spreadsheets leave at the end
+        rows.append(
+            {name: value for name, value in zip(columns, values, strict=False) if name is not None}
+        )
+    return rows
+
+
+def _xlsx_table(file: IO[bytes]) -> list[list]:
+    from openpyxl import load_workbook
+
+    try:
+        workbook = load_workbook(file, read_only=True, data_only=True)
+    except Exception as error:  # openpyxl raises many kinds for a file that is not a workbook
+        raise ImportFileError(_("This is not a readable XLSX workbook.")) from error
+    sheet = workbook.worksheets[0]
+    table = [list(row) for row in sheet.iter_rows(values_only=True)]
+    workbook.close()
+    return table
+
+
+def _csv_table(file: IO[bytes]) -> list[list]:
+    raw = file.read()
+    # HIS systems export UTF-8 (often with a BOM) or GB18030 (GBK): try them in that order.
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            text = raw.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:
+        raise ImportFileError(_("The CSV file is neither UTF-8 nor GB18030 text."))
+    return list(csv.reader(io.StringIO(text)))
+
+
+def _column(header) -> str | None:
+    text = _text(header)
+    if text in HEADERS:
+        return HEADERS[text]
+    lowered = text.lower()
+    return lowered if lowered in ENGLISH_HEADERS else None
+
+
+def _header_label(name: str) -> str:
+    chinese = next(header for header, canonical in HEADERS.items() if canonical == name)
+    return f"{chinese} ({name})"
+
+
+def _text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)  # spreadsheets store 住院号 and phone numbers as numbers
+    return str(value).strip()
+
+
+# --- Checking one row -------------------------------------------------------------------------
+
+
+@dataclass
+class ParsedRow:
+    result: RowResult
+    name: str = ""
+    gender: str = Gender.UNKNOWN
+    phones: list[str] = field(default_factory=list)
+    department: Department | None = None
+    doctor: str = ""
+    diagnosis: str = ""
+    admitted_on: dt.date | None = None
+    discharged_on: dt.date | None = None
+    sensitive: bool = False
+
+
+def _parse_date(value) -> dt.date | None:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    text = _text(value)
+    if not text:
+        return None
+    text = text.split(" ")[0].split("T")[0]
+    for pattern in DATE_FORMATS:
+        try:
+            return dt.datetime.strptime(text, pattern).date()
+        except ValueError:
+            continue
+    raise ValueError(text)
+
+
+def _parse_phones(text: str) -> tuple[list[str], list[int]]:
+    """E.164 numbers, and the positions (1-based) of the ones that are not valid numbers."""
+    numbers, bad = [], []
+    for position, part in enumerate((p for p in PHONE_SEPARATORS.split(text) if p), start=1):
+        try:
+            parsed = phonenumbers.parse(part, "CN")
+        except phonenumbers.NumberParseException:
+            bad.append(position)
+            continue
+        if not phonenumbers.is_valid_number(parsed):
+            bad.append(position)
+            continue
+        number = phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+        if number not in numbers:
+            numbers.append(number)
+    return numbers, bad
+
+
+def _check_row(values: dict, row: int, departments: dict[str, Department]) -> ParsedRow:
+    mrn = _text(values.get("mrn"))
+    parsed = ParsedRow(result=RowResult(row=row, medical_record_number=mrn))
+    refuse = parsed.result.refuse
+    if not mrn:
+        refuse(_("The inpatient number (住院号) is missing."))
+    for key in ("mrn", "name", "doctor", "diagnosis"):
+        if len(_text(values.get(key))) > MAX_LENGTHS[key]:
+            refuse(
+                _("%(column)s is longer than %(n)s characters.")
+                % {"column": _header_label(key), "n": MAX_LENGTHS[key]}
+            )
+    parsed.name = _text(values.get("name"))
+    if not parsed.name:
+        refuse(_("The name (姓名) is missing."))
+    gender = _text(values.get("gender")).lower()
+    if gender in GENDERS:
+        parsed.gender = GENDERS[gender]
+    else:
+        refuse(_("Gender (性别) must be 男 or 女."))
+    parsed.phones, bad = _parse_phones(_text(values.get("phones")))
+    for position in bad:
+        refuse(_("Phone number %(n)s (电话) is not a valid number.") % {"n": position})
+    department = _text(values.get("department"))
+    parsed.department = departments.get(department) or departments.get(department.lower())
+    if parsed.department is None:
+        refuse(_("Unknown department (科室): add it first or correct the name."))
+    parsed.doctor = _text(values.get("doctor"))
+    parsed.diagnosis = _text(values.get("diagnosis"))
+    for key in ("admitted_on", "discharged_on"):
+        try:
+            setattr(parsed, key, _parse_date(values.get(key)))
+        except ValueError:
+            refuse(_("%(column)s is not a date.") % {"column": _header_label(key)})
+    if not _text(values.get("discharged_on")):
+        refuse(_("The discharge date (出院日期) is missing."))
+    if parsed.admitted_on and parsed.discharged_on and parsed.discharged_on < parsed.admitted_on:
+        refuse(_("The discharge date is before the admission date."))
+    sensitive = _text(values.get("sensitive")).lower()
+    if sensitive in YES_NO:
+        parsed.sensitive = YES_NO[sensitive]
+    else:
+        refuse(_("Sensitive (敏感) must be 是 or 否."))
+    return parsed
+
+
+# --- Matching rows with the patients already known --------------------------------------------
+
+
+def _phone_fields(phones: list[str]) -> tuple[str, str]:
+    kept = [*phones[:KEPT_PHONES], "", ""]
+    return kept[0], kept[1]
+
+
+def _customer_values(parsed: ParsedRow) -> dict:
+    phone, secondary = _phone_fields(parsed.phones)
+    return {
+        "name": parsed.name,
+        "gender": parsed.gender,
+        "phone": phone,
+        "phone_secondary": secondary,
+    }
+
+
+def _patient_values(parsed: ParsedRow) -> dict:
+    return {
+        "medical_record_number": parsed.result.medical_record_number,
+        "department_id": parsed.department.pk,
+        "attending_doctor": parsed.doctor,
+        "diagnosis": parsed.diagnosis,
+        "admitted_on": parsed.admitted_on,
+        "discharged_on": parsed.discharged_on,
+        "sensitive": parsed.sensitive,
+    }
+
+
+def _stored(value) -> str | object:
+    return str(value) if isinstance(value, PhoneNumber) else value
+
+
+def _differences(instance, values: dict) -> dict:
+    return {
+        key: value
+        for key, value in values.items()
+        if (_stored(getattr(instance, key)) or "") != (value or "")
+    }
+
+
+def _known_patients(hospital: Hospital, parsed_rows: list[ParsedRow]) -> dict[int, Patient]:
+    """Existing patients by the index of the row they match: 住院号 first, else the first
+    phone number with the same name (a re-admission under a new 住院号)."""
+    mrns = {p.result.medical_record_number for p in parsed_rows}
+    by_mrn = {
+        patient.medical_record_number: patient
+        for patient in Patient.objects.filter(
+            hospital=hospital, medical_record_number__in=mrns
+        ).select_related("customer")
+    }
+    matches: dict[int, Patient] = {}
+    unmatched = []
+    for index, parsed in enumerate(parsed_rows):
+        patient = by_mrn.get(parsed.result.medical_record_number)
+        if patient is not None:
+            matches[index] = patient
+        elif parsed.phones:
+            unmatched.append(index)
+    phones = {parsed_rows[index].phones[0] for index in unmatched}
+    by_phone: dict[tuple[str, str], Patient] = {}
+    for patient in Patient.objects.filter(
+        hospital=hospital, customer__phone__in=phones
+    ).select_related("customer"):
+        by_phone.setdefault((str(patient.customer.phone), patient.customer.name), patient)
+    claimed = {patient.pk for patient in matches.values()}
+    for index in unmatched:
+        parsed = parsed_rows[index]
+        patient = by_phone.get((parsed.phones[0], parsed.name))
+        # One stored patient answers for one row at most: the rest are new people.
+        if patient is not None and patient.pk not in claimed:
+            matches[index] = patient
+            claimed.add(patient.pk)
+    return matches
+
+
+# --- The import -------------------------------------------------------------------------------
+
+
+def discharge_plan(plan: FollowUpPlan | None = None) -> FollowUpPlan:
+    """The plan of imported discharge cases.
+
+    The rule: the plan the admin chose, else the active plan whose steps use a script made
+    for discharge follow-up, else the active plan named for discharges (出院 / discharge);
+    among several, the oldest.
+    """
+    if plan is not None:
+        return plan
+    active = FollowUpPlan.objects.filter(is_active=True).order_by("pk")
+    found = (
+        active.filter(steps__script__case_kind=CaseKind.DISCHARGE).first()
+        or active.filter(Q(name__contains="出院") | Q(name__icontains="discharge")).first()
+    )
+    if found is None:
+        raise ImportFileError(
+            _("No active discharge follow-up plan: create one or choose the plan to use.")
+        )
+    return found
+
+
+def resolve_hospital(code: str | None) -> Hospital:
+    if code:
+        hospital = Hospital.objects.filter(code=code).first()
+        if hospital is None:
+            raise ImportFileError(_("No hospital has the code %(code)s.") % {"code": code})
+        return hospital
+    hospitals = list(Hospital.objects.all()[:2])
+    if len(hospitals) != 1:
+        raise ImportFileError(_("Say which hospital the file is from (its code)."))
+    return hospitals[0]
+
+
+def import_patients(
+    *,
+    file: IO[bytes],
+    filename: str,
+    actor,
+    hospital: Hospital,
+    dry_run: bool,
+    plan: FollowUpPlan | None = None,
+) -> ImportReport:
+    """Check every row and, unless `dry_run` or a row is refused, write them all in one
+    transaction: one refused row anywhere and nothing is written."""
+    rows = read_rows(file, filename)
+    departments = {}
+    for department in Department.objects.filter(hospital=hospital):
+        departments[department.name] = department
+        departments[department.code.lower()] = department
+    parsed_rows = [_check_row(values, row, departments) for row, values in enumerate(rows, 2)]
+    _refuse_duplicates(parsed_rows)
+    plan = discharge_plan(plan)
+    report = ImportReport(dry_run=dry_run, rows=[parsed.result for parsed in parsed_rows])
+    checked = [p for p in parsed_rows if p.result.outcome != Outcome.REFUSED]
+    try:
+        with transaction.atomic():
+            known = _known_patients(hospital, checked)
+            changes = _plan_changes(checked, known)
+            if not dry_run and not report.refused:
+                _write(hospital=hospital, plan=plan, checked=checked, known=known, changes=changes)
+                report.committed = True
+            audit.record(
+                actor=actor,
+                action=AuditAction.IMPORT,
+                target=hospital,
+                dry_run=dry_run,
+                committed=report.committed,
+                rows=len(report.rows),
+                **report.counts,
+            )
+    except IntegrityError as error:
+        # Another import wrote some of the same patients meanwhile: nothing of this one is kept.
+        raise ImportFileError(
+            _("Another import changed the same patients at the same time; run this one again.")
+        ) from error
+    return report
+
+
+def _refuse_duplicates(parsed_rows: list[ParsedRow]) -> None:
+    first_row: dict[str, int] = {}
+    for parsed in parsed_rows:
+        mrn = parsed.result.medical_record_number
+        if not mrn:
+            continue
+        if mrn in first_row:
+            parsed.result.refuse(
+                _("Duplicate: the same 住院号 as row %(row)s.") % {"row": first_row[mrn]}
+            )
+        else:
+            first_row[mrn] = parsed.result.row
+
+
+@dataclass
+class _Change:
+    customer: dict
+    patient: dict
+
+
+def _plan_changes(checked: list[ParsedRow], known: dict[int, Patient]) -> dict[int, _Change]:
+    """What would change for each row matching a stored patient; sets each row's outcome."""
+    changes = {}
+    for index, parsed in enumerate(checked):
+        patient = known.get(index)
+        if patient is None:
+            parsed.result.outcome = Outcome.CREATED
+            continue
+        change = _Change(
+            customer=_differences(patient.customer, _customer_values(parsed)),
+            patient=_differences(patient, _patient_values(parsed)),
+        )
+        if change.customer or change.patient:
+            parsed.result.outcome = Outcome.UPDATED
+            changes[index] = change
+        else:
+            parsed.result.outcome = Outcome.UNCHANGED
+    return changes
+
+
+def _write(
+    *,
+    hospital: Hospital,
+    plan: FollowUpPlan,
+    checked: list[ParsedRow],
+    known: dict[int, Patient],
+    changes: dict[int, _Change],
+) -> None:
+    new = [parsed for index, parsed in enumerate(checked) if index not in known]
+    customers = Customer.objects.bulk_create(
+        [Customer(**_customer_values(parsed)) for parsed in new], batch_size=2000
+    )
+    patients = Patient.objects.bulk_create(
+        [
+            Patient(customer=customer, hospital=hospital, **_patient_values(parsed))
+            for customer, parsed in zip(customers, new, strict=True)
+        ],
+        batch_size=2000,
+    )
+    _update_known(known, changes)
+    # A stored patient whose discharge is later than every discharge case they have came
+    # back for a new stay: that stay gets its own follow-up, like a new patient's.
+    readmitted = _readmitted(known, changes)
+    _open_discharge_cases(plan=plan, patients=[*patients, *readmitted])
+
+
+def _update_known(known: dict[int, Patient], changes: dict[int, _Change]) -> None:
+    customer_fields, patient_fields = set(), set()
+    customers, patients = [], []
+    for index, change in changes.items():
+        patient = known[index]
+        for key, value in change.customer.items():
+            setattr(patient.customer, key, value)
+            customer_fields.add(key)
+        for key, value in change.patient.items():
+            setattr(patient, key, value)
+            patient_fields.add(key)
+        if change.customer:
+            customers.append(patient.customer)
+        if change.patient:
+            patients.append(patient)
+    if customers:
+        Customer.objects.bulk_update(customers, sorted(customer_fields), batch_size=2000)
+    if patients:
+        Patient.objects.bulk_update(patients, sorted(patient_fields), batch_size=2000)
+
+
+def _readmitted(known: dict[int, Patient], changes: dict[int, _Change]) -> list[Patient]:
+    moved = [known[index] for index, change in changes.items() if "discharged_on" in change.patient]
+    if not moved:
+        return []
+    last_anchor = dict(
+        Case.objects.filter(patient__in=moved, kind=CaseKind.DISCHARGE)
+        .values_list("patient_id")
+        .annotate(last=Max("anchor_date"))
+    )
+    return [
+        patient
+        for patient in moved
+        if patient.discharged_on
+        and (patient.pk not in last_anchor or patient.discharged_on > last_anchor[patient.pk])
+    ]
+
+
+def _open_discharge_cases(*, plan: FollowUpPlan, patients: list[Patient]) -> None:
+    """Discharge cases for the patients, with the tasks their plan yields.
+
+    open_case makes a case and its tasks in a dozen queries; ten thousand of them would take
+    minutes. Here the cases and their tasks are inserted in two bulk statements, each task
+    built the way sync_case_tasks builds it: the same due dates (scheduling.due_dates), the
+    same first calling moment (cases.earliest_call) and deadline. Imported customers have no
+    timezone of their own, so the plan's policy rules apply as they are, and a discharge case
+    has no intent class, so it gets no routine call. tests/imports/test_import_service.py
+    checks that the tasks equal those open_case makes.
+    """
+    plan = (
+        FollowUpPlan.objects.select_related("calling_policy")
+        .prefetch_related(
+            "steps",
+            Prefetch(
+                "calling_policy__windows", queryset=CallingWindow.objects.order_by("starts_at")
+            ),
+            "calling_policy__holiday_overrides",
+        )
+        .get(pk=plan.pk)
+    )
+    cases = Case.objects.bulk_create(
+        [
+            Case(
+                customer=patient.customer,
+                patient=patient,
+                kind=CaseKind.DISCHARGE,
+                anchor_date=patient.discharged_on,
+                plan=plan,
+            )
+            for patient in patients
+        ],
+        batch_size=2000,
+    )
+    steps = list(plan.steps.all())
+    rules = calling_rules(plan.calling_policy)
+    tasks = []
+    for case in cases:
+        dues = due_dates(case.anchor_date, [step.offset_days for step in steps])
+        for step, due in zip(steps, dues, strict=True):
+            tasks.append(
+                FollowUpTask(
+                    case=case,
+                    step=step,
+                    due_date=due,
+                    earliest_at=earliest_call(due, rules),
+                    deadline=case.anchor_date + dt.timedelta(days=step.deadline_days)
+                    if step.deadline_days is not None
+                    else None,
+                    max_attempts=step.max_attempts,
+                    agent=case.agent,
+                )
+            )
+    FollowUpTask.objects.bulk_create(tasks, batch_size=5000)

@@ -1,0 +1,656 @@
+"""Benchmark: agents claiming calls and recording outcomes over the real HTTP API.
+
+Creates (drops first) the database `huifang_bench_queue`, fills it with a history (past
+lists and tasks) and today's list of --entries calls under a policy whose window is open
+all day, starts the app under gunicorn on 127.0.0.1:8799 (DEBUG off, token auth) and
+measures, in one run:
+
+  * the framework floor: GET /api/v1/ping/ (token auth and DRF, nothing else);
+  * claims alone: POST /api/v1/queue/next/, each by an agent holding nothing yet;
+  * the agents' loop: claim the next call, post its outcome, until the list is empty,
+    with 8 and then 16 agents (duplicates: an entry handed to two claims);
+  * a raw-SQL claim loop (psycopg2, UPDATE … WHERE id = (SELECT … FOR UPDATE SKIP LOCKED
+    LIMIT 1) RETURNING id) with 8 workers on the same list;
+  * the queries per claim and per outcome (CaptureQueriesContext, in process).
+
+Usage:
+
+    DEBUG=1 .venv/bin/python scripts/bench_queue.py [--entries 4000] [--workers 4]
+        [--worker-class sync] [--port 8799]
+"""
+
+import argparse
+import datetime as dt
+import http.client
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from collections import Counter
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+SERVER = os.environ.get("BENCH_POSTGRES", "postgres://postgres@127.0.0.1:5432")
+DATABASE = "huifang_bench_queue"
+# Persistent connections, as a deployment would run (DATABASE_URL's conn_max_age).
+DATABASE_URL = f"{SERVER}/{DATABASE}?conn_max_age=600"
+os.environ["DATABASE_URL"] = DATABASE_URL
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "callcenter.settings")
+os.environ.setdefault("DEBUG", "true")
+os.environ.setdefault(
+    "HUIFANG_VAR_DIR", os.path.join(tempfile.gettempdir(), "huifang-bench-queue-var")
+)
+os.environ.setdefault("LOG_LEVEL", "WARNING")
+
+import psycopg2  # noqa: E402
+
+HOST = "127.0.0.1"
+HISTORY_TASKS = 200_000
+PAST_LISTS = 5
+REQUEST_TIMEOUT = 30
+RUN_TIMEOUT = 600  # seconds: every client loop stops by itself after this
+
+
+def recreate_database() -> None:
+    admin = psycopg2.connect(f"{SERVER}/postgres")
+    admin.autocommit = True
+    with admin.cursor() as cursor:
+        cursor.execute(f"DROP DATABASE IF EXISTS {DATABASE}")
+        cursor.execute(f"CREATE DATABASE {DATABASE}")
+    admin.close()
+
+
+recreate_database()
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.core.management import call_command  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+from django.utils import timezone  # noqa: E402
+
+from followups.services.queue import build_call_lists, center_day  # noqa: E402
+
+TODAY = center_day(timezone.now())
+
+
+def sql(statement: str, params=None) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(statement, params)
+
+
+def scalar(statement: str, params=None):
+    with connection.cursor() as cursor:
+        cursor.execute(statement, params)
+        return cursor.fetchone()[0]
+
+
+# --- Data ---------------------------------------------------------------------------------------
+
+
+def fill(entries: int) -> None:
+    """A policy open all day, a plan, customers and cases; a history of finished tasks and
+    past lists; `entries` tasks due today."""
+    sql(
+        "INSERT INTO followups_callingpolicy (name, timezone, weekdays, holiday_rule,"
+        " quiet_before, quiet_after, is_default) VALUES ('bench all day', 'Asia/Shanghai',"
+        " '0123456', 'call_on_holidays', '00:00', '23:59:59', true)"
+    )
+    sql(
+        "INSERT INTO followups_callingwindow (policy_id, starts_at, ends_at)"
+        " SELECT id, '00:00', '23:59:59' FROM followups_callingpolicy"
+    )
+    sql(
+        "INSERT INTO followups_followupplan (name, description, calling_policy_id,"
+        " intent_a_days, intent_b_days, intent_c_days, is_active)"
+        " SELECT 'bench', '', id, 3, 7, 21, true FROM followups_callingpolicy"
+    )
+    customers = max(entries, 50_000)
+    sql(
+        "INSERT INTO followups_customer (name, gender, phone, phone_secondary, timezone,"
+        " preferred_slot, do_not_call, do_not_call_reason, recording_consent, created_at,"
+        " updated_at) SELECT '客户' || i, CASE WHEN i %% 2 = 0 THEN 'M' ELSE 'F' END,"
+        " '+86138' || lpad(i::text, 8, '0'), '', '', 'any', false, '', false, now(), now()"
+        " FROM generate_series(1, %s) AS i",
+        [customers],
+    )
+    sql(
+        "INSERT INTO followups_case (customer_id, kind, anchor_date, intent_class, plan_id,"
+        " product, status, closed_reason, created_at) SELECT c.id, 'discharge',"
+        " %s::date - 3, '', (SELECT id FROM followups_followupplan), '', 'open', '', now()"
+        " FROM followups_customer c",
+        [TODAY],
+    )
+    task_columns = (
+        "INSERT INTO followups_followuptask (case_id, kind, status, due_date, attempts,"
+        " max_attempts, outcome_counts, status_reason, needs_number_fix, created_at,"
+        " updated_at)"
+    )
+    sql(
+        task_columns + " SELECT 1 + (i %% %s), 'scheduled', 'done', %s::date - (1 + i %% 700),"
+        " 1, 3, '{\"complete\": 1}', '', false, now(), now() FROM generate_series(1, %s) i",
+        [customers, TODAY, HISTORY_TASKS],
+    )
+    for days_back in range(1, PAST_LISTS + 1):
+        day = TODAY - dt.timedelta(days=days_back)
+        sql(
+            "INSERT INTO followups_calllist (day, built_at, report) VALUES (%s, now(), '{}')",
+            [day],
+        )
+        sql(
+            "INSERT INTO followups_queueentry (call_list_id, task_id, priority, status,"
+            " closed_at) SELECT (SELECT id FROM followups_calllist WHERE day = %s), t.id, 0,"
+            " 'done', now() FROM followups_followuptask t WHERE t.due_date = %s LIMIT %s",
+            [day, day, entries],
+        )
+    sql(
+        task_columns + " SELECT c.id, 'scheduled', 'pending', %s, 0, 3, '{}', '', false,"
+        " now(), now() FROM followups_case c ORDER BY c.id LIMIT %s",
+        [TODAY, entries],
+    )
+    sql("ANALYZE")
+
+
+def add_users(prefix: str, count: int, *, group: str | None, permission: str | None) -> list:
+    """`count` users with tokens; returns their (id, token) pairs."""
+    sql(
+        "INSERT INTO auth_user (password, is_superuser, username, first_name, last_name, email,"
+        " is_staff, is_active, date_joined) SELECT '!', false, %s || i, '', '', '', false,"
+        " true, now() FROM generate_series(0, %s - 1) i",
+        [prefix, count],
+    )
+    sql(
+        "INSERT INTO authtoken_token (key, created, user_id) SELECT md5(random()::text ||"
+        " u.id), now(), u.id FROM auth_user u WHERE u.username LIKE %s",
+        [f"{prefix}%"],
+    )
+    if group:
+        sql(
+            "INSERT INTO auth_user_groups (user_id, group_id) SELECT u.id, g.id FROM auth_user u,"
+            " auth_group g WHERE g.name = %s AND u.username LIKE %s",
+            [group, f"{prefix}%"],
+        )
+    if permission:
+        sql(
+            "INSERT INTO auth_user_user_permissions (user_id, permission_id) SELECT u.id, p.id"
+            " FROM auth_user u, auth_permission p WHERE p.codename = %s AND u.username LIKE %s",
+            [permission, f"{prefix}%"],
+        )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT u.id, t.key FROM auth_user u JOIN authtoken_token t ON t.user_id = u.id"
+            " WHERE u.username LIKE %s ORDER BY u.id",
+            [f"{prefix}%"],
+        )
+        return cursor.fetchall()
+
+
+def fresh_list(agent_ids: list[int], *, pooled: bool = False) -> int:
+    """Today's list built anew by build_call_lists, shared among `agent_ids` (the day's
+    roster); with `pooled`, every entry left to the pool. Returns the number of entries."""
+    sql("DELETE FROM followups_scriptanswer")
+    sql("DELETE FROM followups_escalation")
+    sql("DELETE FROM followups_callattempt")
+    sql(
+        "DELETE FROM followups_queueentry WHERE call_list_id IN"
+        " (SELECT id FROM followups_calllist WHERE day = %s)",
+        [TODAY],
+    )
+    sql("DELETE FROM followups_calllist WHERE day = %s", [TODAY])
+    sql(
+        "UPDATE followups_followuptask SET status = 'pending', kind = 'scheduled', attempts = 0,"
+        " outcome_counts = '{}', earliest_at = NULL, status_reason = '', agent_id = NULL"
+        " WHERE due_date >= %s OR (status <> 'done')",
+        [TODAY],
+    )
+    sql("UPDATE followups_case SET agent_id = NULL WHERE agent_id IS NOT NULL")
+    sql("DELETE FROM followups_dutyday")
+    for agent_id in agent_ids:
+        sql("INSERT INTO followups_dutyday (agent_id, day) VALUES (%s, %s)", [agent_id, TODAY])
+    report = build_call_lists(day=TODAY)
+    if pooled:
+        sql("UPDATE followups_queueentry SET assigned_agent_id = NULL")
+    sql("VACUUM ANALYZE followups_queueentry")
+    sql("VACUUM ANALYZE followups_followuptask")
+    return report.added
+
+
+# --- HTTP clients -------------------------------------------------------------------------------
+
+
+class Api:
+    """One agent's side of the API: a new connection per request, as gunicorn's sync
+    workers close it after each response."""
+
+    def __init__(self, port: int, token: str):
+        self.port, self.headers = (
+            port,
+            {
+                "Authorization": f"Token {token}",
+                "Content-Type": "application/json",
+            },
+        )
+
+    def call(self, method: str, path: str, body=None, headers=None):
+        conn = http.client.HTTPConnection(HOST, self.port, timeout=REQUEST_TIMEOUT)
+        try:
+            started = time.perf_counter()
+            conn.request(
+                method,
+                path,
+                body=json.dumps(body) if body is not None else None,
+                headers={**self.headers, **(headers or {})},
+            )
+            response = conn.getresponse()
+            content = response.read()
+            seconds = time.perf_counter() - started
+        finally:
+            conn.close()
+        return response.status, response, content, seconds
+
+
+def run_threads(count: int, work) -> tuple[list, float]:
+    """Run work(index) in `count` threads started together; their results and the wall time."""
+    start = threading.Barrier(count + 1)
+    results: list = [None] * count
+    errors: list = []
+
+    def worker(index):
+        start.wait()
+        try:
+            results[index] = work(index)
+        except Exception as error:  # printed by the caller
+            errors.append(repr(error))
+
+    threads = [threading.Thread(target=worker, args=(n,), daemon=True) for n in range(count)]
+    for thread in threads:
+        thread.start()
+    start.wait()
+    began = time.perf_counter()
+    for thread in threads:
+        thread.join(timeout=RUN_TIMEOUT + 60)
+    wall = time.perf_counter() - began
+    if errors:
+        raise RuntimeError(f"{len(errors)} client errors, first: {errors[0]}")
+    return results, wall
+
+
+def percentile(values: list[float], share: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))]
+
+
+def progress(message: str) -> None:
+    print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
+def ms(seconds: float) -> str:
+    return f"{seconds * 1000:7.1f}"
+
+
+def floor(port: int, tokens: list[str], clients: int, per_client: int) -> dict:
+    def work(index):
+        api, times = Api(port, tokens[index % len(tokens)]), []
+        for _ in range(per_client):
+            status, _response, _content, seconds = api.call("GET", "/api/v1/ping/")
+            assert status == 200, status
+            times.append(seconds)
+        return times
+
+    results, wall = run_threads(clients, work)
+    times = [t for per in results for t in per]
+    return {
+        "rate": len(times) / wall,
+        "p50": percentile(times, 0.5),
+        "p99": percentile(times, 0.99),
+    }
+
+
+def claims_alone(port: int, tokens: list[str], clients: int) -> dict:
+    """Each claim by an agent holding nothing: the queue's claim path, no outcome posted."""
+    lock, queue = threading.Lock(), list(tokens)
+    deadline = time.monotonic() + RUN_TIMEOUT
+
+    def work(_index):
+        taken, times = [], []
+        while time.monotonic() < deadline:
+            with lock:
+                if not queue:
+                    return taken, times
+                token = queue.pop()
+            status, _response, content, seconds = Api(port, token).call(
+                "POST", "/api/v1/queue/next/"
+            )
+            if status == 204:
+                return taken, times
+            assert status == 200, (status, content[:200])
+            taken.append(json.loads(content)["id"])
+            times.append(seconds)
+        return taken, times
+
+    results, wall = run_threads(clients, work)
+    taken = [pk for per, _ in results for pk in per]
+    times = [t for _, per in results for t in per]
+    return {
+        "claims": len(taken),
+        "rate": len(taken) / wall,
+        "p50": percentile(times, 0.5),
+        "p99": percentile(times, 0.99),
+        "duplicates": len(taken) - len(set(taken)),
+    }
+
+
+def agents_loop(port: int, agents: list[tuple[int, str]]) -> dict:
+    """Each agent: claim the next call, post its outcome, until the list is done."""
+    deadline = time.monotonic() + RUN_TIMEOUT
+
+    def work(index):
+        api = Api(port, agents[index][1])
+        claims, outcomes, taken, waits = [], [], [], 0
+        while time.monotonic() < deadline:
+            status, response, content, seconds = api.call("POST", "/api/v1/queue/next/")
+            if status == 204:
+                if response.getheader("X-Queue-Reason") == "all_claimed" and waits < 500:
+                    waits += 1
+                    time.sleep(0.01)
+                    continue
+                return claims, outcomes, taken
+            assert status == 200, (status, content[:200])
+            claims.append(seconds)
+            entry = json.loads(content)
+            taken.append(entry["id"])
+            now = timezone.now()
+            body = {
+                "entry": entry["id"],
+                "idempotency_key": uuid.uuid4().hex,
+                "disposition": "complete",
+                "started_at": (now - dt.timedelta(minutes=3)).isoformat(),
+                "ended_at": now.isoformat(),
+                "script_version": entry["script_version"],
+                "satisfaction": "satisfied",
+            }
+            status, _response, content, seconds = api.call("POST", "/api/v1/outcomes/", body)
+            assert status == 201, (status, content[:300])
+            outcomes.append(seconds)
+        return claims, outcomes, taken
+
+    results, wall = run_threads(len(agents), work)
+    claims = [t for per, _, _ in results for t in per]
+    outcomes = [t for _, per, _ in results for t in per]
+    taken = [pk for _, _, per in results for pk in per]
+    return {
+        "claims": len(taken),
+        "rate": len(taken) / wall,
+        "claim_p50": percentile(claims, 0.5),
+        "claim_p99": percentile(claims, 0.99),
+        "outcome_p50": percentile(outcomes, 0.5),
+        "outcome_p99": percentile(outcomes, 0.99),
+        "duplicates": len(taken) - len(set(taken)),
+        "attempts_per_entry": Counter(
+            Counter(
+                row[0]
+                for row in _rows(
+                    "SELECT queue_entry_id FROM followups_callattempt"
+                    " WHERE queue_entry_id IS NOT NULL"
+                )
+            ).values()
+        ),
+    }
+
+
+def _rows(statement: str, params=None) -> list:
+    with connection.cursor() as cursor:
+        cursor.execute(statement, params)
+        return cursor.fetchall()
+
+
+def raw_sql_claims(workers: int, agent_ids: list[int]) -> dict:
+    """The floor of the database itself: the classic one-statement claim."""
+    list_id = scalar("SELECT id FROM followups_calllist WHERE day = %s", [TODAY])
+
+    def work(index):
+        db = psycopg2.connect(f"{SERVER}/{DATABASE}")
+        db.autocommit = True
+        taken, times = [], []
+        try:
+            with db.cursor() as cursor:
+                while True:
+                    started = time.perf_counter()
+                    cursor.execute(
+                        "UPDATE followups_queueentry SET status = 'claimed', claimed_by_id = %s,"
+                        " claimed_at = now(), lease_expires_at = now() + interval '15 minutes'"
+                        " WHERE id = (SELECT id FROM followups_queueentry WHERE call_list_id = %s"
+                        " AND status = 'waiting' ORDER BY priority, id LIMIT 1"
+                        " FOR UPDATE SKIP LOCKED) RETURNING id",
+                        [agent_ids[index % len(agent_ids)], list_id],
+                    )
+                    row = cursor.fetchone()
+                    if row is None:
+                        return taken, times
+                    times.append(time.perf_counter() - started)
+                    taken.append(row[0])
+        finally:
+            db.close()
+
+    results, wall = run_threads(workers, work)
+    taken = [pk for per, _ in results for pk in per]
+    times = [t for _, per in results for t in per]
+    return {
+        "claims": len(taken),
+        "rate": len(taken) / wall,
+        "p50": percentile(times, 0.5),
+        "p99": percentile(times, 0.99),
+        "duplicates": len(taken) - len(set(taken)),
+    }
+
+
+# --- Queries per request ------------------------------------------------------------------------
+
+
+def count_queries(agent: tuple[int, str]) -> dict:
+    """Queries per request, in process, through the whole middleware stack."""
+    client = Client(HTTP_HOST=HOST, HTTP_AUTHORIZATION=f"Token {agent[1]}")
+    counts = {}
+    with CaptureQueriesContext(connection) as ping:
+        assert client.get("/api/v1/ping/").status_code == 200
+    counts["ping"] = ping.captured_queries
+    with CaptureQueriesContext(connection) as cold:
+        response = client.post("/api/v1/queue/next/")
+    assert response.status_code == 200, response.status_code
+    counts["claim, cold caches"] = cold.captured_queries
+    _complete(client, response.json())
+    with CaptureQueriesContext(connection) as claim:
+        response = client.post("/api/v1/queue/next/")
+    assert response.status_code == 200, response.status_code
+    counts["claim"] = claim.captured_queries
+    with CaptureQueriesContext(connection) as held:
+        assert client.post("/api/v1/queue/next/").status_code == 200
+    counts["claim again (held)"] = held.captured_queries
+    with CaptureQueriesContext(connection) as outcome:
+        _complete(client, response.json())
+    counts["outcome"] = outcome.captured_queries
+    return counts
+
+
+def _complete(client: Client, entry: dict) -> None:
+    now = timezone.now()
+    body = {
+        "entry": entry["id"],
+        "idempotency_key": uuid.uuid4().hex,
+        "disposition": "complete",
+        "started_at": (now - dt.timedelta(minutes=3)).isoformat(),
+        "ended_at": now.isoformat(),
+    }
+    response = client.post("/api/v1/outcomes/", body, content_type="application/json")
+    assert response.status_code == 201, response.content
+
+
+# --- Server -------------------------------------------------------------------------------------
+
+
+def start_server(port: int, workers: int, worker_class: str) -> subprocess.Popen:
+    probe = socket.socket()
+    try:
+        if probe.connect_ex((HOST, port)) == 0:
+            raise SystemExit(f"port {port} is taken: choose another with --port")
+    finally:
+        probe.close()
+    env = {
+        **os.environ,
+        "DEBUG": "false",
+        "SECRET_KEY": "bench-queue-not-a-real-secret",
+        "ALLOWED_HOSTS": HOST,
+        "DATABASE_URL": DATABASE_URL,
+        "LOG_LEVEL": "WARNING",
+    }
+    command = [
+        str(ROOT / ".venv" / "bin" / "gunicorn"),
+        "callcenter.wsgi:application",
+        "--bind",
+        f"{HOST}:{port}",
+        "--workers",
+        str(workers),
+        "--worker-class",
+        worker_class,
+        "--backlog",
+        "256",
+        "--log-level",
+        "warning",
+    ]
+    if worker_class == "gthread":
+        command += ["--threads", "4"]
+    # Its own process group, so that stopping it stops its workers too.
+    return subprocess.Popen(command, cwd=ROOT, env=env, start_new_session=True)  # noqa: S603
+
+
+def wait_for(port: int, token: str, server: subprocess.Popen) -> None:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise RuntimeError("gunicorn exited at start")
+        try:
+            if Api(port, token).call("GET", "/api/v1/ping/")[0] == 200:
+                return
+        except OSError:
+            pass
+        time.sleep(0.2)
+    raise RuntimeError("gunicorn did not answer within 30 s")
+
+
+def stop_server(server: subprocess.Popen) -> None:
+    if server.poll() is None:
+        os.killpg(server.pid, signal.SIGTERM)
+        try:
+            server.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.pid, signal.SIGKILL)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--entries", type=int, default=4000)
+    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--worker-class", default="sync", choices=["sync", "gthread"])
+    parser.add_argument("--port", type=int, default=8799)
+    args = parser.parse_args()
+
+    progress("migrating and filling the database")
+    call_command("migrate", verbosity=0)
+    fill(args.entries)
+    agents = add_users("bench-agent", 16, group="agent", permission=None)
+    solo = add_users("bench-solo", args.entries + 50, group=None, permission="work_queue")
+    agent_ids = [agent_id for agent_id, _ in agents]
+
+    fresh_list(agent_ids[:1])
+    queries = count_queries(agents[0])
+
+    server = start_server(args.port, args.workers, args.worker_class)
+    try:
+        wait_for(args.port, agents[0][1], server)
+        tokens = [token for _, token in agents]
+        floor(args.port, tokens, 16, 20)  # warm up every worker
+        floors, alone, loops = {}, {}, {}
+        for n in (8, 16):
+            progress(f"framework floor, {n} clients")
+            floors[n] = floor(args.port, tokens, n, 3000 // n)
+        for n in (8, 16):
+            fresh_list(agent_ids, pooled=True)
+            progress(f"claims alone, {n} clients")
+            alone[n] = claims_alone(args.port, [token for _, token in solo], n)
+        for n in (8, 16):
+            added = fresh_list(agent_ids[:n])
+            progress(f"agents' loop, {n} agents, {added} entries")
+            loops[n] = agents_loop(args.port, agents[:n])
+            loops[n]["listed"] = added
+    finally:
+        stop_server(server)
+    fresh_list(agent_ids)
+    progress("raw SQL claims, 8 workers")
+    raw = raw_sql_claims(8, agent_ids)
+
+    load = os.getloadavg()
+    print(
+        f"\nLoad average at the end (other work on the machine): {load[0]:.1f} {load[1]:.1f}"
+        f" {load[2]:.1f}"
+    )
+    print(
+        f"\nQueue benchmark: {args.entries:,} entries today, {HISTORY_TASKS:,} tasks and"
+        f" {PAST_LISTS} lists of history; gunicorn {args.worker_class}, {args.workers} workers"
+        f" on {os.cpu_count()} cores, PostgreSQL on the same machine; times in ms"
+    )
+    print("\nQueries per request (in process):")
+    for label, captured in queries.items():
+        print(f"  {label:<20} {len(captured):>3}")
+    print("  claim:")
+    for query in queries["claim"]:
+        print(f"    {query['sql'][:110]}")
+    print("\nFramework floor, GET /api/v1/ping/:")
+    for n, r in floors.items():
+        print(f"  {n:>2} clients {r['rate']:8.1f} req/s  p50 {ms(r['p50'])}  p99 {ms(r['p99'])}")
+    print("\nClaims alone, POST /api/v1/queue/next/ (each by an agent holding nothing):")
+    for n, r in alone.items():
+        ratio = r["rate"] / floors[n]["rate"]
+        print(
+            f"  {n:>2} clients {r['rate']:8.1f} claims/s  p50 {ms(r['p50'])}  p99 {ms(r['p99'])}"
+            f"  duplicates {r['duplicates']}  {ratio:5.0%} of the floor (target >= 70 %)"
+        )
+    print("\nAgents' loop: claim, post the outcome, until the list is done:")
+    for n, r in loops.items():
+        print(
+            f"  {n:>2} agents {r['claims']:>5}/{r['listed']} claimed  {r['rate']:7.1f} claims/s"
+            f"  claim p50 {ms(r['claim_p50'])} p99 {ms(r['claim_p99'])}"
+            f"  outcome p50 {ms(r['outcome_p50'])} p99 {ms(r['outcome_p99'])}"
+            f"  duplicates {r['duplicates']}  attempts per entry {dict(r['attempts_per_entry'])}"
+        )
+    print(
+        f"  requests/s in the 16-agent loop {2 * loops[16]['rate']:.1f}"
+        f" = {2 * loops[16]['rate'] / floors[16]['rate']:.0%} of the floor"
+    )
+    print(
+        f"\nRaw SQL claim loop, 8 workers: {raw['rate']:8.1f} claims/s  p50 {ms(raw['p50'])}"
+        f"  p99 {ms(raw['p99'])}  duplicates {raw['duplicates']}  ({raw['claims']} claims)"
+    )
+    duplicates = sum(r["duplicates"] for r in [*alone.values(), *loops.values(), raw])
+    print(
+        f"\nTargets: duplicates 0 -> {duplicates};"
+        f" claims >= 70 % of the floor -> {alone[16]['rate'] / floors[16]['rate']:.0%} (16),"
+        f" {alone[8]['rate'] / floors[8]['rate']:.0%} (8);"
+        f" claim p99 <= 50 ms with 16 agents -> {ms(loops[16]['claim_p99']).strip()} ms"
+        f" (claims alone {ms(alone[16]['p99']).strip()} ms)"
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,453 @@
+"""Benchmark: the supervisor's dashboard pages over a large call history, on PostgreSQL.
+
+Creates (drops first) the database `huifang_bench_reports` and fills it in two stages over
+the same year of history: 20,000 cases (about 100,000 call attempts), then 200,000 cases
+(about 1,000,000 attempts, with their script paths, escalations and reviews). At each stage
+it renders every supervisor page with the test client logged in as a supervisor and prints
+the server-side time (median of --repeat) and the number of queries, beside two raw-SQL
+baselines measured in the same run, twice: with the indexes the migrations make, and with
+the index proposed for followups_followuptask(due_date) added by hand (no migration).
+Usage:
+
+    DEBUG=1 .venv/bin/python scripts/bench_reports.py [--repeat 3] [--explain]
+"""
+
+import argparse
+import datetime as dt
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+SERVER = os.environ.get("BENCH_POSTGRES", "postgres://postgres@127.0.0.1:5432")
+DATABASE = "huifang_bench_reports"
+PARSER = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+PARSER.add_argument("--repeat", type=int, default=3)
+PARSER.add_argument("--explain", action="store_true", help="time each report query")
+PARSER.add_argument("--quick", action="store_true", help="10k and 100k calls, to try it out")
+ARGS = PARSER.parse_args()
+os.environ["DATABASE_URL"] = f"{SERVER}/{DATABASE}"
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "callcenter.settings")
+os.environ.setdefault("DEBUG", "true")
+os.environ["ALLOWED_HOSTS"] = "testserver,127.0.0.1,localhost"
+
+import psycopg2  # noqa: E402
+
+
+def recreate_database() -> None:
+    admin = psycopg2.connect(f"{SERVER}/postgres")
+    admin.autocommit = True
+    with admin.cursor() as cursor:
+        cursor.execute(f"DROP DATABASE IF EXISTS {DATABASE}")
+        cursor.execute(f"CREATE DATABASE {DATABASE}")
+    admin.close()
+
+
+recreate_database()
+
+import django  # noqa: E402
+
+django.setup()
+
+import time_machine  # noqa: E402
+from django.contrib.auth.models import Group, User  # noqa: E402
+from django.core.management import call_command  # noqa: E402
+from django.db import connection, reset_queries  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+
+from followups.models import (  # noqa: E402
+    CallingPolicy,
+    CallingWindow,
+    CallScript,
+    FollowUpPlan,
+    ScriptVersion,
+)
+from followups.services.demo import DISCHARGE_GRAPH  # noqa: E402
+
+DAY = dt.date(2026, 11, 23)
+NOW = "2026-11-23 16:00 +0800"
+DEPARTMENTS = 20
+AGENTS = 30
+STAGES = {"10k": 2_000, "100k": 20_000} if ARGS.quick else {"100k": 20_000, "1M": 200_000}
+PROPOSED_INDEX = "bench_task_due_idx"
+
+
+def sql(statement: str, params=None) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(statement, params)
+
+
+def scalar(statement: str, params=None):
+    with connection.cursor() as cursor:
+        cursor.execute(statement, params)
+        return cursor.fetchone()[0]
+
+
+def set_up() -> dict:
+    call_command("migrate", verbosity=0)
+    sql("INSERT INTO followups_hospital (id, name, code) VALUES (1, '示例医院', 'bench')")
+    sql(
+        "INSERT INTO followups_department (id, name, code, hospital_id)"
+        " SELECT i, '科室' || lpad(i::text, 2, '0'), 'd' || i, 1"
+        " FROM generate_series(1, %s) AS i",
+        [DEPARTMENTS],
+    )
+    # Calls on public holidays are not what the benchmark is about: the policy allows them,
+    # so every generated call in a window counts as allowed.
+    policy = CallingPolicy.objects.create(
+        name="bench", holiday_rule="call_on_holidays", is_default=True
+    )
+    for start, end in [(dt.time(10, 30), dt.time(11, 30)), (dt.time(15), dt.time(17, 30))]:
+        CallingWindow.objects.create(policy=policy, starts_at=start, ends_at=end)
+    plan = FollowUpPlan.objects.create(name="bench", calling_policy=policy)
+    agent_group = Group.objects.get(name="agent")
+    agents = []
+    for n in range(AGENTS):
+        user = User.objects.create(username=f"bench-agent{n:02d}", first_name=f"坐席{n:02d}")
+        user.groups.add(agent_group)
+        agents.append(user.pk)
+    supervisor = User.objects.create(username="bench-supervisor", first_name="主管")
+    supervisor.groups.add(Group.objects.get(name="supervisor"))
+    script = CallScript.objects.create(name="出院回访", code="discharge", case_kind="discharge")
+    old = ScriptVersion.objects.create(script=script, number=1, graph=DISCHARGE_GRAPH)
+    new = ScriptVersion.objects.create(script=script, number=2, graph=DISCHARGE_GRAPH)
+    ScriptVersion.objects.filter(pk=old.pk).update(status="retired")
+    ScriptVersion.objects.filter(pk=new.pk).update(status="published")
+    return {
+        "plan": plan.pk,
+        "agents": agents,
+        "supervisor": supervisor,
+        "v1": old.pk,
+        "v2": new.pk,
+    }
+
+
+def fill(first_case: int, last_case: int, ids: dict) -> None:
+    """Cases first_case..last_case with their patients, tasks, calls, paths, escalations
+    and reviews; every id is computed from the case number, so stages never collide."""
+    span = [first_case, last_case]
+    sql(
+        "INSERT INTO followups_customer (id, name, gender, phone, phone_secondary, timezone,"
+        " preferred_slot, do_not_call, do_not_call_reason, recording_consent, created_at,"
+        " updated_at) SELECT i, '客户' || i, 'M', CASE WHEN i %% 50 = 0 THEN '' ELSE"
+        " '+86138' || lpad(i::text, 8, '0') END, '', '', 'any', false, '', false, now(), now()"
+        " FROM generate_series(%s, %s) AS i",
+        span,
+    )
+    sql(
+        "INSERT INTO followups_patient (id, medical_record_number, attending_doctor,"
+        " responsible_nurse, diagnosis, admitted_on, discharged_on, sensitive, died_on,"
+        " customer_id, department_id, hospital_id) SELECT i, 'ZY' || i, '医生' || (i %% 7),"
+        " '护士' || (i %% 5), '', NULL, NULL, false,"
+        " CASE WHEN i %% 400 = 0 THEN %s::date - 400 END, i, 1 + i %% %s, 1"
+        " FROM generate_series(%s, %s) AS i",
+        [DAY, DEPARTMENTS, *span],
+    )
+    sql(
+        "INSERT INTO followups_case (id, kind, anchor_date, intent_class, product, status,"
+        " closed_reason, closed_at, created_at, agent_id, customer_id, plan_id, patient_id)"
+        " SELECT i, CASE WHEN i %% 10 = 0 THEN 'after_sales' ELSE 'discharge' END,"
+        " %s::date - 395 + ((i - %s) * 395) / (%s - %s + 1), '', '', 'open', '', NULL, now(),"
+        " (%s::int[])[1 + i %% %s], i, %s, i FROM generate_series(%s, %s) AS i",
+        [DAY, first_case, last_case, first_case, ids["agents"], AGENTS, ids["plan"], *span],
+    )
+    # Three tasks per case, due 3, 7 and 30 days after the anchor; the final disposition
+    # of a task is decided by f = (task id * 7) %% 100, so its status is known here.
+    sql(
+        "INSERT INTO followups_followuptask (id, kind, status, due_date, attempts,"
+        " max_attempts, outcome_counts, status_reason, needs_number_fix, created_at,"
+        " updated_at, agent_id, case_id, step_id)"
+        " SELECT t.id, 'scheduled', CASE WHEN t.due >= %s OR c %% 50 = 0 THEN 'pending'"
+        " WHEN f < 72 THEN 'done' WHEN f < 84 THEN 'unreachable' WHEN f < 87 THEN 'suspended'"
+        " WHEN f < 91 THEN 'cancelled' WHEN f < 95 THEN 'unreachable' WHEN f < 96"
+        " THEN 'cancelled' ELSE 'pending' END, t.due, CASE WHEN t.due >= %s OR c %% 50 = 0"
+        " THEN 0 ELSE 1 + (t.id %% 2 = 0)::int + (t.id %% 4 = 0)::int END, 3, '{}', '',"
+        " false, now(), now(), (%s::int[])[1 + c %% %s], c, NULL"
+        " FROM generate_series(%s, %s) AS c, generate_series(1, 3) AS s,"
+        " LATERAL (SELECT (c - 1) * 3 + s AS id, %s::date - 395 + ((c - %s) * 395)"
+        " / (%s - %s + 1) + (ARRAY[3, 7, 30])[s] AS due) AS t,"
+        " LATERAL (SELECT (t.id * 7) %% 100 AS f) AS g ORDER BY t.due",
+        [DAY, DAY, ids["agents"], AGENTS, *span, DAY, first_case, last_case, first_case],
+    )
+    sql(
+        "INSERT INTO followups_callattempt (id, started_at, ended_at, dialled_number,"
+        " disposition, satisfaction, intent_class, notes, callback_at, idempotency_key,"
+        " after_lease_lost, created_at, agent_id, task_id, queue_entry_id, script_version_id)"
+        " SELECT t.id * 3 + n, st, st + dur, '+86138' || lpad(t.case_id::text, 8, '0'), disp,"
+        " sat, '', CASE sat WHEN 'dissatisfied' THEN '等候时间太长' WHEN 'poor' THEN"
+        " '换药时态度不好' WHEN 'satisfied' THEN CASE WHEN t.id %% 10 = 0 THEN '护士很耐心'"
+        " ELSE '' END ELSE '' END, NULL, 'b' || (t.id * 3 + n), false, st + dur, t.agent_id,"
+        " t.id, NULL, CASE WHEN t.due_date >= %s::date - 60 THEN %s ELSE %s END"
+        " FROM followups_followuptask t, generate_series(1, t.attempts) AS n,"
+        " LATERAL (SELECT (t.id * 7) %% 100 AS f, n = t.attempts AS final) AS a,"
+        " LATERAL (SELECT CASE WHEN NOT final THEN CASE WHEN t.id %% 97 = 0 AND n = 1"
+        "  THEN 'callback' ELSE 'no_answer' END WHEN f < 70 THEN 'complete' WHEN f < 72"
+        "  THEN 'partial' WHEN f < 78 THEN 'no_answer' WHEN f < 81 THEN 'busy' WHEN f < 84"
+        "  THEN 'phone_off' WHEN f < 87 THEN 'wrong_number' WHEN f < 91 THEN 'refused'"
+        "  WHEN f < 95 THEN 'family' WHEN f < 96 THEN 'deceased' ELSE 'callback' END AS disp,"
+        "  ((t.due_date + (n - 1)) + CASE WHEN t.id %% 97 = 0 AND n = 2 THEN time '19:10'"
+        "  WHEN (t.id + n) %% 2 = 0 THEN time '10:30' + ((t.id * 7 + n * 13) %% 55)"
+        "  * interval '1 minute' ELSE time '15:00' + ((t.id * 11 + n) %% 145)"
+        "  * interval '1 minute' END) AT TIME ZONE 'Asia/Shanghai' AS st,"
+        "  (60 + (t.id * 31 + n) %% 400) * interval '1 second' AS dur) AS b,"
+        " LATERAL (SELECT CASE WHEN final AND disp IN ('complete', 'partial') THEN"
+        "  CASE t.id %% 20 WHEN 17 THEN 'neutral' WHEN 18 THEN 'dissatisfied' WHEN 19"
+        "  THEN 'poor' ELSE 'satisfied' END ELSE '' END AS sat) AS c"
+        " WHERE t.case_id BETWEEN %s AND %s ORDER BY st",
+        [DAY, ids["v2"], ids["v1"], *span],
+    )
+    # The counters record_outcome keeps on each task, from its calls.
+    sql(
+        "UPDATE followups_followuptask t SET outcome_counts = agg.counts FROM (SELECT task_id,"
+        " jsonb_object_agg(disposition, n) AS counts FROM (SELECT task_id, disposition,"
+        " count(*) AS n FROM followups_callattempt WHERE task_id BETWEEN %s AND %s"
+        " GROUP BY 1, 2) AS x GROUP BY task_id) AS agg WHERE t.id = agg.task_id",
+        [(first_case - 1) * 3 + 1, last_case * 3],
+    )
+    # The path of each answered call: five steps, an objection for one call in 13.
+    sql(
+        "INSERT INTO followups_scriptanswer (id, position, node_id, value, is_objection,"
+        " attempt_id) SELECT a.id * 5 + p, p, CASE p WHEN 1 THEN 'greet' WHEN 2 THEN"
+        " 'identity' WHEN 3 THEN CASE WHEN a.id %% 13 = 0 THEN 'how_number' ELSE"
+        " 'q_recovery' END WHEN 4 THEN 'q_satisfaction' ELSE 'close_ok' END, CASE p"
+        " WHEN 2 THEN 'yes' WHEN 3 THEN 'good' WHEN 4 THEN a.satisfaction ELSE '' END,"
+        " p = 3 AND a.id %% 13 = 0, a.id FROM followups_callattempt a, generate_series(1, 5) p"
+        " WHERE a.disposition IN ('complete', 'partial') AND a.task_id BETWEEN %s AND %s"
+        " ORDER BY a.started_at, p",
+        [(first_case - 1) * 3 + 1, last_case * 3],
+    )
+    sql(
+        "INSERT INTO followups_scriptanswer (id, position, node_id, value, is_objection,"
+        " attempt_id) SELECT a.id * 5 + p, p, CASE p WHEN 1 THEN 'greet' ELSE 'dnc' END, '',"
+        " p = 2, a.id FROM followups_callattempt a, generate_series(1, 2) p"
+        " WHERE a.disposition = 'refused' AND a.task_id BETWEEN %s AND %s"
+        " ORDER BY a.started_at, p",
+        [(first_case - 1) * 3 + 1, last_case * 3],
+    )
+    sql(
+        "INSERT INTO followups_escalation (category, severity, description, status, due_at,"
+        " resolution, created_at, acknowledged_at, resolved_at, verified_at, attempt_id,"
+        " case_id, department_id, owner_id) SELECT CASE WHEN a.task_id %% 500 = 0 THEN"
+        " 'medical' ELSE 'service' END, CASE WHEN a.task_id %% 500 = 0 THEN 'urgent' WHEN"
+        " a.satisfaction = 'poor' THEN 'high' ELSE 'normal' END, '客户反映问题', CASE WHEN"
+        " a.ended_at < %s::date - 7 THEN 'resolved' ELSE 'open' END, a.ended_at + interval"
+        " '1 day', '', a.ended_at, NULL, NULL, NULL, a.id, t.case_id, 1 + t.case_id %% %s,"
+        " NULL FROM followups_callattempt a JOIN followups_followuptask t ON t.id = a.task_id"
+        " WHERE (a.satisfaction IN ('dissatisfied', 'poor') OR (a.task_id %% 500 = 0 AND"
+        " a.disposition = 'complete')) AND a.task_id BETWEEN %s AND %s ORDER BY a.ended_at",
+        [DAY, DEPARTMENTS, (first_case - 1) * 3 + 1, last_case * 3],
+    )
+    sql(
+        "INSERT INTO followups_callreview (score, comment, created_at, attempt_id, reviewer_id)"
+        " SELECT 60 + a.id %% 40, '', a.ended_at, a.id, %s FROM followups_callattempt a"
+        " WHERE a.id %% 50 = 0 AND a.task_id BETWEEN %s AND %s",
+        [ids["supervisor"].pk, (first_case - 1) * 3 + 1, last_case * 3],
+    )
+    sql("DELETE FROM followups_queueentry")
+    sql("DELETE FROM followups_calllist")
+    sql("INSERT INTO followups_calllist (day, report) VALUES (%s, '{}')", [DAY])
+    sql(
+        "INSERT INTO followups_queueentry (priority, status, assigned_agent_id, call_list_id,"
+        " task_id) SELECT t.id %% 1000, 'waiting', t.agent_id, l.id, t.id FROM"
+        " followups_followuptask t, followups_calllist l WHERE t.status = 'pending' AND"
+        " t.due_date BETWEEN %s::date - 3 AND %s",
+        [DAY, DAY],
+    )
+    for table in [
+        "customer",
+        "patient",
+        "case",
+        "followuptask",
+        "callattempt",
+        "scriptanswer",
+    ]:
+        sql(
+            f"SELECT setval(pg_get_serial_sequence('followups_{table}', 'id'),"
+            f" (SELECT max(id) FROM followups_{table}))"
+        )
+    sql("ANALYZE")
+
+
+def pages(call_id: int, escalation_id: int) -> dict[str, str]:
+    year = f"date_from={DAY - dt.timedelta(days=364)}&date_to={DAY}"
+    reports = ["reach", "funnel", "aapor", "satisfaction", "scripts", "agents"]
+    return {
+        "home (dashboard)": "/supervisor/",
+        "urgent alert poll": "/supervisor/alerts/",
+        "call outcomes": "/supervisor/calls/",
+        "call outcomes, filtered": "/supervisor/calls/?disposition=complete&has_escalation=true",
+        "call detail": f"/supervisor/calls/{call_id}/",
+        "today's queue": "/supervisor/queue/",
+        "escalations": "/supervisor/escalations/",
+        "escalations, overdue": "/supervisor/escalations/?overdue=true",
+        "escalation detail": f"/supervisor/escalations/{escalation_id}/",
+        **{f"{name} (30 days)": f"/supervisor/reports/{name}/" for name in reports},
+        **{f"{name} (365 days)": f"/supervisor/reports/{name}/?{year}" for name in reports},
+    }
+
+
+def timed(function, repeat: int) -> float:
+    durations = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        function()
+        durations.append(time.perf_counter() - started)
+    return statistics.median(durations)
+
+
+def baselines(repeat: int) -> dict[str, float]:
+    """Raw SQL: a count of all calls, and the follow-up rate of the last 30 days."""
+    count = "SELECT count(*) FROM followups_callattempt"
+    reach = (
+        "SELECT t.due_date, count(*), count(*) FILTER (WHERE EXISTS (SELECT 1 FROM"
+        " followups_callattempt a WHERE a.task_id = t.id AND a.disposition IN"
+        " ('complete', 'partial'))) FROM followups_followuptask t WHERE t.due_date"
+        " BETWEEN %s::date - 29 AND %s GROUP BY 1"
+    )
+    return {
+        "count(*) of calls": timed(lambda: scalar(count), repeat),
+        "30-day reach in raw SQL": timed(lambda: sql(reach, [DAY, DAY]), repeat),
+    }
+
+
+def measure(client: Client, repeat: int) -> dict[str, tuple[float, int]]:
+    call_id = scalar("SELECT max(id) FROM followups_callattempt WHERE disposition = 'complete'")
+    escalation_id = scalar("SELECT max(id) FROM followups_escalation")
+    results = {}
+    for label, url in pages(call_id, escalation_id).items():
+        reset_queries()
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(url)
+        assert response.status_code == 200, (url, response.status_code)
+        results[label] = (timed(lambda url=url: client.get(url), repeat), len(queries))
+    return results
+
+
+def use_due_index(on: bool) -> None:
+    """The index the lead is asked for (no migration here): every task by due date."""
+    if on:
+        sql(f"CREATE INDEX {PROPOSED_INDEX} ON followups_followuptask (due_date)")
+        sql("ANALYZE followups_followuptask")
+    else:
+        sql(f"DROP INDEX IF EXISTS {PROPOSED_INDEX}")
+
+
+def explain_reports(days: int) -> None:
+    """EXPLAIN ANALYZE of each query of each report, slowest first: where the time goes."""
+    from followups.reports import aapor, agents, funnel, reach, satisfaction, scripts
+    from followups.reports.planning import without_jit
+    from followups.reports.scope import ReportScope
+
+    scope = ReportScope.last_days(today=DAY, days=days)
+    versions = list(ScriptVersion.objects.all())
+    reports = {
+        "reach": lambda: reach.follow_up_rate(scope=scope),
+        "funnel": lambda: funnel.reach_funnel(scope=scope),
+        "aapor": lambda: aapor.aapor_report(scope=scope),
+        "satisfaction": lambda: satisfaction.satisfaction_report(scope=scope),
+        "scripts": lambda: scripts.compare_versions(versions=versions, scope=scope),
+        "agents": lambda: agents.agent_figures(scope=scope),
+    }
+    print(f"\nWhere the time goes ({days} days, EXPLAIN ANALYZE, slowest three per report)")
+    for name, build in reports.items():
+        reset_queries()
+        with CaptureQueriesContext(connection) as queries:
+            build()
+        timings = []
+        for query in queries.captured_queries:
+            if not query["sql"].startswith("SELECT"):
+                continue
+            with without_jit(), connection.cursor() as cursor:
+                cursor.execute("EXPLAIN (ANALYZE, FORMAT JSON) " + query["sql"])
+                plan = cursor.fetchone()[0][0]
+            timings.append((plan["Execution Time"], plan["Plan"]["Node Type"], query["sql"]))
+        for milliseconds, node, text in sorted(timings, reverse=True)[:3]:
+            print(f"  {name:<13} {milliseconds:>8.1f} ms  {node:<16} {text[:70]}")
+
+
+CONFIGS = {"as is": False, "with index": True}
+
+
+def main() -> None:
+    args = ARGS
+    ids = set_up()
+    client = Client()
+    client.force_login(ids["supervisor"])
+    results: dict = {config: {} for config in CONFIGS}
+    sizes, base = {}, {}
+    first = 1
+    for label, cases in STAGES.items():
+        started = time.perf_counter()
+        fill(first, cases, ids)
+        first = cases + 1
+        sizes[label] = {
+            "cases": scalar("SELECT count(*) FROM followups_case"),
+            "tasks": scalar("SELECT count(*) FROM followups_followuptask"),
+            "calls": scalar("SELECT count(*) FROM followups_callattempt"),
+            "answers": scalar("SELECT count(*) FROM followups_scriptanswer"),
+            "escalations": scalar("SELECT count(*) FROM followups_escalation"),
+            "fill_seconds": time.perf_counter() - started,
+        }
+        with time_machine.travel(NOW, tick=False):
+            for config, index in CONFIGS.items():
+                use_due_index(index)
+                if config == "as is":
+                    base[label] = baselines(args.repeat)
+                results[config][label] = measure(client, args.repeat)
+                if args.explain and index and label == list(STAGES)[-1]:
+                    explain_reports(30)
+            use_due_index(False)
+    report(results, sizes, base, args.repeat)
+
+
+def report(results: dict, sizes: dict, base: dict, repeat: int) -> None:
+    print(f"\nSupervisor pages on PostgreSQL, median of {repeat}, server side (test client)")
+    for label, size in sizes.items():
+        print(
+            f"  {label}: {size['cases']:,} cases, {size['tasks']:,} tasks, {size['calls']:,}"
+            f" calls, {size['answers']:,} script answers, {size['escalations']:,} escalations"
+            f" (filled in {size['fill_seconds']:.0f} s)"
+        )
+    for label in STAGES:
+        for name, seconds in base[label].items():
+            print(f"  baseline at {label}: {name}: {seconds * 1000:.1f} ms")
+    print(f"  proposed index: {PROPOSED_INDEX} ON followups_followuptask (due_date)")
+    small, large = STAGES
+    best = results["with index"]
+    header = f"{'page':<28} {'queries':>9}" + "".join(
+        f" {config + ' ' + small:>20} {large:>6}" for config in CONFIGS
+    )
+    print(header + f" {'x count(*)':>10}")
+    print("-" * (len(header) + 11))
+    for name in best[large]:
+        counts = f"{best[small][name][1]:>4}/{best[large][name][1]:<4}"
+        times = "".join(
+            f" {results[config][small][name][0] * 1000:>18.0f}ms"
+            f" {results[config][large][name][0] * 1000:>5.0f}ms"
+            for config in CONFIGS
+        )
+        ratio = best[large][name][0] / base[large]["count(*) of calls"]
+        print(f"{name:<28} {counts:>9}{times} {ratio:>10.1f}")
+    same = all(
+        results[config][small][name][1] == results[config][large][name][1]
+        for config in CONFIGS
+        for name in best[large]
+    )
+    print(f"query counts equal at {small} and {large}: {same}")
+    for config in CONFIGS:
+        slowest = max(
+            (item for item in results[config][large].items() if "365" not in item[0]),
+            key=lambda item: item[1][0],
+        )
+        print(
+            f"slowest default (30-day) page at {large}, {config}: {slowest[0]}"
+            f" {slowest[1][0]:.2f} s (target <= 2 s)"
+        )
+
+
+if __name__ == "__main__":
+    main()

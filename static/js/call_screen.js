@@ -1,0 +1,135 @@
+/* The agent's console: keyboard shortcuts (N next call, 1–9 answer, Backspace back one
+   step, O objections, Ctrl+Enter record), the outcome fields the script's answers tell,
+   and focus where the agent's hands are. Everything else is htmx. */
+(function () {
+  "use strict";
+
+  function typingIn(element) {
+    if (!element) return false;
+    if (element.isContentEditable) return true;
+    if (element.tagName === "TEXTAREA" || element.tagName === "SELECT") return true;
+    return element.tagName === "INPUT" && !["button", "submit", "checkbox", "radio"].includes(element.type);
+  }
+
+  function click(selector) {
+    const target = document.querySelector(selector);
+    if (!target || target.disabled) return false;
+    // A key pressed the instant new content arrives may come before htmx has wired it.
+    if (window.htmx) window.htmx.process(target);
+    target.click();
+    return true;
+  }
+
+  document.addEventListener("keydown", function (event) {
+    if (event.defaultPrevented || event.altKey || event.isComposing) return;
+    const form = document.getElementById("outcome-form");
+    if ((event.ctrlKey || event.metaKey) && event.key === "Enter" && form) {
+      event.preventDefault();
+      form.requestSubmit();
+      return;
+    }
+    if (event.ctrlKey || event.metaKey) return;
+    if (typingIn(event.target)) {
+      if (event.key === "Escape") event.target.blur();
+      return;
+    }
+    const key = event.key;
+    let done = false;
+    if (key === "n" || key === "N") {
+      done = click("#next-call-button");
+    } else if (/^[1-9]$/.test(key)) {
+      done = click('#script-runner [data-answer-key="' + key + '"]');
+    } else if (key === "Backspace") {
+      done = click("#script-back");
+    } else if (key === "o" || key === "O") {
+      const first = document.querySelector("#objections .objection");
+      if (first) {
+        document.getElementById("objections").classList.add("objections-open");
+        first.focus();
+        done = true;
+      }
+    }
+    if (done) event.preventDefault();
+  });
+
+  // What the answers so far tell the outcome (satisfaction, intent, a callback, a red
+  // flag, the disposition of the closing): set a field when its suggestion changes, clear
+  // it when the suggestion goes away (Backspace) unless the agent changed it meanwhile.
+  let suggested = {};
+
+  function suggestionOf(runner) {
+    try {
+      return JSON.parse(runner.dataset.prefill || "{}");
+    } catch (error) {
+      return {};
+    }
+  }
+
+  function applySuggestion(runner) {
+    const form = document.getElementById("outcome-form");
+    const next = suggestionOf(runner);
+    if (!form) {
+      suggested = next;
+      return;
+    }
+    const names = new Set(Object.keys(suggested).concat(Object.keys(next)));
+    names.forEach(function (name) {
+      const field = form.elements.namedItem(name);
+      if (!field) return;
+      if (name in next && next[name] !== suggested[name]) {
+        field.value = next[name];
+        field.classList.add("suggested");
+      } else if (!(name in next) && field.value === suggested[name]) {
+        field.value = name === "escalation_severity" ? "normal" : "";
+        field.classList.remove("suggested");
+      } else {
+        return;
+      }
+      field.dispatchEvent(new Event("change", { bubbles: true }));
+    });
+    const escalation = document.getElementById("escalation");
+    if (escalation && next.escalation_category) escalation.open = true;
+    suggested = next;
+  }
+
+  // Focus stays on the runner (not on an answer, which would look chosen), so the keys
+  // work at once; a typed answer gets the cursor.
+  function focusRunner(runner) {
+    const target = runner.querySelector("#free-answer") || runner;
+    target.focus({ preventScroll: true });
+  }
+
+  function showLatestStep(root) {
+    const steps = root.querySelector && root.querySelector("#path-so-far ol");
+    if (steps) steps.scrollTop = steps.scrollHeight;
+  }
+
+  document.addEventListener("htmx:load", function (event) {
+    const loaded = event.detail.elt;
+    showLatestStep(loaded.parentNode || loaded);
+    if (loaded.id === "script-runner") {
+      // The runner moved one step: the form is the same, follow its suggestions.
+      applySuggestion(loaded);
+      focusRunner(loaded);
+      return;
+    }
+    const runner = loaded.querySelector && loaded.querySelector("#script-runner");
+    if (runner) {
+      // A new call screen: the form holds what it holds; remember, do not overwrite.
+      suggested = suggestionOf(runner);
+      focusRunner(runner);
+    }
+    const autofocus = loaded.querySelector && loaded.querySelector("[autofocus]");
+    if (autofocus && !runner) autofocus.focus();
+  });
+
+  // A refusal the console marks as a fragment (a call that is no longer yours) is shown
+  // where the agent looked, not dropped as an error.
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    const xhr = event.detail.xhr;
+    if (xhr.status === 403 && xhr.getResponseHeader("X-Agent-Fragment") === "1") {
+      event.detail.shouldSwap = true;
+      event.detail.isError = false;
+    }
+  });
+})();

@@ -1,0 +1,1 @@
+"""The agent console: pages and htmx endpoints of followups.views.agent."""

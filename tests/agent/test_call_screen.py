@@ -1,0 +1,157 @@
+"""The call screen: only for the agent holding the call, who sees the customer with the
+number masked, the case, the script's first node with the call's values, and the case's
+earlier calls; opening it keeps the call held."""
+
+import datetime as dt
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from followups.models import CallAttempt, QueueEntryStatus, ScriptAnswer, ScriptVersion
+from followups.services.queue import claim_next_call
+from tests.agent.conftest import at, listed_entry, when
+
+pytestmark = pytest.mark.django_db
+
+
+def open_screen(client, entry, moment):
+    with when(moment):
+        return client.get(reverse("agent:call", args=[entry.pk]))
+
+
+def test_the_holder_sees_the_call_with_the_number_masked(client, agent, held):
+    client.force_login(agent)
+
+    response = open_screen(client, held, at(10, 41))
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    name = '<h1 class="h4 mb-0" id="customer-name">张三 <span class="text-muted fs-6">张先生</span>'
+    assert name in html
+    assert '<span class="phone-masked fs-5">138****5678</span>' in html
+    assert "12345678" not in html
+    for fact in ["Discharge follow-up", "心内科", "周建国", "2026-11-10", "attempt 1 of 3"]:
+        assert fact in html
+    assert 'data-node="greet">张先生您好！我是示例医院客户服务中心的回访专员' in html
+    assert '出院回访 <span class="text-muted small">v1</span>' in html
+
+
+def test_opening_the_screen_keeps_the_call_held(client, agent, held):
+    client.force_login(agent)
+
+    response = open_screen(client, held, at(10, 50))
+
+    assert "Held for you until 11:05" in response.content.decode()
+    held.refresh_from_db()
+    assert held.lease_expires_at == at(11, 5)
+
+
+def test_another_agent_is_told_the_call_is_not_theirs(client, other_agent, held, agent):
+    client.force_login(other_agent)
+
+    response = open_screen(client, held, at(10, 41))
+
+    assert response.status_code == 403
+    html = response.content.decode()
+    assert "This call is no longer yours" in html
+    assert "张三" not in html
+    held.refresh_from_db()
+    assert (held.claimed_by, held.lease_expires_at) == (agent, at(10, 55))
+
+
+def test_a_finished_call_is_no_longer_the_agents(client, agent, held):
+    held.status = QueueEntryStatus.DONE
+    held.save()
+    client.force_login(agent)
+
+    response = open_screen(client, held, at(10, 41))
+
+    assert response.status_code == 403
+    assert "This call is no longer yours" in response.content.decode()
+
+
+def test_the_earlier_calls_of_the_case_are_beside_the_script(client, agent, held, version):
+    earlier = CallAttempt.objects.create(
+        task=held.task,
+        agent=agent,
+        started_at=at(15, 10, held.call_list.day - dt.timedelta(days=1)),
+        ended_at=at(15, 14, held.call_list.day - dt.timedelta(days=1)),
+        disposition="partial",
+        script_version=version,
+        notes="说下午再聊",
+        idempotency_key="earlier-call",
+    )
+    ScriptAnswer.objects.bulk_create(
+        [
+            ScriptAnswer(attempt=earlier, position=1, node_id="greet", value=""),
+            ScriptAnswer(attempt=earlier, position=2, node_id="identity", value="yes"),
+            ScriptAnswer(attempt=earlier, position=3, node_id="busy", is_objection=True),
+        ]
+    )
+    client.force_login(agent)
+
+    response = open_screen(client, held, at(10, 41))
+
+    html = response.content.decode()
+    panel = html[html.index('id="history"') :]
+    assert "Reached: partial" in panel
+    assert "2026-11-22 15:10" in panel
+    assert '<span class="fw-semibold">是本人</span>' in panel
+    assert "现在没空" in panel
+    assert "说下午再聊" in panel
+
+
+def test_a_call_without_a_published_script_still_takes_an_outcome(client, agent, plan):
+    entry = listed_entry(plan, agent)
+    claim_next_call(agent=agent, now=at(10, 40))
+    client.force_login(agent)
+
+    response = open_screen(client, entry, at(10, 41))
+
+    html = response.content.decode()
+    assert 'id="no-script"' in html
+    assert 'id="outcome-form"' in html
+
+
+def test_the_screen_costs_the_same_queries_however_long_the_history(client, agent, held):
+    def earlier_calls(count: int) -> None:
+        for number in range(count):
+            attempt = CallAttempt.objects.create(
+                task=held.task,
+                agent=agent,
+                started_at=at(15, number, held.call_list.day - dt.timedelta(days=1)),
+                ended_at=at(15, number + 1, held.call_list.day - dt.timedelta(days=1)),
+                disposition="no_answer",
+                idempotency_key=f"earlier-{CallAttempt.objects.count()}",
+            )
+            ScriptAnswer.objects.create(attempt=attempt, position=1, node_id="greet")
+
+    client.force_login(agent)
+    counts = []
+    for count in (1, 6):
+        earlier_calls(count)
+        with CaptureQueriesContext(connection) as queries:
+            open_screen(client, held, at(10, 41))
+        counts.append(len(queries))
+
+    assert counts[0] == counts[1]
+
+
+def test_a_version_published_during_the_call_waits_for_the_next_call(client, agent, held, version):
+    version.status = "retired"
+    version.save()
+    newer = ScriptVersion.objects.create(
+        script=version.script,
+        number=2,
+        status="published",
+        graph=version.graph,
+        published_at=at(10, 41),
+    )
+    client.force_login(agent)
+
+    html = open_screen(client, held, at(10, 42)).content.decode()
+
+    assert '出院回访 <span class="text-muted small">v1</span>' in html
+    assert f"v{newer.number}</span>" not in html

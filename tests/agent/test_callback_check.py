@@ -1,0 +1,97 @@
+"""The callback picker's check: a requested time is kept, or moved out of quiet hours or
+off a closed day by the case's calling rules; a time in the past is refused."""
+
+import re
+from html import unescape
+
+import pytest
+from django.urls import reverse
+
+from followups.models import HolidayOverride
+from tests.agent.conftest import at, htmx, open_call, when
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def ticket(client, agent, held):
+    client.force_login(agent)
+    return open_call(client, held)
+
+
+def check(client, entry, ticket, requested, moment=None):
+    with when(moment or at(10, 42)):
+        response = client.post(
+            reverse("agent:callback_check", args=[entry.pk]),
+            {"ticket": ticket, "callback_at": requested},
+            **htmx(),
+        )
+    assert response.status_code == 200
+    return unescape(re.sub(r"\s+", " ", response.content.decode())).strip()
+
+
+def test_a_time_outside_quiet_hours_is_kept(client, held, ticket):
+    said = check(client, held, ticket, "2026-11-24T12:15")
+
+    assert 'data-check="kept"' in said
+    assert "Kept: the callback is at 2026-11-24 12:15." in said
+
+
+def test_a_time_in_quiet_hours_is_moved_to_the_morning(client, held, ticket):
+    said = check(client, held, ticket, "2026-11-23T22:00")
+
+    assert 'data-check="moved"' in said
+    assert "Will be moved to 2026-11-24 08:00 because that time is in quiet hours." in said
+
+
+def test_a_time_on_a_closed_day_is_moved_to_the_next_open_day(client, held, ticket, plan):
+    HolidayOverride.objects.create(
+        policy=plan.calling_policy, day=at(0, 0).date().replace(day=25), kind="closed"
+    )
+
+    said = check(client, held, ticket, "2026-11-25T10:00")
+
+    assert "Will be moved to 2026-11-26 08:00 because the center does not call on that day." in said
+
+
+def test_a_time_in_the_past_is_refused(client, held, ticket):
+    said = check(client, held, ticket, "2026-11-23T10:41")
+
+    assert 'data-check="past"' in said
+    assert "This time has passed: choose a later one." in said
+
+
+def test_the_current_minute_still_counts_as_now(client, held, ticket):
+    said = check(client, held, ticket, "2026-11-23T10:42", moment=at(10, 42).replace(second=30))
+
+    assert 'data-check="kept"' in said
+
+
+def test_a_customer_on_another_clock_is_told_in_both(client, held, ticket):
+    customer = held.task.case.customer
+    customer.timezone = "Asia/Urumqi"
+    customer.save()
+
+    # 09:30 in Shanghai is 07:30 in Urumqi: before the quiet hours end at 08:00 there.
+    said = check(client, held, ticket, "2026-11-24T09:30")
+
+    assert (
+        "Will be moved to 2026-11-24 10:00 because that time is in quiet hours. "
+        "(08:00 on the customer's clock, Asia/Urumqi)" in said
+    )
+
+
+def test_an_empty_or_garbled_time_says_nothing_or_asks_again(client, held, ticket):
+    assert check(client, held, ticket, "") == ""
+    assert "Enter a date and a time." in check(client, held, ticket, "tomorrow")
+
+
+def test_it_needs_the_ticket_of_the_call(client, held, ticket, other_agent):
+    client.force_login(other_agent)
+    with when(at(10, 42)):
+        response = client.post(
+            reverse("agent:callback_check", args=[held.pk]),
+            {"ticket": ticket, "callback_at": "2026-11-24T12:15"},
+        )
+
+    assert response.status_code == 403

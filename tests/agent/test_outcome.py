@@ -1,0 +1,317 @@
+"""Recording the outcome: the call with its path and script version, once per screen (a
+double submit writes once), what follows said in an agent's words, the next call one click
+away; bad input comes back beside its fields with what was typed, and writes nothing."""
+
+import datetime as dt
+import json
+import re
+from html import unescape
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+
+from followups.models import (
+    CallAttempt,
+    CaseStatus,
+    Escalation,
+    QueueEntryStatus,
+    TaskKind,
+    TaskStatus,
+)
+from followups.services import outcomes
+from followups.services.queue import claim_next_call
+from tests.agent.conftest import MONDAY, at, htmx, listed_entry, open_call, when
+
+pytestmark = pytest.mark.django_db
+
+TUESDAY = MONDAY + dt.timedelta(days=1)
+COMPLETE_PATH = [
+    "greet",
+    "identity:yes",
+    "s_purpose",
+    "q_recovery:good",
+    "q_medication:regular",
+    "s_reminder",
+    "q_satisfaction:satisfied",
+    "q_note:一切都好",
+]
+
+
+@pytest.fixture
+def ticket(client, agent, held):
+    client.force_login(agent)
+    return open_call(client, held)
+
+
+def submit(client, entry, ticket, moment=None, path=(), headers=None, **fields):
+    data = {"ticket": ticket, "path": json.dumps(list(path)), "notes": "", **fields}
+    with when(moment or at(10, 44)):
+        return client.post(reverse("agent:outcome", args=[entry.pk]), data, **(headers or {}))
+
+
+def text_of(response) -> str:
+    return unescape(re.sub(r"\s+", " ", response.content.decode()))
+
+
+def test_it_records_the_call_with_its_path_and_script_version(client, agent, held, ticket, version):
+    response = submit(
+        client,
+        held,
+        ticket,
+        path=COMPLETE_PATH,
+        disposition="complete",
+        satisfaction="satisfied",
+        notes=" 患者恢复良好 ",
+    )
+
+    assert response.status_code == 302
+    assert response.url == reverse("agent:home")
+    attempt = CallAttempt.objects.get()
+    assert (attempt.agent, attempt.queue_entry, attempt.disposition, attempt.satisfaction) == (
+        agent,
+        held,
+        "complete",
+        "satisfied",
+    )
+    assert (attempt.started_at, attempt.ended_at) == (at(10, 40), at(10, 44))
+    assert attempt.script_version == version
+    assert attempt.notes == "患者恢复良好"
+    assert attempt.after_lease_lost is False
+    assert [(a.position, a.node_id, a.value, a.is_objection) for a in attempt.answers.all()] == [
+        (1, "greet", "", False),
+        (2, "identity", "yes", False),
+        (3, "s_purpose", "", False),
+        (4, "q_recovery", "good", False),
+        (5, "q_medication", "regular", False),
+        (6, "s_reminder", "", False),
+        (7, "q_satisfaction", "satisfied", False),
+        (8, "q_note", "一切都好", False),
+        (9, "close_ok", "", False),
+    ]
+    held.refresh_from_db()
+    assert held.status == QueueEntryStatus.DONE
+    assert held.task.status == TaskStatus.DONE
+
+
+def test_with_htmx_it_says_what_follows_and_offers_the_next_call(client, held, ticket):
+    response = submit(
+        client, held, ticket, headers=htmx(), path=COMPLETE_PATH, disposition="complete"
+    )
+
+    assert response.status_code == 200
+    assert response["HX-Push-Url"] == reverse("agent:home")
+    text = text_of(response)
+    assert "Recorded: Reached: complete (张先生)" in text
+    assert '<p class="mb-0" id="what-follows">Done: this follow-up call is complete.</p>' in text
+    assert 'id="next-call-button" class="btn btn-primary btn-lg px-4" type="submit" autofocus' in (
+        text
+    )
+
+
+def test_an_objection_is_recorded_with_the_action_it_took(client, held, ticket):
+    submit(client, held, ticket, path=["greet", "!how_number", "!dnc"], disposition="refused")
+
+    attempt = CallAttempt.objects.get()
+    assert [(a.node_id, a.value, a.is_objection) for a in attempt.answers.all()] == [
+        ("greet", "", False),
+        ("how_number", "return", True),
+        ("dnc", "end", True),
+    ]
+    held.refresh_from_db()
+    assert held.task.case.status == CaseStatus.CLOSED
+
+
+def test_a_double_submit_writes_once(client, held, ticket):
+    first = submit(client, held, ticket, headers=htmx(), disposition="no_answer")
+    second = submit(client, held, ticket, at(10, 45), headers=htmx(), disposition="no_answer")
+
+    assert (first.status_code, second.status_code) == (200, 200)
+    assert CallAttempt.objects.count() == 1
+    assert "This outcome had already been recorded: nothing was written twice." in text_of(second)
+    held.refresh_from_db()
+    assert held.task.attempts == 1
+
+
+def test_a_new_screen_of_the_same_call_is_a_new_outcome(client, agent, held, ticket):
+    submit(client, held, ticket, disposition="no_answer")
+    # The retry is due at 15:00; the agent takes the same call again then.
+    claim_next_call(agent=agent, now=at(15, 1))
+    second_ticket = open_call(client, held, at(15, 2))
+
+    submit(client, held, second_ticket, at(15, 5), disposition="busy")
+
+    assert list(CallAttempt.objects.order_by("pk").values_list("disposition", flat=True)) == [
+        "no_answer",
+        "busy",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("disposition", "callback_at", "follows"),
+    [
+        ("no_answer", "", "No contact this time: the next try is at 15:00."),
+        ("callback", "2026-11-24T15:30", "Callback booked for 2026-11-24 15:30."),
+        (
+            "callback",
+            "2026-11-23T22:00",
+            "Callback booked for 2026-11-24 08:00. It was moved out of quiet hours.",
+        ),
+        ("wrong_number", "", "Suspended until someone fixes the phone number."),
+        ("refused", "", "The case is closed (Refused)."),
+        ("deceased", "", "The case is closed (Deceased)."),
+    ],
+)
+def test_the_confirmation_says_what_follows(
+    client, held, ticket, disposition, callback_at, follows
+):
+    response = submit(
+        client, held, ticket, headers=htmx(), disposition=disposition, callback_at=callback_at
+    )
+
+    assert f'id="what-follows">{follows}</p>' in text_of(response)
+
+
+def test_a_booked_callback_moves_the_task(client, held, ticket):
+    submit(client, held, ticket, disposition="callback", callback_at="2026-11-24T15:30")
+
+    attempt = CallAttempt.objects.get()
+    assert attempt.callback_at == at(15, 30, TUESDAY)
+    held.refresh_from_db()
+    task = held.task
+    assert (task.kind, task.callback_at, task.due_date) == (
+        TaskKind.CALLBACK,
+        at(15, 30, TUESDAY),
+        TUESDAY,
+    )
+
+
+def form_error(response, field: str) -> str:
+    html = unescape(response.content.decode())
+    found = re.search(rf'<span id="error_\d+_id_{field}"[^>]*><strong>([^<]*)</strong>', html)
+    return found[1] if found else ""
+
+
+def test_a_callback_without_a_time_is_refused_beside_the_field(client, held, ticket):
+    response = submit(client, held, ticket, disposition="callback", notes="下午三点后方便")
+
+    assert response.status_code == 200
+    assert form_error(response, "callback_at") == (
+        "Give the time the customer asked to be called back."
+    )
+    html = unescape(response.content.decode())
+    assert "下午三点后方便</textarea>" in html
+    assert '<option value="callback" selected>' in html
+    assert CallAttempt.objects.count() == 0
+    held.refresh_from_db()
+    assert (held.status, held.task.attempts) == (QueueEntryStatus.CLAIMED, 0)
+
+
+def test_a_callback_in_the_past_is_refused(client, held, ticket):
+    response = submit(client, held, ticket, disposition="callback", callback_at="2026-11-23T10:30")
+
+    assert form_error(response, "callback_at") == "This time has passed: choose a later one."
+    assert CallAttempt.objects.count() == 0
+
+
+def test_a_callback_time_needs_the_callback_disposition(client, held, ticket):
+    response = submit(client, held, ticket, disposition="busy", callback_at="2026-11-24T15:30")
+
+    assert form_error(response, "callback_at") == (
+        "To book this time choose “Asked for a callback”, or clear the time."
+    )
+    assert CallAttempt.objects.count() == 0
+
+
+def test_without_a_disposition_nothing_is_written(client, held, ticket):
+    response = submit(client, held, ticket, disposition="")
+
+    assert form_error(response, "disposition") == "This field is required."
+    assert CallAttempt.objects.count() == 0
+
+
+def test_with_htmx_errors_replace_the_form_only(client, held, ticket):
+    response = submit(client, held, ticket, headers=htmx(), disposition="callback")
+
+    assert response["HX-Retarget"] == "#outcome-form-wrap"
+    assert response["HX-Reswap"] == "outerHTML"
+    html = response.content.decode()
+    assert html.lstrip().startswith('<div id="outcome-form-wrap"')
+    assert 'id="script-runner"' not in html
+    assert CallAttempt.objects.count() == 0
+
+
+def test_a_problem_raised_from_the_call_becomes_an_escalation(client, held, ticket):
+    response = submit(
+        client,
+        held,
+        ticket,
+        headers=htmx(),
+        disposition="partial",
+        escalation_category="medical",
+        escalation_severity="urgent",
+        escalation_description="伤口红肿流液，体温38.5℃",
+    )
+
+    escalation = Escalation.objects.get()
+    attempt = CallAttempt.objects.get()
+    assert (escalation.attempt, escalation.category, escalation.severity) == (
+        attempt,
+        "medical",
+        "urgent",
+    )
+    assert escalation.description == "伤口红肿流液，体温38.5℃"
+    assert f"Escalation #{escalation.pk} raised (Urgent), due 12:44." in text_of(response)
+
+
+def test_an_escalation_without_a_description_is_refused(client, held, ticket):
+    response = submit(client, held, ticket, disposition="partial", escalation_category="medical")
+
+    assert form_error(response, "escalation_description") == "Describe the problem."
+    assert 'id="escalation" class="mb-3" open' in response.content.decode()
+    assert (CallAttempt.objects.count(), Escalation.objects.count()) == (0, 0)
+
+
+def test_the_services_errors_come_back_beside_the_fields(client, held, ticket, monkeypatch):
+    def refuse(**kwargs):
+        raise ValidationError(
+            {"escalation": ["Unknown escalation category: x."], "answers": ["Bad path."]}
+        )
+
+    monkeypatch.setattr(outcomes, "record_outcome", refuse)
+
+    response = submit(client, held, ticket, disposition="complete")
+
+    assert form_error(response, "escalation_description") == "Unknown escalation category: x."
+    assert '<div id="outcome-errors"' not in response.content.decode()
+    assert "Bad path." in unescape(response.content.decode())
+    assert CallAttempt.objects.count() == 0
+
+
+def test_an_outcome_after_the_lease_was_lost_is_kept_and_flagged(client, held, ticket, other_agent):
+    response = submit(client, held, ticket, at(11, 10), headers=htmx(), disposition="complete")
+
+    attempt = CallAttempt.objects.get()
+    assert attempt.after_lease_lost is True
+    assert (attempt.started_at, attempt.ended_at) == (at(10, 40), at(11, 10))
+    assert "Your hold on this call had run out: the outcome is kept and flagged for review." in (
+        text_of(response)
+    )
+
+
+def test_the_ticket_of_another_agent_is_refused(client, held, ticket, other_agent):
+    client.force_login(other_agent)
+
+    response = submit(client, held, ticket, disposition="complete")
+
+    assert response.status_code == 403
+    assert CallAttempt.objects.count() == 0
+
+
+def test_a_ticket_for_another_call_is_refused(client, agent, plan, held, ticket):
+    other = listed_entry(plan, agent, name="李梅", phone="+8613998765432")
+
+    response = submit(client, other, ticket, disposition="complete")
+
+    assert response.status_code == 403
+    assert CallAttempt.objects.count() == 0

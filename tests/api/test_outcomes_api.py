@@ -1,0 +1,232 @@
+"""POST /api/v1/outcomes/: 201 on the first submit, 200 with the same body on a replay,
+400 with errors by field on bad input (never a 500), 403 for roles that do not call."""
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+from rest_framework.test import APIClient
+
+from followups.models import (
+    CallAttempt,
+    CallScript,
+    Escalation,
+    QueueEntryStatus,
+    ScriptVersion,
+    TaskStatus,
+)
+from followups.services.queue import claim_next_call
+from tests.factories import (
+    CallingPolicyFactory,
+    CallListFactory,
+    CaseFactory,
+    FollowUpPlanFactory,
+    FollowUpTaskFactory,
+    QueueEntryFactory,
+    UserFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+MONDAY = dt.date(2026, 11, 23)
+URL = "/api/v1/outcomes/"
+
+
+def at(hour: int, minute: int = 0) -> dt.datetime:
+    return dt.datetime.combine(MONDAY, dt.time(hour, minute), tzinfo=SHANGHAI)
+
+
+def api_for(user) -> APIClient:
+    # Messages are asserted in English (the msgids); the default language is Chinese.
+    client = APIClient(HTTP_ACCEPT_LANGUAGE="en")
+    client.force_authenticate(user)
+    return client
+
+
+@pytest.fixture
+def entry(agent):
+    plan = FollowUpPlanFactory(calling_policy=CallingPolicyFactory(is_default=True), offsets=[])
+    task = FollowUpTaskFactory(case=CaseFactory(plan=plan), due_date=MONDAY)
+    listed = QueueEntryFactory(call_list=CallListFactory(day=MONDAY), task=task)
+    claim_next_call(agent=agent, now=at(10, 40))
+    return listed
+
+
+@pytest.fixture
+def version():
+    script = CallScript.objects.create(name="出院回访", code="discharge")
+    return ScriptVersion.objects.create(
+        script=script,
+        number=1,
+        status="published",
+        graph={"nodes": [{"id": "greet"}, {"id": "close_ok"}], "objections": [{"id": "busy"}]},
+    )
+
+
+def payload(listed, **fields):
+    return {
+        "entry": listed.pk,
+        "idempotency_key": "3f0c-call-1",
+        "disposition": "complete",
+        "started_at": "2026-11-23T10:40:00+08:00",
+        "ended_at": "2026-11-23T10:43:30+08:00",
+        **fields,
+    }
+
+
+def post(client, body, when=None, **headers):
+    with time_machine.travel(when or at(10, 44), tick=False):
+        return client.post(URL, body, format="json", **headers)
+
+
+def test_the_first_submit_is_created_and_says_what_follows(agent, entry, version):
+    body = payload(
+        entry,
+        disposition="no_answer",
+        script_version=version.pk,
+        answers=[{"node_id": "greet", "value": ""}],
+    )
+
+    response = post(api_for(agent), body)
+
+    assert response.status_code == 201
+    attempt = CallAttempt.objects.get()
+    assert response.json() == {
+        "attempt": attempt.pk,
+        "idempotency_key": "3f0c-call-1",
+        "entry": entry.pk,
+        "task": entry.task_id,
+        "disposition": "no_answer",
+        "started_at": "2026-11-23T10:40:00+08:00",
+        "ended_at": "2026-11-23T10:43:30+08:00",
+        "script_version": version.pk,
+        "after_lease_lost": False,
+        # No answer in the morning window: retried in the afternoon window the same day.
+        "follow_up": {
+            "action": "retry",
+            "earliest": "2026-11-23T15:00:00+08:00",
+            "reason": "no_answer",
+        },
+        "escalation": None,
+    }
+    assert list(attempt.answers.values_list("node_id", flat=True)) == ["greet"]
+    entry.task.refresh_from_db()
+    assert (entry.task.status, entry.task.attempts) == (TaskStatus.PENDING, 1)
+
+
+def test_a_replay_answers_200_with_the_same_body_and_writes_nothing(agent, entry):
+    client = api_for(agent)
+    first = post(client, payload(entry))
+
+    again = post(client, payload(entry), when=at(10, 50))
+
+    assert (first.status_code, again.status_code) == (201, 200)
+    assert again.json() == first.json()
+    assert CallAttempt.objects.count() == 1
+    entry.task.refresh_from_db()
+    assert entry.task.attempts == 1
+
+
+def test_the_key_may_come_in_the_idempotency_key_header(agent, entry):
+    body = payload(entry)
+    del body["idempotency_key"]
+
+    response = post(api_for(agent), body, HTTP_IDEMPOTENCY_KEY="from-header")
+
+    assert response.status_code == 201
+    assert CallAttempt.objects.get().idempotency_key == "from-header"
+
+
+def test_a_key_in_both_places_must_agree(agent, entry):
+    response = post(api_for(agent), payload(entry), HTTP_IDEMPOTENCY_KEY="something-else")
+    assert response.status_code == 400
+    assert list(response.json()) == ["idempotency_key"]
+    assert not CallAttempt.objects.exists()
+
+
+def test_without_a_key_nothing_is_recorded(agent, entry):
+    body = payload(entry)
+    del body["idempotency_key"]
+    response = post(api_for(agent), body)
+    assert response.status_code == 400
+    assert response.json() == {"idempotency_key": ["An idempotency key is required."]}
+    assert not CallAttempt.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("fields", "field"),
+    [
+        ({"disposition": "hung_up"}, "disposition"),
+        ({"disposition": "callback"}, "callback_at"),
+        ({"ended_at": "2026-11-23T10:39:00+08:00"}, "ended_at"),
+        ({"started_at": "yesterday"}, "started_at"),
+        ({"entry": 999999}, "entry"),
+        ({"script_version": 999999}, "script_version"),
+        ({"answers": "greet"}, "answers"),
+        ({"answers": [{"value": "x"}]}, "answers"),
+        ({"escalation": {"category": "weather", "description": "x"}}, "escalation"),
+        ({"satisfaction": "thrilled"}, "satisfaction"),
+        ({"notes": "a\x00b"}, "notes"),
+        ({"idempotency_key": "k" * 65}, "idempotency_key"),
+        ({"callback_at": "9999-12-31T23:59:59-12:00", "disposition": "callback"}, "callback_at"),
+    ],
+)
+def test_bad_input_is_a_400_naming_the_field(agent, entry, fields, field):
+    response = post(api_for(agent), payload(entry, **fields))
+    assert response.status_code == 400
+    assert list(response.json()) == [field]
+    assert not CallAttempt.objects.exists()
+
+
+def test_answers_outside_the_script_version_are_refused(agent, entry, version):
+    body = payload(entry, script_version=version.pk, answers=[{"node_id": "nowhere"}])
+
+    response = post(api_for(agent), body)
+
+    assert response.status_code == 400
+    assert response.json() == {
+        "answers": ["These nodes are not in script version 出院回访 v1: nowhere."]
+    }
+
+
+def test_malformed_json_is_a_400(agent, entry):
+    with time_machine.travel(at(10, 44), tick=False):
+        response = api_for(agent).post(URL, "{not json", content_type="application/json")
+    assert response.status_code == 400
+
+
+def test_a_late_submit_is_kept_and_flagged(agent, entry):
+    colleague = UserFactory(username="colleague", role="agent")
+    claim_next_call(agent=colleague, now=at(10, 56))
+
+    response = post(api_for(agent), payload(entry), when=at(10, 58))
+
+    assert response.status_code == 201
+    assert response.json()["after_lease_lost"] is True
+    assert CallAttempt.objects.get().after_lease_lost is True
+    entry.refresh_from_db()
+    assert (entry.status, entry.claimed_by) == (QueueEntryStatus.CLAIMED, colleague)
+
+
+def test_an_escalation_comes_back_with_its_due_time(agent, entry):
+    body = payload(
+        entry, escalation={"category": "billing", "severity": "high", "description": "多收费"}
+    )
+
+    response = post(api_for(agent), body)
+
+    escalation = Escalation.objects.get()
+    assert response.json()["escalation"] == {
+        "id": escalation.pk,
+        "category": "billing",
+        "severity": "high",
+        "due_at": "2026-11-24T10:44:00+08:00",
+    }
+
+
+def test_a_supervisor_cannot_record_calls(supervisor, entry):
+    response = post(api_for(supervisor), payload(entry))
+    assert response.status_code == 403
+    assert not CallAttempt.objects.exists()

@@ -1,0 +1,263 @@
+"""The queue endpoints: claim the next call (200 masked, or 204 with the reason), renew its
+lease, reveal its number to the holder (audited); only for roles that work the queue."""
+
+import datetime as dt
+from urllib.parse import unquote
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from followups.models import (
+    AuditAction,
+    AuditEvent,
+    CallScript,
+    QueueEntry,
+    QueueEntryStatus,
+    ScriptVersion,
+)
+from tests.factories import (
+    CallingPolicyFactory,
+    CallListFactory,
+    CaseFactory,
+    DepartmentFactory,
+    FollowUpPlanFactory,
+    FollowUpTaskFactory,
+    PatientFactory,
+    QueueEntryFactory,
+    UserFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+MONDAY = dt.date(2026, 11, 23)
+NEXT = "/api/v1/queue/next/"
+
+
+def at(hour: int, minute: int = 0) -> dt.datetime:
+    return dt.datetime.combine(MONDAY, dt.time(hour, minute), tzinfo=SHANGHAI)
+
+
+def api_for(user) -> APIClient:
+    # Messages are asserted in English (the msgids); the default language is Chinese.
+    client = APIClient(HTTP_ACCEPT_LANGUAGE="en")
+    client.force_authenticate(user)
+    return client
+
+
+@pytest.fixture
+def plan():
+    plan = FollowUpPlanFactory(calling_policy=CallingPolicyFactory(is_default=True), offsets=[3])
+    script = CallScript.objects.create(name="出院回访", code="discharge")
+    ScriptVersion.objects.create(script=script, number=1, status="retired")
+    step = plan.steps.get()
+    step.script = script
+    step.save()
+    return plan
+
+
+@pytest.fixture
+def published(plan):
+    return ScriptVersion.objects.create(
+        script=plan.steps.get().script, number=2, status="published", graph={"nodes": []}
+    )
+
+
+@pytest.fixture
+def entry(plan):
+    department = DepartmentFactory(name="心内科")
+    patient = PatientFactory(
+        department=department, customer__name="张三", customer__phone="+8613812345678"
+    )
+    case = CaseFactory(plan=plan, customer=patient.customer, patient=patient)
+    task = FollowUpTaskFactory(case=case, step=plan.steps.get(), due_date=MONDAY)
+    return QueueEntryFactory(call_list=CallListFactory(day=MONDAY), task=task, priority=42)
+
+
+@pytest.fixture
+def other_agent(db):
+    return UserFactory(username="agent-b", role="agent")
+
+
+def claim(client, when=None):
+    with time_machine.travel(when or at(10, 40), tick=False):
+        return client.post(NEXT)
+
+
+def test_it_hands_out_the_next_call_with_the_number_masked(agent, entry, published):
+    response = claim(api_for(agent))
+
+    assert response.status_code == 200
+    assert response.json() == {
+        "id": entry.pk,
+        "task": entry.task_id,
+        "case": entry.task.case_id,
+        "case_kind": "discharge",
+        "task_kind": "scheduled",
+        "customer_honorific": "张先生",
+        "masked_phone": "138****5678",
+        "department": "心内科",
+        "due_date": "2026-11-23",
+        "callback_at": None,
+        "priority": 42,
+        "claimed_at": "2026-11-23T10:40:00+08:00",
+        "lease_expires_at": "2026-11-23T10:55:00+08:00",
+        "script_version": published.pk,
+    }
+    assert b"12345678" not in response.content
+    entry.refresh_from_db()
+    assert (entry.status, entry.claimed_by) == (QueueEntryStatus.CLAIMED, agent)
+
+
+def test_a_call_without_a_department_or_published_script_says_null(agent, plan):
+    entry = QueueEntryFactory(
+        call_list=CallListFactory(day=MONDAY), task=FollowUpTaskFactory(case=CaseFactory(plan=plan))
+    )
+    body = claim(api_for(agent)).json()
+    assert (body["id"], body["department"], body["script_version"]) == (entry.pk, None, None)
+
+
+def test_with_nothing_to_call_it_answers_204_with_the_reason_and_next_window(agent, entry):
+    response = claim(api_for(agent), at(12, 0))
+
+    assert response.status_code == 204
+    assert response["X-Queue-Reason"] == "outside_window"
+    assert response["X-Next-Possible-At"] == "2026-11-23T15:00:00+08:00"
+    message = "Not in calling hours now. The next calls may be made from 15:00."
+    assert unquote(response["X-Queue-Message"]) == message
+    # The body is rendered too, though HTTP (and the test client) drop a 204's body.
+    assert response.data == {
+        "reason": "outside_window",
+        "message": message,
+        "next_possible_at": "2026-11-23T15:00:00+08:00",
+    }
+    entry.refresh_from_db()
+    assert entry.status == QueueEntryStatus.WAITING
+
+
+def test_without_a_list_it_answers_204_no_list_and_no_next_moment(agent):
+    response = claim(api_for(agent))
+    assert response.status_code == 204
+    assert response["X-Queue-Reason"] == "no_list"
+    assert "X-Next-Possible-At" not in response
+    assert response.data["next_possible_at"] is None
+
+
+def test_the_message_header_carries_chinese_too(agent, entry):
+    client = api_for(agent)
+    with time_machine.travel(at(12, 0), tick=False):
+        response = client.post(NEXT, HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert unquote(response["X-Queue-Message"]) == response.data["message"]
+    assert response["X-Queue-Message"].isascii()
+
+
+def test_a_token_works_as_well_as_a_session(agent, entry):
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=agent).key}")
+    assert claim(client).status_code == 200
+
+
+def test_the_holder_renews_the_lease(agent, entry):
+    client = api_for(agent)
+    claim(client)
+
+    with time_machine.travel(at(10, 50), tick=False):
+        response = client.post(f"/api/v1/queue/{entry.pk}/renew/")
+
+    assert response.status_code == 200
+    assert response.json() == {"id": entry.pk, "lease_expires_at": "2026-11-23T11:05:00+08:00"}
+    entry.refresh_from_db()
+    assert entry.lease_expires_at == at(11, 5)
+
+
+def test_another_agent_cannot_renew_it(agent, other_agent, entry):
+    claim(api_for(agent))
+    with time_machine.travel(at(10, 50), tick=False):
+        response = api_for(other_agent).post(f"/api/v1/queue/{entry.pk}/renew/")
+    assert response.status_code == 409
+    assert response.json() == {"detail": "This call is no longer yours."}
+    entry.refresh_from_db()
+    assert entry.lease_expires_at == at(10, 55)
+
+
+def test_renewing_an_unknown_entry_is_404(agent):
+    assert api_for(agent).post("/api/v1/queue/999999/renew/").status_code == 404
+
+
+def test_the_holder_sees_the_number_and_it_is_audited(agent, entry):
+    client = api_for(agent)
+    claim(client)
+
+    with time_machine.travel(at(10, 41), tick=False):
+        response = client.post(f"/api/v1/queue/{entry.pk}/reveal-phone/")
+
+    assert response.status_code == 200
+    assert response.json() == {"phone": "+8613812345678"}
+    assert response["Cache-Control"] == "no-store"
+    event = AuditEvent.objects.get()
+    assert (event.actor, event.action, event.target_id) == (
+        agent,
+        AuditAction.REVEAL_PHONE,
+        str(entry.pk),
+    )
+    assert event.detail == {"entry": entry.pk, "task": entry.task_id}
+
+
+@pytest.mark.parametrize("who", ["colleague", "holder after the lease"])
+def test_nobody_else_sees_the_number(agent, other_agent, entry, who):
+    claim(api_for(agent))
+    asker, when = (other_agent, at(10, 41)) if who == "colleague" else (agent, at(10, 56))
+
+    with time_machine.travel(when, tick=False):
+        response = api_for(asker).post(f"/api/v1/queue/{entry.pk}/reveal-phone/")
+
+    assert response.status_code == 403
+    assert b"12345678" not in response.content
+    assert not AuditEvent.objects.exists()
+
+
+ENDPOINTS = [
+    ("post", NEXT),
+    ("post", "/api/v1/queue/1/renew/"),
+    ("post", "/api/v1/queue/1/reveal-phone/"),
+    ("post", "/api/v1/outcomes/"),
+]
+
+
+@pytest.mark.parametrize(("method", "url"), ENDPOINTS)
+def test_a_supervisor_without_the_queue_right_gets_403(supervisor, method, url):
+    response = getattr(api_for(supervisor), method)(url, {}, format="json")
+    assert response.status_code == 403
+    assert QueueEntry.objects.count() == 0
+
+
+@pytest.mark.parametrize(("method", "url"), [*ENDPOINTS, ("get", "/api/v1/ping/")])
+def test_anonymous_callers_are_refused(method, url):
+    response = getattr(APIClient(), method)(url, {}, format="json")
+    assert response.status_code in {401, 403}
+
+
+def test_an_admin_holds_every_right_and_may_work_the_queue(admin_user, entry):
+    assert claim(api_for(admin_user)).status_code == 200
+
+
+def test_ping_answers_any_signed_in_user(supervisor):
+    response = api_for(supervisor).get("/api/v1/ping/")
+    assert (response.status_code, response.json()) == (200, {"ok": True})
+
+
+def test_the_schema_documents_both_answers_of_next(admin_user):
+    client = APIClient()
+    client.force_login(admin_user)
+    schema = client.get("/api/schema/?format=json").json()
+    responses = schema["paths"]["/api/v1/queue/next/"]["post"]["responses"]
+    assert set(responses) == {"200", "204"}
+    assert set(responses["204"]["headers"]) == {
+        "X-Queue-Reason",
+        "X-Queue-Message",
+        "X-Next-Possible-At",
+    }
+    assert "/api/v1/ping/" in schema["paths"]

@@ -1,0 +1,151 @@
+"""Report figures, scripts and call lists through the API."""
+
+import datetime as dt
+
+import pytest
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from followups.models import CallScript, ScriptVersion
+from tests.factories import (
+    CallAttemptFactory,
+    CallListFactory,
+    FollowUpTaskFactory,
+    QueueEntryFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def client_for(user):
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
+    return client
+
+
+def at(text):
+    return dt.datetime.fromisoformat(text)
+
+
+def test_the_summary_counts_due_called_and_reached_per_local_day(supervisor, agent):
+    first = FollowUpTaskFactory(due_date=dt.date(2026, 11, 13))
+    second = FollowUpTaskFactory(due_date=dt.date(2026, 11, 13))
+    FollowUpTaskFactory(due_date=dt.date(2026, 11, 13), status="cancelled")
+    # 10:00 and 10:30 in Shanghai on the 13th: one task called twice, reached the second time.
+    CallAttemptFactory(
+        task=first, agent=agent, started_at=at("2026-11-13T02:00:00+00:00"), disposition="no_answer"
+    )
+    CallAttemptFactory(
+        task=first, agent=agent, started_at=at("2026-11-13T02:30:00+00:00"), disposition="complete"
+    )
+    CallAttemptFactory(
+        task=second,
+        agent=agent,
+        started_at=at("2026-11-13T03:00:00+00:00"),
+        disposition="no_answer",
+    )
+    # 01:00 on the 14th in Shanghai, though still the 13th in UTC.
+    CallAttemptFactory(
+        task=second, agent=agent, started_at=at("2026-11-13T17:00:00+00:00"), disposition="partial"
+    )
+    response = client_for(supervisor).get("/api/v1/reports/summary/?from=2026-11-13&to=2026-11-15")
+    assert response.status_code == 200
+    assert response.json() == [
+        {"day": "2026-11-13", "due": 2, "called": 2, "reached": 1, "reach_rate": 0.5},
+        {"day": "2026-11-14", "due": 0, "called": 1, "reached": 1, "reach_rate": 1.0},
+        {"day": "2026-11-15", "due": 0, "called": 0, "reached": 0, "reach_rate": None},
+    ]
+
+
+@pytest.mark.parametrize(
+    ("query", "errors"),
+    [
+        ("", {"from": ["This field may not be null."], "to": ["This field may not be null."]}),
+        (
+            "from=2026-11-13&to=yesterday",
+            {"to": ["Date has wrong format. Use one of these formats instead: YYYY-MM-DD."]},
+        ),
+        ("from=2026-11-13&to=2026-11-01", {"to": ["The end is before the start."]}),
+    ],
+)
+def test_the_summary_refuses_a_bad_period_with_field_errors(supervisor, query, errors):
+    response = client_for(supervisor).get(
+        f"/api/v1/reports/summary/?{query}", HTTP_ACCEPT_LANGUAGE="en"
+    )
+    assert response.status_code == 400
+    assert response.json() == errors
+
+
+def test_scripts_come_with_their_versions_and_the_published_graph(agent):
+    script = CallScript.objects.create(name="出院回访", code="discharge", case_kind="discharge")
+    ScriptVersion.objects.create(
+        script=script, number=1, status="published", graph={"start": "greet"}
+    )
+    ScriptVersion.objects.create(script=script, number=2, graph={"start": "draft"})
+    response = client_for(agent).get(f"/api/v1/scripts/{script.pk}/")
+    assert response.status_code == 200
+    body = response.json()
+    assert [(v["number"], v["status"]) for v in body["versions"]] == [
+        (2, "draft"),
+        (1, "published"),
+    ]
+    assert body["published_graph"] == {"start": "greet"}
+
+
+def test_a_call_list_shows_its_count_and_pages_its_entries(supervisor, agent):
+    call_list = CallListFactory(day=dt.date(2026, 11, 13))
+    mine = QueueEntryFactory(call_list=call_list, assigned_agent=agent, priority=2)
+    QueueEntryFactory(call_list=call_list, priority=1)
+    client = client_for(supervisor)
+    assert client.get(f"/api/v1/call-lists/{call_list.pk}/").json()["entry_count"] == 2
+    entries = client.get(f"/api/v1/call-lists/{call_list.pk}/entries/?assigned_agent={agent.pk}")
+    assert entries.status_code == 200
+    assert [e["id"] for e in entries.json()["results"]] == [mine.pk]
+
+
+def test_a_supervisor_publishes_a_draft_and_the_old_version_retires(supervisor):
+    from followups.services.demo import DISCHARGE_GRAPH
+
+    script = CallScript.objects.create(name="出院回访", code="discharge", case_kind="discharge")
+    old = ScriptVersion.objects.create(
+        script=script, number=1, status="published", graph=DISCHARGE_GRAPH
+    )
+    draft = ScriptVersion.objects.create(script=script, number=2, graph=DISCHARGE_GRAPH)
+    response = client_for(supervisor).post(
+        f"/api/v1/scripts/versions/{draft.pk}/publish/",
+        {"change_note": "加了用药提醒"},
+        format="json",
+    )
+    assert response.status_code == 200
+    assert response.json()["status"] == "published"
+    old.refresh_from_db()
+    draft.refresh_from_db()
+    assert (old.status, draft.status, draft.change_note) == ("retired", "published", "加了用药提醒")
+
+
+def test_publishing_without_a_change_note_is_refused(supervisor):
+    script = CallScript.objects.create(name="出院回访", code="discharge", case_kind="discharge")
+    draft = ScriptVersion.objects.create(script=script, number=1, graph={})
+    response = client_for(supervisor).post(
+        f"/api/v1/scripts/versions/{draft.pk}/publish/",
+        {},
+        format="json",
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert response.status_code == 400
+    assert response.json() == {"change_note": ["Say in a few words what changed."]}
+    draft.refresh_from_db()
+    assert draft.status == "draft"
+
+
+def test_an_agent_cannot_publish(agent):
+    script = CallScript.objects.create(name="出院回访", code="discharge", case_kind="discharge")
+    draft = ScriptVersion.objects.create(script=script, number=1, graph={})
+    response = client_for(agent).post(
+        f"/api/v1/scripts/versions/{draft.pk}/publish/", {"change_note": "x"}, format="json"
+    )
+    assert response.status_code == 403
+
+
+# A request with Accept-Language: en leaves English active in the thread: reset it.
+from tests.config.conftest import default_language_after_the_test  # noqa: E402,F401

@@ -1,0 +1,168 @@
+"""Many agents claiming at once on real PostgreSQL (FOR UPDATE SKIP LOCKED): each entry is
+handed out exactly once, expired leases come back, late submits are kept and flagged."""
+
+import datetime as dt
+import threading
+from collections import Counter
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.db import connection
+
+from followups.models import (
+    CallAttempt,
+    CallList,
+    Case,
+    CaseKind,
+    Customer,
+    FollowUpTask,
+    QueueEntry,
+    QueueEntryStatus,
+)
+from followups.services.outcomes import record_outcome
+from followups.services.queue import claim_next_call
+from tests.factories import CallingPolicyFactory, FollowUpPlanFactory, UserFactory
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+MONDAY = dt.date(2026, 11, 23)
+IN_WINDOW = dt.datetime(2026, 11, 23, 10, 40, tzinfo=SHANGHAI)
+AGENTS = 16
+
+
+def list_entries(count: int, *, agents=()) -> list[int]:
+    """`count` entries on Monday's list; every other one assigned round-robin to `agents`."""
+    plan = FollowUpPlanFactory(calling_policy=CallingPolicyFactory(is_default=True), offsets=[])
+    customers = Customer.objects.bulk_create(
+        Customer(name=f"客户{n}", phone=f"+86139{n:08d}") for n in range(count)
+    )
+    cases = Case.objects.bulk_create(
+        Case(customer=c, kind=CaseKind.DISCHARGE, anchor_date=MONDAY, plan=plan) for c in customers
+    )
+    tasks = FollowUpTask.objects.bulk_create(FollowUpTask(case=c, due_date=MONDAY) for c in cases)
+    call_list = CallList.objects.create(day=MONDAY)
+    entries = QueueEntry.objects.bulk_create(
+        QueueEntry(
+            call_list=call_list,
+            task=task,
+            priority=n % 7,
+            assigned_agent=agents[n // 2 % len(agents)] if agents and n % 2 else None,
+        )
+        for n, task in enumerate(tasks)
+    )
+    return [entry.pk for entry in entries]
+
+
+def run_at_once(work, arguments) -> list:
+    """Run `work(argument)` in one thread per argument, started together; each thread has
+    its own database connection and closes it at the end."""
+    start = threading.Barrier(len(arguments))
+    results, errors = [None] * len(arguments), []
+
+    def worker(index, argument):
+        try:
+            start.wait()
+            results[index] = work(argument)
+        except Exception as error:  # reported below, in the test's thread
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [
+        threading.Thread(target=worker, args=(index, argument))
+        for index, argument in enumerate(arguments)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=300)
+    assert not errors, errors
+    return results
+
+
+def test_sixteen_agents_claiming_at_once_get_every_entry_exactly_once(postgres):
+    agents = [UserFactory(username=f"agent{n}", role="agent") for n in range(AGENTS)]
+    entry_ids = list_entries(2000, agents=agents)
+
+    def work_until_empty(agent) -> list[int]:
+        taken = []
+        for _ in range(5000):
+            claim = claim_next_call(agent=agent, now=IN_WINDOW)
+            if claim.entry is None:
+                if claim.reason == "all_done":
+                    return taken
+                continue  # all_claimed: the last entries are in other agents' hands
+            taken.append(claim.entry.pk)
+            QueueEntry.objects.filter(pk=claim.entry.pk).update(
+                status=QueueEntryStatus.DONE, closed_at=IN_WINDOW
+            )
+        raise AssertionError("the queue never emptied")
+
+    taken = run_at_once(work_until_empty, agents)
+
+    claimed = Counter(pk for per_agent in taken for pk in per_agent)
+    assert sorted(claimed) == sorted(entry_ids)
+    assert set(claimed.values()) == {1}
+    assert all(per_agent for per_agent in taken)  # nobody was starved
+    assert QueueEntry.objects.exclude(status=QueueEntryStatus.DONE).count() == 0
+    # Each agent took all their own calls before any from the pool.
+    for agent, per_agent in zip(agents, taken, strict=True):
+        own = set(agent.assigned_entries.values_list("pk", flat=True))
+        assert set(per_agent[: len(own)]) == own
+
+
+def test_expired_leases_come_back_and_late_submits_are_kept_and_flagged(postgres):
+    first = [UserFactory(username=f"first{n}", role="agent") for n in range(AGENTS)]
+    second = [UserFactory(username=f"second{n}", role="agent") for n in range(AGENTS)]
+    entry_ids = list_entries(AGENTS)
+
+    held = run_at_once(lambda agent: claim_next_call(agent=agent, now=IN_WINDOW).entry.pk, first)
+    later = IN_WINDOW + dt.timedelta(minutes=16)  # the 15-minute leases have run out
+    retaken = run_at_once(lambda agent: claim_next_call(agent=agent, now=later).entry.pk, second)
+
+    assert sorted(held) == sorted(entry_ids)
+    assert sorted(retaken) == sorted(entry_ids)
+
+    def submit_late(pair):
+        agent, entry_pk = pair
+        return record_outcome(
+            agent=agent,
+            entry=QueueEntry.objects.get(pk=entry_pk),
+            idempotency_key=f"late-{agent.pk}",
+            disposition="complete",
+            started_at=IN_WINDOW,
+            ended_at=IN_WINDOW + dt.timedelta(minutes=17),
+            now=later + dt.timedelta(minutes=1),
+        ).attempt.pk
+
+    attempts = run_at_once(submit_late, list(zip(first, held, strict=True)))
+
+    assert CallAttempt.objects.filter(pk__in=attempts, after_lease_lost=True).count() == AGENTS
+    holders = dict(QueueEntry.objects.values_list("pk", "claimed_by_id"))
+    assert holders == {entry_pk: agent.pk for agent, entry_pk in zip(second, retaken, strict=True)}
+
+
+def test_one_key_submitted_twice_at_once_is_stored_once(postgres):
+    agent = UserFactory(username="double-click", role="agent")
+    (entry_pk,) = list_entries(1)
+    claim_next_call(agent=agent, now=IN_WINDOW)
+
+    def submit(_):
+        result = record_outcome(
+            agent=agent,
+            entry=QueueEntry.objects.get(pk=entry_pk),
+            idempotency_key="same-key",
+            disposition="no_answer",
+            started_at=IN_WINDOW,
+            ended_at=IN_WINDOW + dt.timedelta(minutes=1),
+            now=IN_WINDOW + dt.timedelta(minutes=2),
+        )
+        return result.attempt.pk, result.created
+
+    results = run_at_once(submit, range(4))
+
+    assert len({pk for pk, _created in results}) == 1
+    assert sorted(created for _pk, created in results) == [False, False, False, True]
+    assert CallAttempt.objects.count() == 1
+    assert FollowUpTask.objects.get().attempts == 1

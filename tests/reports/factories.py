@@ -1,0 +1,166 @@
+"""Builders for report fixtures: tasks due on a day, calls at a given local moment."""
+
+import datetime as dt
+import uuid
+from zoneinfo import ZoneInfo
+
+from followups import models as m
+from tests.factories import (
+    CaseFactory,
+    CustomerFactory,
+    DepartmentFactory,
+    FollowUpTaskFactory,
+    PatientFactory,
+    UserFactory,
+)
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+def at(day: dt.date, hour: int, minute: int = 0, second: int = 0, zone=SHANGHAI) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time(hour, minute, second), tzinfo=zone)
+
+
+def department(name: str) -> m.Department:
+    return DepartmentFactory(name=name, code=f"d-{uuid.uuid4().hex[:8]}")
+
+
+def agent(username: str, first_name: str = "") -> "m.User":
+    return UserFactory(username=username, first_name=first_name or username, role="agent")
+
+
+def due_task(
+    *,
+    due: dt.date,
+    dept: m.Department | None = None,
+    kind: str = m.CaseKind.DISCHARGE,
+    phone: str | None = None,
+    died_on: dt.date | None = None,
+    status: str = m.TaskStatus.PENDING,
+    doctor: str = "",
+    nurse: str = "",
+    timezone: str = "",
+    customer: m.Customer | None = None,
+) -> m.FollowUpTask:
+    """A task due on ``due``; with ``dept`` the customer is a patient of that department."""
+    if customer is None:
+        fields = {"timezone": timezone}
+        if phone is not None:
+            fields["phone"] = phone
+        customer = CustomerFactory(**fields)
+    patient = None
+    if dept is not None:
+        patient = PatientFactory(
+            customer=customer,
+            department=dept,
+            attending_doctor=doctor,
+            responsible_nurse=nurse,
+            died_on=died_on,
+        )
+    case = CaseFactory(customer=customer, patient=patient, kind=kind)
+    return FollowUpTaskFactory(case=case, due_date=due, status=status)
+
+
+def call(
+    task: m.FollowUpTask,
+    *,
+    by,
+    disposition: str,
+    started: dt.datetime,
+    seconds: int = 180,
+    satisfaction: str = "",
+    notes: str = "",
+    version: m.ScriptVersion | None = None,
+    path: list[tuple[str, str, bool]] = (),
+    callback_at: dt.datetime | None = None,
+) -> m.CallAttempt:
+    """A recorded call; ``path`` is (node id, value, is an objection) in order. The task's
+    counters move as record_outcome moves them."""
+    attempt = m.CallAttempt.objects.create(
+        task=task,
+        agent=by,
+        started_at=started,
+        ended_at=started + dt.timedelta(seconds=seconds),
+        dialled_number=task.case.customer.phone,
+        disposition=disposition,
+        satisfaction=satisfaction,
+        notes=notes,
+        script_version=version,
+        callback_at=callback_at,
+        idempotency_key=uuid.uuid4().hex,
+    )
+    m.ScriptAnswer.objects.bulk_create(
+        m.ScriptAnswer(attempt=attempt, position=n, node_id=node, value=value, is_objection=obj)
+        for n, (node, value, obj) in enumerate(path, start=1)
+    )
+    task.attempts += 1
+    task.outcome_counts = {
+        **task.outcome_counts,
+        disposition: task.outcome_counts.get(disposition, 0) + 1,
+    }
+    task.save(update_fields=["attempts", "outcome_counts"])
+    return attempt
+
+
+def escalation(
+    *,
+    case: m.Case,
+    severity: str = m.EscalationSeverity.NORMAL,
+    category: str = m.EscalationCategory.SERVICE,
+    status: str = m.EscalationStatus.OPEN,
+    due_at: dt.datetime,
+    attempt: m.CallAttempt | None = None,
+    dept: m.Department | None = None,
+    owner=None,
+    description: str = "客户反映候诊时间过长",
+) -> m.Escalation:
+    return m.Escalation.objects.create(
+        case=case,
+        attempt=attempt,
+        category=category,
+        severity=severity,
+        status=status,
+        due_at=due_at,
+        department=dept,
+        owner=owner,
+        description=description,
+    )
+
+
+GRAPH_V1 = {
+    "schema": 1,
+    "start": "greet",
+    "nodes": [
+        {"id": "greet", "kind": "greeting", "text": "您好，我是回访专员", "next": "identity"},
+        {
+            "id": "identity",
+            "kind": "identity_check",
+            "text": "请问您是本人吗？",
+            "options": [
+                {"value": "yes", "label": "是本人", "next": "q_recovery"},
+                {"value": "no", "label": "不是", "next": "close_ok"},
+            ],
+        },
+        {
+            "id": "q_recovery",
+            "kind": "question",
+            "text": "恢复得怎么样？",
+            "options": [
+                {"value": "good", "label": "恢复得不错", "next": "close_ok"},
+                {"value": "poor", "label": "不太好", "next": "close_ok"},
+            ],
+        },
+        {"id": "close_ok", "kind": "closing", "text": "谢谢，再见", "disposition": "complete"},
+    ],
+    "objections": [
+        {"id": "busy", "label": "现在没空", "text": "那我们换个时间", "action": "end"},
+        {"id": "how_number", "label": "怎么有我电话", "text": "住院时留的", "action": "return"},
+    ],
+}
+
+
+def script_version(number: int = 1, graph: dict | None = None, status="published"):
+    script, _ = m.CallScript.objects.get_or_create(code="discharge", defaults={"name": "出院回访"})
+    return m.ScriptVersion.objects.create(
+        script=script, number=number, status=status, graph=graph or GRAPH_V1
+    )

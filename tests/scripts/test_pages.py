@@ -1,0 +1,86 @@
+"""The script list, the comparison and the navigation link."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from followups.models import CallScript, PlanStep, ScriptVersion
+from followups.services import scripts
+from tests.factories import CallAttemptFactory, FollowUpPlanFactory, UserFactory
+
+from .conftest import demo_graph
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_list_shows_versions_plans_and_calls(client, supervisor, draft, published):
+    plan = FollowUpPlanFactory(name="出院回访计划", offsets=[3, 7])
+    plan.steps.update(script=published.script)
+    CallAttemptFactory.create_batch(3, script_version=published)
+    client.force_login(supervisor)
+    rows = scripts.script_overview()
+    assert [(row.version.number, row.calls) for row in rows[0].versions] == [(2, 0), (1, 3)]
+    assert rows[0].plans == ["出院回访计划"]
+    html = client.get(reverse("scripts:list")).content.decode()
+    assert "出院回访计划" in html
+    assert reverse("scripts:edit", args=[draft.pk]) in html
+
+
+def test_the_list_costs_the_same_queries_for_one_script_or_many(client, supervisor, published):
+    client.force_login(supervisor)
+    client.get(reverse("scripts:list"))
+    with CaptureQueriesContext(connection) as one:
+        client.get(reverse("scripts:list"))
+    for number in range(3):
+        script = CallScript.objects.create(name=f"话术{number}", code=f"s{number}")
+        version = ScriptVersion.objects.create(
+            script=script, number=1, status="published", graph=demo_graph()
+        )
+        CallAttemptFactory(script_version=version)
+        plan = FollowUpPlanFactory(offsets=[1])
+        PlanStep.objects.filter(plan=plan).update(script=script)
+    with CaptureQueriesContext(connection) as four:
+        client.get(reverse("scripts:list"))
+    assert len(four.captured_queries) == len(one.captured_queries)
+
+
+def test_an_agent_sees_only_published_scripts_in_the_list(client, agent, draft, published):
+    CallScript.objects.create(name="未发布的", code="unpublished")
+    client.force_login(agent)
+    html = client.get(reverse("scripts:list")).content.decode()
+    assert reverse("scripts:read", args=["discharge"]) in html
+    assert "未发布的" not in html
+    assert reverse("scripts:edit", args=[draft.pk]) not in html
+    assert reverse("scripts:create") not in html
+
+
+def test_the_comparison_shows_both_versions_side_by_side(client, supervisor, draft, published):
+    scripts.update_node(
+        version=draft,
+        node_id="q_note",
+        changes={"text": "您还有别的建议吗？"},
+        actor=supervisor,
+    )
+    scripts.remove_node(version=draft, node_id="close_urgent", actor=supervisor)
+    client.force_login(supervisor)
+    response = client.get(
+        reverse("scripts:compare", args=["discharge"]),
+        {"old": 1, "new": 2},
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "1 node removed" in html
+    # s_urgent still names close_urgent: its own fields did not change.
+    assert "1 node changed" in html
+    assert '<span class="diff-del">' in html
+    assert '<span class="diff-ins">' in html
+
+
+@pytest.mark.parametrize(("role", "shown"), [("agent", True), ("supervisor", True), ("", False)])
+def test_the_navigation_links_to_the_scripts_for_those_who_may_read_them(client, role, shown):
+    user = UserFactory(username=f"nav-{role or 'none'}", role=role or None)
+    client.force_login(user)
+    html = client.get(reverse("no_role"), follow=True).content.decode()
+    assert (f'href="{reverse("scripts:list")}"' in html) is shown

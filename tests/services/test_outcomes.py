@@ -1,0 +1,535 @@
+"""Recording an outcome: the attempt, the task's next step, the entry, the case, escalations."""
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from followups.models import (
+    CallAttempt,
+    CaseKind,
+    CaseStatus,
+    Escalation,
+    FollowUpTask,
+    QueueEntryStatus,
+    ScriptAnswer,
+    ScriptVersion,
+    TaskKind,
+    TaskStatus,
+)
+from followups.scheduling import FollowUpAction
+from followups.services import escalations, outcomes
+from followups.services.outcomes import record_outcome
+from followups.services.queue import claim_next_call
+from tests.factories import (
+    CallingPolicyFactory,
+    CallListFactory,
+    CaseFactory,
+    CustomerFactory,
+    FollowUpPlanFactory,
+    FollowUpTaskFactory,
+    PatientFactory,
+    QueueEntryFactory,
+    UserFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+MONDAY = dt.date(2026, 11, 23)
+TUESDAY = dt.date(2026, 11, 24)
+DAYS_SINCE_2000 = 9823  # 2000-01-01 to 2026-11-23, the due-date part of a priority
+
+
+def at(hour: int, minute: int = 0, day: dt.date = MONDAY) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time(hour, minute), tzinfo=SHANGHAI)
+
+
+@pytest.fixture
+def plan():
+    # Windows 10:30–11:30 and 15:00–17:30, quiet hours before 08:00 and from 21:00.
+    return FollowUpPlanFactory(calling_policy=CallingPolicyFactory(is_default=True), offsets=[])
+
+
+@pytest.fixture
+def me():
+    return UserFactory(username="me", role="agent")
+
+
+@pytest.fixture
+def entry(plan, me):
+    """Monday's call for 张先生, claimed by `me` at 10:40 (lease to 10:55)."""
+    case = CaseFactory(plan=plan, customer=CustomerFactory(name="张三", phone="+8613812345678"))
+    task = FollowUpTaskFactory(case=case, due_date=MONDAY, max_attempts=3)
+    listed = QueueEntryFactory(call_list=CallListFactory(day=MONDAY), task=task)
+    assert claim_next_call(agent=me, now=at(10, 40)).entry.pk == listed.pk
+    listed.refresh_from_db()
+    return listed
+
+
+def submit(entry, agent, *, key="k-1", disposition="complete", now=None, **fields):
+    return record_outcome(
+        agent=agent,
+        entry=entry,
+        idempotency_key=key,
+        disposition=disposition,
+        started_at=fields.pop("started_at", at(10, 40)),
+        ended_at=fields.pop("ended_at", at(10, 43)),
+        now=now or at(10, 44),
+        **fields,
+    )
+
+
+def task_state(task: FollowUpTask) -> dict:
+    task.refresh_from_db()
+    return {
+        "status": task.status,
+        "kind": task.kind,
+        "due_date": task.due_date,
+        "earliest_at": task.earliest_at,
+        "callback_at": task.callback_at,
+        "status_reason": task.status_reason,
+        "needs_number_fix": task.needs_number_fix,
+    }
+
+
+DONE = {
+    "status": TaskStatus.DONE,
+    "kind": TaskKind.SCHEDULED,
+    "due_date": MONDAY,
+    "earliest_at": None,
+    "callback_at": None,
+    "status_reason": "",
+    "needs_number_fix": False,
+}
+
+
+def settled(status, reason, **more):
+    return {**DONE, "status": status, "status_reason": reason, **more}
+
+
+def retried(day, hour, minute, reason):
+    return {
+        **DONE,
+        "status": TaskStatus.PENDING,
+        "kind": TaskKind.RETRY,
+        "due_date": day,
+        "earliest_at": at(hour, minute, day=day),
+        "status_reason": reason,
+    }
+
+
+def called_back(day, hour, reason):
+    return {
+        **DONE,
+        "status": TaskStatus.PENDING,
+        "kind": TaskKind.CALLBACK,
+        "due_date": day,
+        "earliest_at": at(hour, day=day),
+        "callback_at": at(hour, day=day),
+        "status_reason": reason,
+    }
+
+
+# The call starts at 10:40 on Monday, in the morning window. A retry after no answer
+# goes to the other half of the day (15:00 today); a relative answering means the next
+# calling day's first window (Tuesday 10:30); a callback keeps its time unless quiet hours
+# (before 08:00, from 21:00) move it to the next allowed moment (Tuesday 08:00).
+CASES = [
+    ("complete", None, FollowUpAction.DONE, DONE, "done"),
+    ("partial", None, FollowUpAction.DONE, DONE, "done"),
+    ("no_answer", None, FollowUpAction.RETRY, retried(MONDAY, 15, 0, "no_answer"), "again"),
+    ("busy", None, FollowUpAction.RETRY, retried(MONDAY, 15, 0, "busy"), "again"),
+    ("phone_off", None, FollowUpAction.RETRY, retried(MONDAY, 15, 0, "phone_off"), "again"),
+    ("family", None, FollowUpAction.RETRY, retried(TUESDAY, 10, 30, "family"), "done"),
+    (
+        "wrong_number",
+        None,
+        FollowUpAction.SUSPEND,
+        settled(TaskStatus.SUSPENDED, "wrong_number", needs_number_fix=True),
+        "done",
+    ),
+    ("refused", None, FollowUpAction.CLOSE_CASE, settled(TaskStatus.CANCELLED, "refused"), "done"),
+    (
+        "deceased",
+        None,
+        FollowUpAction.CLOSE_CASE,
+        settled(TaskStatus.CANCELLED, "deceased"),
+        "done",
+    ),
+    ("callback", at(19), FollowUpAction.CALLBACK, called_back(MONDAY, 19, "callback"), "again"),
+    (
+        "callback",
+        at(22),
+        FollowUpAction.CALLBACK,
+        called_back(TUESDAY, 8, "callback_moved_quiet_hours"),
+        "done",
+    ),
+]
+
+
+@pytest.mark.parametrize(("disposition", "callback_at", "action", "expected", "entry_after"), CASES)
+def test_each_disposition_moves_the_task_as_the_rules_say(
+    entry, me, disposition, callback_at, action, expected, entry_after
+):
+    result = submit(entry, me, disposition=disposition, callback_at=callback_at)
+
+    assert result.created is True
+    assert result.follow_up.action is action
+    assert task_state(entry.task) == expected
+    entry.task.refresh_from_db()
+    assert (entry.task.attempts, entry.task.outcome_counts) == (1, {disposition: 1})
+    entry.refresh_from_db()
+    if entry_after == "done":
+        assert (entry.status, entry.closed_at) == (QueueEntryStatus.DONE, at(10, 44))
+    else:
+        # Later the same day: back on today's list (one entry per task and day), free.
+        assert (entry.status, entry.claimed_by, entry.closed_at) == (
+            QueueEntryStatus.WAITING,
+            None,
+            None,
+        )
+
+
+def test_a_retry_today_waits_behind_its_earliest_moment_and_a_callback_rises_to_the_top(entry, me):
+    submit(entry, me, disposition="callback", callback_at=at(19))
+    entry.refresh_from_db()
+    # Callback bucket 0, no deadline, not overdue, no intent class (3): bucket 15.
+    assert entry.priority == 15 * 100_000 + DAYS_SINCE_2000
+    assert claim_next_call(agent=me, now=at(18, 59)).reason == "outside_window"
+    assert claim_next_call(agent=me, now=at(19, 0)).entry.pk == entry.pk
+
+
+def test_the_last_allowed_attempt_without_answer_makes_the_task_unreachable(entry, me):
+    task = entry.task
+    task.attempts, task.outcome_counts = 2, {"no_answer": 1, "busy": 1}
+    task.save()
+
+    result = submit(entry, me, disposition="no_answer")
+
+    assert result.follow_up.action is FollowUpAction.UNREACHABLE
+    assert task_state(task) == settled(TaskStatus.UNREACHABLE, "max_attempts")
+    assert (task.attempts, task.outcome_counts) == (3, {"no_answer": 2, "busy": 1})
+
+
+def test_the_attempt_keeps_the_script_version_and_path(entry, me):
+    version = ScriptVersion.objects.create(
+        script=_script(),
+        number=1,
+        status="published",
+        graph={
+            "nodes": [{"id": "greet"}, {"id": "q_satisfaction"}, {"id": "close_ok"}],
+            "objections": [{"id": "busy"}],
+        },
+    )
+    answers = [
+        {"node_id": "greet", "value": "", "is_objection": False},
+        {"node_id": "busy", "value": "", "is_objection": True},
+        {"node_id": "q_satisfaction", "value": "satisfied", "is_objection": False},
+    ]
+
+    result = submit(
+        entry, me, script_version=version, answers=answers, satisfaction="satisfied", notes="好"
+    )
+
+    attempt = CallAttempt.objects.get()
+    assert attempt == result.attempt
+    assert (attempt.script_version, attempt.satisfaction, attempt.notes) == (
+        version,
+        "satisfied",
+        "好",
+    )
+    assert (attempt.agent, attempt.queue_entry, attempt.after_lease_lost) == (me, entry, False)
+    assert str(attempt.dialled_number) == "+8613812345678"
+    assert list(attempt.answers.values_list("position", "node_id", "value", "is_objection")) == [
+        (1, "greet", "", False),
+        (2, "busy", "", True),
+        (3, "q_satisfaction", "satisfied", False),
+    ]
+
+
+def _script():
+    from followups.models import CallScript
+
+    return CallScript.objects.create(name="出院回访", code="discharge")
+
+
+def test_a_repeated_submit_returns_the_first_result_and_writes_nothing(entry, me):
+    first = submit(entry, me, disposition="no_answer")
+
+    again = submit(entry, me, disposition="no_answer", now=at(10, 50))
+
+    assert again.created is False
+    assert again.attempt.pk == first.attempt.pk
+    assert again.follow_up == first.follow_up
+    assert CallAttempt.objects.count() == 1
+    entry.task.refresh_from_db()
+    assert (entry.task.attempts, entry.task.outcome_counts) == (1, {"no_answer": 1})
+
+
+def test_two_submits_racing_with_one_key_store_one(entry, me, monkeypatch):
+    first = submit(entry, me)
+    real_replay = outcomes._replay
+    looks = []
+
+    def replay_too_early(**kwargs):
+        # The second submit looks before the first has committed, then loses the insert.
+        looks.append(kwargs["key"])
+        return None if len(looks) == 1 else real_replay(**kwargs)
+
+    monkeypatch.setattr(outcomes, "_replay", replay_too_early)
+
+    again = submit(entry, me)
+
+    assert (again.created, again.attempt.pk) == (False, first.attempt.pk)
+    assert len(looks) == 2
+    assert CallAttempt.objects.count() == 1
+    entry.task.refresh_from_db()
+    assert entry.task.attempts == 1
+
+
+def test_a_key_is_one_agents(entry, me):
+    submit(entry, me)
+    with pytest.raises(ValidationError) as error:
+        submit(entry, UserFactory(username="other", role="agent"))
+    assert list(error.value.message_dict) == ["idempotency_key"]
+
+
+def test_a_submit_after_the_lease_ran_out_is_kept_and_flagged(entry, me):
+    result = submit(entry, me, ended_at=at(10, 58), now=at(11, 0))
+
+    assert result.created is True
+    assert result.attempt.after_lease_lost is True
+    assert task_state(entry.task)["status"] == TaskStatus.DONE
+    entry.refresh_from_db()
+    assert entry.status == QueueEntryStatus.DONE
+
+
+def test_a_submit_after_losing_the_call_to_a_colleague_is_kept_but_leaves_them_the_call(entry, me):
+    colleague = UserFactory(username="colleague", role="agent")
+    assert claim_next_call(agent=colleague, now=at(10, 56)).entry.pk == entry.pk
+
+    late = submit(entry, me, key="late", ended_at=at(10, 57), now=at(10, 58))
+
+    assert late.attempt.after_lease_lost is True
+    assert task_state(entry.task)["status"] == TaskStatus.DONE
+    entry.refresh_from_db()
+    assert (entry.status, entry.claimed_by) == (QueueEntryStatus.CLAIMED, colleague)
+
+    # The colleague's own call finds the task already settled: kept, the task not moved.
+    theirs = submit(
+        entry,
+        colleague,
+        key="theirs",
+        disposition="no_answer",
+        started_at=at(10, 59),
+        ended_at=at(11, 0),
+        now=at(11, 1),
+    )
+    assert theirs.attempt.after_lease_lost is False
+    assert task_state(entry.task)["status"] == TaskStatus.DONE
+    entry.task.refresh_from_db()
+    assert (entry.task.attempts, entry.task.outcome_counts) == (
+        2,
+        {"complete": 1, "no_answer": 1},
+    )
+    entry.refresh_from_db()
+    assert (entry.status, entry.closed_at) == (QueueEntryStatus.DONE, at(11, 1))
+
+
+def test_a_failure_inside_leaves_nothing_half_written(entry, me, monkeypatch):
+    def broken(**kwargs):
+        raise RuntimeError("mail server on fire")
+
+    monkeypatch.setattr(escalations, "raise_escalation", broken)
+
+    with pytest.raises(RuntimeError):
+        submit(
+            entry,
+            me,
+            intent_class="A",
+            escalation={"category": "medical", "severity": "urgent", "description": "发热"},
+        )
+
+    assert not CallAttempt.objects.exists()
+    assert not ScriptAnswer.objects.exists()
+    assert not Escalation.objects.exists()
+    task = FollowUpTask.objects.get(pk=entry.task_id)
+    assert (task.status, task.attempts, task.outcome_counts) == (TaskStatus.PENDING, 0, {})
+    entry.refresh_from_db()
+    assert (entry.status, entry.claimed_by) == (QueueEntryStatus.CLAIMED, me)
+    entry.task.case.refresh_from_db()
+    assert (entry.task.case.agent, entry.task.case.intent_class) == (None, "")
+
+
+@pytest.mark.parametrize(
+    ("fields", "field"),
+    [
+        ({"disposition": "hung_up"}, "disposition"),
+        ({"disposition": "callback"}, "callback_at"),
+        ({"ended_at": at(10, 39)}, "ended_at"),
+        ({"callback_at": at(10, 0), "disposition": "callback"}, "callback_at"),
+        ({"satisfaction": "thrilled"}, "satisfaction"),
+        ({"intent_class": "E"}, "intent_class"),
+        ({"answers": [{"node_id": "nowhere", "value": "x"}], "script_version": True}, "answers"),
+        ({"escalation": {"category": "weather", "description": "x"}}, "escalation"),
+        (
+            {"escalation": {"category": "medical", "severity": "meh", "description": "x"}},
+            "escalation",
+        ),
+        ({"escalation": {"category": "medical", "description": " "}}, "escalation"),
+        ({"key": ""}, "idempotency_key"),
+    ],
+)
+def test_bad_input_is_refused_field_by_field_and_writes_nothing(entry, me, fields, field):
+    if fields.pop("script_version", False):
+        fields["script_version"] = ScriptVersion.objects.create(
+            script=_script(), number=1, graph={"nodes": [{"id": "greet"}]}
+        )
+
+    with pytest.raises(ValidationError) as error:
+        submit(entry, me, **fields)
+
+    assert list(error.value.message_dict) == [field]
+    assert not CallAttempt.objects.exists()
+    entry.task.refresh_from_db()
+    assert entry.task.attempts == 0
+
+
+def test_the_case_gets_the_agent_who_called_first_and_keeps_them(entry, me):
+    submit(entry, me, disposition="no_answer")
+    case = entry.task.case
+    case.refresh_from_db()
+    assert case.agent == me
+
+    later = QueueEntryFactory(
+        call_list=CallListFactory(day=TUESDAY), task=FollowUpTaskFactory(case=case)
+    )
+    other = UserFactory(username="other", role="agent")
+    submit(later, other, key="k-2", started_at=at(10, 40, TUESDAY), ended_at=at(10, 41, TUESDAY))
+    case.refresh_from_db()
+    assert case.agent == me
+
+
+def test_closing_the_case_cancels_its_other_calls(entry, me):
+    case = entry.task.case
+    other_task = FollowUpTaskFactory(case=case, due_date=MONDAY)
+    other_entry = QueueEntryFactory(call_list=entry.call_list, task=other_task)
+    done_before = FollowUpTaskFactory(case=case, status=TaskStatus.DONE)
+
+    submit(entry, me, disposition="refused")
+
+    case.refresh_from_db()
+    assert (case.status, case.closed_reason, case.closed_at) == (
+        CaseStatus.CLOSED,
+        "refused",
+        at(10, 44),
+    )
+    other_task.refresh_from_db()
+    assert (other_task.status, other_task.status_reason) == (
+        TaskStatus.CANCELLED,
+        "case closed: refused",
+    )
+    other_entry.refresh_from_db()
+    assert other_entry.status == QueueEntryStatus.CANCELLED
+    done_before.refresh_from_db()
+    assert done_before.status == TaskStatus.DONE
+
+
+def test_a_new_intent_class_moves_the_routine_call(plan, me):
+    case = CaseFactory(plan=plan, kind=CaseKind.CONSULTATION, intent_class="C")
+    called = FollowUpTaskFactory(case=case, due_date=MONDAY)
+    routine = FollowUpTaskFactory(case=case, due_date=MONDAY + dt.timedelta(days=21))
+    entry = QueueEntryFactory(call_list=CallListFactory(day=MONDAY), task=called)
+    claim_next_call(agent=me, now=at(10, 40))
+
+    submit(entry, me, intent_class="A")
+
+    case.refresh_from_db()
+    assert case.intent_class == "A"
+    routine.refresh_from_db()
+    # Class A: every 3 days from the call, at that day's first window.
+    assert (routine.due_date, routine.earliest_at) == (
+        dt.date(2026, 11, 26),
+        at(10, 30, day=dt.date(2026, 11, 26)),
+    )
+    assert case.tasks.filter(status=TaskStatus.PENDING).count() == 1
+
+
+def test_a_finished_call_books_the_next_routine_call_of_its_class(plan, me):
+    case = CaseFactory(plan=plan, kind=CaseKind.CONSULTATION, intent_class="B")
+    entry = QueueEntryFactory(
+        call_list=CallListFactory(day=MONDAY), task=FollowUpTaskFactory(case=case)
+    )
+    claim_next_call(agent=me, now=at(10, 40))
+
+    submit(entry, me)
+
+    pending = case.tasks.get(status=TaskStatus.PENDING)
+    assert (pending.due_date, pending.step) == (dt.date(2026, 11, 30), None)
+
+
+@pytest.fixture
+def supervisors():
+    UserFactory(username="boss1", role="supervisor", email="boss1@example.org")
+    UserFactory(username="boss2", role="supervisor", email="boss2@example.org")
+    UserFactory(username="retired", role="supervisor", email="old@example.org", is_active=False)
+    UserFactory(username="peer", role="agent", email="peer@example.org")
+
+
+def test_an_urgent_escalation_mails_every_active_supervisor_once_without_personal_data(
+    plan, me, supervisors, mailoutbox, django_capture_on_commit_callbacks
+):
+    patient = PatientFactory(customer__name="李四", customer__phone="+8613987654321")
+    case = CaseFactory(plan=plan, customer=patient.customer, patient=patient)
+    entry = QueueEntryFactory(
+        call_list=CallListFactory(day=MONDAY), task=FollowUpTaskFactory(case=case)
+    )
+    claim_next_call(agent=me, now=at(10, 40))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        result = submit(
+            entry,
+            me,
+            escalation={"category": "medical", "severity": "urgent", "description": "伤口红肿发热"},
+        )
+
+    escalation = Escalation.objects.get()
+    assert result.escalation == escalation
+    assert (escalation.case, escalation.attempt, escalation.department) == (
+        case,
+        result.attempt,
+        patient.department,
+    )
+    assert escalation.due_at == at(12, 44)
+    assert len(mailoutbox) == 1
+    message = mailoutbox[0]
+    assert sorted(message.to) == ["boss1@example.org", "boss2@example.org"]
+    text = message.subject + message.body
+    assert f"#{escalation.pk}" in text and f"#{case.pk}" in text
+    for personal in ("李四", "李", "13987654321", "伤口", patient.medical_record_number):
+        assert personal not in text
+
+
+@pytest.mark.parametrize(("severity", "hours"), [("high", 24), ("normal", 72)])
+def test_other_escalations_are_due_by_their_sla_and_mail_nobody(
+    entry, me, supervisors, mailoutbox, django_capture_on_commit_callbacks, severity, hours
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        submit(
+            entry,
+            me,
+            escalation={"category": "service", "severity": severity, "description": "等太久"},
+        )
+    assert Escalation.objects.get().due_at == at(10, 44) + dt.timedelta(hours=hours)
+    assert mailoutbox == []
+
+
+def test_an_entry_of_a_closed_list_day_is_still_recorded(entry, me):
+    # A submit long after the day (the agent's browser was offline): nothing is lost.
+    result = submit(entry, me, disposition="no_answer", now=at(9, 0, day=TUESDAY))
+    assert result.attempt.after_lease_lost is True
+    entry.refresh_from_db()
+    assert (entry.status, entry.closed_at) == (QueueEntryStatus.DONE, at(9, 0, day=TUESDAY))
+    assert task_state(entry.task)["status"] == TaskStatus.PENDING

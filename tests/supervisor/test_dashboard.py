@@ -1,0 +1,34 @@
+"""The supervisor's home: today's figures and the last 30 days at a glance."""
+
+import pytest
+import time_machine
+from django.urls import reverse
+
+from tests.reports.conftest import MON
+from tests.reports.factories import at, call, due_task
+
+pytestmark = pytest.mark.django_db
+
+
+def test_it_shows_reach_reasons_satisfaction_and_waiting_problems(
+    client, supervisor, made_call, urgent, a1
+):
+    call(due_task(due=MON), by=a1, disposition="no_answer", started=at(MON, 15))
+    client.force_login(supervisor)
+    with time_machine.travel("2026-11-11 16:00 +0800", tick=False):
+        response = client.get(reverse("supervisor:home"))
+    context = response.context
+    # Due in the 30 days: made_call's task (reached) and the no-answer one: 1 of 2.
+    assert (context["funnel"].due, context["funnel"].reached) == (2, 1)
+    assert context["rate_text"] == "50.0 %"
+    assert context["funnel"].unreached["no_answer"] == 1
+    # The urgent escalation was due at 12:40 on Monday: open, overdue, not acknowledged.
+    assert (
+        context["open_escalations"],
+        context["overdue_escalations"],
+        context["urgent_escalations"],
+    ) == (1, 1, 1)
+    assert list(context["waiting_escalations"]) == [urgent]
+    html = response.content.decode()
+    assert 'id="chart-unreached"' in html
+    assert "vendor/chartjs/chart.umd.min.js" in html

@@ -1,0 +1,134 @@
+"""The escalation list (filters, overdue highlighted and counted), its detail page and
+the workflow buttons."""
+
+import datetime as dt
+
+import pytest
+import time_machine
+from django.urls import reverse
+
+from followups.models import EscalationSeverity, EscalationStatus, TaskStatus
+from tests.factories import UserFactory
+from tests.reports.factories import SHANGHAI, at, department, due_task, escalation
+
+pytestmark = pytest.mark.django_db
+NOW = "2026-11-11 14:00 +0800"
+TODAY = dt.date(2026, 11, 11)
+
+
+@pytest.fixture
+def listed(db, supervisor):
+    cardio, ortho = department("心内科"), department("骨科")
+    other = UserFactory(username="supervisor-b", role="supervisor")
+    case = due_task(due=TODAY, dept=cardio).case
+    return {
+        "urgent_late": escalation(
+            case=case,
+            severity=EscalationSeverity.URGENT,
+            category="medical",
+            dept=cardio,
+            due_at=at(TODAY, 12),
+        ),
+        "high_acknowledged": escalation(
+            case=case,
+            severity=EscalationSeverity.HIGH,
+            status=EscalationStatus.ACKNOWLEDGED,
+            dept=ortho,
+            owner=other,
+            due_at=at(TODAY, 18),
+        ),
+        "resolved_late": escalation(
+            case=case, status=EscalationStatus.RESOLVED, dept=cardio, due_at=at(TODAY, 9)
+        ),
+        "billing": escalation(case=case, category="billing", dept=ortho, due_at=at(TODAY, 20)),
+        "other": other,
+        "cardio": cardio,
+    }
+
+
+def shown(client, **params) -> set[int]:
+    with time_machine.travel(NOW, tick=False):
+        response = client.get(reverse("supervisor:escalations"), params)
+    assert response.status_code == 200
+    return {escalation.pk for escalation in response.context["page"]}
+
+
+@pytest.mark.parametrize(
+    ("params", "expected"),
+    [
+        ({}, {"urgent_late", "high_acknowledged", "resolved_late", "billing"}),
+        ({"category": "billing"}, {"billing"}),
+        ({"severity": "urgent"}, {"urgent_late"}),
+        ({"status": "acknowledged"}, {"high_acknowledged"}),
+        ({"department": "cardio"}, {"urgent_late", "resolved_late"}),
+        ({"owner": "other"}, {"high_acknowledged"}),
+        # Overdue: unresolved and past due at 14:00; the resolved one is not overdue.
+        ({"overdue": "true"}, {"urgent_late"}),
+        ({"overdue": "false"}, {"high_acknowledged", "resolved_late", "billing"}),
+    ],
+)
+def test_each_filter_returns_the_right_escalations(client, supervisor, listed, params, expected):
+    client.force_login(supervisor)
+    objects = {"cardio": listed["cardio"].pk, "other": listed["other"].pk}
+    query = {key: objects.get(value, value) for key, value in params.items()}
+    assert shown(client, **query) == {listed[name].pk for name in expected}
+
+
+def test_overdue_ones_are_counted_and_highlighted(client, supervisor, listed):
+    client.force_login(supervisor)
+    with time_machine.travel(NOW, tick=False):
+        response = client.get(reverse("supervisor:escalations"))
+    # Unresolved: urgent_late, high_acknowledged, billing = 3; overdue: urgent_late.
+    assert response.context["counts"] == {"unresolved": 3, "overdue": 1, "urgent_open": 1}
+    html = response.content.decode()
+    assert f'data-escalation="{listed["urgent_late"].pk}" class="table-danger overdue"' in html
+    assert html.count('class="table-danger overdue"') == 1
+    # Unresolved first, by due time; the resolved one last.
+    order = [escalation.pk for escalation in response.context["page"]]
+    names = ["urgent_late", "high_acknowledged", "billing", "resolved_late"]
+    assert order == [listed[name].pk for name in names]
+
+
+def test_the_workflow_buttons_take_it_from_open_to_verified(client, supervisor, listed):
+    escalation = listed["urgent_late"]
+    client.force_login(supervisor)
+    step = lambda name, data=None: client.post(  # noqa: E731
+        reverse("supervisor:escalation_step", args=[escalation.pk, name]), data or {}
+    )
+    with time_machine.travel(NOW, tick=False):
+        step("acknowledge")
+        step("owner", {"owner": listed["other"].pk})
+        step("resolve", {"resolution": "已电话指导", "verification_call_on": "2026-11-12"})
+        escalation.refresh_from_db()
+        assert (escalation.status, escalation.owner) == (
+            EscalationStatus.RESOLVED,
+            listed["other"],
+        )
+        verification = escalation.case.tasks.get(due_date=dt.date(2026, 11, 12))
+        assert verification.status == TaskStatus.PENDING
+        step("verify")
+    escalation.refresh_from_db()
+    assert escalation.status == EscalationStatus.VERIFIED
+    assert escalation.verified_at == dt.datetime(2026, 11, 11, 14, tzinfo=SHANGHAI)
+    with time_machine.travel(NOW, tick=False):
+        page = client.get(reverse("supervisor:escalation_detail", args=[escalation.pk]))
+    steps = [event.detail["step"] for event in page.context["history"]]
+    assert steps == ["acknowledged", "owner", "resolved", "verified"]
+    assert f"verification call planned (task {verification.pk})" in page.content.decode()
+
+
+def test_a_step_out_of_order_is_refused_with_a_message(client, supervisor, listed):
+    escalation = listed["billing"]
+    client.force_login(supervisor)
+    response = client.post(
+        reverse("supervisor:escalation_step", args=[escalation.pk, "verify"]), follow=True
+    )
+    assert "that step is not possible now" in response.content.decode()
+    escalation.refresh_from_db()
+    assert escalation.status == EscalationStatus.OPEN
+
+
+def test_an_unknown_step_is_not_found(client, supervisor, listed):
+    client.force_login(supervisor)
+    url = reverse("supervisor:escalation_step", args=[listed["billing"].pk, "delete"])
+    assert client.post(url).status_code == 404

@@ -1,0 +1,101 @@
+"""CSV and XLSX of the report tables; each export is audited."""
+
+import csv
+import io
+
+import pytest
+import time_machine
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from followups.models import AuditAction, AuditEvent
+
+pytestmark = pytest.mark.django_db
+PERIOD = "date_from=2026-11-09&date_to=2026-11-11"
+
+
+def test_it_exports_a_table_as_csv_and_audits_it(client, supervisor, made_call):
+    client.force_login(supervisor)
+    url = reverse("supervisor:export", args=["reach", "by_department", "csv"])
+    response = client.get(f"{url}?{PERIOD}")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert "huifang-reach-by_department-" in response["Content-Disposition"]
+    text = response.content.decode("utf-8-sig")
+    assert list(csv.reader(io.StringIO(text))) == [
+        ["Department", "Due tasks", "Called", "Reached", "Follow-up rate"],
+        ["心内科", "1", "1", "1", "1.0"],
+    ]
+    event = AuditEvent.objects.get()
+    assert event.action == AuditAction.EXPORT
+    assert event.actor == supervisor
+    assert event.detail == {
+        "report": "reach",
+        "table": "by_department",
+        "format": "csv",
+        "rows": 1,
+        "filters": {"date_from": "2026-11-09", "date_to": "2026-11-11"},
+    }
+
+
+def test_it_exports_a_table_as_xlsx(client, supervisor, made_call):
+    client.force_login(supervisor)
+    url = reverse("supervisor:export", args=["funnel", "stages", "xlsx"])
+    response = client.get(f"{url}?{PERIOD}")
+    assert response.status_code == 200
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    assert [[cell.value for cell in row] for row in sheet.iter_rows()] == [
+        ["Stage", "Tasks", "Share of due"],
+        ["Due tasks", 1, 1],
+        ["Called", 1, 1],
+        ["Reached", 1, 1],
+    ]
+    assert AuditEvent.objects.get().detail["format"] == "xlsx"
+
+
+def test_the_call_export_masks_phone_numbers(client, supervisor, made_call):
+    client.force_login(supervisor)
+    response = client.get(reverse("supervisor:export", args=["calls", "calls", "csv"]))
+    text = response.content.decode("utf-8-sig")
+    assert "138****5678" in text
+    assert "13812345678" not in text
+    assert AuditEvent.objects.get().detail["rows"] == 1
+
+
+def test_the_call_export_follows_the_filters(client, supervisor, made_call):
+    client.force_login(supervisor)
+    url = reverse("supervisor:export", args=["calls", "calls", "csv"])
+    response = client.get(f"{url}?disposition=no_answer")
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert len(rows) == 1  # the header only
+    assert AuditEvent.objects.get().detail["filters"] == {"disposition": "no_answer"}
+
+
+def test_an_unknown_table_or_format_is_not_found(client, supervisor):
+    client.force_login(supervisor)
+    for args in [("reach", "nothing", "csv"), ("reach", "by_day", "pdf"), ("x", "y", "csv")]:
+        assert client.get(reverse("supervisor:export", args=args)).status_code == 404
+    assert not AuditEvent.objects.exists()
+
+
+def test_exports_carry_the_whole_complaint_list(client, supervisor, a1, cardio):
+    from tests.reports.conftest import MON
+    from tests.reports.factories import at, call, due_task
+
+    for minute in range(55):
+        call(
+            due_task(due=MON, dept=cardio),
+            by=a1,
+            disposition="complete",
+            started=at(MON, 10, 30, minute),
+            satisfaction="poor",
+            notes=f"意见{minute}",
+        )
+    client.force_login(supervisor)
+    with time_machine.travel("2026-11-11 16:00 +0800", tick=False):
+        page = client.get(reverse("supervisor:report", args=["satisfaction"]))
+        url = reverse("supervisor:export", args=["satisfaction", "complaints", "csv"])
+        export = client.get(url)
+    assert page.content.decode().count("意见") == 50
+    assert AuditEvent.objects.get().detail["rows"] == 55
+    assert export.content.decode("utf-8-sig").count("意见") == 55

@@ -1,0 +1,47 @@
+"""Today's queue: waiting calls per agent, and moving them to another agent."""
+
+import pytest
+import time_machine
+from django.urls import reverse
+
+from followups.models import AuditAction, AuditEvent, CallList, QueueEntry
+from tests.reports.conftest import WED
+from tests.reports.factories import agent, due_task
+
+pytestmark = pytest.mark.django_db
+NOW = "2026-11-11 09:00 +0800"
+
+
+@pytest.fixture
+def entries(db):
+    a1, a2 = agent("a1", "李娜"), agent("a2", "王强")
+    call_list = CallList.objects.create(day=WED)
+    made = [
+        QueueEntry.objects.create(call_list=call_list, task=due_task(due=WED), assigned_agent=a1)
+        for _ in range(3)
+    ]
+    return a1, a2, made
+
+
+def test_it_counts_the_waiting_calls_per_agent(client, supervisor, entries):
+    client.force_login(supervisor)
+    with time_machine.travel(NOW, tick=False):
+        response = client.get(reverse("supervisor:queue"))
+    rows = [
+        (row["assigned_agent__username"], row["waiting"]) for row in response.context["per_agent"]
+    ]
+    assert rows == [("a1", 3)]
+    assert len(response.context["entries"]) == 3
+
+
+def test_it_moves_the_chosen_calls_to_another_agent(client, supervisor, entries):
+    a1, a2, made = entries
+    client.force_login(supervisor)
+    with time_machine.travel(NOW, tick=False):
+        response = client.post(
+            reverse("supervisor:queue"), {"entries": [made[0].pk, made[2].pk], "to_agent": a2.pk}
+        )
+    assert response.status_code == 302
+    assigned = dict(QueueEntry.objects.values_list("pk", "assigned_agent"))
+    assert assigned == {made[0].pk: a2.pk, made[1].pk: a1.pk, made[2].pk: a2.pk}
+    assert AuditEvent.objects.get().action == AuditAction.REASSIGN
