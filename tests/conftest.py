@@ -31,6 +31,7 @@ def migration_data(transactional_db):
         ("0002_roles", "create_roles"),
         ("0003_daily_list_schedule", "schedule"),
         ("0005_roles_for_staff_models", "grant"),
+        ("0006_lease_sweeper_schedule", "schedule"),
     ]:
         getattr(importlib.import_module(f"followups.migrations.{module}"), function)(apps, None)
 
