@@ -1,12 +1,8 @@
 """POST /api/v1/outcomes/: 201 on the first submit, 200 with the same body on a replay,
 400 with errors by field on bad input (never a 500), 403 for roles that do not call."""
 
-import datetime as dt
-from zoneinfo import ZoneInfo
-
 import pytest
 import time_machine
-from rest_framework.test import APIClient
 
 from followups.models import (
     CallAttempt,
@@ -17,6 +13,7 @@ from followups.models import (
     TaskStatus,
 )
 from followups.services.queue import claim_next_call
+from tests.api.monday import MONDAY, api_for, at
 from tests.factories import (
     CallingPolicyFactory,
     CallListFactory,
@@ -29,20 +26,7 @@ from tests.factories import (
 
 pytestmark = pytest.mark.django_db
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
-MONDAY = dt.date(2026, 11, 23)
 URL = "/api/v1/outcomes/"
-
-
-def at(hour: int, minute: int = 0) -> dt.datetime:
-    return dt.datetime.combine(MONDAY, dt.time(hour, minute), tzinfo=SHANGHAI)
-
-
-def api_for(user) -> APIClient:
-    # Messages are asserted in English (the msgids); the default language is Chinese.
-    client = APIClient(HTTP_ACCEPT_LANGUAGE="en")
-    client.force_authenticate(user)
-    return client
 
 
 @pytest.fixture

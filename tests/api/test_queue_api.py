@@ -1,9 +1,7 @@
 """The queue endpoints: claim the next call (200 masked, or 204 with the reason), renew its
 lease, reveal its number to the holder (audited); only for roles that work the queue."""
 
-import datetime as dt
 from urllib.parse import unquote
-from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
@@ -18,6 +16,7 @@ from followups.models import (
     QueueEntryStatus,
     ScriptVersion,
 )
+from tests.api.monday import MONDAY, api_for, at
 from tests.factories import (
     CallingPolicyFactory,
     CallListFactory,
@@ -32,20 +31,7 @@ from tests.factories import (
 
 pytestmark = pytest.mark.django_db
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
-MONDAY = dt.date(2026, 11, 23)
 NEXT = "/api/v1/queue/next/"
-
-
-def at(hour: int, minute: int = 0) -> dt.datetime:
-    return dt.datetime.combine(MONDAY, dt.time(hour, minute), tzinfo=SHANGHAI)
-
-
-def api_for(user) -> APIClient:
-    # Messages are asserted in English (the msgids); the default language is Chinese.
-    client = APIClient(HTTP_ACCEPT_LANGUAGE="en")
-    client.force_authenticate(user)
-    return client
 
 
 @pytest.fixture
