@@ -72,7 +72,8 @@ MIDDLEWARE = [
 # django-axes first, so a locked-out username+IP is refused before the password is checked.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # ModelBackend with each user's permission set cached (followups/auth_backend.py).
+    "followups.auth_backend.CachedPermissionsBackend",
 ]
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = timedelta(minutes=15)
@@ -150,6 +151,9 @@ HUIFANG_ASSESSMENT = {"min_sample": 20, "good": 0.9, "poor": 0.7}
 # (the pool). Escalations are due this many hours after they are raised, by severity.
 HUIFANG_LEASE_MINUTES = env.int("HUIFANG_LEASE_MINUTES", default=15)
 HUIFANG_CLAIM_FROM_POOL = env.bool("HUIFANG_CLAIM_FROM_POOL", default=True)
+# On PostgreSQL a claim is one round trip (followups/services/claim_sql.py); False runs the
+# ORM version every database has (the tests hold both to the same behaviour).
+HUIFANG_CLAIM_IN_ONE_STATEMENT = env.bool("HUIFANG_CLAIM_IN_ONE_STATEMENT", default=True)
 HUIFANG_ESCALATION_SLA_HOURS = {"urgent": 2, "high": 24, "normal": 72}
 
 REST_FRAMEWORK = {

@@ -8,3 +8,8 @@ class FollowupsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "followups"
     verbose_name = _("Follow-ups")
+
+    def ready(self) -> None:
+        from followups import auth_backend
+
+        auth_backend.connect_signals()

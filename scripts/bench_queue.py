@@ -48,6 +48,9 @@ os.environ.setdefault(
     "HUIFANG_VAR_DIR", os.path.join(tempfile.gettempdir(), "huifang-bench-queue-var")
 )
 os.environ.setdefault("LOG_LEVEL", "WARNING")
+# The cache a deployment has (Redis; docker-compose sets it): the agents' permission sets
+# live there, shared by the server's workers and this process.
+REDIS_URL = os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/9")
 
 import psycopg2  # noqa: E402
 
@@ -193,6 +196,18 @@ def add_users(prefix: str, count: int, *, group: str | None, permission: str | N
             [f"{prefix}%"],
         )
         return cursor.fetchall()
+
+
+def sign_in(users: list) -> None:
+    """The agents have been at work today: their permission sets are in the shared cache,
+    as after their first request (auth_backend.CachedPermissionsBackend)."""
+    from django.contrib.auth import get_user_model
+
+    from followups.auth_backend import CachedPermissionsBackend
+
+    backend = CachedPermissionsBackend()
+    for user in get_user_model().objects.filter(pk__in=[user_id for user_id, _ in users]):
+        backend.get_all_permissions(user)
 
 
 def fresh_list(agent_ids: list[int], *, pooled: bool = False) -> int:
@@ -513,6 +528,7 @@ def start_server(port: int, workers: int, worker_class: str) -> subprocess.Popen
         "SECRET_KEY": "bench-queue-not-a-real-secret",
         "ALLOWED_HOSTS": HOST,
         "DATABASE_URL": DATABASE_URL,
+        "REDIS_URL": REDIS_URL,
         "LOG_LEVEL": "WARNING",
     }
     command = [
@@ -572,6 +588,10 @@ def main() -> None:
     agents = add_users("bench-agent", 16, group="agent", permission=None)
     solo = add_users("bench-solo", args.entries + 50, group=None, permission="work_queue")
     agent_ids = [agent_id for agent_id, _ in agents]
+    from django.core.cache import cache
+
+    cache.clear()
+    sign_in(agents + solo)
 
     fresh_list(agent_ids[:1])
     queries = count_queries(agents[0])

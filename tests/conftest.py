@@ -89,3 +89,18 @@ def pytest_collection_modifyitems(items):
 def _transactional_tests_start_with_migration_data(request):
     if _is_transactional(request.node) or "transactional_db" in request.fixturenames:
         request.getfixturevalue("migration_data")
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache: stored permission sets name users by id, and
+    ids come back after a rollback."""
+    from django.core.cache import cache
+
+    from followups.auth_backend import forget_all_locally
+
+    cache.clear()
+    forget_all_locally()
+    yield
+    cache.clear()
+    forget_all_locally()

@@ -15,13 +15,15 @@ from followups.models import (
     TaskKind,
 )
 from followups.scheduling import FollowUpAction
-from followups.services.queue import REASONS
 
 
-class ClaimedCallSerializer(serializers.ModelSerializer):
+class ClaimedCallSerializer(serializers.Serializer):
     """A call handed to the agent: enough to start it, with the number masked. Serializes
-    `Claim.entry`, to which claim_next_call attaches the department and script version."""
+    `Claim.entry`, to which claim_next_call attaches the department and script version.
+    A plain Serializer: a ModelSerializer rebuilds its fields from the model on every use,
+    which cost more than the claim itself."""
 
+    id = serializers.IntegerField(read_only=True)
     task = serializers.IntegerField(source="task_id", read_only=True)
     case = serializers.IntegerField(source="task.case_id", read_only=True)
     case_kind = serializers.ChoiceField(
@@ -39,40 +41,15 @@ class ClaimedCallSerializer(serializers.ModelSerializer):
     callback_at = serializers.DateTimeField(
         source="task.callback_at", allow_null=True, read_only=True
     )
+    priority = serializers.IntegerField(read_only=True)
+    claimed_at = serializers.DateTimeField(allow_null=True, read_only=True)
+    lease_expires_at = serializers.DateTimeField(allow_null=True, read_only=True)
     script_version = serializers.IntegerField(
         source="script_version_to_use",
         allow_null=True,
         read_only=True,
         help_text=_("The script version to use: published for the step's script at claim time."),
     )
-
-    class Meta:
-        model = QueueEntry
-        fields = [
-            "id",
-            "task",
-            "case",
-            "case_kind",
-            "task_kind",
-            "customer_honorific",
-            "masked_phone",
-            "department",
-            "due_date",
-            "callback_at",
-            "priority",
-            "claimed_at",
-            "lease_expires_at",
-            "script_version",
-        ]
-        read_only_fields = fields
-
-
-class NoCallSerializer(serializers.Serializer):
-    """Why no call was handed out, in an agent's words, and when to ask again."""
-
-    reason = serializers.ChoiceField(choices=[(reason, reason) for reason in REASONS])
-    message = serializers.CharField()
-    next_possible_at = serializers.DateTimeField(allow_null=True)
 
 
 class LeaseSerializer(serializers.ModelSerializer):

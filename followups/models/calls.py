@@ -84,10 +84,17 @@ class QueueEntry(models.Model):
             ),
         ]
         indexes = [
+            # The claim walks these in hand-out order and stops at the first callable
+            # entry (services/claim_sql.py): the pool's, and each agent's own.
             models.Index(
-                fields=["call_list", "priority"],
+                fields=["call_list", "priority", "id"],
                 condition=models.Q(status="waiting"),
                 name="entry_waiting_idx",
+            ),
+            models.Index(
+                fields=["call_list", "assigned_agent", "priority", "id"],
+                condition=models.Q(status="waiting"),
+                name="entry_waiting_own_idx",
             ),
             models.Index(
                 fields=["lease_expires_at"],

@@ -53,7 +53,7 @@ from followups.scheduling import (
     place_callback,
     queue_priority,
 )
-from followups.services import audit
+from followups.services import audit, claim_sql
 from followups.services.policies import default_policy_id, policies_with_rules
 
 REVEAL_PHONE = "followups.reveal_phone"
@@ -624,6 +624,8 @@ def claim_next_call(*, agent, now: dt.datetime) -> Claim:
     first, then the pool; the call already held, if any; else no entry, with the reason
     and when to try again."""
     day = center_day(now)
+    if connection.vendor == "postgresql" and settings.HUIFANG_CLAIM_IN_ONE_STATEMENT:
+        return _claim_in_one_statement(agent, day=day, now=now)
     with transaction.atomic():
         held = _held_claim_id(agent, now)
         if held is not None:
@@ -639,6 +641,48 @@ def claim_next_call(*, agent, now: dt.datetime) -> Claim:
         if entry is not None:
             return Claim(entry=attach_call_details(_take(entry, agent, now)))
     return _why_nothing(agent=agent, day=day, now=now, states=states)
+
+
+def _claim_in_one_statement(agent, *, day: dt.date, now: dt.datetime) -> Claim:
+    """The same claim as the ORM path above, as one round trip (services/claim_sql.py).
+    An entry of a group this process has not judged yet is judged once taken, and given
+    back if its customers may not be called now (then the claim runs again)."""
+    states = {key: group_state(calling_rules_of_group(key), now) for key in list(_seen_groups)}
+    pool = settings.HUIFANG_CLAIM_FROM_POOL
+    working = sorted(_working_agent_ids(day)) if pool else []
+    for _round in range(MAX_NEW_GROUPS_PER_CLAIM + 1):
+        taken = claim_sql.claim(
+            agent_id=agent.pk,
+            day=day,
+            now=now,
+            lease_until=now + dt.timedelta(minutes=lease_minutes()),
+            pool=pool,
+            working=working,
+            closed=_groups_in(states, GroupState.CLOSED),
+            callbacks_only=_groups_in(states, GroupState.CALLBACKS_ONLY),
+        )
+        if taken is None:
+            break
+        entry = taken.entry
+        entry.script_version_to_use = taken.script_version
+        patient = entry.task.case.patient
+        entry.department_name = patient.department.name if patient else None
+        key = _group_of(entry)
+        if taken.was_held or key in states:
+            return Claim(entry=entry)
+        states[key] = group_state(calling_rules_of_group(key), now)
+        if len(_seen_groups) < 10_000:
+            _seen_groups.add(key)
+        if states[key] is GroupState.OPEN or (
+            states[key] is GroupState.CALLBACKS_ONLY and _is_booked(entry.task)
+        ):
+            return Claim(entry=entry)
+        claim_sql.give_back(entry_id=entry.pk, agent_id=agent.pk, claimed_at=now)
+    return _why_nothing(agent=agent, day=day, now=now, states=states)
+
+
+def _groups_in(states: dict[GroupKey, GroupState], wanted: GroupState) -> list[str]:
+    return [claim_sql.group_text(*key) for key, state in states.items() if state is wanted]
 
 
 def _why_nothing(

@@ -38,6 +38,18 @@ from tests.factories import (
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True, params=["one statement", "orm"])
+def claim_path(request, settings):
+    """Every claim test runs twice on PostgreSQL: the one-statement claim
+    (services/claim_sql.py) and the ORM claim SQLite uses must behave alike."""
+    from django.db import connection
+
+    if request.param == "one statement" and connection.vendor != "postgresql":
+        pytest.skip("the one-statement claim is PostgreSQL's (run with DATABASE_URL=postgres://…)")
+    settings.HUIFANG_CLAIM_IN_ONE_STATEMENT = request.param == "one statement"
+    return request.param
+
+
 @pytest.fixture(autouse=True)
 def english():
     # The messages are asserted in English (the msgids); the default language is Chinese.
