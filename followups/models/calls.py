@@ -101,6 +101,12 @@ class QueueEntry(models.Model):
                 condition=models.Q(status="claimed"),
                 name="entry_lease_idx",
             ),
+            # "The call this agent holds": read first by every claim.
+            models.Index(
+                fields=["claimed_by", "lease_expires_at"],
+                condition=models.Q(status="claimed"),
+                name="entry_held_idx",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -7,19 +7,21 @@ what makes a claim cost about what any request costs: the ORM version of the sam
 (kept in queue.py for SQLite and as the reference the tests hold both to) needs up to
 eight queries and more Python time to build them than PostgreSQL takes to run this.
 
-The text sent is two statements, run by PostgreSQL as one implicit transaction:
+The text sent is three statements, run by PostgreSQL as one implicit transaction:
 
-1. lock the agent's row, so that two requests of one agent (a double click, a retry) are
-   answered one after the other and the second gets the call the first took;
-2. in one statement: the call the agent already holds under a live lease (its lease
-   renewed), else the first of (own waiting, own with an expired lease, pool waiting, pool
-   with an expired lease) that may be called now, locked with SKIP LOCKED so concurrent
-   claims pass each other, taken under a new lease; with the rows the call screen needs
-   and the script version to use.
+1. take the agent's advisory lock till the transaction ends (no row is written), so that
+   two requests of one agent (a double click, a retry) are answered one after the other
+   and the second gets the call the first took: each statement reads its own snapshot,
+   so the claim, waiting behind the lock, sees what the first request committed;
+2. use the plan prepared once (see claim());
+3. the claim: the call the agent already holds under a live lease (its lease renewed),
+   else the first of (own waiting, own with an expired lease, pool waiting, pool with an
+   expired lease) that may be called now, locked with SKIP LOCKED so concurrent claims
+   pass each other, taken under a new lease; with the rows the call screen needs and the
+   script version to use.
 
-Each statement reads its own snapshot, so after waiting for the agent's row the second
-sees what the first request committed. psycopg2 sends parameters inline, so one message
-carries both (psycopg 3 would need a pipeline or a function instead).
+psycopg2 sends parameters inline, so one message carries all three (psycopg 3 would need
+a pipeline or a database function instead).
 """
 
 import datetime as dt
@@ -160,6 +162,10 @@ def _statement(*, pool: bool, closed: bool, callbacks_only: bool) -> str:
     return statement
 
 
+# The first key of the agents' advisory locks (pg_advisory_xact_lock(LOCK_SPACE, agent id)),
+# so that they cannot meet another use of advisory locks.
+LOCK_SPACE = 4_817_001
+
 # The statement's parameters: $1 agent, $2 day, $3 now, $4 lease until, $5 agents at work,
 # $6 closed groups, $7 callbacks-only groups.
 _PARAMETER_TYPES = "integer, date, timestamptz, timestamptz, integer[], text[], text[]"
@@ -183,10 +189,20 @@ def claim(
         # The plan made once for the prepared statement fits every call (index walks in
         # list order): planning it anew would cost ten times what running it does.
         cursor.execute(
-            "SELECT 1 FROM auth_user WHERE id = %s FOR UPDATE;"  # noqa: S608
+            "SELECT pg_advisory_xact_lock(%s, %s);"  # noqa: S608
             " SET LOCAL plan_cache_mode = force_generic_plan;"
             f" EXECUTE {name} (%s, %s, %s, %s, %s::integer[], %s::text[], %s::text[])",
-            [agent_id, agent_id, day, now, lease_until, working, closed, callbacks_only],
+            [
+                LOCK_SPACE,
+                agent_id,
+                agent_id,
+                day,
+                now,
+                lease_until,
+                working,
+                closed,
+                callbacks_only,
+            ],
         )
         row = cursor.fetchone()
     if row is None:
@@ -198,8 +214,11 @@ def _prepare(*, pool: bool, closed: bool, callbacks_only: bool) -> str:
     """The name of the statement prepared on this database connection, preparing it on
     first use (a PREPARE outlives a rollback; a new connection starts with none)."""
     name = f"huifang_claim_{int(pool)}{int(closed)}{int(callbacks_only)}"
-    # The thread's own connection (django.db.connection is a proxy shared by threads).
-    prepared = connections[DEFAULT_DB_ALIAS].__dict__.setdefault("huifang_prepared", set())
+    # The thread's own connection (django.db.connection is a proxy shared by threads),
+    # connected first: connecting empties the record (forget_prepared).
+    wrapper = connections[DEFAULT_DB_ALIAS]
+    wrapper.ensure_connection()
+    prepared = wrapper.__dict__.setdefault("huifang_prepared", set())
     if name not in prepared:
         statement = _statement(pool=pool, closed=closed, callbacks_only=callbacks_only)
         with connection.cursor() as cursor:

@@ -166,3 +166,27 @@ def test_one_key_submitted_twice_at_once_is_stored_once(postgres):
     assert sorted(created for _pk, created in results) == [False, False, False, True]
     assert CallAttempt.objects.count() == 1
     assert FollowUpTask.objects.get().attempts == 1
+
+
+def test_one_agent_asking_twice_at_once_gets_one_call(postgres):
+    """A double click on "next call": the agent's lock makes the second request wait for
+    the first and hand back the same call, not take a second one."""
+    agent = UserFactory(username="double-claim", role="agent")
+    list_entries(10, agents=[agent])
+
+    def ask(_):
+        return claim_next_call(agent=agent, now=IN_WINDOW).entry.pk
+
+    for _round in range(5):
+        taken = run_at_once(ask, range(4))
+        assert len(set(taken)) == 1
+        assert QueueEntry.objects.filter(status=QueueEntryStatus.CLAIMED).count() == 1
+        QueueEntry.objects.filter(pk=taken[0]).update(status=QueueEntryStatus.DONE)
+
+
+def test_a_new_database_connection_prepares_the_claim_again(postgres):
+    agent, other = (UserFactory(username=name, role="agent") for name in ("first", "second"))
+    list_entries(2)
+    assert claim_next_call(agent=agent, now=IN_WINDOW).entry is not None
+    connection.close()  # as after a restart of the database or CONN_MAX_AGE running out
+    assert claim_next_call(agent=other, now=IN_WINDOW).entry is not None
