@@ -26,7 +26,7 @@ from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
 
 PERMISSIONS_SECONDS = 300
-LOCAL_SECONDS = 5
+LOCAL_SECONDS = 30
 
 # user id -> (monotonic expiry, permission set); small: one entry per user seen lately.
 _local: dict[int, tuple[float, set[str]]] = {}

@@ -35,10 +35,7 @@ from followups.models import (
     Case,
     CaseStatus,
     Customer,
-    Department,
     FollowUpTask,
-    Patient,
-    PlanStep,
     QueueEntry,
     QueueEntryStatus,
     ScriptVersionStatus,
@@ -52,9 +49,6 @@ _ROWS = (
     (FollowUpTask, "t"),
     (Case, "c"),
     (Customer, "cu"),
-    (Patient, "p"),
-    (Department, "d"),
-    (PlanStep, "s"),
 )
 
 # Values written into the statement, not passed: a partial index (status = 'waiting') is
@@ -78,8 +72,9 @@ def group_text(plan_id: int | None, timezone_name: str) -> str:
 
 @dataclass(frozen=True)
 class Taken:
-    entry: QueueEntry  # with task, case, customer, patient, department and step loaded
+    entry: QueueEntry  # with its task, case and customer loaded
     was_held: bool  # the agent already held it; only its lease was renewed
+    department_name: str | None  # the patient's department, if the case has a patient
     script_version: int | None
 
 
@@ -144,7 +139,7 @@ def _statement(*, pool: bool, closed: bool, callbacks_only: bool) -> str:
         f" FROM picked WHERE e.id = picked.id RETURNING {_columns(QueueEntry, 'e')}),"
         f" chosen AS (SELECT {entry_columns}, true AS was_held FROM renewed"
         f" UNION ALL SELECT {entry_columns}, false FROM taken)"
-        f" SELECT {selected}, chosen.was_held, COALESCE("
+        f" SELECT {selected}, chosen.was_held, d.name, COALESCE("
         "(SELECT v.id FROM followups_scriptversion v WHERE v.status = {published}"
         " AND v.script_id = s.script_id ORDER BY v.id LIMIT 1),"
         " (SELECT v.id FROM followups_scriptversion v JOIN followups_callscript k"
@@ -207,7 +202,9 @@ def claim(
         row = cursor.fetchone()
     if row is None:
         return None
-    return Taken(entry=_entry_from(row), was_held=row[-2], script_version=row[-1])
+    return Taken(
+        entry=_entry_from(row), was_held=row[-3], department_name=row[-2], script_version=row[-1]
+    )
 
 
 def _prepare(*, pool: bool, closed: bool, callbacks_only: bool) -> str:
@@ -277,12 +274,8 @@ def _entry_from(row) -> QueueEntry:
         instances.append(
             None if values[0] is None else model.from_db(connection.alias, names, values)
         )
-    entry, task, case, customer, patient, department, step = instances
+    entry, task, case, customer = instances
     QueueEntry.task.field.set_cached_value(entry, task)
     FollowUpTask.case.field.set_cached_value(task, case)
-    FollowUpTask.step.field.set_cached_value(task, step)
     Case.customer.field.set_cached_value(case, customer)
-    Case.patient.field.set_cached_value(case, patient)
-    if patient is not None:
-        Patient.department.field.set_cached_value(patient, department)
     return entry

@@ -665,8 +665,7 @@ def _claim_in_one_statement(agent, *, day: dt.date, now: dt.datetime) -> Claim:
             break
         entry = taken.entry
         entry.script_version_to_use = taken.script_version
-        patient = entry.task.case.patient
-        entry.department_name = patient.department.name if patient else None
+        entry.department_name = taken.department_name
         key = _group_of(entry)
         if taken.was_held or key in states:
             return Claim(entry=entry)
