@@ -117,12 +117,13 @@ def record_outcome(
 
 
 def _replay(*, key: str, agent) -> OutcomeResult | None:
-    attempt = (
-        CallAttempt.objects.select_related("task__case__customer")
-        .filter(idempotency_key=key)
-        .first()
-    )
-    if attempt is None:
+    # get(), not first(): first() orders by id, and PostgreSQL may then walk every
+    # attempt in id order instead of looking the unique key up.
+    try:
+        attempt = CallAttempt.objects.select_related("task__case__customer").get(
+            idempotency_key=key
+        )
+    except CallAttempt.DoesNotExist:
         return None
     if attempt.agent_id != agent.pk:
         raise ValidationError(
