@@ -50,6 +50,13 @@ class ClaimedCallSerializer(serializers.Serializer):
         read_only=True,
         help_text=_("The script version to use: published for the step's script at claim time."),
     )
+    claim_token = serializers.CharField(
+        read_only=True,
+        help_text=_(
+            "Send it with the outcome: it proves the call was handed to you, should the "
+            "lease run out and another agent take the call before you submit."
+        ),
+    )
 
 
 class LeaseSerializer(serializers.ModelSerializer):
@@ -102,6 +109,11 @@ class OutcomeInputSerializer(serializers.Serializer):
     notes = serializers.CharField(required=False, allow_blank=True, default="")
     callback_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
     escalation = EscalationInputSerializer(required=False, allow_null=True, default=None)
+    claim_token = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        help_text=_("The claim_token of queue/next: needed only once the call is no longer yours."),
+    )
 
 
 class FollowUpSerializer(serializers.Serializer):

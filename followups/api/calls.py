@@ -3,6 +3,7 @@ and /ping/, the cheapest authenticated request (the benchmark's framework floor)
 
 from urllib.parse import quote
 
+from django.core import signing
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.shortcuts import get_object_or_404
@@ -17,6 +18,7 @@ from drf_spectacular.utils import (
     inline_serializer,
 )
 from rest_framework import serializers, status
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -34,6 +36,7 @@ from followups.services.outcomes import record_outcome
 from followups.services.queue import REASONS, claim_next_call, renew_lease, reveal_phone
 
 TAGS = ["calls"]
+CLAIM_TOKEN_SALT = "followups.api.claim-token"  # noqa: S105 (a namespace, not a secret)
 # One instance for every response: building a serializer's fields (a deep copy each time)
 # costs a third of a claim; to_representation reads them and changes nothing.
 CLAIMED_CALL = ClaimedCallSerializer()
@@ -112,6 +115,9 @@ class NextCallView(APIView):
     def post(self, request):
         claim = claim_next_call(agent=request.user, now=timezone.now())
         if claim.entry is not None:
+            claim.entry.claim_token = signing.dumps(
+                [claim.entry.pk, request.user.pk], salt=CLAIM_TOKEN_SALT
+            )
             return Response(CLAIMED_CALL.to_representation(claim.entry))
         # Everything in headers: HTTP forbids a body on 204 (gunicorn drops it, warning).
         response = Response(status=status.HTTP_204_NO_CONTENT)
@@ -167,6 +173,18 @@ class RevealPhoneView(APIView):
         return response
 
 
+def was_handed(entry: QueueEntry, agent, claim_token: str) -> bool:
+    """The agent holds the call, or held it: its claim (even with the lease run out), or
+    the token its claim answered with (the call since taken by someone else: a late
+    submit, kept and flagged)."""
+    if entry.claimed_by_id == agent.pk:
+        return True
+    try:
+        return signing.loads(claim_token, salt=CLAIM_TOKEN_SALT) == [entry.pk, agent.pk]
+    except signing.BadSignature:
+        return False
+
+
 class OutcomeView(APIView):
     permission_classes = [WorksTheQueue]
 
@@ -176,8 +194,9 @@ class OutcomeView(APIView):
         description="One transaction: the attempt and its script path, the task's next "
         "step, the queue entry, the case and any escalation. The idempotency key is "
         "required (body or `Idempotency-Key` header): the first submit answers 201, a "
-        "repeat 200 with the same body and nothing written. A submit after the lease was "
-        "lost is kept and flagged `after_lease_lost`.",
+        "repeat 200 with the same body and nothing written. Only for a call handed to the "
+        "caller: one they hold, or whose `claim_token` (from queue/next) they send; a "
+        "submit after the lease was lost is kept and flagged `after_lease_lost`.",
         parameters=[
             OpenApiParameter(
                 "Idempotency-Key", OpenApiTypes.STR, OpenApiParameter.HEADER, required=False
@@ -188,6 +207,7 @@ class OutcomeView(APIView):
             201: OutcomeSerializer,
             200: OpenApiResponse(OutcomeSerializer, description="A replay: the first result."),
             400: OpenApiResponse(description="Errors by field."),
+            403: OpenApiResponse(description="Not a call handed to the caller."),
         },
     )
     def post(self, request):
@@ -203,6 +223,10 @@ class OutcomeView(APIView):
         if not (body_key or header_key):
             raise serializers.ValidationError(
                 {"idempotency_key": [_("An idempotency key is required.")]}
+            )
+        if not was_handed(data["entry"], request.user, data.get("claim_token", "")):
+            raise PermissionDenied(
+                _("This call was not handed to you: claim it first (queue/next).")
             )
         try:
             result = record_outcome(

@@ -170,9 +170,13 @@ def script_version_at_start(entry: QueueEntry) -> ScriptVersion | None:
     return earlier or version
 
 
-def case_history(*, case, values: dict, limit: int = HISTORY_CALLS) -> list[dict]:
+def case_history(
+    *, case, values: dict, hide_medical: bool = False, limit: int = HISTORY_CALLS
+) -> list[dict]:
     """The case's earlier calls, newest first, each with the answers given (questions and
-    labels from the version the call used)."""
+    labels from the version the call used). With `hide_medical` (a sensitive patient whose
+    identity this call has not confirmed yet) the answers to medical questions and the
+    notes are withheld, as the script's medical text is."""
     attempts = (
         CallAttempt.objects.filter(task__case=case)
         .select_related("agent", "script_version")
@@ -191,6 +195,9 @@ def case_history(*, case, values: dict, limit: int = HISTORY_CALLS) -> list[dict
             if not answer.value:
                 continue
             item = script_graph.node(graph, answer.node_id) or {}
+            if hide_medical and script_graph.is_medical(item):
+                answers.append({"objection": False, "hidden": True})
+                continue
             labels = {
                 str(option.get("value")): option.get("label")
                 for option in script_graph.options_of(item)
@@ -202,7 +209,9 @@ def case_history(*, case, values: dict, limit: int = HISTORY_CALLS) -> list[dict
                     "label": labels.get(answer.value, answer.value),
                 }
             )
-        history.append({"attempt": attempt, "answers": answers})
+        history.append(
+            {"attempt": attempt, "answers": answers, "notes_hidden": hide_medical and attempt.notes}
+        )
     return history
 
 
@@ -487,6 +496,9 @@ def _call_context(
         ticket = issue_ticket(entry=entry, agent=request.user, version=version)
     else:
         version = _version(ticket)
+    runner = runner_context(
+        entry=entry, version=version, tokens=tokens, agent=request.user, values=values
+    )
     return {
         "entry": entry,
         "task": entry.task,
@@ -495,12 +507,19 @@ def _call_context(
         "patient": case.patient,
         "ticket": ticket,
         "form": wired(form or OutcomeForm(now=now), entry=entry, now=now),
-        "runner": runner_context(
-            entry=entry, version=version, tokens=tokens, agent=request.user, values=values
+        "runner": runner,
+        "history": case_history(
+            case=case, values=values, hide_medical=_withholds_medical(case, runner)
         ),
-        "history": case_history(case=case, values=values),
         "lease": _lease(entry, request.user, now),
     }
+
+
+def _withholds_medical(case, runner: dict) -> bool:
+    """A sensitive patient whose identity this call has not confirmed (a call without a
+    script never confirms it)."""
+    sensitive = bool(case.patient_id and case.patient.sensitive)
+    return sensitive and not runner.get("identity_confirmed", False)
 
 
 def wired(form: OutcomeForm, *, entry: QueueEntry, now: dt.datetime) -> OutcomeForm:
@@ -591,12 +610,22 @@ def script_step(request, pk):
         token = _token_from(request.POST)
         if token:
             tokens.append(token)
+    runner = runner_context(entry=entry, version=version, tokens=tokens, agent=request.user)
     context = {
         "entry": entry,
-        "runner": runner_context(entry=entry, version=version, tokens=tokens, agent=request.user),
-        # The path panel beside the runner follows it out of band.
+        "runner": runner,
+        # The path panel beside the runner follows it out of band; so does the earlier
+        # calls' panel of a sensitive patient, whose medical answers show once the
+        # identity is confirmed (and hide again if the agent steps back before it).
         "oob": True,
     }
+    case = entry.task.case
+    if case.patient_id and case.patient.sensitive:
+        context["history"] = case_history(
+            case=case,
+            values=script_values(case=case, agent=request.user),
+            hide_medical=_withholds_medical(case, runner),
+        )
     return render(request, f"{PARTIALS}/runner.html", context)
 
 

@@ -2,6 +2,7 @@
 handlers that move it on, Back one step, the path carried by the page; what the answers
 tell the outcome; medical text hidden from a sensitive patient until the identity check."""
 
+import datetime as dt
 import json
 import re
 from html import unescape
@@ -9,9 +10,9 @@ from html import unescape
 import pytest
 from django.urls import reverse
 
-from followups.models import ScriptVersion
+from followups.models import CallAttempt, ScriptAnswer, ScriptVersion
 from followups.services.queue import claim_next_call
-from tests.agent.conftest import at, htmx, listed_entry, open_call, when
+from tests.agent.conftest import TICKET, at, htmx, listed_entry, open_call, when
 
 pytestmark = pytest.mark.django_db
 
@@ -212,3 +213,55 @@ def test_medical_text_waits_for_the_identity_check_of_a_sensitive_patient(
     assert ('id="medical-hidden"' in html) is not shown
     assert ('value="s_med" hx-post' in html) is shown
     assert ('id="identity-state"' in html) is sensitive
+
+
+def earlier_call(entry, agent, version, *, notes="说过伤口有点红"):
+    """Yesterday's call of the same case: recovery fair (medical), satisfied (not)."""
+    attempt = CallAttempt.objects.create(
+        task=entry.task,
+        agent=agent,
+        started_at=at(15, 0) - dt.timedelta(days=1),
+        ended_at=at(15, 5) - dt.timedelta(days=1),
+        disposition="complete",
+        script_version=version,
+        notes=notes,
+        idempotency_key=f"earlier-{entry.pk}",
+    )
+    for position, (node, value) in enumerate(
+        [("q_recovery", "fair"), ("q_satisfaction", "satisfied")], start=1
+    ):
+        ScriptAnswer.objects.create(attempt=attempt, position=position, node_id=node, value=value)
+
+
+def history_panel(html: str) -> str:
+    """From the panel on (the graph's Chinese labels appear nowhere after it)."""
+    return unescape(html[html.index('id="history"') :])
+
+
+@pytest.mark.parametrize("sensitive", [True, False])
+def test_earlier_medical_answers_wait_for_the_identity_check_of_a_sensitive_patient(
+    client, agent, plan, version, sensitive
+):
+    entry = listed_entry(plan, agent, sensitive=sensitive)
+    earlier_call(entry, agent, version)
+    claim_next_call(agent=agent, now=at(10, 40))
+    client.force_login(agent)
+    with when(at(10, 41)):
+        page = client.get(reverse("agent:call", args=[entry.pk])).content.decode()
+    ticket = TICKET.search(page).group(1)
+
+    opened = history_panel(page)
+    assert ("还有点不舒服" in opened) is not sensitive  # q_recovery: "fair"
+    assert ("说过伤口有点红" in opened) is not sensitive
+    assert ("Medical answer withheld" in opened) is sensitive
+    assert "满意" in opened  # satisfaction is not medical: always shown
+
+    confirmed = step(client, entry, ticket, ["greet"], token="identity:yes").content.decode()
+    if sensitive:
+        panel = history_panel(confirmed)
+        assert 'hx-swap-oob="true"' in panel
+        assert "还有点不舒服" in panel and "说过伤口有点红" in panel
+        back = step(client, entry, ticket, ["greet", "identity:yes"], back="1").content.decode()
+        assert "还有点不舒服" not in history_panel(back)
+    else:
+        assert 'id="history"' not in confirmed  # nothing to update out of band

@@ -3,11 +3,14 @@
 
 import pytest
 import time_machine
+from django.core import signing
 
+from followups.api.calls import CLAIM_TOKEN_SALT
 from followups.models import (
     CallAttempt,
     CallScript,
     Escalation,
+    QueueEntry,
     QueueEntryStatus,
     ScriptVersion,
     TaskStatus,
@@ -181,11 +184,18 @@ def test_malformed_json_is_a_400(agent, entry):
     assert response.status_code == 400
 
 
+def claim_token(agent) -> str:
+    """What queue/next told the agent with the call (the entry fixture claimed it at 10:40)."""
+    entry = QueueEntry.objects.get(claimed_by=agent)
+    return signing.dumps([entry.pk, agent.pk], salt=CLAIM_TOKEN_SALT)
+
+
 def test_a_late_submit_is_kept_and_flagged(agent, entry):
+    token = claim_token(agent)
     colleague = UserFactory(username="colleague", role="agent")
     claim_next_call(agent=colleague, now=at(10, 56))
 
-    response = post(api_for(agent), payload(entry), when=at(10, 58))
+    response = post(api_for(agent), payload(entry, claim_token=token), when=at(10, 58))
 
     assert response.status_code == 201
     assert response.json()["after_lease_lost"] is True
@@ -214,3 +224,28 @@ def test_a_supervisor_cannot_record_calls(supervisor, entry):
     response = post(api_for(supervisor), payload(entry))
     assert response.status_code == 403
     assert not CallAttempt.objects.exists()
+
+
+def test_a_late_submit_without_its_claim_token_is_refused(agent, entry):
+    colleague = UserFactory(username="colleague", role="agent")
+    claim_next_call(agent=colleague, now=at(10, 56))
+
+    response = post(api_for(agent), payload(entry), when=at(10, 58))
+
+    assert response.status_code == 403
+    assert "not handed to you" in response.json()["detail"]
+    assert not CallAttempt.objects.exists()
+
+
+@pytest.mark.parametrize("token", ["", "forged", "someone else's"])
+def test_an_agent_cannot_record_a_call_never_handed_to_them(agent, entry, token):
+    stranger = UserFactory(username="stranger", role="agent")
+    if token == "someone else's":
+        token = claim_token(agent)  # the holder's token proves nothing for the stranger
+
+    response = post(api_for(stranger), payload(entry, claim_token=token))
+
+    assert response.status_code == 403
+    assert not CallAttempt.objects.exists()
+    entry.refresh_from_db()
+    assert (entry.status, entry.claimed_by) == (QueueEntryStatus.CLAIMED, agent)

@@ -5,9 +5,11 @@ from urllib.parse import unquote
 
 import pytest
 import time_machine
+from django.core import signing
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from followups.api.calls import CLAIM_TOKEN_SALT
 from followups.models import (
     AuditAction,
     AuditEvent,
@@ -77,7 +79,9 @@ def test_it_hands_out_the_next_call_with_the_number_masked(agent, entry, publish
     response = claim(api_for(agent))
 
     assert response.status_code == 200
-    assert response.json() == {
+    body = response.json()
+    assert signing.loads(body.pop("claim_token"), salt=CLAIM_TOKEN_SALT) == [entry.pk, agent.pk]
+    assert body == {
         "id": entry.pk,
         "task": entry.task_id,
         "case": entry.task.case_id,
