@@ -382,6 +382,11 @@ class OutcomeForm(forms.Form):
     notes = forms.CharField(
         label=_("Notes"), widget=forms.Textarea(attrs={"rows": 2}), required=False
     )
+    do_not_call = forms.BooleanField(
+        label=_("The customer asks never to be called again"),
+        required=False,
+        help_text=_("Puts them on the do-not-call list and cancels their planned calls."),
+    )
     callback_at = forms.DateTimeField(
         label=_("Callback date and time"),
         required=False,

@@ -109,6 +109,13 @@ class OutcomeInputSerializer(serializers.Serializer):
     notes = serializers.CharField(required=False, allow_blank=True, default="")
     callback_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
     escalation = EscalationInputSerializer(required=False, allow_null=True, default=None)
+    do_not_call = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text=_(
+            "The customer asked never to be called again: do-not-call, planned calls cancelled."
+        ),
+    )
     claim_token = serializers.CharField(
         required=False,
         allow_blank=True,

@@ -244,6 +244,7 @@ class OutcomeView(APIView):
                 notes=data["notes"],
                 callback_at=data["callback_at"],
                 escalation=data["escalation"],
+                do_not_call=data["do_not_call"],
             )
         except DjangoValidationError as error:
             raise serializers.ValidationError(field_errors(error)) from None

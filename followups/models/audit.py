@@ -21,6 +21,7 @@ class AuditAction(models.TextChoices):
     REASSIGN = "reassign", _("Reassigned queue entries")
     REOPEN_CASE = "reopen_case", _("Sent a case back for another call")
     ESCALATION = "escalation", _("Changed an escalation")
+    DO_NOT_CALL = "do_not_call", _("Put a customer on the do-not-call list")
 
 
 class AuditEvent(models.Model):

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from followups.models import (
+    AuditAction,
     CallAttempt,
     CaseStatus,
     Disposition,
@@ -26,7 +27,7 @@ from followups.models import (
     TaskStatus,
 )
 from followups.scheduling import CallFollowUp, FollowUpAction, next_step_after_call, queue_priority
-from followups.services import escalations
+from followups.services import audit, escalations
 from followups.services.cases import schedule_intent_call
 from followups.services.queue import (
     calling_rules_of_group,
@@ -63,10 +64,13 @@ def record_outcome(
     notes: str = "",
     callback_at: dt.datetime | None = None,
     escalation: Mapping | None = None,
+    do_not_call: bool = False,
 ) -> OutcomeResult:
     """Store what happened on a call and schedule what follows. A repeated submit (same
     idempotency key) returns the first result and writes nothing; a submit after the
-    lease was lost is kept all the same, flagged for the supervisor."""
+    lease was lost is kept all the same, flagged for the supervisor. With `do_not_call`
+    (the customer asked never to be called again) the customer goes on the do-not-call
+    list and every call still planned for them is cancelled."""
     key = (idempotency_key or "").strip()
     if not key or len(key) > IDEMPOTENCY_KEY_LENGTH:
         raise ValidationError(
@@ -106,6 +110,7 @@ def record_outcome(
                 notes=notes,
                 callback_at=callback_at,
                 escalation=escalation,
+                do_not_call=do_not_call,
             )
     except IntegrityError:
         # The same key submitted twice at once: the other submit won the unique key and
@@ -256,6 +261,7 @@ def _record(
     notes,
     callback_at,
     escalation,
+    do_not_call,
 ) -> OutcomeResult:
     # Entry, task and case are locked together, so two outcomes for one task (a late
     # submit and its successor's) apply one after the other.
@@ -328,6 +334,8 @@ def _record(
         settled_before=settled_before,
     )
     _settle_entry(locked, task=task, agent=agent, now=now, settled_before=settled_before)
+    if do_not_call:
+        _stop_calling(case.customer, attempt=attempt, agent=agent, now=now)
     raised = None
     if escalation is not None:
         raised = escalations.raise_escalation(
@@ -339,6 +347,28 @@ def _record(
             now=now,
         )
     return OutcomeResult(attempt=attempt, created=True, follow_up=follow_up, escalation=raised)
+
+
+def _stop_calling(customer, *, attempt: CallAttempt, agent, now: dt.datetime) -> None:
+    """The customer asked on this call never to be called again: on the do-not-call list
+    (audited), every pending task of theirs cancelled with its waiting entries."""
+    if not customer.do_not_call:
+        customer.do_not_call = True
+        customer.do_not_call_reason = _("Asked on the call of %(date)s") % {
+            "date": timezone.localtime(attempt.started_at).strftime("%Y-%m-%d")
+        }
+        customer.save(update_fields=["do_not_call", "do_not_call_reason", "updated_at"])
+        audit.record(
+            actor=agent,
+            action=AuditAction.DO_NOT_CALL,
+            target=customer,
+            attempt=attempt.pk,
+        )
+    pending = FollowUpTask.objects.filter(case__customer=customer, status=TaskStatus.PENDING)
+    QueueEntry.objects.filter(task__in=pending, status=QueueEntryStatus.WAITING).update(
+        status=QueueEntryStatus.CANCELLED, closed_at=now
+    )
+    pending.update(status=TaskStatus.CANCELLED, status_reason="do not call", updated_at=now)
 
 
 def _apply_follow_up(task: FollowUpTask, follow_up: CallFollowUp) -> None:

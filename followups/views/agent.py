@@ -705,6 +705,7 @@ def record(request, pk):
                 notes=data["notes"].strip(),
                 callback_at=data["callback_at"],
                 escalation=form.escalation(),
+                do_not_call=data["do_not_call"],
             )
         except ValidationError as error:
             _show_service_errors(form, error)
@@ -759,6 +760,8 @@ def what_follows(result: outcomes.OutcomeResult, now: dt.datetime) -> dict:
         notes.append(
             _("Your hold on this call had run out: the outcome is kept and flagged for review.")
         )
+    if result.attempt.task.case.customer.do_not_call:
+        notes.append(_("The customer is on the do-not-call list: no more calls are planned."))
     escalation = result.escalation
     if escalation is not None:
         notes.append(

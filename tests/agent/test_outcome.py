@@ -315,3 +315,30 @@ def test_a_ticket_for_another_call_is_refused(client, agent, plan, held, ticket)
 
     assert response.status_code == 403
     assert CallAttempt.objects.count() == 0
+
+
+def test_the_agent_can_put_the_customer_on_do_not_call(client, held, ticket):
+    response = submit(
+        client,
+        held,
+        ticket,
+        headers=htmx(),
+        path=["greet", "!how_number", "!dnc"],
+        disposition="refused",
+        do_not_call="on",
+    )
+
+    assert response.status_code == 200
+    assert "The customer is on the do-not-call list: no more calls are planned." in text_of(
+        response
+    )
+    customer = held.task.case.customer
+    customer.refresh_from_db()
+    assert customer.do_not_call is True
+
+
+def test_the_outcome_form_offers_do_not_call_unticked(client, held, ticket):
+    with when(at(10, 41)):
+        page = client.get(reverse("agent:call", args=[held.pk])).content.decode()
+    box = re.search(r'<input[^>]*name="do_not_call"[^>]*>', page)[0]
+    assert 'type="checkbox"' in box and "checked" not in box

@@ -249,3 +249,12 @@ def test_an_agent_cannot_record_a_call_never_handed_to_them(agent, entry, token)
     assert not CallAttempt.objects.exists()
     entry.refresh_from_db()
     assert (entry.status, entry.claimed_by) == (QueueEntryStatus.CLAIMED, agent)
+
+
+def test_an_outcome_can_put_the_customer_on_do_not_call(agent, entry):
+    response = post(api_for(agent), payload(entry, disposition="refused", do_not_call=True))
+
+    assert response.status_code == 201
+    customer = entry.task.case.customer
+    customer.refresh_from_db()
+    assert customer.do_not_call is True

@@ -5,8 +5,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import translation
 
 from followups.models import (
+    AuditAction,
+    AuditEvent,
     CallAttempt,
     CaseKind,
     CaseStatus,
@@ -533,3 +536,36 @@ def test_an_entry_of_a_closed_list_day_is_still_recorded(entry, me):
     entry.refresh_from_db()
     assert (entry.status, entry.closed_at) == (QueueEntryStatus.DONE, at(9, 0, day=TUESDAY))
     assert task_state(entry.task)["status"] == TaskStatus.PENDING
+
+
+def test_a_customer_who_asks_never_to_be_called_again_is_not(plan, entry, me):
+    customer = entry.task.case.customer
+    later_task = FollowUpTaskFactory(case=entry.task.case, due_date=TUESDAY)
+    other_case = CaseFactory(plan=plan, customer=customer, kind=CaseKind.MISSED_APPOINTMENT)
+    other_task = FollowUpTaskFactory(case=other_case, due_date=MONDAY)
+    other_entry = QueueEntryFactory(call_list=entry.call_list, task=other_task)
+    someone_else = FollowUpTaskFactory(case=CaseFactory(plan=plan), due_date=MONDAY)
+
+    with translation.override("en"):
+        submit(entry, me, disposition="complete", do_not_call=True)
+
+    customer.refresh_from_db()
+    assert customer.do_not_call is True
+    assert customer.do_not_call_reason == "Asked on the call of 2026-11-23"
+    for task in (later_task, other_task):
+        task.refresh_from_db()
+        assert (task.status, task.status_reason) == (TaskStatus.CANCELLED, "do not call")
+    other_entry.refresh_from_db()
+    assert other_entry.status == QueueEntryStatus.CANCELLED
+    someone_else.refresh_from_db()
+    assert someone_else.status == TaskStatus.PENDING
+    event = AuditEvent.objects.get(action=AuditAction.DO_NOT_CALL)
+    assert (event.actor, event.target_id) == (me, str(customer.pk))
+    assert event.detail == {"attempt": CallAttempt.objects.get().pk}  # ids only, no phone
+    assert claim_next_call(agent=me, now=at(10, 50)).entry is None
+
+
+def test_a_retry_for_a_customer_on_do_not_call_is_cancelled_not_listed(entry, me):
+    submit(entry, me, disposition="no_answer", do_not_call=True)
+
+    assert task_state(entry.task)["status"] == TaskStatus.CANCELLED
