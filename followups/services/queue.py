@@ -67,15 +67,32 @@ class BuildReport:
     already_listed: int = 0
     skipped: Counter = field(default_factory=Counter)
     calendar_warnings: list[int] = field(default_factory=list)
+    closed_earlier: int = 0  # entries left on past days' lists, closed by this build
 
     def as_dict(self) -> dict:
         return {
             "day": self.day.isoformat(),
             "added": self.added,
+            "closed_earlier": self.closed_earlier,
             "already_listed": self.already_listed,
             "skipped": dict(sorted(self.skipped.items())),
             "calendar_warnings": self.calendar_warnings,
         }
+
+
+def _close_earlier_lists(*, before: dt.date) -> int:
+    """Entries of past days' lists nobody took (waiting, or a lease long run out) are
+    closed as cancelled: their tasks, still open, are on today's list, and the old lists'
+    counts then say what was worked. Lists of today and later are left alone."""
+    moment = timezone.now()
+    return (
+        QueueEntry.objects.filter(call_list__day__lt=before)
+        .filter(
+            Q(status=QueueEntryStatus.WAITING)
+            | Q(status=QueueEntryStatus.CLAIMED, lease_expires_at__lt=moment)
+        )
+        .update(status=QueueEntryStatus.CANCELLED, closed_at=moment)
+    )
 
 
 def priority_number(key: tuple[int, int, int, int, dt.date]) -> int:
@@ -114,6 +131,7 @@ def build_call_lists(*, day: dt.date) -> BuildReport:
     """Put every due or overdue open task whose customer may be called on `day` on that
     day's list, once: a second run, or two runs at once, add nothing more."""
     report = BuildReport(day=day)
+    report.closed_earlier = _close_earlier_lists(before=min(day, center_day(timezone.now())))
     call_list, _ = CallList.objects.get_or_create(day=day)
     rules = policies_with_rules()
     fallback_policy = default_policy_id()

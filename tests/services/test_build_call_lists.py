@@ -2,8 +2,10 @@
 
 import datetime as dt
 from collections import Counter
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.core.management import call_command
 
 from followups.models import (
@@ -11,6 +13,7 @@ from followups.models import (
     CaseStatus,
     HolidayOverride,
     QueueEntry,
+    QueueEntryStatus,
     TaskKind,
     TaskStatus,
 )
@@ -27,6 +30,7 @@ from tests.factories import (
 pytestmark = pytest.mark.django_db
 
 MONDAY = dt.date(2026, 11, 23)
+SHANGHAI = ZoneInfo("Asia/Shanghai")
 NATIONAL_DAY = dt.date(2026, 10, 1)
 
 
@@ -208,3 +212,32 @@ def test_the_beat_task_and_the_command_build_the_same_list(plan):
     call_command("build_call_lists", "--date", MONDAY.isoformat())
     assert report["added"] == 6
     assert listed() == by_task
+
+
+def test_a_new_days_build_closes_what_was_left_on_earlier_lists(plan):
+    """Sunday's untaken calls are cancelled on Sunday's list and listed again on Monday; a
+    call somebody still holds is left to them; Monday's own list is not touched by an
+    early build of Tuesday's."""
+    sunday = MONDAY - dt.timedelta(days=1)
+    left, held = task(plan, due=sunday), task(plan, due=sunday)
+    with time_machine.travel(dt.datetime(2026, 11, 22, 9, 0, tzinfo=SHANGHAI), tick=False):
+        build_call_lists(day=sunday)
+        QueueEntry.objects.filter(task=held).update(
+            status=QueueEntryStatus.CLAIMED,
+            claimed_by=UserFactory(role="agent"),
+            lease_expires_at=dt.datetime(2026, 11, 23, 9, 10, tzinfo=SHANGHAI),
+        )
+
+    with time_machine.travel(dt.datetime(2026, 11, 23, 7, 30, tzinfo=SHANGHAI), tick=False):
+        report = build_call_lists(day=MONDAY)
+        build_call_lists(day=MONDAY + dt.timedelta(days=1))
+
+    statuses = dict(
+        QueueEntry.objects.filter(call_list__day=sunday).values_list("task_id", "status")
+    )
+    assert statuses == {left.pk: QueueEntryStatus.CANCELLED, held.pk: QueueEntryStatus.CLAIMED}
+    assert report.closed_earlier == 1
+    assert report.as_dict()["closed_earlier"] == 1
+    monday = QueueEntry.objects.filter(call_list__day=MONDAY)
+    assert set(monday.values_list("status", flat=True)) == {QueueEntryStatus.WAITING}
+    assert left.pk in set(monday.values_list("task_id", flat=True))
