@@ -382,10 +382,10 @@ class OutcomeForm(forms.Form):
     notes = forms.CharField(
         label=_("Notes"), widget=forms.Textarea(attrs={"rows": 2}), required=False
     )
+    # No help text: the confirmation after the call says what it did, and the form must
+    # fit a 1366×768 screen.
     do_not_call = forms.BooleanField(
-        label=_("The customer asks never to be called again"),
-        required=False,
-        help_text=_("Puts them on the do-not-call list and cancels their planned calls."),
+        label=_("The customer asks never to be called again"), required=False
     )
     callback_at = forms.DateTimeField(
         label=_("Callback date and time"),
