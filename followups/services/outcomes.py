@@ -122,14 +122,13 @@ def record_outcome(
 
 
 def _replay(*, key: str, agent) -> OutcomeResult | None:
-    # get(), not first(): first() orders by id, and PostgreSQL may then walk every
-    # attempt in id order instead of looking the unique key up.
-    try:
-        attempt = CallAttempt.objects.select_related("task__case__customer").get(
-            idempotency_key=key
-        )
-    except CallAttempt.DoesNotExist:
+    # Every submit asks, nearly always in vain: first the key alone (one index lookup, no
+    # joins to plan), the attempt with its task, case and customer only when it is there.
+    # Not first(): it orders by id, and PostgreSQL may then walk the attempts in id order.
+    found = list(CallAttempt.objects.filter(idempotency_key=key).values_list("pk", flat=True))
+    if not found:
         return None
+    attempt = CallAttempt.objects.select_related("task__case__customer").get(pk=found[0])
     if attempt.agent_id != agent.pk:
         raise ValidationError(
             {"idempotency_key": _("This idempotency key belongs to another agent's call.")}
