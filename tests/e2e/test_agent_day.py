@@ -270,7 +270,12 @@ def test_a_red_flag_raises_an_escalation_and_a_mistake_is_shown_beside_its_field
         )
         assert page.locator("#script-ended").count() == 1
         assert CallAttempt.objects.count() == 0
-        screenshot("agent-12-field-error")
+        full_page = screenshot("agent-12-field-error")
+        # The form is taller than the 768-px screen now; its button stays in sight.
+        page.evaluate("window.scrollTo(0, 0)")
+        box = page.locator("#record-outcome").bounding_box()
+        assert box is not None and box["y"] + box["height"] <= 768, box
+        page.screenshot(path=str(full_page.with_name("agent-12-field-error-screen.png")))
 
         page.select_option("#id_disposition", "partial")
         page.click("#record-outcome")
