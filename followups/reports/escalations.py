@@ -5,6 +5,7 @@ import datetime as dt
 from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from followups.models import Escalation, EscalationSeverity, EscalationStatus
 from followups.services.escalation_workflow import UNRESOLVED
@@ -69,7 +70,7 @@ def escalation_table(escalations: QuerySet[Escalation]) -> Table:
         "escalations",
         _("Escalations"),
         [
-            Column("id", _("Number")),
+            Column("id", pgettext("an escalation's number", "Number")),
             Column("category", _("Category"), Kind.TEXT),
             Column("severity", _("Severity"), Kind.TEXT),
             Column("status", _("Status"), Kind.TEXT),

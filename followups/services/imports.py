@@ -312,6 +312,12 @@ def _check_row(values: dict, row: int, departments: dict[str, Department]) -> Pa
     parsed.phones, bad = _parse_phones(_text(values.get("phones")))
     for position in bad:
         refuse(_("Phone number %(n)s (电话) is not a valid number.") % {"n": position})
+    if len(parsed.phones) > KEPT_PHONES:
+        # Said, not refused: the row is good; the report names positions, not numbers.
+        parsed.result.reasons.append(
+            _("Only the first %(kept)s phone numbers are kept: %(dropped)s more left out.")
+            % {"kept": KEPT_PHONES, "dropped": len(parsed.phones) - KEPT_PHONES}
+        )
     department = _text(values.get("department"))
     parsed.department = departments.get(department) or departments.get(department.lower())
     if parsed.department is None:

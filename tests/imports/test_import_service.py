@@ -4,6 +4,7 @@ nothing; CSV and XLSX alike."""
 import datetime as dt
 
 import pytest
+from django.utils import translation
 
 from followups.models import AuditAction, AuditEvent, Case, Customer, FollowUpTask, Patient
 from followups.services.imports import ImportFileError, import_patients
@@ -231,4 +232,19 @@ def test_imported_tasks_are_the_ones_the_case_service_makes(hospital, discharge_
     ]
     assert list(imported.tasks.order_by("due_date").values_list(*fields)) == list(
         by_service.tasks.order_by("due_date").values_list(*fields)
+    )
+
+
+def test_a_third_phone_number_is_left_out_and_the_report_says_so(hospital, discharge_plan):
+    with translation.override("en"):
+        report = run(hospital, [row(mrn="ZY1", phones="13900001111;13900002222;13900003333")])
+
+    (result,) = report.rows
+    assert result.outcome == "created"  # a good row all the same
+    assert result.reasons == ["Only the first 2 phone numbers are kept: 1 more left out."]
+    assert "13900003333" not in " ".join(result.reasons)
+    customer = Customer.objects.get()
+    assert (str(customer.phone), str(customer.phone_secondary)) == (
+        "+8613900001111",
+        "+8613900002222",
     )

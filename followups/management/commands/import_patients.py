@@ -46,7 +46,8 @@ class Command(BaseCommand):
             f"{counts['updated']} updated, {counts['unchanged']} unchanged, "
             f"{counts['refused']} refused."
         )
-        for result in report.refused:
-            self.stdout.write(f"  row {result.row}: {'; '.join(result.reasons)}")
+        for result in report.rows:
+            if result.reasons:  # why a row is refused, or what was left out of a good one
+                self.stdout.write(f"  row {result.row}: {'; '.join(result.reasons)}")
         if not dry_run and not report.committed:
             raise CommandError("Nothing was written: correct the refused rows and run it again.")
