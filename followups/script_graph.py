@@ -853,6 +853,14 @@ def _check_objections(
                 )
         elif action == "end" and item.get("disposition") not in DISPOSITIONS:
             error("disposition", gettext("Choose how a call that ends here is recorded."))
+        # "Never call me again": an ending handler may tick the outcome's do-not-call box.
+        if "do_not_call" in item and (
+            not isinstance(item["do_not_call"], bool) or (item["do_not_call"] and action != "end")
+        ):
+            error(
+                "do_not_call",
+                gettext("Only a handler that ends the call can put the customer on do-not-call."),
+            )
     return errors
 
 

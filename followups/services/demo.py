@@ -309,6 +309,7 @@ def _objections(*, how_we_have_your_number: str, where_to_check_us: str) -> list
             "text": "好的，我们尊重您的意愿，会做好登记，以后不再打扰您。祝您生活愉快，再见。",
             "action": "end",
             "disposition": "refused",
+            "do_not_call": True,
         },
     ]
 

@@ -423,7 +423,7 @@ def _option_at(graph: dict, node_id: str, position: int) -> dict:
     return options[position]
 
 
-OBJECTION_FIELDS = ("label", "text", "action", "target", "disposition")
+OBJECTION_FIELDS = ("label", "text", "action", "target", "disposition", "do_not_call")
 
 
 def add_objection(
@@ -465,21 +465,32 @@ def update_objection(
             action,
             target=changes.get("target", item.get("target", "")),
             disposition=changes.get("disposition", item.get("disposition", "")),
+            do_not_call=_ticked(changes["do_not_call"])
+            if "do_not_call" in changes
+            else bool(item.get("do_not_call")),
         )
-        item.pop("target", None)
-        item.pop("disposition", None)
+        for key in ("target", "disposition", "do_not_call"):
+            item.pop(key, None)
         item.update(follow_up)
 
     return _edit(version, change)
 
 
-def _objection_follow_up(action: str, *, target: str, disposition: str) -> dict:
-    # Only the field the action uses is kept, so a graph never says two things at once.
+def _objection_follow_up(
+    action: str, *, target: str, disposition: str, do_not_call: bool = False
+) -> dict:
+    # Only the fields the action uses are kept, so a graph never says two things at once.
     if action == "jump":
         return {"target": target or ""}
     if action == "end":
-        return {"disposition": disposition or "callback"}
+        ending = {"disposition": disposition or "callback"}
+        return {**ending, "do_not_call": True} if do_not_call else ending
     return {}
+
+
+def _ticked(value: Any) -> bool:
+    """A checkbox as a form posts it ("on", absent) or as JSON posts it (true/false)."""
+    return value is True or str(value).lower() in {"on", "true", "1"}
 
 
 def remove_objection(*, version: ScriptVersion, objection_id: str, actor) -> ScriptVersion:

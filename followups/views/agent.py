@@ -243,10 +243,13 @@ def _answer_kind(item: dict) -> str:
 
 
 def _prefill(walk: script_graph.Walk) -> dict[str, str]:
-    """The outcome fields the answers so far tell (question outcome_field), and the
-    disposition a closing or an ending objection handler gives."""
+    """The outcome fields the answers so far tell (question outcome_field), the
+    disposition a closing or an ending objection handler gives, and the do-not-call box an
+    ending handler may tick."""
     found: dict[str, str] = {}
     for step in walk.steps:
+        if step.is_objection and step.node.get("do_not_call") is True:
+            found["do_not_call"] = "on"
         if step.is_objection or not step.answer:
             continue
         field = step.node.get("outcome_field")

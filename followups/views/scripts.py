@@ -185,6 +185,7 @@ def _read_objection(item: dict) -> dict:
         "action_label": script_graph.OBJECTION_ACTION_LABELS.get(str(item.get("action")), ""),
         "target": item.get("target"),
         "disposition": _disposition_label(item.get("disposition")),
+        "do_not_call": bool(item.get("do_not_call")),
     }
 
 

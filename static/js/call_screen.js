@@ -76,7 +76,19 @@
     names.forEach(function (name) {
       const field = form.elements.namedItem(name);
       if (!field) return;
-      if (name in next && next[name] !== suggested[name]) {
+      if (field.type === "checkbox") {
+        // A box the script ticks (never call again), unticked again if the agent steps
+        // back past the handler that ticked it.
+        if (name in next && !(name in suggested)) {
+          field.checked = true;
+          field.classList.add("suggested");
+        } else if (!(name in next) && name in suggested && field.checked) {
+          field.checked = false;
+          field.classList.remove("suggested");
+        } else {
+          return;
+        }
+      } else if (name in next && next[name] !== suggested[name]) {
         field.value = next[name];
         field.classList.add("suggested");
       } else if (!(name in next) && field.value === suggested[name]) {

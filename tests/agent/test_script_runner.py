@@ -118,7 +118,8 @@ def test_an_ending_objection_ends_the_script_and_preselects_its_disposition(clie
     assert shown["node"] is None
     assert 'id="script-ended"' in shown["html"]
     assert "“Refused” is preselected in the outcome." in shown["html"]
-    assert shown["prefill"] == {"disposition": "refused"}
+    # The demo's "never call me again" handler ticks the do-not-call box too.
+    assert shown["prefill"] == {"disposition": "refused", "do_not_call": "on"}
     assert 'id="objections"' not in shown["html"]
 
 

@@ -132,6 +132,11 @@ def test_objection_handlers_are_added_changed_and_removed(draft, supervisor):
         "disposition": "callback",
     }
     scripts.update_objection(
+        version=draft, objection_id="obj_1", changes={"do_not_call": "on"}, actor=supervisor
+    )
+    draft.refresh_from_db()
+    assert draft.graph["objections"][-1]["do_not_call"] is True
+    scripts.update_objection(
         version=draft,
         objection_id="obj_1",
         changes={"action": "jump", "target": "q_note"},

@@ -336,3 +336,19 @@ def test_the_editor_shows_a_draft_with_malformed_nodes(client, supervisor, draft
     response = client.get(reverse("scripts:edit", args=[draft.pk]), HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 200
     assert "Unknown node kind [&#x27;list&#x27;]." in response.content.decode()
+
+
+def test_the_never_call_again_box_of_an_ending_handler_is_ticked_and_unticked(
+    client, supervisor, draft
+):
+    client.force_login(supervisor)
+    url = reverse("scripts:objection_update", args=[draft.pk, "busy"])  # ends the call
+
+    ticked = client.post(url, {"field": "do_not_call", "do_not_call": "on"}, **HTMX)
+    draft.refresh_from_db()
+    assert draft.graph["objections"][0]["do_not_call"] is True
+    assert re.search(r'id="o-busy-dnc" name="do_not_call" checked', ticked.content.decode())
+
+    client.post(url, {"field": "do_not_call"}, **HTMX)  # an unticked box posts nothing
+    draft.refresh_from_db()
+    assert "do_not_call" not in draft.graph["objections"][0]

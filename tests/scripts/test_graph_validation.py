@@ -229,6 +229,22 @@ def test_an_objection_that_ends_the_call_needs_a_disposition():
     assert where(validate(graph)) == [(None, "objections.busy.disposition")]
 
 
+@pytest.mark.parametrize(
+    ("action", "flag", "valid"),
+    [
+        ("end", True, True),
+        ("end", False, True),
+        ("end", "yes", False),
+        ("return", True, False),
+    ],
+)
+def test_only_an_ending_objection_can_put_the_customer_on_do_not_call(action, flag, valid):
+    graph = minimal_graph()
+    graph["objections"][0].update(action=action, do_not_call=flag)
+    expected = [] if valid else [(None, "objections.busy.do_not_call")]
+    assert where(validate(graph)) == expected
+
+
 def test_an_objection_needs_a_known_action():
     graph = minimal_graph()
     graph["objections"][0]["action"] = "shout"
