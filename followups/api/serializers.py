@@ -5,6 +5,7 @@ Phone numbers go in as numbers and come out masked (138****5678), always.
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from phonenumber_field.serializerfields import PhoneNumberField
@@ -14,6 +15,7 @@ from followups.models import (
     CallList,
     CallScript,
     Case,
+    CaseStatus,
     Customer,
     Department,
     Escalation,
@@ -24,7 +26,7 @@ from followups.models import (
     ScriptVersion,
 )
 from followups.phones import mask_phone
-from followups.services.cases import open_case
+from followups.services.cases import open_case, sync_case_tasks
 
 
 def field_errors(error: DjangoValidationError) -> serializers.ValidationError:
@@ -180,15 +182,41 @@ class CaseSerializer(serializers.ModelSerializer):
 
 
 class CaseChangeSerializer(serializers.ModelSerializer):
-    """What an admin may change on an open case without moving its planned calls."""
+    """What an admin may change on a case. A new anchor date or plan moves the calls not yet
+    made (services.cases.sync_case_tasks); calls made stay history. A closed case keeps
+    its anchor date and plan."""
 
     agent = serializers.PrimaryKeyRelatedField(
         queryset=get_user_model().objects.filter(is_active=True), allow_null=True
     )
+    plan = serializers.PrimaryKeyRelatedField(
+        queryset=FollowUpPlan.objects.filter(is_active=True), allow_null=True
+    )
 
     class Meta:
         model = Case
-        fields = ["product", "agent"]
+        fields = ["product", "agent", "anchor_date", "plan"]
+
+    def validate(self, attrs):
+        case = self.instance
+        moving = [
+            name
+            for name in ("anchor_date", "plan")
+            if name in attrs and attrs[name] != getattr(case, name)
+        ]
+        if moving and case.status != CaseStatus.OPEN:
+            raise serializers.ValidationError(
+                {name: [_("A closed case keeps its anchor date and plan.")] for name in moving}
+            )
+        self.moves_calls = bool(moving)
+        return attrs
+
+    def save(self, **kwargs):
+        with transaction.atomic():
+            case = super().save(**kwargs)
+            if self.moves_calls:
+                sync_case_tasks(case=case)
+        return case
 
 
 class FollowUpTaskSerializer(serializers.ModelSerializer):

@@ -248,3 +248,58 @@ def test_an_agent_cannot_change_an_escalation(agent, world):
 
 # A request with Accept-Language: en leaves English active in the thread: reset it.
 from tests.config.conftest import default_language_after_the_test  # noqa: E402,F401
+
+
+def test_a_new_anchor_date_or_plan_moves_only_the_calls_not_yet_made(admin_user):
+    policy = CallingPolicyFactory(is_default=True)
+    plan = FollowUpPlanFactory(calling_policy=policy, offsets=[3, 7, 30])
+    customer = CustomerFactory()
+    client = client_for(admin_user)
+    created = client.post(
+        "/api/v1/cases/",
+        {
+            "customer": customer.pk,
+            "kind": "discharge",
+            "anchor_date": "2026-11-20",
+            "plan": plan.pk,
+        },
+        format="json",
+    ).json()
+    case = Case.objects.get(pk=created["id"])
+    made = case.tasks.get(due_date=dt.date(2026, 11, 23))
+    made.attempts = 1  # the 3-day call was tried: history, it stays
+    made.save()
+
+    response = client.patch(
+        f"/api/v1/cases/{case.pk}/", {"anchor_date": "2026-11-22"}, format="json"
+    )
+
+    assert response.status_code == 200
+    pending = case.tasks.filter(status="pending").order_by("due_date")
+    assert list(pending.values_list("due_date", flat=True)) == [
+        dt.date(2026, 11, 23),  # tried already: not moved
+        dt.date(2026, 11, 29),
+        dt.date(2026, 12, 22),
+    ]
+    shorter = FollowUpPlanFactory(calling_policy=policy, offsets=[3])
+    client.patch(f"/api/v1/cases/{case.pk}/", {"plan": shorter.pk}, format="json")
+    cancelled = case.tasks.filter(status="cancelled").values_list("due_date", flat=True)
+    assert sorted(cancelled) == [dt.date(2026, 11, 29), dt.date(2026, 12, 22)]
+
+
+def test_a_closed_case_keeps_its_anchor_date_and_plan(admin_user, world):
+    case = world["other_case"]
+    case.status = "closed"
+    case.save()
+
+    response = client_for(admin_user).patch(
+        f"/api/v1/cases/{case.pk}/",
+        {"anchor_date": "2026-12-01", "product": "复查"},
+        format="json",
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+
+    assert response.status_code == 400
+    assert response.json() == {"anchor_date": ["A closed case keeps its anchor date and plan."]}
+    case.refresh_from_db()
+    assert (case.anchor_date, case.product) != (dt.date(2026, 12, 1), "复查")
