@@ -63,18 +63,15 @@ def forget_permissions(user_ids) -> None:
     """Drop the stored sets now and again once the transaction commits, so that a request
     reading the old rows in between cannot leave an old set behind."""
     user_ids = list(user_ids)
-    for user_id in user_ids:
-        _local.pop(user_id, None)
-    keys = [_key(user_id) for user_id in user_ids]
-    if keys:
-        cache.delete_many(keys)
-        transaction.on_commit(lambda: forget_locally_and_shared(user_ids, keys))
+    if user_ids:
+        _forget(user_ids)
+        transaction.on_commit(lambda: _forget(user_ids))
 
 
-def forget_locally_and_shared(user_ids: list, keys: list[str]) -> None:
+def _forget(user_ids: list) -> None:
     for user_id in user_ids:
         _local.pop(user_id, None)
-    cache.delete_many(keys)
+    cache.delete_many([_key(user_id) for user_id in user_ids])
 
 
 def forget_all_locally() -> None:

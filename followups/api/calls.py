@@ -3,7 +3,6 @@ and /ping/, the cheapest authenticated request (the benchmark's framework floor)
 
 from urllib.parse import quote
 
-from django.core import signing
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.shortcuts import get_object_or_404
@@ -33,10 +32,16 @@ from followups.api.call_serializers import (
 from followups.models import QueueEntry
 from followups.roles import WORK_QUEUE
 from followups.services.outcomes import record_outcome
-from followups.services.queue import REASONS, claim_next_call, renew_lease, reveal_phone
+from followups.services.queue import (
+    REASONS,
+    claim_next_call,
+    claim_token,
+    renew_lease,
+    reveal_phone,
+    was_handed,
+)
 
 TAGS = ["calls"]
-CLAIM_TOKEN_SALT = "followups.api.claim-token"  # noqa: S105 (a namespace, not a secret)
 # One instance for every response: building a serializer's fields (a deep copy each time)
 # costs a third of a claim; to_representation reads them and changes nothing.
 CLAIMED_CALL = ClaimedCallSerializer()
@@ -115,9 +120,7 @@ class NextCallView(APIView):
     def post(self, request):
         claim = claim_next_call(agent=request.user, now=timezone.now())
         if claim.entry is not None:
-            claim.entry.claim_token = signing.dumps(
-                [claim.entry.pk, request.user.pk], salt=CLAIM_TOKEN_SALT
-            )
+            claim.entry.claim_token = claim_token(claim.entry, request.user)
             return Response(CLAIMED_CALL.to_representation(claim.entry))
         # Everything in headers: HTTP forbids a body on 204 (gunicorn drops it, warning).
         response = Response(status=status.HTTP_204_NO_CONTENT)
@@ -171,18 +174,6 @@ class RevealPhoneView(APIView):
         response = Response({"phone": phone})
         response["Cache-Control"] = "no-store"
         return response
-
-
-def was_handed(entry: QueueEntry, agent, claim_token: str) -> bool:
-    """The agent holds the call, or held it: its claim (even with the lease run out), or
-    the token its claim answered with (the call since taken by someone else: a late
-    submit, kept and flagged)."""
-    if entry.claimed_by_id == agent.pk:
-        return True
-    try:
-        return signing.loads(claim_token, salt=CLAIM_TOKEN_SALT) == [entry.pk, agent.pk]
-    except signing.BadSignature:
-        return False
 
 
 class OutcomeView(APIView):

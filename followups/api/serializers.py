@@ -5,7 +5,6 @@ Phone numbers go in as numbers and come out masked (138****5678), always.
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from phonenumber_field.serializerfields import PhoneNumberField
@@ -15,7 +14,6 @@ from followups.models import (
     CallList,
     CallScript,
     Case,
-    CaseStatus,
     Customer,
     Department,
     Escalation,
@@ -26,7 +24,7 @@ from followups.models import (
     ScriptVersion,
 )
 from followups.phones import mask_phone
-from followups.services.cases import open_case, sync_case_tasks
+from followups.services.cases import change_case, open_case
 
 
 def field_errors(error: DjangoValidationError) -> serializers.ValidationError:
@@ -197,26 +195,11 @@ class CaseChangeSerializer(serializers.ModelSerializer):
         model = Case
         fields = ["product", "agent", "anchor_date", "plan"]
 
-    def validate(self, attrs):
-        case = self.instance
-        moving = [
-            name
-            for name in ("anchor_date", "plan")
-            if name in attrs and attrs[name] != getattr(case, name)
-        ]
-        if moving and case.status != CaseStatus.OPEN:
-            raise serializers.ValidationError(
-                {name: [_("A closed case keeps its anchor date and plan.")] for name in moving}
-            )
-        self.moves_calls = bool(moving)
-        return attrs
-
-    def save(self, **kwargs):
-        with transaction.atomic():
-            case = super().save(**kwargs)
-            if self.moves_calls:
-                sync_case_tasks(case=case)
-        return case
+    def update(self, instance, validated_data):
+        try:
+            return change_case(instance, **validated_data)
+        except DjangoValidationError as error:
+            raise serializers.ValidationError(error.message_dict) from None
 
 
 class FollowUpTaskSerializer(serializers.ModelSerializer):

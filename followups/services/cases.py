@@ -2,7 +2,9 @@
 
 import datetime as dt
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext
 
 from followups.models import Case, CaseStatus, FollowUpPlan, FollowUpTask, TaskStatus
 from followups.scheduling import (
@@ -83,6 +85,27 @@ def sync_case_tasks(*, case: Case) -> int:
             task.save(update_fields=["due_date", "earliest_at", "deadline", "updated_at"])
     FollowUpTask.objects.bulk_create(to_create, ignore_conflicts=True)
     return len(to_create)
+
+
+def change_case(case: Case, **changes) -> Case:
+    """Change a case's fields. A new anchor date or plan moves the calls not yet made
+    (sync_case_tasks); a closed case keeps both (ValidationError naming the field)."""
+    moving = [
+        name
+        for name in ("anchor_date", "plan")
+        if name in changes and changes[name] != getattr(case, name)
+    ]
+    if moving and case.status != CaseStatus.OPEN:
+        raise ValidationError(
+            {name: gettext("A closed case keeps its anchor date and plan.") for name in moving}
+        )
+    with transaction.atomic():
+        for name, value in changes.items():
+            setattr(case, name, value)
+        case.save()
+        if moving:
+            sync_case_tasks(case=case)
+    return case
 
 
 def intent_cadence(plan: FollowUpPlan | None) -> IntentCadence:

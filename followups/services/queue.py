@@ -10,6 +10,7 @@ from enum import StrEnum
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core import signing
 from django.core.exceptions import PermissionDenied
 from django.db import connection, transaction
 from django.db.models import (
@@ -624,17 +625,26 @@ def _first_callable(
         entry = candidates.filter(*_restrictions(states, now)).first()
         if entry is None:
             return None
-        key = _group_of(entry)
-        if key in states:
-            return entry  # its group's conditions were in the query
-        states[key] = group_state(calling_rules_of_group(key), now)
-        if len(_seen_groups) < 10_000:
-            _seen_groups.add(key)
-        if states[key] is GroupState.OPEN or (
-            states[key] is GroupState.CALLBACKS_ONLY and _is_booked(entry.task)
-        ):
+        if _callable_in_its_group(entry, states, now):
             return entry
     return None
+
+
+def _callable_in_its_group(
+    entry: QueueEntry, states: dict[GroupKey, GroupState], now: dt.datetime
+) -> bool:
+    """Whether an entry the query found may be called now: yes when its group's conditions
+    were in the query; else its group is judged now (and remembered, so that the next query
+    carries its conditions)."""
+    key = _group_of(entry)
+    if key in states:
+        return True
+    states[key] = group_state(calling_rules_of_group(key), now)
+    if len(_seen_groups) < 10_000:
+        _seen_groups.add(key)
+    return states[key] is GroupState.OPEN or (
+        states[key] is GroupState.CALLBACKS_ONLY and _is_booked(entry.task)
+    )
 
 
 def claim_next_call(*, agent, now: dt.datetime) -> Claim:
@@ -684,15 +694,7 @@ def _claim_in_one_statement(agent, *, day: dt.date, now: dt.datetime) -> Claim:
         entry = taken.entry
         entry.script_version_to_use = taken.script_version
         entry.department_name = taken.department_name
-        key = _group_of(entry)
-        if taken.was_held or key in states:
-            return Claim(entry=entry)
-        states[key] = group_state(calling_rules_of_group(key), now)
-        if len(_seen_groups) < 10_000:
-            _seen_groups.add(key)
-        if states[key] is GroupState.OPEN or (
-            states[key] is GroupState.CALLBACKS_ONLY and _is_booked(entry.task)
-        ):
+        if taken.was_held or _callable_in_its_group(entry, states, now):
             return Claim(entry=entry)
         claim_sql.give_back(entry_id=entry.pk, agent_id=agent.pk, claimed_at=now)
     return _why_nothing(agent=agent, day=day, now=now, states=states)
@@ -777,6 +779,29 @@ def _outside_window(waiting: QuerySet, now: dt.datetime) -> Claim:
 
 
 # --- Leases and phone numbers ----------------------------------------------------------------
+
+
+# --- Proof that a call was handed to an agent ---------------------------------------------------
+
+CLAIM_TOKEN_SALT = "followups.queue.claim-token"  # noqa: S105 (a namespace, not a secret)
+
+
+def claim_token(entry: QueueEntry, agent) -> str:
+    """Signed (entry, agent): what a claim answers with, so that the agent can record the
+    call even after its lease ran out and a colleague took it."""
+    return signing.dumps([entry.pk, agent.pk], salt=CLAIM_TOKEN_SALT)
+
+
+def was_handed(entry: QueueEntry, agent, token: str) -> bool:
+    """The agent holds the call, or held it: its claim (even with the lease run out), or
+    the token its claim answered with (the call since taken by someone else: a late
+    submit, kept and flagged)."""
+    if entry.claimed_by_id == agent.pk:
+        return True
+    try:
+        return signing.loads(token, salt=CLAIM_TOKEN_SALT) == [entry.pk, agent.pk]
+    except signing.BadSignature:
+        return False
 
 
 @transaction.atomic

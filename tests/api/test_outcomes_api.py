@@ -5,7 +5,6 @@ import pytest
 import time_machine
 from django.core import signing
 
-from followups.api.calls import CLAIM_TOKEN_SALT
 from followups.models import (
     CallAttempt,
     CallScript,
@@ -15,7 +14,7 @@ from followups.models import (
     ScriptVersion,
     TaskStatus,
 )
-from followups.services.queue import claim_next_call
+from followups.services.queue import CLAIM_TOKEN_SALT, claim_next_call
 from tests.api.monday import MONDAY, api_for, at
 from tests.factories import (
     CallingPolicyFactory,

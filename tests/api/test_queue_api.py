@@ -9,7 +9,6 @@ from django.core import signing
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from followups.api.calls import CLAIM_TOKEN_SALT
 from followups.models import (
     AuditAction,
     AuditEvent,
@@ -18,6 +17,7 @@ from followups.models import (
     QueueEntryStatus,
     ScriptVersion,
 )
+from followups.services.queue import CLAIM_TOKEN_SALT
 from tests.api.monday import MONDAY, api_for, at
 from tests.factories import (
     CallingPolicyFactory,

@@ -2,7 +2,7 @@
 
 import pytest
 from django.contrib.auth.models import Permission
-from django.urls import reverse
+from django.urls import reverse, reverse_lazy
 
 from followups.models import AuditEvent
 from tests.factories import UserFactory
@@ -90,3 +90,25 @@ def test_exports_need_the_export_right_too(client, made_call):
     for url in export_urls():
         assert client.get(url).status_code == 403, url
     assert not AuditEvent.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("page", "export"),
+    [
+        (reverse_lazy("supervisor:calls"), "/supervisor/export/calls/calls"),
+        (reverse_lazy("supervisor:escalations"), "/supervisor/export/escalations/escalations"),
+        (reverse_lazy("supervisor:report", args=["reach"]), "/supervisor/export/reach/by_day"),
+    ],
+)
+def test_pages_offer_their_exports_with_the_filters_only_to_who_may_export(
+    client, supervisor, made_call, urgent, page, export
+):
+    client.force_login(supervisor)
+    html = client.get(f"{page}?agent={made_call.agent_id}").content.decode()
+    for fmt in ("csv", "xlsx"):
+        assert f'href="{export}.{fmt}?agent={made_call.agent_id}' in html, (page, fmt)
+
+    reviewer = UserFactory(username="reviewer")
+    reviewer.user_permissions.add(Permission.objects.get(codename="review_outcomes"))
+    client.force_login(reviewer)
+    assert f"{export}.csv" not in client.get(page).content.decode()
