@@ -154,6 +154,9 @@ HUIFANG_CLAIM_FROM_POOL = env.bool("HUIFANG_CLAIM_FROM_POOL", default=True)
 # On PostgreSQL a claim is one round trip (followups/services/claim_sql.py); False runs the
 # ORM version every database has (the tests hold both to the same behaviour).
 HUIFANG_CLAIM_IN_ONE_STATEMENT = env.bool("HUIFANG_CLAIM_IN_ONE_STATEMENT", default=True)
+# What a call takes an agent, wrap-up included, on average: the retry planner weighs how
+# full a calling window is with it (agents on duty × window minutes ÷ this).
+HUIFANG_EXPECTED_HANDLE_MINUTES = env.float("HUIFANG_EXPECTED_HANDLE_MINUTES", default=4.0)
 HUIFANG_ESCALATION_SLA_HOURS = {"urgent": 2, "high": 24, "normal": 72}
 
 REST_FRAMEWORK = {

@@ -143,7 +143,7 @@ class FollowUpPlanAdmin(admin.ModelAdmin):
 
 @admin.register(m.PlanStep)
 class PlanStepAdmin(admin.ModelAdmin):
-    list_display = ["plan", "offset_days", "script", "max_attempts", "deadline_days"]
+    list_display = ["plan", "offset_days", "window_days", "max_attempts", "script", "deadline_days"]
     list_filter = ["plan"]
 
 

@@ -85,7 +85,7 @@ class PlanStepForm(forms.ModelForm):
 
     class Meta:
         model = PlanStep
-        fields = ["offset_days", "script", "max_attempts", "deadline_days"]
+        fields = ["offset_days", "window_days", "max_attempts", "script", "deadline_days"]
 
 
 class BasePlanStepFormSet(forms.BaseInlineFormSet):
@@ -429,10 +429,13 @@ class OutcomeForm(forms.Form):
             # The picker has whole minutes: the current minute still counts as now.
             if self.now is not None and callback_at < self.now.replace(second=0, microsecond=0):
                 self.add_error("callback_at", _("This time has passed: choose a later one."))
-            elif disposition and disposition != Disposition.CALLBACK:
+            elif disposition and disposition not in (Disposition.CALLBACK, Disposition.FAMILY):
                 self.add_error(
                     "callback_at",
-                    _("To book this time choose “Asked for a callback”, or clear the time."),
+                    _(
+                        "To book this time choose “Asked for a callback” (or “Family member"
+                        " answered” when a relative said when to call), or clear the time."
+                    ),
                 )
         category = data.get("escalation_category")
         described = (data.get("escalation_description") or "").strip()

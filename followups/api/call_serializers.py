@@ -41,6 +41,21 @@ class ClaimedCallSerializer(serializers.Serializer):
     callback_at = serializers.DateTimeField(
         source="task.callback_at", allow_null=True, read_only=True
     )
+    assigned_agent = serializers.IntegerField(
+        source="assigned_agent_id",
+        allow_null=True,
+        read_only=True,
+        help_text=_("Whose list the call is on (None: nobody's)."),
+    )
+    from_colleague = serializers.IntegerField(
+        source="from_colleague_id",
+        allow_null=True,
+        read_only=True,
+        help_text=_(
+            "The colleague whose call this was, when it was taken from the team pool because"
+            " you had none of your own to call now; None for your own calls."
+        ),
+    )
     priority = serializers.IntegerField(read_only=True)
     claimed_at = serializers.DateTimeField(allow_null=True, read_only=True)
     lease_expires_at = serializers.DateTimeField(allow_null=True, read_only=True)
@@ -107,7 +122,15 @@ class OutcomeInputSerializer(serializers.Serializer):
         choices=IntentClass.choices, required=False, allow_blank=True, default=""
     )
     notes = serializers.CharField(required=False, allow_blank=True, default="")
-    callback_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
+    callback_at = serializers.DateTimeField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text=_(
+            "With disposition callback: the time the customer asked to be called back. With"
+            " family: when the relative said the patient can be reached (optional)."
+        ),
+    )
     escalation = EscalationInputSerializer(required=False, allow_null=True, default=None)
     do_not_call = serializers.BooleanField(
         required=False,

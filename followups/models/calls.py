@@ -214,6 +214,12 @@ class CallAttempt(models.Model):
     notes = models.TextField(_("notes"), blank=True)
     callback_at = models.DateTimeField(_("callback at"), null=True, blank=True)
     idempotency_key = models.CharField(_("idempotency key"), max_length=64, unique=True)
+    follow_up = models.JSONField(
+        _("what the call led to"),
+        default=dict,
+        blank=True,
+        help_text=_("The next step decided when the outcome was recorded (action, time, reason)."),
+    )
     after_lease_lost = models.BooleanField(
         _("submitted after the lease was lost"),
         default=False,

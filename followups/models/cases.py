@@ -4,6 +4,10 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from followups.scheduling import NOT_REACHED
+
+from .plans import DEFAULT_ATTEMPT_BUDGET
+
 
 class CaseKind(models.TextChoices):
     DISCHARGE = "discharge", _("Discharge follow-up")
@@ -39,6 +43,7 @@ class TaskStatus(models.TextChoices):
     DONE = "done", _("Done")
     SUSPENDED = "suspended", _("Suspended")
     UNREACHABLE = "unreachable", _("Unreachable")
+    WINDOW_MISSED = "window_missed", _("Window missed")
     CANCELLED = "cancelled", _("Cancelled")
 
 
@@ -124,14 +129,26 @@ class FollowUpTask(models.Model):
         _("kind"), max_length=10, choices=TaskKind.choices, default=TaskKind.SCHEDULED
     )
     status = models.CharField(
-        _("status"), max_length=12, choices=TaskStatus.choices, default=TaskStatus.PENDING
+        _("status"), max_length=16, choices=TaskStatus.choices, default=TaskStatus.PENDING
     )
+    # The day the step fell due; never moved by retries (reports count a task on it).
     due_date = models.DateField(_("due date"))
-    earliest_at = models.DateTimeField(_("not before"), null=True, blank=True)
+    # The next call's moment: retries and callbacks move it, inside the follow-up window.
+    earliest_at = models.DateTimeField(_("next call not before"), null=True, blank=True)
+    window_ends_on = models.DateField(
+        _("follow-up window ends"),
+        null=True,
+        blank=True,
+        help_text=_("The last day this task may be called; after it the task is window missed."),
+    )
     deadline = models.DateField(_("deadline"), null=True, blank=True)
     callback_at = models.DateTimeField(_("booked callback"), null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
-    max_attempts = models.PositiveSmallIntegerField(_("max attempts"), default=3)
+    max_attempts = models.PositiveSmallIntegerField(
+        _("attempt budget"),
+        default=DEFAULT_ATTEMPT_BUDGET,
+        help_text=_("Calls nobody answers this task may make."),
+    )
     outcome_counts = models.JSONField(
         _("outcomes so far"), default=dict, blank=True, help_text=_("Disposition → count.")
     )
@@ -170,6 +187,12 @@ class FollowUpTask(models.Model):
                 condition=models.Q(status="pending"),
                 name="task_open_due_idx",
             ),
+            # The list build and the retry planner read open tasks by their next moment.
+            models.Index(
+                fields=["earliest_at"],
+                condition=models.Q(status="pending"),
+                name="task_open_earliest_idx",
+            ),
             models.Index(fields=["case", "status"], name="task_case_status_idx"),
             # Reports count due tasks of a period whatever their status
             # (scripts/bench_reports.py: dashboard 1.73 s → 0.60 s at 1M calls).
@@ -182,3 +205,12 @@ class FollowUpTask(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status == TaskStatus.PENDING
+
+    @property
+    def unanswered_calls(self) -> int:
+        """Calls nobody answered (no answer, busy, phone off): what spends the budget."""
+        return sum(self.outcome_counts.get(name, 0) for name in NOT_REACHED)
+
+    @property
+    def budget_left(self) -> int:
+        return max(self.max_attempts - self.unanswered_calls, 0)

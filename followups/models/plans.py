@@ -7,6 +7,11 @@ from django.core.validators import MaxValueValidator, MinValueValidator, RegexVa
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+# The contact strategy's defaults (followups.scheduling): a week to reach the patient, six
+# calls nobody answers spread over it.
+DEFAULT_WINDOW_DAYS = 7
+DEFAULT_ATTEMPT_BUDGET = 6
+
 
 class HolidayRule(models.TextChoices):
     # Values are the ones followups.scheduling.HolidayRule uses.
@@ -195,7 +200,22 @@ class PlanStep(models.Model):
         verbose_name=_("script"),
     )
     max_attempts = models.PositiveSmallIntegerField(
-        _("max attempts"), default=3, validators=[MinValueValidator(1)]
+        _("attempt budget"),
+        default=DEFAULT_ATTEMPT_BUDGET,
+        validators=[MinValueValidator(1), MaxValueValidator(20)],
+        help_text=_(
+            "Calls nobody answers (no answer, busy, phone off) a step may make, spread over its"
+            " window. A relative answering or a booked callback does not count."
+        ),
+    )
+    window_days = models.PositiveSmallIntegerField(
+        _("follow-up window (days)"),
+        default=DEFAULT_WINDOW_DAYS,
+        validators=[MaxValueValidator(60)],
+        help_text=_(
+            "Calls for this step are made from its due day up to this many days after it; a"
+            " step not reached by then ends as window missed."
+        ),
     )
     deadline_days = models.PositiveSmallIntegerField(
         _("deadline (days after the anchor date)"),
@@ -215,6 +235,9 @@ class PlanStep(models.Model):
             ),
             models.CheckConstraint(
                 condition=models.Q(max_attempts__gte=1), name="step_max_attempts_positive"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(window_days__lte=60), name="step_window_at_most_60_days"
             ),
         ]
 

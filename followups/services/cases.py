@@ -9,18 +9,29 @@ from django.utils.translation import gettext
 from followups.models import Case, CaseStatus, FollowUpPlan, FollowUpTask, TaskStatus
 from followups.scheduling import (
     CallingRules,
+    HalfDay,
     IntentCadence,
     due_dates,
+    first_call_moment,
+    follow_up_window_end,
     next_intent_call_date,
-    next_window_start,
 )
+from followups.services.contact import best_time_for
 from followups.services.policies import rules_for_case
 
 
-def earliest_call(day: dt.date, rules: CallingRules) -> dt.datetime:
-    """The first moment a task due on `day` may be called: that day's first window, or the
-    next open day's when `day` is closed."""
-    return next_window_start(dt.datetime.combine(day, dt.time.min, tzinfo=rules.zone), rules)
+def earliest_call(day: dt.date, rules: CallingRules, half: HalfDay | None = None) -> dt.datetime:
+    """The first moment a task due on `day` may be called: that day's first window (of the
+    person's best half of the day, when known), or the next open day's when `day` is
+    closed."""
+    return first_call_moment(day, rules, half)
+
+
+def first_call_half(case: Case, rules: CallingRules) -> HalfDay | None:
+    """The half of the day a new task of the case is first called in: what the person's own
+    calls or stated preference say (people like them are weighed only for retries)."""
+    best = best_time_for(case.customer, rules)
+    return best.half if best.from_the_person else None
 
 
 @transaction.atomic
@@ -55,6 +66,7 @@ def sync_case_tasks(*, case: Case) -> int:
     }
     dues = due_dates(case.anchor_date, [step.offset_days for step in steps])
     rules = rules_for_case(case)
+    half = first_call_half(case, rules) if steps else None
     to_create = []
     for step, due in zip(steps, dues, strict=True):
         deadline = (
@@ -69,7 +81,8 @@ def sync_case_tasks(*, case: Case) -> int:
                     case=case,
                     step=step,
                     due_date=due,
-                    earliest_at=earliest_call(due, rules),
+                    earliest_at=earliest_call(due, rules, half),
+                    window_ends_on=follow_up_window_end(due, step.window_days),
                     deadline=deadline,
                     max_attempts=step.max_attempts,
                     agent=case.agent,
@@ -78,11 +91,25 @@ def sync_case_tasks(*, case: Case) -> int:
         elif (
             task.status == TaskStatus.PENDING
             and task.attempts == 0
-            and ((task.due_date, task.deadline) != (due, deadline))
+            and (
+                (task.due_date, task.deadline, task.window_ends_on, task.max_attempts)
+                != (due, deadline, follow_up_window_end(due, step.window_days), step.max_attempts)
+            )
         ):
             task.due_date, task.deadline = due, deadline
-            task.earliest_at = earliest_call(due, rules)
-            task.save(update_fields=["due_date", "earliest_at", "deadline", "updated_at"])
+            task.window_ends_on = follow_up_window_end(due, step.window_days)
+            task.max_attempts = step.max_attempts
+            task.earliest_at = earliest_call(due, rules, half)
+            task.save(
+                update_fields=[
+                    "due_date",
+                    "earliest_at",
+                    "deadline",
+                    "window_ends_on",
+                    "max_attempts",
+                    "updated_at",
+                ]
+            )
     FollowUpTask.objects.bulk_create(to_create, ignore_conflicts=True)
     return len(to_create)
 
@@ -131,15 +158,22 @@ def schedule_intent_call(*, case: Case, last_call: dt.date) -> FollowUpTask | No
     if due is None:
         pending.update(status=TaskStatus.CANCELLED, status_reason="no routine calls")
         return None
-    earliest = earliest_call(due, rules_for_case(case))
+    rules = rules_for_case(case)
+    earliest = earliest_call(due, rules, first_call_half(case, rules))
+    window_ends_on = follow_up_window_end(due, None)
     task = pending.order_by("due_date").first()
     if task is None:
         return FollowUpTask.objects.create(
-            case=case, due_date=due, earliest_at=earliest, agent=case.agent
+            case=case,
+            due_date=due,
+            earliest_at=earliest,
+            window_ends_on=window_ends_on,
+            agent=case.agent,
         )
     if task.due_date != due:
         task.due_date, task.earliest_at = due, earliest
-        task.save(update_fields=["due_date", "earliest_at", "updated_at"])
+        task.window_ends_on = window_ends_on
+        task.save(update_fields=["due_date", "earliest_at", "window_ends_on", "updated_at"])
     return task
 
 

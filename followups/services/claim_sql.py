@@ -85,7 +85,7 @@ def _candidate(*, expired: bool, own: bool, closed: bool, callbacks_only: bool) 
     visible = (
         "e.assigned_agent_id = $1"
         if own
-        else "(e.assigned_agent_id IS NULL OR e.assigned_agent_id <> ALL($5))"
+        else "(e.assigned_agent_id IS NULL OR e.assigned_agent_id <> $1)"
     )
     callback_due = "(t.kind = {callback} AND t.callback_at <= $3)"
     conditions = [
@@ -99,9 +99,9 @@ def _candidate(*, expired: bool, own: bool, closed: bool, callbacks_only: bool) 
         " AND (t.earliest_at IS NULL OR t.earliest_at <= $3)))",
     ]
     if closed:
-        conditions.append(f"NOT {_GROUP} = ANY($6)")
+        conditions.append(f"NOT {_GROUP} = ANY($5)")
     if callbacks_only:
-        conditions.append(f"(NOT {_GROUP} = ANY($7) OR {callback_due})")
+        conditions.append(f"(NOT {_GROUP} = ANY($6) OR {callback_due})")
     return (
         "(SELECT e.id FROM followups_queueentry e"  # noqa: S608 (code's own text only)
         " JOIN followups_followuptask t ON t.id = e.task_id"
@@ -161,9 +161,9 @@ def _statement(*, pool: bool, closed: bool, callbacks_only: bool) -> str:
 # so that they cannot meet another use of advisory locks.
 LOCK_SPACE = 4_817_001
 
-# The statement's parameters: $1 agent, $2 day, $3 now, $4 lease until, $5 agents at work,
-# $6 closed groups, $7 callbacks-only groups.
-_PARAMETER_TYPES = "integer, date, timestamptz, timestamptz, integer[], text[], text[]"
+# The statement's parameters: $1 agent, $2 day, $3 now, $4 lease until, $5 closed groups,
+# $6 callbacks-only groups.
+_PARAMETER_TYPES = "integer, date, timestamptz, timestamptz, text[], text[]"
 
 
 def claim(
@@ -173,7 +173,6 @@ def claim(
     now: dt.datetime,
     lease_until: dt.datetime,
     pool: bool,
-    working: list[int],
     closed: list[str],
     callbacks_only: list[str],
 ) -> Taken | None:
@@ -186,7 +185,7 @@ def claim(
         cursor.execute(
             "SELECT pg_advisory_xact_lock(%s, %s);"  # noqa: S608
             " SET LOCAL plan_cache_mode = force_generic_plan;"
-            f" EXECUTE {name} (%s, %s, %s, %s, %s::integer[], %s::text[], %s::text[])",
+            f" EXECUTE {name} (%s, %s, %s, %s, %s::text[], %s::text[])",
             [
                 LOCK_SPACE,
                 agent_id,
@@ -194,7 +193,6 @@ def claim(
                 day,
                 now,
                 lease_until,
-                working,
                 closed,
                 callbacks_only,
             ],

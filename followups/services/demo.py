@@ -53,7 +53,9 @@ from followups.models import (
 )
 from followups.roles import Role
 from followups.scheduling import (
+    NOT_REACHED,
     CallingRules,
+    ContactBudget,
     FollowUpAction,
     next_step_after_call,
     next_window_start,
@@ -1021,7 +1023,6 @@ def _plans(
                         plan=plan,
                         offset_days=offset,
                         script=scripts[spec.script_code].script,
-                        max_attempts=3,
                         deadline_days=spec.deadline_days,
                     )
                     for offset in spec.offsets
@@ -1292,6 +1293,7 @@ def _call_task(
     )
     earliest = rng.choice(windows_on(first_window.date(), rules))[0]
     outcomes: Counter[str] = Counter()
+    called_on: list[dt.date] = []
     action = None
     while earliest.date() < today:
         number = sum(outcomes.values()) + 1
@@ -1311,14 +1313,20 @@ def _call_task(
         _apply_answers(rng, attempt, call, version.graph, case=case, history=history)
         history.attempts.append(attempt)
         history.last_call[case.pk] = started.date()
+        spent = sum(outcomes[name] for name in NOT_REACHED)
         outcomes[call.disposition] += 1
         follow = next_step_after_call(
             disposition=call.disposition,
             called_at=started,
             rules=rules,
-            attempts_made=number,
-            max_attempts=task.max_attempts,
+            budget=ContactBudget(
+                budget=task.max_attempts,
+                spent=spent,
+                window_ends_on=task.window_ends_on,
+                calls_today=sum(1 for moment in called_on if moment == started.date()),
+            ),
         )
+        called_on.append(started.date())
         action = follow.action
         if action is not FollowUpAction.RETRY:
             _settle(task, follow.action, reason=follow.reason, at=attempt.ended_at)
@@ -1349,6 +1357,8 @@ def _settle(task: FollowUpTask, action: FollowUpAction, *, reason: str, at: dt.d
         task.status, task.needs_number_fix = TaskStatus.SUSPENDED, True
     elif action is FollowUpAction.UNREACHABLE:
         task.status = TaskStatus.UNREACHABLE
+    elif action is FollowUpAction.WINDOW_MISSED:
+        task.status = TaskStatus.WINDOW_MISSED
     elif action is FollowUpAction.CLOSE_CASE:
         task.status = TaskStatus.CANCELLED
         case.status, case.closed_reason, case.closed_at = CaseStatus.CLOSED, reason, at

@@ -35,7 +35,7 @@ from followups.models import (
     Hospital,
     Patient,
 )
-from followups.scheduling import due_dates
+from followups.scheduling import ReachRecord, best_time, due_dates, follow_up_window_end
 from followups.services import audit
 from followups.services.cases import earliest_call
 from followups.services.policies import calling_rules
@@ -643,13 +643,17 @@ def _open_discharge_cases(*, plan: FollowUpPlan, patients: list[Patient]) -> Non
     tasks = []
     for case in cases:
         dues = due_dates(case.anchor_date, [step.offset_days for step in steps])
+        # The stated preferred slot picks the half of the day of the first calls; a
+        # returning patient's earlier calls are not read here (a query per row).
+        half = best_time(record=ReachRecord(), stated=case.customer.preferred_slot).half
         for step, due in zip(steps, dues, strict=True):
             tasks.append(
                 FollowUpTask(
                     case=case,
                     step=step,
                     due_date=due,
-                    earliest_at=earliest_call(due, rules),
+                    earliest_at=earliest_call(due, rules, half),
+                    window_ends_on=follow_up_window_end(due, step.window_days),
                     deadline=case.anchor_date + dt.timedelta(days=step.deadline_days)
                     if step.deadline_days is not None
                     else None,

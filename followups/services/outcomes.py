@@ -1,6 +1,7 @@
 """Recording a call's outcome and everything it causes, in one transaction: the attempt and
 its script path, the task's next step, the queue entry, the case, and any escalation."""
 
+import dataclasses
 import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -26,8 +27,18 @@ from followups.models import (
     TaskKind,
     TaskStatus,
 )
-from followups.scheduling import CallFollowUp, FollowUpAction, next_step_after_call, queue_priority
-from followups.services import audit, escalations
+from followups.scheduling import (
+    NOT_REACHED,
+    PATIENT_ANSWERED,
+    CallFollowUp,
+    ContactBudget,
+    FollowUpAction,
+    first_call_moment,
+    half_day_of,
+    next_step_after_call,
+    queue_priority,
+)
+from followups.services import audit, contact, escalations
 from followups.services.cases import schedule_intent_call
 from followups.services.queue import (
     calling_rules_of_group,
@@ -142,17 +153,43 @@ def _replay(*, key: str, agent) -> OutcomeResult | None:
 
 
 def _follow_up_of(attempt: CallAttempt) -> CallFollowUp:
-    """The follow-up a stored attempt led to, worked out again by the same pure rule from
-    the same inputs (its place among the task's attempts, its times)."""
+    """The follow-up a stored attempt led to, as recorded with it. Attempts stored before
+    the follow-up was kept get it worked out again by the pure rule from what is left of
+    their inputs (their place among the task's attempts, their times)."""
+    stored = attempt.follow_up
+    if stored:
+        earliest = stored.get("earliest")
+        window = stored.get("window_ends_on")
+        return CallFollowUp(
+            FollowUpAction(stored["action"]),
+            dt.datetime.fromisoformat(earliest) if earliest else None,
+            stored.get("reason", ""),
+            dt.date.fromisoformat(window) if window else None,
+        )
     task, case = attempt.task, attempt.task.case
+    before = CallAttempt.objects.filter(task=task, pk__lt=attempt.pk)
     return next_step_after_call(
         disposition=attempt.disposition,
         called_at=attempt.started_at,
         rules=_rules_of(case),
-        attempts_made=CallAttempt.objects.filter(task=task, pk__lte=attempt.pk).count(),
-        max_attempts=task.max_attempts,
+        budget=ContactBudget(
+            budget=task.max_attempts,
+            spent=before.filter(disposition__in=NOT_REACHED).count(),
+            window_ends_on=task.window_ends_on,
+        ),
         callback_at=attempt.callback_at,
     )
+
+
+def _stored(follow_up: CallFollowUp) -> dict:
+    return {
+        "action": follow_up.action.value,
+        "earliest": follow_up.earliest.isoformat() if follow_up.earliest else None,
+        "reason": follow_up.reason,
+        "window_ends_on": (
+            follow_up.window_ends_on.isoformat() if follow_up.window_ends_on else None
+        ),
+    }
 
 
 def _rules_of(case):
@@ -271,14 +308,15 @@ def _record(
     )
     task, case = locked.task, locked.task.case
     settled_before = task.status != TaskStatus.PENDING
+    rules = _rules_of(case)
     try:
-        follow_up = next_step_after_call(
+        follow_up = _next_step(
+            task=task,
             disposition=disposition,
             called_at=started_at,
-            rules=_rules_of(case),
-            attempts_made=task.attempts + 1,
-            max_attempts=task.max_attempts,
+            rules=rules,
             callback_at=callback_at,
+            now=now,
         )
     except (ValueError, OverflowError):
         field = "callback_at" if disposition == Disposition.CALLBACK else "disposition"
@@ -300,6 +338,7 @@ def _record(
         notes=notes,
         callback_at=callback_at,
         idempotency_key=key,
+        follow_up=_stored(follow_up),
         after_lease_lost=not holds_live_claim(locked, agent, now),
     )
     ScriptAnswer.objects.bulk_create(
@@ -333,6 +372,8 @@ def _record(
         settled_before=settled_before,
     )
     _settle_entry(locked, task=task, agent=agent, now=now, settled_before=settled_before)
+    if disposition in PATIENT_ANSWERED and not do_not_call:
+        _first_calls_at_best_time(case.customer, rules=rules, now=now)
     if do_not_call:
         _stop_calling(case.customer, attempt=attempt, agent=agent, now=now)
     raised = None
@@ -346,6 +387,69 @@ def _record(
             now=now,
         )
     return OutcomeResult(attempt=attempt, created=True, follow_up=follow_up, escalation=raised)
+
+
+def _next_step(
+    *, task: FollowUpTask, disposition: str, called_at, rules, callback_at, now
+) -> CallFollowUp:
+    """The pure rule's answer for this call, with what the strategy needs to know read only
+    when the call may lead to a retry: the task's calls that day, when the person answers
+    (their calls, their word, their department), and how full the coming windows are."""
+    budget = ContactBudget(
+        budget=task.max_attempts, spent=task.unanswered_calls, window_ends_on=task.window_ends_on
+    )
+    may_retry = disposition in NOT_REACHED or (disposition == "family" and callback_at is None)
+    if not may_retry:
+        return next_step_after_call(
+            disposition=disposition,
+            called_at=called_at,
+            rules=rules,
+            budget=budget,
+            callback_at=callback_at,
+        )
+    day_start = dt.datetime.combine(called_at.astimezone(rules.zone).date(), dt.time.min)
+    calls_today = CallAttempt.objects.filter(
+        task=task, started_at__gte=day_start.replace(tzinfo=rules.zone), started_at__lt=called_at
+    ).count()
+    case = task.case
+    best = contact.best_time_for(case.customer, rules, department_id=_department_id(case), now=now)
+    return next_step_after_call(
+        disposition=disposition,
+        called_at=called_at,
+        rules=rules,
+        budget=dataclasses.replace(budget, calls_today=calls_today),
+        callback_at=callback_at,
+        best_half=best.half,
+        load=contact.slot_loads,
+    )
+
+
+def _department_id(case) -> int | None:
+    return case.patient.department_id if case.patient_id else None
+
+
+def _first_calls_at_best_time(customer, *, rules, now: dt.datetime) -> None:
+    """The person answered: their calls not yet tried (other steps, other cases) go to the
+    half of the day they are now known to answer in, on the same day."""
+    best = contact.best_time_for(customer, rules)
+    if not best.from_the_person:
+        return
+    untried = FollowUpTask.objects.filter(
+        case__customer=customer,
+        status=TaskStatus.PENDING,
+        attempts=0,
+        kind=TaskKind.SCHEDULED,
+        earliest_at__gt=now,
+    )
+    moved = []
+    for task in untried:
+        if half_day_of(task.earliest_at, rules) is best.half:
+            continue
+        moment = first_call_moment(task.earliest_at.astimezone(rules.zone).date(), rules, best.half)
+        if moment != task.earliest_at and half_day_of(moment, rules) is best.half:
+            task.earliest_at = moment
+            moved.append(task)
+    FollowUpTask.objects.bulk_update(moved, ["earliest_at"])
 
 
 def _stop_calling(customer, *, attempt: CallAttempt, agent, now: dt.datetime) -> None:
@@ -371,17 +475,18 @@ def _stop_calling(customer, *, attempt: CallAttempt, agent, now: dt.datetime) ->
 
 
 def _apply_follow_up(task: FollowUpTask, follow_up: CallFollowUp) -> None:
+    # The due date stays the step's day; only the next call's moment moves.
     action, earliest = follow_up.action, follow_up.earliest
     if action is FollowUpAction.RETRY:
         task.kind, task.status = TaskKind.RETRY, TaskStatus.PENDING
         task.earliest_at, task.callback_at = earliest, None
-        task.due_date = center_day(earliest)
         task.status_reason = follow_up.reason
         return
     if action is FollowUpAction.CALLBACK:
         task.kind, task.status = TaskKind.CALLBACK, TaskStatus.PENDING
         task.earliest_at = task.callback_at = earliest
-        task.due_date = center_day(earliest)
+        if follow_up.window_ends_on is not None:
+            task.window_ends_on = follow_up.window_ends_on
         task.status_reason = follow_up.reason
         return
     task.earliest_at = None
@@ -392,6 +497,8 @@ def _apply_follow_up(task: FollowUpTask, follow_up: CallFollowUp) -> None:
         task.status, task.needs_number_fix = TaskStatus.SUSPENDED, True
     elif action is FollowUpAction.UNREACHABLE:
         task.status = TaskStatus.UNREACHABLE
+    elif action is FollowUpAction.WINDOW_MISSED:
+        task.status = TaskStatus.WINDOW_MISSED
     elif action is FollowUpAction.CLOSE_CASE:
         task.status = TaskStatus.CANCELLED
 

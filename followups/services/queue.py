@@ -69,12 +69,16 @@ class BuildReport:
     skipped: Counter = field(default_factory=Counter)
     calendar_warnings: list[int] = field(default_factory=list)
     closed_earlier: int = 0  # entries left on past days' lists, closed by this build
+    window_missed: int = 0  # tasks whose follow-up window passed unreached, ended now
+    flagged_needs_number: int = 0  # tasks newly flagged: no number to call
 
     def as_dict(self) -> dict:
         return {
             "day": self.day.isoformat(),
             "added": self.added,
             "closed_earlier": self.closed_earlier,
+            "window_missed": self.window_missed,
+            "flagged_needs_number": self.flagged_needs_number,
             "already_listed": self.already_listed,
             "skipped": dict(sorted(self.skipped.items())),
             "calendar_warnings": self.calendar_warnings,
@@ -93,6 +97,19 @@ def _close_earlier_lists(*, before: dt.date) -> int:
             | Q(status=QueueEntryStatus.CLAIMED, lease_expires_at__lt=moment)
         )
         .update(status=QueueEntryStatus.CANCELLED, closed_at=moment)
+    )
+
+
+def _end_missed_windows(*, before: dt.date) -> int:
+    """Open tasks whose follow-up window ended before `before` were not reached in it: they
+    end "window missed" (the next step of their plan goes on) and leave the lists."""
+    missed = FollowUpTask.objects.filter(status=TaskStatus.PENDING, window_ends_on__lt=before)
+    moment = timezone.now()
+    QueueEntry.objects.filter(task__in=missed, status=QueueEntryStatus.WAITING).update(
+        status=QueueEntryStatus.CANCELLED, closed_at=moment
+    )
+    return missed.update(
+        status=TaskStatus.WINDOW_MISSED, status_reason="window_missed", updated_at=moment
     )
 
 
@@ -132,7 +149,9 @@ def build_call_lists(*, day: dt.date) -> BuildReport:
     """Put every due or overdue open task whose customer may be called on `day` on that
     day's list, once: a second run, or two runs at once, add nothing more."""
     report = BuildReport(day=day)
-    report.closed_earlier = _close_earlier_lists(before=min(day, center_day(timezone.now())))
+    today = center_day(timezone.now())
+    report.closed_earlier = _close_earlier_lists(before=min(day, today))
+    report.window_missed = _end_missed_windows(before=min(day, today))
     call_list, _ = CallList.objects.get_or_create(day=day)
     rules = policies_with_rules()
     fallback_policy = default_policy_id()
@@ -147,8 +166,14 @@ def build_call_lists(*, day: dt.date) -> BuildReport:
         return open_days[key]
 
     listed = set(call_list.entries.values_list("task_id", flat=True))
+    next_midnight = dt.datetime.combine(
+        day + dt.timedelta(days=1), dt.time.min, tzinfo=timezone.get_default_timezone()
+    )
     rows = (
-        FollowUpTask.objects.filter(status=TaskStatus.PENDING, due_date__lte=day)
+        # Due by the day, and its next call (a retry, a callback) not planned for later.
+        FollowUpTask.objects.filter(status=TaskStatus.PENDING)
+        .filter(Q(earliest_at__lt=next_midnight) | Q(earliest_at__isnull=True, due_date__lte=day))
+        .exclude(window_ends_on__lt=day)
         # Stored numbers were validated on the way in; parsing 50,000 of them again here
         # would double the build's time, so only their presence is read.
         .annotate(has_phone=ExpressionWrapper(~Q(case__customer__phone=""), BooleanField()))
@@ -166,14 +191,19 @@ def build_call_lists(*, day: dt.date) -> BuildReport:
             "has_phone",
             "case__customer__timezone",
             "case__patient__died_on",
+            "needs_number_fix",
         )
     )
-    candidates = []
+    candidates, needs_number, number_fixed = [], [], []
     for row in rows.iterator(chunk_size=5000):
         if row["pk"] in listed:
             report.already_listed += 1
             continue
         reason = _skip_reason(row, day_open)
+        if reason == "no_phone_number" and not row["needs_number_fix"]:
+            needs_number.append(row["pk"])
+        elif reason is None and row["needs_number_fix"]:
+            number_fixed.append(row["pk"])
         if reason:
             report.skipped[reason] += 1
             continue
@@ -187,6 +217,11 @@ def build_call_lists(*, day: dt.date) -> BuildReport:
         candidates.append((priority_number(key), row["pk"], row["case__agent_id"]))
 
     candidates.sort()
+    # A task with no number to call is flagged for the people who can fix it (it stays
+    # open, and is listed the first morning after a number is added).
+    FollowUpTask.objects.filter(pk__in=needs_number).update(needs_number_fix=True)
+    FollowUpTask.objects.filter(pk__in=number_fixed).update(needs_number_fix=False)
+    report.flagged_needs_number = len(needs_number)
     report.added = _insert_entries(call_list, _assign(call_list, candidates))
     CallList.objects.filter(pk=call_list.pk).update(
         built_at=timezone.now(), report=report.as_dict()
@@ -477,7 +512,7 @@ m2m_changed.connect(
 )
 
 
-def _working_agent_ids(day: dt.date) -> frozenset[int]:
+def working_agent_ids(day: dt.date) -> frozenset[int]:
     """The agents at work on `day` (agents_on_duty), cached per process for half a minute
     and dropped when a roster, a user or a group membership is saved."""
     cached = _working.get(day)
@@ -489,17 +524,17 @@ def _working_agent_ids(day: dt.date) -> frozenset[int]:
     return cached[1]
 
 
-def _pool(day: dt.date) -> Q:
-    """Entries of nobody, or of agents who are not at work today."""
-    working = _working_agent_ids(day)
-    if not working:
-        return Q(pk__isnull=False)  # everyone's entries (an empty Q would vanish in an OR)
-    return Q(assigned_agent__isnull=True) | ~Q(assigned_agent__in=sorted(working))
+def _pool(agent) -> Q:
+    """The team pool: every entry of the list that is not the agent's own (nobody's, or a
+    colleague's: busy on a call, off shift, or just behind). An agent takes from it only
+    when none of their own may be called now, so a person's own agent keeps them
+    whenever that agent is free to call."""
+    return Q(assigned_agent__isnull=True) | ~Q(assigned_agent=agent)
 
 
 def _visible_to(agent, day: dt.date) -> Q:
     mine = Q(assigned_agent=agent)
-    return mine | _pool(day) if settings.HUIFANG_CLAIM_FROM_POOL else mine
+    return mine | _pool(agent) if settings.HUIFANG_CLAIM_FROM_POOL else mine
 
 
 def _available(now: dt.datetime) -> Q:
@@ -549,7 +584,7 @@ def attach_call_details(entry: QueueEntry) -> QueueEntry:
 
 
 def _available_for(agent, *, day: dt.date, now: dt.datetime, own: bool) -> QuerySet:
-    visible = Q(assigned_agent=agent) if own else _pool(day)
+    visible = Q(assigned_agent=agent) if own else _pool(agent)
     return QueueEntry.objects.filter(_on_list_of(day), visible, _available(now))
 
 
@@ -661,13 +696,13 @@ def claim_next_call(*, agent, now: dt.datetime) -> Claim:
             lease_until = now + dt.timedelta(minutes=lease_minutes())
             QueueEntry.objects.filter(pk=held).update(lease_expires_at=lease_until)
             entry.lease_expires_at = lease_until
-            return Claim(entry=attach_call_details(entry))
+            return _handed(attach_call_details(entry), agent)
         states = {key: group_state(calling_rules_of_group(key), now) for key in list(_seen_groups)}
         entry = _next_for(agent, day=day, now=now, own=True, states=states)
         if entry is None and settings.HUIFANG_CLAIM_FROM_POOL:
             entry = _next_for(agent, day=day, now=now, own=False, states=states)
         if entry is not None:
-            return Claim(entry=attach_call_details(_take(entry, agent, now)))
+            return _handed(attach_call_details(_take(entry, agent, now)), agent)
     return _why_nothing(agent=agent, day=day, now=now, states=states)
 
 
@@ -677,7 +712,6 @@ def _claim_in_one_statement(agent, *, day: dt.date, now: dt.datetime) -> Claim:
     back if its customers may not be called now (then the claim runs again)."""
     states = {key: group_state(calling_rules_of_group(key), now) for key in list(_seen_groups)}
     pool = settings.HUIFANG_CLAIM_FROM_POOL
-    working = sorted(_working_agent_ids(day)) if pool else []
     for _round in range(MAX_NEW_GROUPS_PER_CLAIM + 1):
         taken = claim_sql.claim(
             agent_id=agent.pk,
@@ -685,7 +719,6 @@ def _claim_in_one_statement(agent, *, day: dt.date, now: dt.datetime) -> Claim:
             now=now,
             lease_until=now + dt.timedelta(minutes=lease_minutes()),
             pool=pool,
-            working=working,
             closed=_groups_in(states, GroupState.CLOSED),
             callbacks_only=_groups_in(states, GroupState.CALLBACKS_ONLY),
         )
@@ -695,9 +728,18 @@ def _claim_in_one_statement(agent, *, day: dt.date, now: dt.datetime) -> Claim:
         entry.script_version_to_use = taken.script_version
         entry.department_name = taken.department_name
         if taken.was_held or _callable_in_its_group(entry, states, now):
-            return Claim(entry=entry)
+            return _handed(entry, agent)
         claim_sql.give_back(entry_id=entry.pk, agent_id=agent.pk, claimed_at=now)
     return _why_nothing(agent=agent, day=day, now=now, states=states)
+
+
+def _handed(entry: QueueEntry, agent) -> Claim:
+    """The claim of an entry, saying whose list it came from when not the agent's own (a
+    colleague's call taken from the team pool)."""
+    entry.from_colleague_id = (
+        entry.assigned_agent_id if entry.assigned_agent_id not in (None, agent.pk) else None
+    )
+    return Claim(entry=entry)
 
 
 def _groups_in(states: dict[GroupKey, GroupState], wanted: GroupState) -> list[str]:

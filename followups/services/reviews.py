@@ -24,6 +24,7 @@ from followups.models import (
     TaskStatus,
 )
 from followups.roles import WORK_QUEUE
+from followups.scheduling import follow_up_window_end
 from followups.services.audit import record
 from followups.services.cases import earliest_call
 from followups.services.policies import rules_for_case
@@ -99,6 +100,7 @@ def new_call_task(*, case: Case, due_date: dt.date, reason: str) -> FollowUpTask
         kind=TaskKind.SCHEDULED,
         due_date=due_date,
         earliest_at=earliest_call(due_date, rules_for_case(case)),
+        window_ends_on=follow_up_window_end(due_date, None),
         agent=case.agent,
         status_reason=reason,
     )

@@ -37,7 +37,7 @@ from followups.models import (
 )
 from followups.roles import WORK_QUEUE
 from followups.scheduling import FollowUpAction, place_callback
-from followups.services import outcomes, queue
+from followups.services import contact, outcomes, queue
 from followups.services.policies import rules_for_case
 from followups.services.scripts import script_values
 
@@ -515,6 +515,17 @@ def _call_context(
             case=case, values=values, hide_medical=_withholds_medical(case, runner)
         ),
         "lease": _lease(entry, request.user, now),
+        "best_time": contact.best_time_text(
+            contact.best_time_for(
+                case.customer,
+                rules_for_case(case),
+                department_id=case.patient.department_id if case.patient_id else None,
+                now=now,
+            )
+        ),
+        "from_colleague": (
+            entry.assigned_agent if entry.assigned_agent_id not in (None, request.user.pk) else None
+        ),
     }
 
 
@@ -740,10 +751,16 @@ def what_follows(result: outcomes.OutcomeResult, now: dt.datetime) -> dict:
         )
     elif action is FollowUpAction.CALLBACK:
         text, tone = _("Callback booked for %(when)s.") % {"when": when}, "info"
-        if follow_up.reason == "callback_moved_quiet_hours":
+        if follow_up.reason.startswith("family_callback"):
+            text = _("The patient will be called when the relative said: %(when)s.") % {
+                "when": when
+            }
+        if follow_up.reason.endswith("_moved_quiet_hours"):
             text += " " + _("It was moved out of quiet hours.")
-        elif follow_up.reason == "callback_moved_closed_day":
-            text += " " + _("It was moved off a day the center does not call.")
+        elif follow_up.reason.endswith("_moved_closed_day"):
+            text += " " + _(
+                "The center does not call that day: it keeps its time on the next day it calls."
+            )
     elif action is FollowUpAction.SUSPEND:
         text, tone = _("Suspended until someone fixes the phone number."), "warning"
     elif action is FollowUpAction.CLOSE_CASE:
@@ -751,8 +768,14 @@ def what_follows(result: outcomes.OutcomeResult, now: dt.datetime) -> dict:
             "why": result.attempt.get_disposition_display()
         }
         tone = "secondary"
+    elif action is FollowUpAction.WINDOW_MISSED:
+        text = _(
+            "No contact, and the follow-up window ends before another try: the task is"
+            " marked window missed."
+        )
+        tone = "warning"
     else:
-        text = _("No contact after %(count)s attempts: the task is marked unreachable.") % {
+        text = _("No contact after %(count)s unanswered calls: the task is marked unreachable.") % {
             "count": result.attempt.task.max_attempts
         }
         tone = "warning"

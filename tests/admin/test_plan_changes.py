@@ -41,6 +41,7 @@ def plan_form(plan, offset_days):
         "steps-0-offset_days": offset_days,
         "steps-0-script": "",
         "steps-0-max_attempts": 3,
+        "steps-0-window_days": 7,
         "steps-0-deadline_days": "",
     }
 

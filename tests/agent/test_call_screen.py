@@ -32,8 +32,11 @@ def test_the_holder_sees_the_call_with_the_number_masked(client, agent, held):
     assert name in html
     assert '<span class="phone-masked fs-5">138****5678</span>' in html
     assert "12345678" not in html
-    for fact in ["Discharge follow-up", "心内科", "周建国", "2026-11-10", "attempt 1 of 3"]:
+    for fact in ["Discharge follow-up", "心内科", "周建国", "2026-11-10", "call 1"]:
         assert fact in html
+    # The attempt budget counts only calls nobody answers: all six are left on the first.
+    assert "6 unanswered calls left" in html
+    assert '<dd id="best-time">No best time known yet.</dd>' in html
     assert 'data-node="greet">张先生您好！我是示例医院客户服务中心的回访专员' in html
     assert '出院回访 <span class="text-muted small">v1</span>' in html
 

@@ -51,7 +51,10 @@ def test_a_time_on_a_closed_day_is_moved_to_the_next_open_day(client, held, tick
 
     said = check(client, held, ticket, "2026-11-25T10:00")
 
-    assert "Will be moved to 2026-11-26 08:00 because the center does not call on that day." in said
+    assert (
+        "The center does not call on that day: will be moved to 2026-11-26 10:00, the same time"
+        " on the next day it calls."
+    ) in said
 
 
 def test_a_time_in_the_past_is_refused(client, held, ticket):

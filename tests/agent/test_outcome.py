@@ -134,15 +134,15 @@ def test_a_double_submit_writes_once(client, held, ticket):
 
 
 def test_a_new_screen_of_the_same_call_is_a_new_outcome(client, agent, held, ticket):
-    submit(client, held, ticket, disposition="no_answer")
-    # The retry is due at 15:00; the agent takes the same call again then.
+    submit(client, held, ticket, disposition="family")
+    # A relative answered: the retry is due at 15:00; the agent takes the same call again then.
     claim_next_call(agent=agent, now=at(15, 1))
     second_ticket = open_call(client, held, at(15, 2))
 
     submit(client, held, second_ticket, at(15, 5), disposition="busy")
 
     assert list(CallAttempt.objects.order_by("pk").values_list("disposition", flat=True)) == [
-        "no_answer",
+        "family",
         "busy",
     ]
 
@@ -150,7 +150,11 @@ def test_a_new_screen_of_the_same_call_is_a_new_outcome(client, agent, held, tic
 @pytest.mark.parametrize(
     ("disposition", "callback_at", "follows"),
     [
-        ("no_answer", "", "No contact this time: the next try is at 15:00."),
+        # Six calls nobody answers are spread over the week: the next one, three windows
+        # on, is Tuesday afternoon; a relative answering leaves the budget whole and the
+        # next try is this afternoon.
+        ("no_answer", "", "No contact this time: the next try is at 2026-11-24 15:00."),
+        ("family", "", "No contact this time: the next try is at 15:00."),
         ("callback", "2026-11-24T15:30", "Callback booked for 2026-11-24 15:30."),
         (
             "callback",
@@ -179,10 +183,12 @@ def test_a_booked_callback_moves_the_task(client, held, ticket):
     assert attempt.callback_at == at(15, 30, TUESDAY)
     held.refresh_from_db()
     task = held.task
-    assert (task.kind, task.callback_at, task.due_date) == (
+    # The due date stays Monday's (reports count the task on it); the next call moves.
+    assert (task.kind, task.callback_at, task.earliest_at, task.due_date) == (
         TaskKind.CALLBACK,
         at(15, 30, TUESDAY),
-        TUESDAY,
+        at(15, 30, TUESDAY),
+        MONDAY,
     )
 
 
@@ -218,7 +224,8 @@ def test_a_callback_time_needs_the_callback_disposition(client, held, ticket):
     response = submit(client, held, ticket, disposition="busy", callback_at="2026-11-24T15:30")
 
     assert form_error(response, "callback_at") == (
-        "To book this time choose “Asked for a callback”, or clear the time."
+        "To book this time choose “Asked for a callback” (or “Family member answered” when a"
+        " relative said when to call), or clear the time."
     )
     assert CallAttempt.objects.count() == 0
 

@@ -89,10 +89,11 @@ def test_the_first_submit_is_created_and_says_what_follows(agent, entry, version
         "ended_at": "2026-11-23T10:43:30+08:00",
         "script_version": version.pk,
         "after_lease_lost": False,
-        # No answer in the morning window: retried in the afternoon window the same day.
+        # No answer in the morning window: six calls nobody answers are spread over the
+        # week, the next three windows on, on Tuesday afternoon.
         "follow_up": {
             "action": "retry",
-            "earliest": "2026-11-23T15:00:00+08:00",
+            "earliest": "2026-11-24T15:00:00+08:00",
             "reason": "no_answer",
         },
         "escalation": None,

@@ -75,6 +75,19 @@ def claim(client, when=None):
         return client.post(NEXT)
 
 
+def test_it_says_whose_list_a_call_taken_from_the_pool_was_on(agent, other_agent, entry):
+    entry.assigned_agent = other_agent
+    entry.save()
+
+    body = claim(api_for(agent)).json()
+
+    assert (body["id"], body["assigned_agent"], body["from_colleague"]) == (
+        entry.pk,
+        other_agent.pk,
+        other_agent.pk,
+    )
+
+
 def test_it_hands_out_the_next_call_with_the_number_masked(agent, entry, published):
     response = claim(api_for(agent))
 
@@ -92,6 +105,8 @@ def test_it_hands_out_the_next_call_with_the_number_masked(agent, entry, publish
         "department": "心内科",
         "due_date": "2026-11-23",
         "callback_at": None,
+        "assigned_agent": None,
+        "from_colleague": None,
         "priority": 42,
         "claimed_at": "2026-11-23T10:40:00+08:00",
         "lease_expires_at": "2026-11-23T10:55:00+08:00",

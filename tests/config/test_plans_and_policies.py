@@ -54,7 +54,14 @@ def plan_data(policy, steps, initial=0, name="出院回访计划"):
 
 
 def step(offset, **extra):
-    return {"offset_days": offset, "script": "", "max_attempts": 3, "deadline_days": "", **extra}
+    return {
+        "offset_days": offset,
+        "script": "",
+        "max_attempts": 3,
+        "window_days": 7,
+        "deadline_days": "",
+        **extra,
+    }
 
 
 def test_a_new_plan_is_saved_with_its_steps_and_audited(client, admin_user, policy):

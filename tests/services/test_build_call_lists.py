@@ -241,3 +241,104 @@ def test_a_new_days_build_closes_what_was_left_on_earlier_lists(plan):
     monday = QueueEntry.objects.filter(call_list__day=MONDAY)
     assert set(monday.values_list("status", flat=True)) == {QueueEntryStatus.WAITING}
     assert left.pk in set(monday.values_list("task_id", flat=True))
+
+
+# --- The follow-up window, the next call's moment, numbers to fix ------------------------------
+
+
+def at(hour: int, minute: int = 0, day: dt.date = MONDAY) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time(hour, minute), tzinfo=SHANGHAI)
+
+
+def building(day: dt.date):
+    """The build as the morning task runs it, at 07:30 on the day."""
+    return time_machine.travel(at(7, 30, day=day), tick=False)
+
+
+def test_a_task_whose_window_passed_unreached_ends_window_missed_and_leaves_the_list(plan):
+    missed = task(plan, due=MONDAY - dt.timedelta(days=8))
+    missed.window_ends_on = MONDAY - dt.timedelta(days=1)
+    missed.save()
+    last_day = task(plan, due=MONDAY - dt.timedelta(days=7))
+    last_day.window_ends_on = MONDAY
+    last_day.save()
+
+    with building(MONDAY):
+        report = build_call_lists(day=MONDAY)
+
+    assert (report.window_missed, report.added) == (1, 1)
+    missed.refresh_from_db()
+    assert (missed.status, missed.status_reason) == (TaskStatus.WINDOW_MISSED, "window_missed")
+    assert list(QueueEntry.objects.values_list("task_id", flat=True)) == [last_day.pk]
+    assert CallList.objects.get(day=MONDAY).report["window_missed"] == 1
+
+
+def test_building_tomorrows_list_early_leaves_todays_last_chances_alone(plan):
+    ends_today = task(plan, due=MONDAY - dt.timedelta(days=7))
+    ends_today.window_ends_on = MONDAY
+    ends_today.save()
+
+    with building(MONDAY):
+        report = build_call_lists(day=MONDAY + dt.timedelta(days=1))
+
+    ends_today.refresh_from_db()
+    assert (report.window_missed, ends_today.status) == (0, TaskStatus.PENDING)
+
+
+def test_a_retry_planned_for_a_later_day_waits_for_that_days_list(plan):
+    # Due last Friday, retried on Wednesday afternoon: its due date stays Friday's.
+    retried = task(plan, due=MONDAY - dt.timedelta(days=3))
+    retried.kind, retried.earliest_at = TaskKind.RETRY, at(15, 0, day=MONDAY + dt.timedelta(2))
+    retried.save()
+
+    with building(MONDAY):
+        assert build_call_lists(day=MONDAY).added == 0
+    with building(MONDAY + dt.timedelta(days=2)):
+        assert build_call_lists(day=MONDAY + dt.timedelta(days=2)).added == 1
+
+
+def test_a_task_without_a_number_is_flagged_and_listed_once_a_number_is_added(plan):
+    nameless = task(plan, customer__phone="")
+
+    with building(MONDAY):
+        report = build_call_lists(day=MONDAY)
+
+    nameless.refresh_from_db()
+    assert (report.skipped["no_phone_number"], report.flagged_needs_number) == (1, 1)
+    assert (nameless.status, nameless.needs_number_fix) == (TaskStatus.PENDING, True)
+
+    customer = nameless.case.customer
+    customer.phone = "+8613812345678"
+    customer.save()
+    tuesday = MONDAY + dt.timedelta(days=1)
+    with building(tuesday):
+        assert build_call_lists(day=tuesday).added == 1
+    nameless.refresh_from_db()
+    assert nameless.needs_number_fix is False
+
+
+def test_the_migration_puts_a_retried_steps_due_date_back_and_gives_open_tasks_a_window(plan):
+    import importlib
+
+    from django.apps import apps
+
+    from followups.models import PlanStep
+
+    step = PlanStep.objects.create(plan=plan, offset_days=3, window_days=5)
+    case = CaseFactory(plan=plan, anchor_date=MONDAY)
+    # A retry of the old rules had moved the due date to the retry's day.
+    moved = FollowUpTaskFactory(
+        case=case, step=step, kind=TaskKind.RETRY, due_date=MONDAY + dt.timedelta(days=4)
+    )
+    no_step = FollowUpTaskFactory(case=case, due_date=MONDAY)
+    migration = importlib.import_module("followups.migrations.0010_contact_strategy")
+
+    migration.repair_due_dates_and_windows(apps, None)
+
+    moved.refresh_from_db()
+    no_step.refresh_from_db()
+    assert (moved.due_date, moved.window_ends_on) == (
+        MONDAY + dt.timedelta(days=3),
+        MONDAY + dt.timedelta(days=8),
+    )
+    assert (no_step.due_date, no_step.window_ends_on) == (MONDAY, MONDAY + dt.timedelta(days=7))

@@ -64,7 +64,10 @@ def me():
 def entry(plan, me):
     """Monday's call for 张先生, claimed by `me` at 10:40 (lease to 10:55)."""
     case = CaseFactory(plan=plan, customer=CustomerFactory(name="张三", phone="+8613812345678"))
-    task = FollowUpTaskFactory(case=case, due_date=MONDAY, max_attempts=3)
+    # The defaults of a plan step: six calls nobody answers, over the due day and 7 more.
+    task = FollowUpTaskFactory(
+        case=case, due_date=MONDAY, max_attempts=6, window_ends_on=MONDAY + dt.timedelta(days=7)
+    )
     listed = QueueEntryFactory(call_list=CallListFactory(day=MONDAY), task=task)
     assert claim_next_call(agent=me, now=at(10, 40)).entry.pk == listed.pk
     listed.refresh_from_db()
@@ -113,11 +116,11 @@ def settled(status, reason, **more):
 
 
 def retried(day, hour, minute, reason):
+    # The due date stays Monday's: only the next call's moment moves.
     return {
         **DONE,
         "status": TaskStatus.PENDING,
         "kind": TaskKind.RETRY,
-        "due_date": day,
         "earliest_at": at(hour, minute, day=day),
         "status_reason": reason,
     }
@@ -128,24 +131,25 @@ def called_back(day, hour, reason):
         **DONE,
         "status": TaskStatus.PENDING,
         "kind": TaskKind.CALLBACK,
-        "due_date": day,
         "earliest_at": at(hour, day=day),
         "callback_at": at(hour, day=day),
         "status_reason": reason,
     }
 
 
-# The call starts at 10:40 on Monday, in the morning window. A retry after no answer
-# goes to the other half of the day (15:00 today); a relative answering means the next
-# calling day's first window (Tuesday 10:30); a callback keeps its time unless quiet hours
-# (before 08:00, from 21:00) move it to the next allowed moment (Tuesday 08:00).
+# The call starts at 10:40 on Monday, in the morning window, the first of six calls the
+# budget allows over Monday to next Monday (15 windows left after this one). Five left are
+# spread one every three windows: the third window, Tuesday afternoon (the other half of the
+# day). A relative answering spends nothing: six left, one every two and a half windows,
+# the nearest of the other half being this afternoon. A callback keeps its time unless
+# quiet hours (before 08:00, from 21:00) move it to the next allowed moment (Tuesday 08:00).
 CASES = [
     ("complete", None, FollowUpAction.DONE, DONE, "done"),
     ("partial", None, FollowUpAction.DONE, DONE, "done"),
-    ("no_answer", None, FollowUpAction.RETRY, retried(MONDAY, 15, 0, "no_answer"), "again"),
-    ("busy", None, FollowUpAction.RETRY, retried(MONDAY, 15, 0, "busy"), "again"),
-    ("phone_off", None, FollowUpAction.RETRY, retried(MONDAY, 15, 0, "phone_off"), "again"),
-    ("family", None, FollowUpAction.RETRY, retried(TUESDAY, 10, 30, "family"), "done"),
+    ("no_answer", None, FollowUpAction.RETRY, retried(TUESDAY, 15, 0, "no_answer"), "done"),
+    ("busy", None, FollowUpAction.RETRY, retried(TUESDAY, 15, 0, "busy"), "done"),
+    ("phone_off", None, FollowUpAction.RETRY, retried(TUESDAY, 15, 0, "phone_off"), "done"),
+    ("family", None, FollowUpAction.RETRY, retried(MONDAY, 15, 0, "family"), "again"),
     (
         "wrong_number",
         None,
@@ -204,16 +208,121 @@ def test_a_retry_today_waits_behind_its_earliest_moment_and_a_callback_rises_to_
     assert claim_next_call(agent=me, now=at(19, 0)).entry.pk == entry.pk
 
 
-def test_the_last_allowed_attempt_without_answer_makes_the_task_unreachable(entry, me):
+def test_the_last_call_of_the_budget_without_answer_makes_the_task_unreachable(entry, me):
     task = entry.task
-    task.attempts, task.outcome_counts = 2, {"no_answer": 1, "busy": 1}
+    task.attempts, task.outcome_counts = 6, {"no_answer": 3, "busy": 2, "family": 1}
     task.save()
 
     result = submit(entry, me, disposition="no_answer")
 
     assert result.follow_up.action is FollowUpAction.UNREACHABLE
-    assert task_state(task) == settled(TaskStatus.UNREACHABLE, "max_attempts")
-    assert (task.attempts, task.outcome_counts) == (3, {"no_answer": 2, "busy": 1})
+    assert task_state(task) == settled(TaskStatus.UNREACHABLE, "attempt_budget_spent")
+    assert (task.attempts, task.outcome_counts) == (7, {"no_answer": 4, "busy": 2, "family": 1})
+
+
+def test_a_relative_answering_does_not_spend_the_budget(entry, me):
+    task = entry.task
+    task.attempts, task.outcome_counts = 5, {"no_answer": 5}
+    task.save()
+
+    result = submit(entry, me, disposition="family")
+
+    # One call of the budget is left: it goes to the window's last afternoon, so that the
+    # whole week is tried.
+    assert result.follow_up.action is FollowUpAction.RETRY
+    assert task_state(task) == retried(dt.date(2026, 11, 30), 15, 0, "family")
+
+
+def test_a_relatives_word_on_when_the_patient_is_in_books_that_time(entry, me):
+    result = submit(entry, me, disposition="family", callback_at=at(18, 30, day=TUESDAY))
+
+    assert result.follow_up.action is FollowUpAction.CALLBACK
+    assert task_state(entry.task) == called_back(TUESDAY, 18, "family_callback") | {
+        "earliest_at": at(18, 30, day=TUESDAY),
+        "callback_at": at(18, 30, day=TUESDAY),
+    }
+
+
+def test_a_miss_on_the_last_day_of_the_window_ends_the_task_window_missed(entry, me):
+    task = entry.task
+    task.window_ends_on = MONDAY
+    task.save()
+
+    result = submit(entry, me, disposition="no_answer", started_at=at(16, 0), ended_at=at(16, 1))
+
+    assert result.follow_up.action is FollowUpAction.WINDOW_MISSED
+    assert task_state(task) == settled(TaskStatus.WINDOW_MISSED, "window_missed")
+
+
+def test_a_callback_booked_past_the_window_keeps_its_time_and_stretches_the_window(entry, me):
+    ten_days_on = MONDAY + dt.timedelta(days=10)
+
+    submit(entry, me, disposition="callback", callback_at=at(16, day=ten_days_on))
+
+    entry.task.refresh_from_db()
+    assert entry.task.callback_at == at(16, day=ten_days_on)
+    assert entry.task.window_ends_on == ten_days_on + dt.timedelta(days=1)
+
+
+def test_a_retry_goes_where_the_agents_have_room(entry, me, plan):
+    # Tuesday's afternoon window (2.5 h, one agent at 4 minutes a call: 37.5 calls) already
+    # holds 75 planned calls, twice what can be made; the morning before it holds none, so
+    # the retry goes there though the afternoon is the other half of the day.
+    crowded = at(15, 0, day=TUESDAY)
+    for _ in range(75):
+        FollowUpTaskFactory(case=CaseFactory(plan=plan), due_date=TUESDAY, earliest_at=crowded)
+
+    submit(entry, me, disposition="no_answer")
+
+    assert task_state(entry.task) == retried(TUESDAY, 10, 30, "no_answer")
+
+
+def test_a_retry_is_planned_where_the_calls_already_planned_leave_room(entry, me, plan):
+    # Tuesday afternoon holds 15 calls of the 37.5 one agent can make: 40 % full, so the
+    # retry is planned 20 % into the window (150 min × 0.4 × 0.5 = 30 min), at 15:30.
+    for _ in range(15):
+        FollowUpTaskFactory(
+            case=CaseFactory(plan=plan), due_date=TUESDAY, earliest_at=at(15, 10, day=TUESDAY)
+        )
+
+    submit(entry, me, disposition="no_answer")
+
+    assert task_state(entry.task) == retried(TUESDAY, 15, 30, "no_answer")
+
+
+def test_what_the_person_answered_sets_the_half_of_the_day_of_the_retry(entry, me, plan):
+    # 张三 answered two earlier calls, both in the morning, on another case.
+    earlier = FollowUpTaskFactory(case=CaseFactory(plan=plan, customer=entry.task.case.customer))
+    for number, day in enumerate([dt.date(2026, 10, 12), dt.date(2026, 10, 19)]):
+        CallAttempt.objects.create(
+            task=earlier,
+            agent=me,
+            started_at=at(10, 45, day=day),
+            ended_at=at(10, 50, day=day),
+            disposition="complete",
+            idempotency_key=f"earlier-{number}",
+        )
+
+    submit(entry, me, disposition="no_answer")
+
+    # The third window on is Tuesday afternoon; the nearest morning to it is Tuesday's,
+    # one window earlier.
+    assert task_state(entry.task) == retried(TUESDAY, 10, 30, "no_answer")
+
+
+def test_the_person_answering_moves_their_untried_calls_to_that_half_of_the_day(entry, me, plan):
+    later_step = FollowUpTaskFactory(
+        case=entry.task.case,
+        due_date=dt.date(2026, 11, 30),
+        earliest_at=at(10, 30, day=dt.date(2026, 11, 30)),
+    )
+
+    submit(
+        entry, me, disposition="complete", started_at=at(15, 5), ended_at=at(15, 9), now=at(15, 10)
+    )
+
+    later_step.refresh_from_db()
+    assert later_step.earliest_at == at(15, 0, day=dt.date(2026, 11, 30))
 
 
 def test_the_attempt_keeps_the_script_version_and_path(entry, me):

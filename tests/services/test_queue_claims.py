@@ -139,14 +139,51 @@ def test_once_their_own_are_done_agents_work_the_pool(plan):
     assert claim_next_call(agent=me, now=at(10, 40)).entry.pk == pooled.pk
 
 
-def test_entries_of_a_colleague_at_work_stay_theirs(plan):
-    colleague = agent("colleague")
-    listed(plan, agent=colleague)
+def test_with_nothing_of_their_own_an_agent_takes_a_busy_colleagues_waiting_call(plan):
+    colleague, me = agent("colleague"), agent("me")
+    on_the_phone = listed(plan, agent=colleague, priority=1)
+    waiting = listed(plan, agent=colleague, priority=2)
+    assert claim_next_call(agent=colleague, now=at(10, 40)).entry.pk == on_the_phone.pk
 
-    claim = claim_next_call(agent=agent("me"), now=at(10, 40))
+    claim = claim_next_call(agent=me, now=at(10, 41))
 
-    assert (claim.entry, claim.reason) == (None, "nothing_assigned")
-    assert claim.message == "No calls are assigned to you today."
+    assert claim.entry.pk == waiting.pk
+    # The claim says whose call it was; the list still says it is the colleague's.
+    assert claim.entry.from_colleague_id == colleague.pk
+    waiting.refresh_from_db()
+    assert (waiting.claimed_by, waiting.assigned_agent) == (me, colleague)
+
+
+def test_a_colleagues_call_is_taken_only_when_none_of_ones_own_may_be_called(plan):
+    colleague, me = agent("colleague"), agent("me")
+    theirs = listed(plan, agent=colleague, priority=1)
+    # Mine may be called from 10:45; theirs now.
+    mine = listed(plan, agent=me, priority=9, earliest_at=at(10, 45))
+
+    assert claim_next_call(agent=me, now=at(10, 40)).entry.pk == theirs.pk
+    assert claim_next_call(agent=agent("third"), now=at(10, 46)).entry.pk == mine.pk
+
+
+def test_an_own_call_is_not_reported_as_a_colleagues(plan):
+    me = agent("me")
+    mine = listed(plan, agent=me)
+
+    claim = claim_next_call(agent=me, now=at(10, 40))
+
+    assert (claim.entry.pk, claim.entry.from_colleague_id) == (mine.pk, None)
+
+
+def test_a_call_whose_lease_ran_out_goes_back_to_the_pool(plan):
+    colleague, me = agent("colleague"), agent("me")
+    abandoned = listed(plan, agent=colleague)
+    assert claim_next_call(agent=colleague, now=at(10, 31)).entry.pk == abandoned.pk
+
+    # The colleague left it: at 10:46 the 15-minute lease has run out.
+    claim = claim_next_call(agent=me, now=at(10, 47))
+
+    assert claim.entry.pk == abandoned.pk
+    abandoned.refresh_from_db()
+    assert (abandoned.claimed_by, abandoned.lease_expires_at) == (me, at(11, 2))
 
 
 def test_entries_of_an_agent_off_the_days_roster_go_to_the_pool(plan):
