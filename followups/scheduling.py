@@ -766,7 +766,8 @@ class BestTime:
 PREFERENCE_MARGIN = 0.15
 # The weight, in calls, of what is assumed before the person's own calls are counted.
 PRIOR_CALLS = 2.0
-# A stated preference counts as this many answered calls in that half.
+# A stated preference counts as this many answered calls in that half (and as many calls
+# nobody answered in the other).
 STATED_CALLS = 2.0
 
 

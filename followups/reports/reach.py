@@ -4,6 +4,7 @@ per day, department, agent and case kind.
 "Due" are the tasks whose due date falls in the period, except tasks cancelled before any
 call was made (plan changed, case closed first). "Reached" are those with at least one
 call whose disposition is reached (complete or partial), whenever that call was made.
+"Window missed" are those whose follow-up window passed with nobody reached.
 """
 
 from collections import defaultdict
@@ -47,6 +48,7 @@ class ReachReport:
     due: int
     called: int
     reached: int
+    window_missed: int  # follow-up windows that passed with nobody reached
     by_day: Table
     by_department: Table
     by_agent: Table
@@ -67,14 +69,15 @@ def _rate_columns(first: Column) -> list[Column]:
         Column("due", _("Due tasks")),
         Column("called", _("Called")),
         Column("reached", _("Reached")),
+        Column("window_missed", _("Window missed")),
         Column("rate", _("Follow-up rate"), Kind.SHARE),
     ]
 
 
 def _table(key: str, title: str, first: Column, totals: dict, order: list) -> Table:
     rows = [
-        [label, due, called, reached, share(reached, due)]
-        for label, (due, called, reached) in ((k, totals[k]) for k in order)
+        [label, due, called, reached, missed, share(reached, due)]
+        for label, (due, called, reached, missed) in ((k, totals[k]) for k in order)
     ]
     return Table(key, title, _rate_columns(first), rows)
 
@@ -97,6 +100,7 @@ def follow_up_rate(*, scope: ReportScope) -> ReachReport:
             due=Count("pk"),
             called_n=Count("pk", filter=CALLED),
             reached_n=Count("pk", filter=REACHED),
+            missed_n=Count("pk", filter=Q(status=TaskStatus.WINDOW_MISSED)),
         )
         .order_by()
     )
@@ -106,7 +110,7 @@ def follow_up_rate(*, scope: ReportScope) -> ReachReport:
         "agent": "final_agent",
         "kind": "case__kind",
     }
-    sums: dict[str, dict] = {name: defaultdict(lambda: [0, 0, 0]) for name in dimensions}
+    sums: dict[str, dict] = {name: defaultdict(lambda: [0, 0, 0, 0]) for name in dimensions}
     department_names = {}
     for row in groups:
         department_names[row["case__patient__department_id"]] = row[
@@ -117,11 +121,13 @@ def follow_up_rate(*, scope: ReportScope) -> ReachReport:
             cell[0] += row["due"]
             cell[1] += row["called_n"]
             cell[2] += row["reached_n"]
+            cell[3] += row["missed_n"]
     due = sum(cell[0] for cell in sums["day"].values())
     called = sum(cell[1] for cell in sums["day"].values())
     reached = sum(cell[2] for cell in sums["day"].values())
+    missed = sum(cell[3] for cell in sums["day"].values())
 
-    day_totals = {day: sums["day"].get(day, [0, 0, 0]) for day in scope.days}
+    day_totals = {day: sums["day"].get(day, [0, 0, 0, 0]) for day in scope.days}
     by_day = _table(
         "by_day",
         _("Follow-up rate by due day"),
@@ -161,7 +167,9 @@ def follow_up_rate(*, scope: ReportScope) -> ReachReport:
         kinds,
         sorted(kinds),
     )
-    return ReachReport(scope, due, called, reached, by_day, by_department, by_agent, by_kind)
+    return ReachReport(
+        scope, due, called, reached, missed, by_day, by_department, by_agent, by_kind
+    )
 
 
 def agent_names(pks) -> dict[int, str]:

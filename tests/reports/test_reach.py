@@ -9,6 +9,7 @@ pytestmark = pytest.mark.django_db
 
 
 def rows(table) -> dict:
+    """Label → [due, called, reached, window missed, rate]."""
     return {row[0]: row[1:] for row in table.rows}
 
 
@@ -26,9 +27,9 @@ def test_it_breaks_the_rate_down_by_due_day(reach_data, period):
     # Tue: t4 t5 t6 → 3 due, t4 t6 called, none reached.
     # Wed: t7 t8 t9 t10 t11 t12 t15 → 7 due, t7 t8 t9 t11 t12 called, t9 reached: 1/7.
     assert by_day == {
-        "2026-11-09": [3, 3, 2, pytest.approx(2 / 3)],
-        "2026-11-10": [3, 2, 0, 0.0],
-        "2026-11-11": [7, 5, 1, pytest.approx(1 / 7)],
+        "2026-11-09": [3, 3, 2, 0, pytest.approx(2 / 3)],
+        "2026-11-10": [3, 2, 0, 0, 0.0],
+        "2026-11-11": [7, 5, 1, 0, pytest.approx(1 / 7)],
     }
 
 
@@ -37,9 +38,9 @@ def test_it_breaks_the_rate_down_by_department(reach_data, period):
     # 心内科: t1 t2 t5 t9 t10 t11 t12 = 7 due; called t1 t2 t9 t11 t12 = 5; reached 3.
     # 骨科: t3 t4 t7 t8 t15 = 5 due; called 4; reached 0. t6 has no patient record.
     assert by_department == {
-        "心内科": [7, 5, 3, pytest.approx(3 / 7)],
-        "骨科": [5, 4, 0, 0.0],
-        "No department": [1, 1, 0, 0.0],
+        "心内科": [7, 5, 3, 0, pytest.approx(3 / 7)],
+        "骨科": [5, 4, 0, 0, 0.0],
+        "No department": [1, 1, 0, 0, 0.0],
     }
 
 
@@ -48,17 +49,17 @@ def test_it_counts_each_task_under_the_agent_of_its_last_call(reach_data, period
     # 李娜 (a1): t1 t2 t6 t9 t11 t12 → 6 due, 6 called, 3 reached.
     # 王强 (a2): t3 t4 t7 t8 → 4, 4, 0. Never called: t5 t10 t15.
     assert by_agent == {
-        "李娜": [6, 6, 3, 0.5],
-        "王强": [4, 4, 0, 0.0],
-        "Not called yet": [3, 0, 0, 0.0],
+        "李娜": [6, 6, 3, 0, 0.5],
+        "王强": [4, 4, 0, 0, 0.0],
+        "Not called yet": [3, 0, 0, 0, 0.0],
     }
 
 
 def test_it_breaks_the_rate_down_by_case_kind(reach_data, period):
     by_kind = rows(follow_up_rate(scope=period).by_kind)
     assert by_kind == {
-        "Discharge follow-up": [12, 9, 3, 0.25],
-        "Missed appointment": [1, 1, 0, 0.0],
+        "Discharge follow-up": [12, 9, 3, 0, 0.25],
+        "Missed appointment": [1, 1, 0, 0, 0.0],
     }
 
 
@@ -77,8 +78,22 @@ def test_every_day_of_the_period_has_a_row_even_without_tasks(db):
     scope = ReportScope(start=dt.date(2026, 11, 1), end=dt.date(2026, 11, 3))
     report = follow_up_rate(scope=scope)
     assert report.by_day.rows == [
-        ["2026-11-01", 0, 0, 0, None],
-        ["2026-11-02", 0, 0, 0, None],
-        ["2026-11-03", 0, 0, 0, None],
+        ["2026-11-01", 0, 0, 0, 0, None],
+        ["2026-11-02", 0, 0, 0, 0, None],
+        ["2026-11-03", 0, 0, 0, 0, None],
     ]
     assert report.rate is None
+
+
+def test_a_task_whose_window_passed_unreached_counts_as_due_and_window_missed(reach_data, period):
+    from followups.models import FollowUpTask, TaskStatus
+
+    # t10 (due Wednesday, 心内科, never called) ran out of its follow-up window.
+    missed = FollowUpTask.objects.get(pk=reach_data.t10.pk)
+    missed.status = TaskStatus.WINDOW_MISSED
+    missed.save()
+
+    report = follow_up_rate(scope=period)
+
+    assert (report.due, report.reached, report.window_missed) == (13, 3, 1)
+    assert rows(report.by_day)["2026-11-11"] == [7, 5, 1, 1, pytest.approx(1 / 7)]

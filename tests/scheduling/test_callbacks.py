@@ -1,6 +1,6 @@
 """Booked callbacks: kept as asked, unless quiet hours or a closed day forbid it."""
 
-from datetime import UTC, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -70,18 +70,58 @@ def test_a_late_callback_before_a_holiday_moves_past_the_holiday():
 
 
 def test_a_callback_on_a_closed_day_moves_to_the_next_open_day():
+    # The National Day holiday runs 1 to 7 October 2026: the time is kept on the 8th.
     assert place_callback(shanghai(2026, 10, 3, 10, 0), CENTRE) == (
-        shanghai(2026, 10, 8, 8, 0),
+        shanghai(2026, 10, 8, 10, 0),
+        "closed_day",
+    )
+
+
+def test_a_callback_on_a_holiday_saturday_keeps_its_time_on_the_first_day_back():
+    assert place_callback(shanghai(2026, 10, 3, 14, 20), CENTRE) == (
+        shanghai(2026, 10, 8, 14, 20),
         "closed_day",
     )
 
 
 def test_a_callback_on_a_day_the_admin_closed_moves_to_the_next_day():
-    rules = CallingRules(closed_days=frozenset({datetime(2026, 3, 10).date()}))
+    rules = CallingRules(closed_days=frozenset({date(2026, 3, 10)}))
     assert place_callback(shanghai(2026, 3, 10, 16, 0), rules) == (
+        shanghai(2026, 3, 11, 16, 0),
+        "closed_day",
+    )
+
+
+@pytest.mark.parametrize(
+    "requested",
+    [shanghai(2026, 10, 3, 22, 0), shanghai(2026, 10, 7, 22, 0), shanghai(2026, 10, 7, 21, 0)],
+)
+def test_a_late_callback_on_a_holiday_moves_to_eight_on_the_first_day_back(requested):
+    # 22:00 on the 8th would be quiet: the first allowed moment of that day, not of the 9th.
+    assert place_callback(requested, CENTRE) == (shanghai(2026, 10, 8, 8, 0), "closed_day")
+
+
+def test_an_early_callback_on_a_holiday_moves_to_eight_on_the_first_day_back():
+    assert place_callback(shanghai(2026, 10, 3, 7, 0), CENTRE) == (
+        shanghai(2026, 10, 8, 8, 0),
+        "closed_day",
+    )
+
+
+def test_a_late_callback_on_a_day_the_admin_closed_moves_to_the_next_morning():
+    rules = CallingRules(closed_days=frozenset({date(2026, 3, 10)}))
+    assert place_callback(shanghai(2026, 3, 10, 22, 0), rules) == (
         shanghai(2026, 3, 11, 8, 0),
         "closed_day",
     )
+
+
+def test_a_callback_on_a_closed_day_keeps_the_patients_wall_time():
+    abroad = CallingRules(timezone="America/Los_Angeles")
+    # Thursday 1 October 2026, 16:00 in Los Angeles (23:00 UTC), a Chinese holiday: the
+    # time is kept on the 8th there (Daylight Time still: 23:00 UTC).
+    placed, reason = place_callback(datetime(2026, 10, 1, 23, 0, tzinfo=UTC), abroad)
+    assert (in_utc(placed), reason) == (datetime(2026, 10, 8, 23, 0, tzinfo=UTC), "closed_day")
 
 
 def test_the_callback_is_judged_on_the_patients_clock():
@@ -131,3 +171,23 @@ def test_an_allowed_callback_is_kept_and_only_a_forbidden_one_moves(rules, reque
     else:
         assert in_utc(placed) > in_utc(requested)
         assert reason in {"quiet_hours", "closed_day"}
+
+
+@PROPERTY_SETTINGS
+@given(rules=calling_rules(), requested=moments)
+def test_a_callback_on_a_closed_day_goes_to_the_next_open_day_at_its_wall_time(rules, requested):
+    day = wall_clock(requested, rules).date()
+    if day_status(day, rules).open:
+        return
+    next_open = next(
+        day + timedelta(days=offset)
+        for offset in range(1, 400)
+        if day_status(day + timedelta(days=offset), rules).open
+    )
+    placed, reason = place_callback(requested, rules)
+    assert reason == "closed_day"
+    assert wall_clock(placed, rules).date() == next_open
+    kept = datetime.combine(next_open, wall_clock(requested, rules).time(), tzinfo=rules.zone)
+    if wall_clock(in_utc(kept), rules) == kept and outside_quiet_hours(kept, rules):
+        # The wall time exists that day and is allowed: kept to the second.
+        assert in_utc(placed) == in_utc(kept)

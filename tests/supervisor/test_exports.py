@@ -23,8 +23,8 @@ def test_it_exports_a_table_as_csv_and_audits_it(client, supervisor, made_call):
     assert "huifang-reach-by_department-" in response["Content-Disposition"]
     text = response.content.decode("utf-8-sig")
     assert list(csv.reader(io.StringIO(text))) == [
-        ["Department", "Due tasks", "Called", "Reached", "Follow-up rate"],
-        ["心内科", "1", "1", "1", "1.0"],
+        ["Department", "Due tasks", "Called", "Reached", "Window missed", "Follow-up rate"],
+        ["心内科", "1", "1", "1", "0", "1.0"],
     ]
     event = AuditEvent.objects.get()
     assert event.action == AuditAction.EXPORT
