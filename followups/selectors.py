@@ -31,6 +31,18 @@ def open_tasks_due_by(day: dt.date) -> QuerySet[FollowUpTask]:
     )
 
 
+def tasks_needing_a_number() -> QuerySet[FollowUpTask]:
+    """Open or held tasks whose customer has no number to call, or a wrong one: what
+    someone must fix before the person can be reached."""
+    return (
+        FollowUpTask.objects.filter(
+            needs_number_fix=True, status__in=[TaskStatus.PENDING, TaskStatus.SUSPENDED]
+        )
+        .select_related("case__customer", "case__patient__department")
+        .order_by("due_date", "pk")
+    )
+
+
 def agent_day(*, agent, day: dt.date) -> dict:
     """What an agent sees on arrival: their entries on today's list, and what is due."""
     entries = (

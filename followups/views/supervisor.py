@@ -294,6 +294,36 @@ def send_case_back(request, pk):
 # --- Today's queue: reassign waiting calls ----------------------------------------------------
 
 
+NEEDING_NUMBER_SHOWN = 20
+
+# The list build's counts (CallList.report), as the queue page names them.
+BUILD_COUNTS = [
+    ("added", gettext_lazy("Added")),
+    ("window_missed", gettext_lazy("Window missed")),
+    ("flagged_needs_number", gettext_lazy("Newly flagged: number needs fixing")),
+    ("closed_earlier", gettext_lazy("Left on earlier lists, closed")),
+]
+SKIP_REASONS = {
+    "no_phone_number": gettext_lazy("No phone number"),
+    "do_not_call": gettext_lazy("Do not call"),
+    "deceased": gettext_lazy("Deceased"),
+    "case_closed": gettext_lazy("Case closed"),
+    "closed_day": gettext_lazy("Closed day"),
+}
+
+
+def _build_summary(call_list: CallList | None) -> list[tuple[str, int]]:
+    """What the morning build added, ended and skipped (by reason), in a supervisor's words."""
+    if call_list is None or not call_list.report:
+        return []
+    report = call_list.report
+    rows = [(str(label), report.get(key, 0)) for key, label in BUILD_COUNTS]
+    for reason, count in sorted(report.get("skipped", {}).items()):
+        label = SKIP_REASONS.get(reason, reason)
+        rows.append((_("Skipped: %(reason)s") % {"reason": label}, count))
+    return rows
+
+
 @review_required
 def queue(request):
     today = timezone.localdate()
@@ -327,6 +357,7 @@ def queue(request):
         waiting = waiting.filter(assigned_agent__isnull=True)
     elif shown_agent.isdigit():
         waiting = waiting.filter(assigned_agent_id=int(shown_agent))
+    needing_number = selectors.tasks_needing_a_number()
     entries = Paginator(
         waiting.select_related(
             "assigned_agent", "task__case__customer", "task__case__patient__department"
@@ -339,6 +370,9 @@ def queue(request):
         {
             "today": today,
             "list_built": CallList.objects.filter(day=today).exists(),
+            "build": _build_summary(CallList.objects.filter(day=today).first()),
+            "needing_number": needing_number[:NEEDING_NUMBER_SHOWN],
+            "needing_number_count": needing_number.count(),
             "per_agent": per_agent,
             "entries": entries,
             "shown_agent": shown_agent,

@@ -45,3 +45,27 @@ def test_it_moves_the_chosen_calls_to_another_agent(client, supervisor, entries)
     assigned = dict(QueueEntry.objects.values_list("pk", "assigned_agent"))
     assert assigned == {made[0].pk: a2.pk, made[1].pk: a1.pk, made[2].pk: a2.pk}
     assert AuditEvent.objects.get().action == AuditAction.REASSIGN
+
+
+def test_it_lists_the_follow_ups_whose_number_needs_fixing_with_the_builds_counts(
+    client, supervisor
+):
+    from followups.services.queue import build_call_lists
+
+    no_number = due_task(due=WED, phone="")
+    wrong = due_task(due=WED, phone="+8613812345678")
+    wrong.status, wrong.needs_number_fix = "suspended", True
+    wrong.save()
+    due_task(due=WED)
+    client.force_login(supervisor)
+    with time_machine.travel(NOW, tick=False):
+        build_call_lists(day=WED)
+        response = client.get(reverse("supervisor:queue"), HTTP_ACCEPT_LANGUAGE="en")
+
+    assert [task.pk for task in response.context["needing_number"]] == [no_number.pk, wrong.pk]
+    html = response.content.decode()
+    assert "Number needs fixing: 2 follow-ups" in html
+    assert "138****5678" in html and "12345678" not in html
+    build = dict(response.context["build"])
+    assert (build["Added"], build["Skipped: No phone number"]) == (1, 1)
+    assert build["Newly flagged: number needs fixing"] == 1

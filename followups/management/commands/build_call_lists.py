@@ -26,6 +26,10 @@ class Command(BaseCommand):
         )
         for reason, count in sorted(report.skipped.items()):
             self.stdout.write(f"  skipped {count}: {reason}")
+        if report.window_missed:
+            self.stdout.write(f"  ended {report.window_missed}: follow-up window missed")
+        if report.flagged_needs_number:
+            self.stdout.write(f"  flagged {report.flagged_needs_number}: number needs fixing")
         for year in report.calendar_warnings:
             self.stdout.write(
                 self.style.WARNING(
