@@ -283,3 +283,49 @@ def test_the_same_day_twice_is_refused(client, admin_user, policy):
         "This day already has an override."
     ]
     assert HolidayOverride.objects.count() == 0
+
+
+def test_the_admin_sets_each_steps_window_and_attempt_budget_and_untouched_calls_follow(
+    client, admin_user, policy, django_capture_on_commit_callbacks
+):
+    plan = FollowUpPlanFactory(calling_policy=policy, offsets=[3])
+    case = open_case(
+        customer=CustomerFactory(),
+        kind=CaseKind.DISCHARGE,
+        anchor_date=dt.date(2026, 11, 20),
+        plan=plan,
+    )
+    task = FollowUpTask.objects.get(case=case)
+    assert (task.window_ends_on, task.max_attempts) == (dt.date(2026, 11, 30), 6)
+    existing = plan.steps.get()
+    client.force_login(admin_user)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("config:plan", args=[plan.pk]),
+            plan_data(
+                policy,
+                [step(3, id=existing.pk, plan=plan.pk, window_days=10, max_attempts=8)],
+                initial=1,
+                name=plan.name,
+            ),
+        )
+    assert response.status_code == 302
+    existing.refresh_from_db()
+    assert (existing.window_days, existing.max_attempts) == (10, 8)
+    task.refresh_from_db()
+    assert (task.due_date, task.window_ends_on, task.max_attempts) == (
+        dt.date(2026, 11, 23),
+        dt.date(2026, 12, 3),
+        8,
+    )
+
+
+def test_a_window_longer_than_sixty_days_is_refused_beside_the_field(client, admin_user, policy):
+    client.force_login(admin_user)
+    data = plan_data(policy, [step(3, window_days=90)])
+    response = client.post(reverse("config:plan_new"), data, **EN)
+    assert response.status_code == 200
+    assert response.context["steps"].forms[0].errors["window_days"] == [
+        "Ensure this value is less than or equal to 60."
+    ]
+    assert PlanStep.objects.count() == 0

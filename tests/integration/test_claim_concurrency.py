@@ -106,10 +106,12 @@ def test_sixteen_agents_claiming_at_once_get_every_entry_exactly_once(postgres):
     assert set(claimed.values()) == {1}
     assert all(per_agent for per_agent in taken)  # nobody was starved
     assert QueueEntry.objects.exclude(status=QueueEntryStatus.DONE).count() == 0
-    # Each agent took all their own calls before any from the pool.
+    # Each agent took their own calls before any from the team pool: once they took a
+    # colleague's, none of their own was left to take.
     for agent, per_agent in zip(agents, taken, strict=True):
         own = set(agent.assigned_entries.values_list("pk", flat=True))
-        assert set(per_agent[: len(own)]) == own
+        mine = [pk in own for pk in per_agent]
+        assert mine == sorted(mine, reverse=True)
 
 
 def test_expired_leases_come_back_and_late_submits_are_kept_and_flagged(postgres):
@@ -190,3 +192,36 @@ def test_a_new_database_connection_prepares_the_claim_again(postgres):
     assert claim_next_call(agent=agent, now=IN_WINDOW).entry is not None
     connection.close()  # as after a restart of the database or CONN_MAX_AGE running out
     assert claim_next_call(agent=other, now=IN_WINDOW).entry is not None
+
+
+def test_agents_with_nothing_left_share_busy_colleagues_calls_and_abandoned_ones_once(postgres):
+    owners = [UserFactory(username=f"owner{n}", role="agent") for n in range(AGENTS // 2)]
+    helpers = [UserFactory(username=f"helper{n}", role="agent") for n in range(AGENTS)]
+    # Every entry is an owner's (the first owner gets the unassigned half too); each owner
+    # takes one of theirs now.
+    entry_ids = list_entries(AGENTS, agents=owners)
+    QueueEntry.objects.filter(assigned_agent__isnull=True).update(assigned_agent=owners[0])
+    held = run_at_once(lambda agent: claim_next_call(agent=agent, now=IN_WINDOW).entry.pk, owners)
+    waiting = set(entry_ids) - set(held)
+
+    # The owners are on the phone; sixteen colleagues with no list ask at once.
+    first_round = run_at_once(
+        lambda agent: getattr(claim_next_call(agent=agent, now=IN_WINDOW).entry, "pk", None),
+        helpers,
+    )
+    taken = [pk for pk in first_round if pk is not None]
+    assert sorted(taken) == sorted(waiting)  # each waiting call once, no held one
+    assert not set(taken) & set(held)
+
+    # The owners walk away from their calls; once the leases run out the calls come back,
+    # each to exactly one of the colleagues asking (those still holding one keep it).
+    later = IN_WINDOW + dt.timedelta(minutes=20)
+    QueueEntry.objects.filter(pk__in=taken).update(
+        status=QueueEntryStatus.DONE, closed_at=IN_WINDOW
+    )
+    second_round = run_at_once(
+        lambda agent: getattr(claim_next_call(agent=agent, now=later).entry, "pk", None),
+        helpers,
+    )
+    again = [pk for pk in second_round if pk is not None]
+    assert sorted(again) == sorted(held)
