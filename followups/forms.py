@@ -25,6 +25,7 @@ from followups.models.calls import (
     Satisfaction,
 )
 from followups.models.cases import IntentClass
+from followups.models.plans import DEFAULT_ATTEMPT_BUDGET, DEFAULT_WINDOW_DAYS
 from followups.roles import Role
 
 
@@ -80,6 +81,27 @@ class PlanStepForm(forms.ModelForm):
         min_value=0,
         error_messages={
             "min_value": _("An offset cannot be below zero: a call comes on or after the event.")
+        },
+    )
+
+    window_days = forms.IntegerField(
+        label=_("follow-up window (days)"),
+        min_value=0,
+        max_value=60,
+        initial=DEFAULT_WINDOW_DAYS,
+        error_messages={
+            "max_value": _("A follow-up window is at most 60 days: give a number from 0 to 60."),
+            "min_value": _("A follow-up window is at most 60 days: give a number from 0 to 60."),
+        },
+    )
+    max_attempts = forms.IntegerField(
+        label=_("attempt budget"),
+        min_value=1,
+        max_value=20,
+        initial=DEFAULT_ATTEMPT_BUDGET,
+        error_messages={
+            "max_value": _("Give 1 to 20 calls nobody answers."),
+            "min_value": _("Give 1 to 20 calls nobody answers."),
         },
     )
 

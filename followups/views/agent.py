@@ -752,9 +752,7 @@ def what_follows(result: outcomes.OutcomeResult, now: dt.datetime) -> dict:
     elif action is FollowUpAction.CALLBACK:
         text, tone = _("Callback booked for %(when)s.") % {"when": when}, "info"
         if follow_up.reason.startswith("family_callback"):
-            text = _("The patient will be called when the relative said: %(when)s.") % {
-                "when": when
-            }
+            text = _("The call is booked for when the relative said: %(when)s.") % {"when": when}
         if follow_up.reason.endswith("_moved_quiet_hours"):
             text += " " + _("It was moved out of quiet hours.")
         elif follow_up.reason.endswith("_moved_closed_day"):
