@@ -2,10 +2,12 @@
 configuration pages arrive. Phone numbers show masked in lists."""
 
 from django.contrib import admin
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from followups import models as m
 from followups.services import cases as case_services
+from followups.services import people
 from followups.services import plans as plan_services
 
 
@@ -34,6 +36,11 @@ class CustomerAdmin(admin.ModelAdmin):
     list_filter = ["gender", "do_not_call", "preferred_slot", "recording_consent"]
     search_fields = ["name", "=phone"]
     inlines = [PatientInline]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change and "phone" in form.changed_data:
+            people.resume_after_number_fix(customer=obj, by=request.user, now=timezone.now())
 
     @admin.display(description=_("phone"))
     def masked_phone(self, obj):

@@ -41,7 +41,7 @@ from followups.models import (
     ScriptVersion,
 )
 from followups.roles import REVIEW_OUTCOMES
-from followups.services import escalation_workflow, scripts
+from followups.services import escalation_workflow, people, scripts
 from followups.services.imports import ImportFileError, import_patients, resolve_hospital
 
 
@@ -113,6 +113,14 @@ class CustomerViewSet(
         "update": "followups.change_customer",
         "partial_update": "followups.change_customer",
     }
+
+    def perform_update(self, serializer):
+        number_before = serializer.instance.phone
+        customer = serializer.save()
+        if customer.phone != number_before:
+            people.resume_after_number_fix(
+                customer=customer, by=self.request.user, now=timezone.now()
+            )
 
     def get_queryset(self):
         customers = Customer.objects.all()

@@ -22,6 +22,10 @@ class AuditAction(models.TextChoices):
     REOPEN_CASE = "reopen_case", _("Sent a case back for another call")
     ESCALATION = "escalation", _("Changed an escalation")
     DO_NOT_CALL = "do_not_call", _("Put a customer on the do-not-call list")
+    WRONG_NUMBER = "wrong_number", _("Held a person's calls: wrong number")
+    NUMBER_FIXED = "number_fixed", _("Fixed a number: held calls resumed")
+    CALLBACK_MOVES = "callback_moves", _("Moved a person's calls with their callback")
+    DECEASED = "deceased", _("Stopped a person's calls: deceased")
 
 
 class AuditEvent(models.Model):

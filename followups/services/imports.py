@@ -19,6 +19,7 @@ from typing import IO
 import phonenumbers
 from django.db import IntegrityError, transaction
 from django.db.models import Max, Prefetch, Q
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from phonenumber_field.phonenumber import PhoneNumber
 
@@ -36,7 +37,7 @@ from followups.models import (
     Patient,
 )
 from followups.scheduling import ReachRecord, best_time, due_dates, follow_up_window_end
-from followups.services import audit
+from followups.services import audit, people
 from followups.services.cases import earliest_call
 from followups.services.policies import calling_rules
 
@@ -480,7 +481,14 @@ def import_patients(
             known = _known_patients(hospital, checked)
             changes = _plan_changes(checked, known)
             if not dry_run and not report.refused:
-                _write(hospital=hospital, plan=plan, checked=checked, known=known, changes=changes)
+                _write(
+                    hospital=hospital,
+                    plan=plan,
+                    checked=checked,
+                    known=known,
+                    changes=changes,
+                    actor=actor,
+                )
                 report.committed = True
             audit.record(
                 actor=actor,
@@ -546,6 +554,7 @@ def _write(
     checked: list[ParsedRow],
     known: dict[int, Patient],
     changes: dict[int, _Change],
+    actor,
 ) -> None:
     new = [parsed for index, parsed in enumerate(checked) if index not in known]
     customers = Customer.objects.bulk_create(
@@ -559,6 +568,11 @@ def _write(
         batch_size=2000,
     )
     _update_known(known, changes)
+    # A new number for a known patient resumes the calls held for a wrong or missing one.
+    now = timezone.now()
+    for index, change in changes.items():
+        if "phone" in change.customer:
+            people.resume_after_number_fix(customer=known[index].customer, by=actor, now=now)
     # A stored patient whose discharge is later than every discharge case they have came
     # back for a new stay: that stay gets its own follow-up, like a new patient's.
     readmitted = _readmitted(known, changes)

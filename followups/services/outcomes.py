@@ -38,7 +38,7 @@ from followups.scheduling import (
     next_step_after_call,
     queue_priority,
 )
-from followups.services import audit, contact, escalations
+from followups.services import audit, contact, escalations, people
 from followups.services.cases import schedule_intent_call
 from followups.services.queue import (
     calling_rules_of_group,
@@ -374,6 +374,9 @@ def _record(
     _settle_entry(locked, task=task, agent=agent, now=now, settled_before=settled_before)
     if disposition in PATIENT_ANSWERED and not do_not_call:
         _first_calls_at_best_time(case.customer, rules=rules, now=now)
+    # After the best time: a callback the person booked outranks it.
+    if not settled_before:
+        _what_holds_for_the_person(task, attempt=attempt, follow_up=follow_up, agent=agent, now=now)
     if do_not_call:
         _stop_calling(case.customer, attempt=attempt, agent=agent, now=now)
     raised = None
@@ -422,6 +425,20 @@ def _next_step(
         best_half=best.half,
         load=contact.slot_loads,
     )
+
+
+def _what_holds_for_the_person(task, *, attempt, follow_up: CallFollowUp, agent, now) -> None:
+    """A wrong number, a death or a booked callback is about the person, not this task
+    alone (services/people.py)."""
+    customer = task.case.customer
+    if attempt.disposition == Disposition.WRONG_NUMBER:
+        people.hold_for_wrong_number(customer=customer, attempt=attempt, agent=agent, now=now)
+    elif attempt.disposition == Disposition.DECEASED:
+        people.stop_for_death(customer=customer, attempt=attempt, agent=agent, now=now)
+    elif follow_up.action is FollowUpAction.CALLBACK:
+        people.move_with_callback(
+            task=task, callback_at=follow_up.earliest, agent=agent, attempt=attempt
+        )
 
 
 def _department_id(case) -> int | None:

@@ -4,10 +4,11 @@ errors behave, and a case created through the API gets its tasks."""
 import datetime as dt
 
 import pytest
+import time_machine
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from followups.models import AuditAction, AuditEvent, Case, Customer, Escalation
+from followups.models import AuditAction, AuditEvent, Case, Customer, Escalation, TaskStatus
 from tests.factories import (
     CallingPolicyFactory,
     CaseFactory,
@@ -304,3 +305,32 @@ def test_a_closed_case_keeps_its_anchor_date_and_plan(admin_user, world):
     assert response.json() == {"anchor_date": ["A closed case keeps its anchor date and plan."]}
     case.refresh_from_db()
     assert (case.anchor_date, case.plan_id, case.product) == before  # nothing half-written
+
+
+def test_a_new_number_through_the_api_resumes_the_calls_held_for_a_wrong_one(admin_user):
+    task = FollowUpTaskFactory(
+        due_date=dt.date(2026, 11, 23), status=TaskStatus.SUSPENDED, needs_number_fix=True
+    )
+    customer = task.case.customer
+
+    with time_machine.travel("2026-11-24 12:05 +0800", tick=False):
+        response = client_for(admin_user).patch(
+            f"/api/v1/customers/{customer.pk}/", {"phone": "+8613900001111"}, format="json"
+        )
+
+    assert response.status_code == 200
+    task.refresh_from_db()
+    assert (task.status, task.needs_number_fix) == (TaskStatus.PENDING, False)
+    assert task.earliest_at == dt.datetime(2026, 11, 24, 7, 0, tzinfo=dt.UTC)  # 15:00 there
+    assert AuditEvent.objects.get(action=AuditAction.NUMBER_FIXED).actor == admin_user
+
+
+def test_other_changes_to_a_customer_leave_held_calls_held(admin_user):
+    task = FollowUpTaskFactory(status=TaskStatus.SUSPENDED, needs_number_fix=True)
+
+    client_for(admin_user).patch(
+        f"/api/v1/customers/{task.case.customer.pk}/", {"name": "王五"}, format="json"
+    )
+
+    task.refresh_from_db()
+    assert (task.status, task.needs_number_fix) == (TaskStatus.SUSPENDED, True)

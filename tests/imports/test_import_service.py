@@ -248,3 +248,19 @@ def test_a_third_phone_number_is_left_out_and_the_report_says_so(hospital, disch
         "+8613900001111",
         "+8613900002222",
     )
+
+
+def test_a_new_number_in_an_import_resumes_the_calls_held_for_a_wrong_one(hospital, discharge_plan):
+    from followups.models import AuditAction, AuditEvent, FollowUpTask, TaskStatus
+
+    run(hospital, [row(mrn="ZY1")])
+    patient = Patient.objects.get(medical_record_number="ZY1")
+    held = FollowUpTask.objects.filter(case__patient=patient)
+    held.update(status=TaskStatus.SUSPENDED, needs_number_fix=True)
+
+    run(hospital, [row(mrn="ZY1", phones="13999998888")])
+
+    assert set(held.values_list("status", "needs_number_fix")) == {(TaskStatus.PENDING, False)}
+    assert AuditEvent.objects.get(action=AuditAction.NUMBER_FIXED).detail == {
+        "resumed": held.count()
+    }

@@ -678,3 +678,92 @@ def test_a_retry_for_a_customer_on_do_not_call_is_cancelled_not_listed(entry, me
     submit(entry, me, disposition="no_answer", do_not_call=True)
 
     assert task_state(entry.task)["status"] == TaskStatus.CANCELLED
+
+
+# --- What is learnt about the person holds for all their follow-ups ---------------------------
+
+
+@pytest.fixture
+def other_calls(entry, plan):
+    """张三's other open calls: a later step of the same case, waiting on today's list too,
+    and a call of another case of his."""
+    customer = entry.task.case.customer
+    later = FollowUpTaskFactory(case=entry.task.case, due_date=MONDAY)
+    waiting = QueueEntryFactory(call_list=entry.call_list, task=later)
+    other_case = FollowUpTaskFactory(
+        case=CaseFactory(plan=plan, customer=customer), due_date=TUESDAY
+    )
+    return later, waiting, other_case
+
+
+def test_a_wrong_number_holds_every_call_to_the_person(entry, me, other_calls):
+    later, waiting, other_case = other_calls
+
+    submit(entry, me, disposition="wrong_number")
+
+    for task in (entry.task, later, other_case):
+        task.refresh_from_db()
+        assert (task.status, task.needs_number_fix) == (TaskStatus.SUSPENDED, True)
+    waiting.refresh_from_db()
+    assert waiting.status == QueueEntryStatus.CANCELLED
+    event = AuditEvent.objects.get(action=AuditAction.WRONG_NUMBER)
+    assert event.detail == {"attempt": CallAttempt.objects.get().pk, "held": 3}
+
+
+def test_a_fixed_number_resumes_the_held_calls_at_the_next_window(entry, me, other_calls):
+    from followups.services.people import resume_after_number_fix
+
+    later, _waiting, other_case = other_calls
+    submit(entry, me, disposition="wrong_number")
+    customer = entry.task.case.customer
+    customer.phone = "+8613900001111"
+    customer.save()
+
+    resumed = resume_after_number_fix(customer=customer, by=me, now=at(12, 5, day=TUESDAY))
+
+    assert resumed == 3
+    for task in (entry.task, later, other_case):
+        task.refresh_from_db()
+        assert (task.status, task.needs_number_fix) == (TaskStatus.PENDING, False)
+        # The next window (Tuesday 15:00), and a full week from the fix to reach them.
+        assert task.earliest_at == at(15, 0, day=TUESDAY)
+        assert task.window_ends_on == TUESDAY + dt.timedelta(days=7)
+    assert AuditEvent.objects.get(action=AuditAction.NUMBER_FIXED).detail == {"resumed": 3}
+
+
+def test_a_booked_callback_takes_the_persons_other_due_calls_with_it(entry, me, other_calls):
+    later, _waiting, other_case = other_calls
+
+    submit(entry, me, disposition="callback", callback_at=at(16, 0, day=TUESDAY))
+
+    later.refresh_from_db()
+    other_case.refresh_from_db()
+    # Both fall due by Tuesday 16:00: they are made on the callback, not one by one before.
+    assert later.earliest_at == at(16, 0, day=TUESDAY)
+    assert other_case.earliest_at == at(16, 0, day=TUESDAY)
+    assert AuditEvent.objects.get(action=AuditAction.CALLBACK_MOVES).detail == {
+        "attempt": CallAttempt.objects.get().pk,
+        "moved": 2,
+    }
+
+
+def test_a_death_stops_every_call_to_the_person_and_closes_their_cases(entry, me, other_calls):
+    later, waiting, other_case = other_calls
+    patient = PatientFactory(customer=entry.task.case.customer)
+
+    submit(entry, me, disposition="deceased")
+
+    later.refresh_from_db()
+    other_case.refresh_from_db()
+    assert (later.status, later.status_reason) == (TaskStatus.CANCELLED, "case closed: deceased")
+    assert (other_case.status, other_case.status_reason) == (TaskStatus.CANCELLED, "deceased")
+    assert not entry.task.case.customer.cases.filter(status=CaseStatus.OPEN).exists()
+    patient.refresh_from_db()
+    assert patient.died_on == MONDAY
+    waiting.refresh_from_db()
+    assert waiting.status == QueueEntryStatus.CANCELLED
+    # The same case's later step was cancelled with the case; the other case's here.
+    assert AuditEvent.objects.get(action=AuditAction.DECEASED).detail == {
+        "attempt": CallAttempt.objects.get().pk,
+        "cancelled": 1,
+    }
