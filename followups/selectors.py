@@ -21,7 +21,7 @@ from followups.models import (
     QueueEntryStatus,
     TaskStatus,
 )
-from followups.models.calls import REACHED_DISPOSITIONS
+from followups.models.calls import REACHED_DISPOSITIONS, Disposition
 from followups.scheduling import calendar_warnings
 
 
@@ -41,6 +41,9 @@ def tasks_needing_a_number() -> QuerySet[FollowUpTask]:
         .select_related("case__customer", "case__patient__department")
         .order_by("due_date", "pk")
     )
+
+
+DEATHS_SHOWN_FOR = dt.timedelta(days=30)
 
 
 def agent_day(*, agent, day: dt.date) -> dict:
@@ -98,6 +101,13 @@ def supervisor_overview(*, day: dt.date, now: dt.datetime) -> dict:
         "recent_attempts": CallAttempt.objects.select_related("agent", "task__case").order_by(
             "-started_at"
         )[:20],
+        # Every call to these people has stopped (services/people.py): the supervisor
+        # sees it, e.g. to tell the department.
+        "deaths_reported": CallAttempt.objects.filter(
+            disposition=Disposition.DECEASED, started_at__gte=now - DEATHS_SHOWN_FOR
+        )
+        .select_related("agent", "task__case__customer")
+        .order_by("-started_at")[:10],
     }
 
 

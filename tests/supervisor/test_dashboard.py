@@ -32,3 +32,14 @@ def test_it_shows_reach_reasons_satisfaction_and_waiting_problems(
     html = response.content.decode()
     assert 'id="chart-unreached"' in html
     assert "vendor/chartjs/chart.umd.min.js" in html
+
+
+def test_it_shows_the_deaths_reported_on_calls_of_the_last_thirty_days(client, supervisor, a1):
+    reported = call(due_task(due=MON), by=a1, disposition="deceased", started=at(MON, 10, 40))
+    call(due_task(due=MON), by=a1, disposition="complete", started=at(MON, 10, 50))
+    client.force_login(supervisor)
+    with time_machine.travel("2026-11-11 16:00 +0800", tick=False):
+        response = client.get(reverse("supervisor:home"), HTTP_ACCEPT_LANGUAGE="en")
+
+    assert list(response.context["deaths_reported"]) == [reported]
+    assert "every call to these people has stopped" in response.content.decode()
