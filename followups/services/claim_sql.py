@@ -95,6 +95,12 @@ def _candidate(*, expired: bool, own: bool, closed: bool, callbacks_only: bool) 
         "t.status = {pending}",
         "c.status = {open}",
         "NOT cu.do_not_call",
+        # One person, one conversation: nobody else is on a call with them now.
+        "NOT EXISTS (SELECT 1 FROM followups_queueentry h"
+        " JOIN followups_followuptask ht ON ht.id = h.task_id"
+        " JOIN followups_case hc ON hc.id = ht.case_id"
+        " WHERE h.status = {claimed} AND h.lease_expires_at >= $3"
+        " AND hc.customer_id = c.customer_id)",
         f"({callback_due} OR ((t.kind <> {{callback}} OR t.callback_at IS NULL)"
         " AND (t.earliest_at IS NULL OR t.earliest_at <= $3)))",
     ]

@@ -552,6 +552,15 @@ def _callable_task() -> Q:
     )
 
 
+def _nobody_on_the_phone_with_them(now: dt.datetime) -> Q:
+    """One person, one conversation: an entry whose customer another agent is calling
+    right now (a live claim on another of their entries) waits."""
+    on_the_phone = QueueEntry.objects.filter(
+        status=QueueEntryStatus.CLAIMED, lease_expires_at__gte=now
+    ).values("task__case__customer_id")
+    return ~Q(task__case__customer_id__in=Subquery(on_the_phone))
+
+
 def _on_list_of(day: dt.date) -> Q:
     # A subquery rather than a join: the planner reads the list's id once and walks the
     # (list, priority) index with it.
@@ -603,7 +612,7 @@ def claim_candidates(*, agent, day: dt.date, now: dt.datetime, own: bool, best: 
         top = available.order_by("priority", "pk").values("pk")[:best]
         available = QueueEntry.objects.filter(_available(now), pk__in=top)
     return (
-        available.filter(_callable_task(), _due_now(now))
+        available.filter(_callable_task(), _due_now(now), _nobody_on_the_phone_with_them(now))
         .select_related(*DETAILS)
         .order_by("priority", "pk")
         .select_for_update(skip_locked=True, of=("self",))
@@ -767,7 +776,8 @@ def _why_nothing(
         lease_ends=Min("lease_expires_at", filter=live_elsewhere),
     )
     if counts["callable_now"]:
-        # Callable entries exist but other agents' claims hold them locked this instant.
+        # Callable entries exist but other agents' claims hold them locked this instant,
+        # or hold a call with the same person.
         return _no_call(ALL_CLAIMED, _all_claimed_message(), now)
     if counts["waiting"]:
         return _outside_window(visible.filter(waiting), now)
