@@ -36,6 +36,19 @@ def migration_data(transactional_db):
         getattr(importlib.import_module(f"followups.migrations.{module}"), function)(apps, None)
 
 
+@pytest.fixture(autouse=True)
+def fresh_contact_history():
+    """What the retry planner learns from the calls of the past (staffing, people like
+    this one) is kept per process: every test starts without it."""
+    from followups.services import contact
+
+    contact._staffing.clear()
+    contact._similar.clear()
+    yield
+    contact._staffing.clear()
+    contact._similar.clear()
+
+
 @pytest.fixture
 def postgres(db):
     """Marks a test that needs real PostgreSQL (row locks, SKIP LOCKED, concurrency)."""

@@ -7,8 +7,8 @@ import time
 from collections.abc import Sequence
 
 from django.conf import settings
-from django.db.models import Count, Q
-from django.db.models.functions import ExtractHour
+from django.db.models import Avg, Count, F, Q
+from django.db.models.functions import ExtractHour, TruncDate
 from django.utils.translation import gettext
 
 from followups.models import CallAttempt, Customer, FollowUpTask, TaskStatus
@@ -22,7 +22,9 @@ from followups.scheduling import (
     HalfDayRecord,
     ReachRecord,
     Slot,
+    SlotLoad,
     best_time,
+    windows_on,
 )
 from followups.services.queue import center_day, working_agent_ids
 
@@ -140,33 +142,89 @@ def _percent(record: HalfDayRecord) -> int:
     return round(100 * record.answered / record.calls) if record.calls else 0
 
 
+# The staffing of the coming windows is read off the last week's calls: how many agents
+# called in each half of the day, and how long a call took them (talk and wrap-up).
+STAFFING_HISTORY_DAYS = 7
+_staffing: dict[tuple[dt.date, str], tuple[dict[HalfDay, float], float]] = {}
+
+
+def _recent_staffing(today: dt.date, rules: CallingRules) -> tuple[dict[HalfDay, float], float]:
+    """Agents per half of the day (the average over the days they called in it) and the
+    minutes a call took, over the last week; {} and the setting when nobody called."""
+    key = (today, rules.timezone)
+    if key in _staffing:
+        return _staffing[key]
+    until = dt.datetime.combine(today, dt.time.min, tzinfo=rules.zone)
+    recent = CallAttempt.objects.filter(
+        started_at__gte=until - dt.timedelta(days=STAFFING_HISTORY_DAYS), started_at__lt=until
+    )
+    rows = (
+        recent.annotate(
+            day=TruncDate("started_at", tzinfo=rules.zone),
+            hour=ExtractHour("started_at", tzinfo=rules.zone),
+        )
+        .values_list("day", "hour", "agent_id")
+        .distinct()
+    )
+    agents: dict[tuple[dt.date, HalfDay], set[int]] = {}
+    for day, hour, agent_id in rows:
+        half = HalfDay.MORNING if hour < NOON.hour else HalfDay.AFTERNOON
+        agents.setdefault((day, half), set()).add(agent_id)
+    per_half = {}
+    for half in HalfDay:
+        counts = [len(ids) for (_day, each), ids in agents.items() if each is half]
+        if counts:
+            per_half[half] = sum(counts) / len(counts)
+    took = recent.aggregate(average=Avg(F("ended_at") - F("started_at")))["average"]
+    minutes = took.total_seconds() / 60 if took else handle_minutes()
+    if len(_staffing) > 100:
+        _staffing.clear()
+    _staffing[key] = (per_half, max(minutes, 0.5))
+    return _staffing[key]
+
+
 def handle_minutes() -> float:
-    """What one call takes an agent on average, wrap-up included (a setting: the load
-    estimate needs an order of magnitude, not a measurement)."""
+    """What one call takes an agent on average, wrap-up included, when the week's calls
+    do not say (a setting: the load estimate needs an order of magnitude)."""
     return float(settings.HUIFANG_EXPECTED_HANDLE_MINUTES)
 
 
-def slot_loads(slots: Sequence[Slot]) -> list[float]:
-    """For each slot: the calls already planned in it (open tasks whose next moment falls
-    inside) ÷ the calls the agents on duty that day can make in it. One query."""
+def slot_loads_for(*, rules: CallingRules, now: dt.datetime) -> SlotLoad:
+    """The load estimate of scheduling.plan_next_call for calls of these rules, at `now`."""
+    return lambda slots: slot_loads(slots, rules=rules, now=now)
+
+
+def slot_loads(slots: Sequence[Slot], *, rules: CallingRules, now: dt.datetime) -> list[float]:
+    """For each slot: the open calls planned on its day up to its end (for today's slots,
+    with the backlog carried over from earlier days) ÷ the calls the agents can make in
+    that day's windows up to its end. Agents per half of the day and the minutes a call
+    takes come from the last week's calls (else the roster and the setting). One query,
+    and one a day per process for the staffing."""
     if not slots:
         return []
-    counts = FollowUpTask.objects.filter(
+    today = center_day(now)
+    per_half, minutes = _recent_staffing(today, rules)
+    pending = FollowUpTask.objects.filter(
         status=TaskStatus.PENDING,
-        earliest_at__gte=min(slot.start for slot in slots),
+        needs_number_fix=False,
         earliest_at__lt=max(slot.end for slot in slots),
-    ).aggregate(
-        **{
-            f"slot{index}": Count(
-                "pk", filter=Q(earliest_at__gte=slot.start, earliest_at__lt=slot.end)
-            )
-            for index, slot in enumerate(slots)
-        }
-    )
-    loads = []
+    ).filter(Q(window_ends_on__isnull=True) | Q(window_ends_on__gte=today))
+    planned, capacities = {}, []
     for index, slot in enumerate(slots):
-        agents = max(len(working_agent_ids(center_day(slot.start))), 1)
-        minutes = (slot.end - slot.start).total_seconds() / 60
-        capacity = max(agents * minutes / handle_minutes(), 1.0)
-        loads.append(counts[f"slot{index}"] / capacity)
-    return loads
+        day = slot.start.astimezone(rules.zone).date()
+        up_to = Q(earliest_at__lt=slot.end)
+        if day > today:
+            up_to &= Q(earliest_at__gte=dt.datetime.combine(day, dt.time.min, tzinfo=rules.zone))
+        planned[f"slot{index}"] = Count("pk", filter=up_to)
+        capacity = 0.0
+        for start, end in windows_on(day, rules):
+            if start >= slot.end:
+                break
+            half = HalfDay.MORNING if start.time() < NOON else HalfDay.AFTERNOON
+            agents = per_half.get(half) or max(len(working_agent_ids(day)), 1)
+            # What is left of a window: the calls made earlier today are no longer open.
+            left = (end - max(start, now)).total_seconds() / 60
+            capacity += agents * max(left, 0.0) / minutes
+        capacities.append(max(capacity, 1.0))
+    counts = pending.aggregate(**planned)
+    return [counts[f"slot{index}"] / capacities[index] for index in range(len(slots))]

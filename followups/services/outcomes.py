@@ -423,7 +423,7 @@ def _next_step(
         budget=dataclasses.replace(budget, calls_today=calls_today),
         callback_at=callback_at,
         best_half=best.half,
-        load=contact.slot_loads,
+        load=contact.slot_loads_for(rules=rules, now=now),
     )
 
 

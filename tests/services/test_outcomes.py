@@ -265,9 +265,10 @@ def test_a_callback_booked_past_the_window_keeps_its_time_and_stretches_the_wind
 
 
 def test_a_retry_goes_where_the_agents_have_room(entry, me, plan):
-    # Tuesday's afternoon window (2.5 h, one agent at 4 minutes a call: 37.5 calls) already
-    # holds 75 planned calls, twice what can be made; the morning before it holds none, so
-    # the retry goes there though the afternoon is the other half of the day.
+    # By the end of Tuesday's afternoon window one agent at 4 minutes a call (no calls last
+    # week to learn from) makes 15 + 37.5 calls; 75 are planned for that afternoon, more
+    # than can be made. The morning before it holds none, so the retry goes there though
+    # the afternoon is the other half of the day.
     crowded = at(15, 0, day=TUESDAY)
     for _ in range(75):
         FollowUpTaskFactory(case=CaseFactory(plan=plan), due_date=TUESDAY, earliest_at=crowded)
@@ -278,9 +279,10 @@ def test_a_retry_goes_where_the_agents_have_room(entry, me, plan):
 
 
 def test_a_retry_is_planned_where_the_calls_already_planned_leave_room(entry, me, plan):
-    # Tuesday afternoon holds 15 calls of the 37.5 one agent can make: 40 % full, so the
-    # retry is planned 20 % into the window (150 min × 0.4 × 0.5 = 30 min), at 15:30.
-    for _ in range(15):
+    # Tuesday up to the end of its afternoon holds 21 calls of the 52.5 one agent can make
+    # (15 in the morning window, 37.5 in the afternoon): 40 % full, so the retry is planned
+    # 20 % into the window (150 min × 0.4 × 0.5 = 30 min), at 15:30.
+    for _ in range(21):
         FollowUpTaskFactory(
             case=CaseFactory(plan=plan), due_date=TUESDAY, earliest_at=at(15, 10, day=TUESDAY)
         )
