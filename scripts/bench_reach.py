@@ -1,0 +1,710 @@
+"""Benchmark: weeks of discharge follow-up, simulated through the project's real code.
+
+Creates (drops first) the database `huifang_bench_reach` and, for each retry policy, runs
+the same cohort in a fresh copy of it: --patients discharges with anchor dates spread over
+the first 3/5 of --days simulated days (21 of 35), a plan with steps at 3, 7 and 30 days
+on the default calling policy (10:30–11:30 and 15:00–17:30, Asia/Shanghai), six agents.
+
+Every simulated day: the day's discharge cases are opened at 07:00 (services.cases.open_case),
+all six agents are put on the duty roster and the lists are built at 07:30
+(services.queue.build_call_lists). The agents work shifts (two the morning window, two the
+afternoon window, two both; from --shift-margin minutes before a window opens to as long
+after it closes) and are discrete-event loops in one heap ordered by time: ask for the next
+call (services.queue.claim_next_call), talk for the call's handling time, record the outcome
+at its end (services.outcomes.record_outcome); with nothing handed out, wait until the
+claim's next_possible_at or 2 minutes, whichever is sooner, but at least 30 s. The clock is
+moved to every event (time_machine, tick=False) and the same moment is passed as `now`.
+
+What the person called does is the bench's own seeded model (printed at the start): a
+morning, afternoon or either type with an answer probability per half-day, a weekend
+factor, away streaks of 1–3 days from a step's due date, empty and wrong numbers, family
+members who answer and sometimes say when the patient can be reached, refusals, callback
+requests (at times of the patient's choosing, in or out of the windows), and booked moments
+that are mostly kept. Each person draws from their own random stream, so both policies
+meet the same people and, call for call, the same luck.
+
+Policies: "project" is whatever the project's code schedules after each outcome; "naive"
+overrides it after every non-contact (no answer, busy, phone off, family): same time the
+next day, unreachable after 3 attempts. Figures: reach within 7 days of the first step's
+due date (and per task), attempts per reached patient, calls inside the windows, agent load
+per window, empty claims while a colleague's call waited, late retries. Usage:
+
+    DEBUG=1 .venv/bin/python scripts/bench_reach.py [--patients 2000] [--days 35]
+        [--seed 1] [--answer-scale 1.0] [--policies project,naive] [--start 2026-05-11]
+        [--shift-margin 15] [--quick]
+"""
+
+import argparse
+import datetime as dt
+import heapq
+import os
+import random
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+SERVER = os.environ.get("BENCH_POSTGRES", "postgres://postgres@127.0.0.1:5432")
+DATABASE = "huifang_bench_reach"
+os.environ["DATABASE_URL"] = f"{SERVER}/{DATABASE}?conn_max_age=600"
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "callcenter.settings")
+os.environ.setdefault("DEBUG", "true")
+os.environ.setdefault(
+    "HUIFANG_VAR_DIR", os.path.join(tempfile.gettempdir(), "huifang-bench-reach-var")
+)
+os.environ.setdefault("LOG_LEVEL", "WARNING")
+
+import django  # noqa: E402
+import psycopg2  # noqa: E402
+import time_machine  # noqa: E402
+
+django.setup()
+
+from django.core.management import call_command  # noqa: E402
+from django.db import connections  # noqa: E402
+
+ZONE = ZoneInfo("Asia/Shanghai")
+
+# ================================ ADAPTER ===================================================
+# Every call into the project's code is in this section, and only here: the simulation
+# below sees plain values. Change this section when the project's services change.
+
+from django.contrib.auth.models import Group, User  # noqa: E402
+from django.core.exceptions import ValidationError  # noqa: E402
+from django.db.models import Q  # noqa: E402
+
+from followups import models as m  # noqa: E402
+from followups.scheduling import is_callable, windows_on  # noqa: E402
+from followups.services.cases import open_case  # noqa: E402
+from followups.services.outcomes import record_outcome  # noqa: E402
+from followups.services.policies import calling_rules  # noqa: E402
+from followups.services.queue import build_call_lists, claim_next_call  # noqa: E402
+
+PLAN_OFFSETS = (3, 7, 30)
+NON_CONTACTS = frozenset({"no_answer", "busy", "phone_off", "family"})
+NAIVE_MAX_ATTEMPTS = 3
+
+
+@dataclass
+class World:
+    rules: object  # scheduling.CallingRules of the default policy
+    plan: m.FollowUpPlan
+    step_offset: dict[int, int]  # plan step id -> offset in days
+    agents: list
+    department: m.Department
+    default_policy_made: bool
+
+
+@dataclass(frozen=True)
+class Handed:
+    entry: object  # the QueueEntry, passed back to record_outcome as is
+    task_id: int
+    case_id: int
+    step_id: int | None
+    kind: str  # the task's kind when it was handed out
+
+
+def reset_database() -> None:
+    connections.close_all()
+    admin = psycopg2.connect(f"{SERVER}/postgres")
+    admin.autocommit = True
+    with admin.cursor() as cursor:
+        cursor.execute(f"DROP DATABASE IF EXISTS {DATABASE}")
+        cursor.execute(f"CREATE DATABASE {DATABASE}")
+    admin.close()
+    call_command("migrate", verbosity=0)
+
+
+def set_up_world(agent_count: int) -> World:
+    """The default calling policy (made when the migrations made none), a discharge plan
+    with steps at 3, 7 and 30 days (max attempts left at the model's default), agents."""
+    policy = m.CallingPolicy.objects.filter(is_default=True).first()
+    made = policy is None
+    if made:
+        policy = m.CallingPolicy.objects.create(
+            name="default", timezone="Asia/Shanghai", is_default=True
+        )
+        for starts, ends in ((dt.time(10, 30), dt.time(11, 30)), (dt.time(15), dt.time(17, 30))):
+            m.CallingWindow.objects.create(policy=policy, starts_at=starts, ends_at=ends)
+    plan = m.FollowUpPlan.objects.create(name="出院随访 (bench)", calling_policy=policy)
+    steps = {m.PlanStep.objects.create(plan=plan, offset_days=d).pk: d for d in PLAN_OFFSETS}
+    group = Group.objects.get(name="agent")
+    agents = []
+    for n in range(1, agent_count + 1):
+        user = User.objects.create_user(username=f"bench-agent{n}", first_name=f"坐席{n}")
+        user.groups.add(group)
+        agents.append(user)
+    hospital = m.Hospital.objects.create(name="示例医院", code="bench")
+    department = m.Department.objects.create(hospital=hospital, name="心内科", code="cardio")
+    return World(calling_rules(policy), plan, steps, agents, department, made)
+
+
+def add_people(world: World, people: list) -> None:
+    customers = m.Customer.objects.bulk_create(
+        m.Customer(name=f"患者{p.idx}", gender="MF"[p.idx % 2], phone=p.phone) for p in people
+    )
+    patients = m.Patient.objects.bulk_create(
+        m.Patient(
+            customer=customer,
+            hospital=world.department.hospital,
+            department=world.department,
+            medical_record_number=f"ZY{p.idx:06d}",
+            admitted_on=p.anchor - dt.timedelta(days=5),
+            discharged_on=p.anchor,
+        )
+        for p, customer in zip(people, customers, strict=True)
+    )
+    for p, customer, patient in zip(people, customers, patients, strict=True):
+        p.records = (customer, patient)
+
+
+def open_discharge_case(world: World, person) -> int:
+    customer, patient = person.records
+    case = open_case(
+        customer=customer, patient=patient, kind="discharge", anchor_date=person.anchor,
+        plan=world.plan,
+    )  # fmt: skip
+    return case.pk
+
+
+def start_day(world: World, day: dt.date) -> tuple[int, Counter]:
+    """Everyone on the roster, then the day's lists: (entries added, skipped by reason)."""
+    for agent in world.agents:
+        m.DutyDay.objects.create(agent=agent, day=day)
+    report = build_call_lists(day=day)
+    # What a deployment gets by itself and a simulation compressing weeks into minutes does
+    # not: fresh statistics (autovacuum) and connections that age out (conn_max_age), so that
+    # the claim's prepared plan is not the one made on day one for near-empty tables.
+    with connections["default"].cursor() as cursor:
+        cursor.execute("ANALYZE")
+    connections.close_all()
+    return report.added, Counter(report.skipped)
+
+
+def claim(agent, now: dt.datetime) -> tuple[Handed | None, dt.datetime | None]:
+    result = claim_next_call(agent=agent, now=now)
+    if result.entry is None:
+        return None, result.next_possible_at
+    task = result.entry.task
+    return Handed(result.entry, task.pk, task.case_id, task.step_id, task.kind), None
+
+
+def record(agent, handed: Handed, *, disposition, started_at, ended_at, callback_at, naive):
+    """Record the outcome (for the naive policy, then override what follows a non-contact).
+    Returns (the task's next moment if it is still to be called, its kind, error or None)."""
+    try:
+        record_outcome(
+            agent=agent,
+            entry=handed.entry,
+            idempotency_key=uuid.uuid4().hex,
+            disposition=disposition,
+            started_at=started_at,
+            ended_at=ended_at,
+            now=ended_at,
+            callback_at=callback_at,
+        )
+    except ValidationError as error:
+        return None, None, f"{disposition}: {error.messages[0]}"
+    if naive and disposition in NON_CONTACTS:
+        naive_override(handed.task_id, started_at)
+    task = m.FollowUpTask.objects.values_list("status", "kind", "earliest_at").get(
+        pk=handed.task_id
+    )
+    return (task[2] if task[0] == m.TaskStatus.PENDING else None), task[1], None
+
+
+def naive_override(task_id: int, started_at: dt.datetime) -> None:
+    """Same wall time the next day; unreachable once the task has had 3 attempts."""
+    attempts = m.FollowUpTask.objects.values_list("attempts", flat=True).get(pk=task_id)
+    if attempts >= NAIVE_MAX_ATTEMPTS:
+        changes = {"status": m.TaskStatus.UNREACHABLE}
+    else:
+        changes = {
+            "status": m.TaskStatus.PENDING,
+            "kind": "retry",
+            "earliest_at": started_at + dt.timedelta(days=1),
+        }
+    names = {f.name for f in m.FollowUpTask._meta.concrete_fields}
+    m.FollowUpTask.objects.filter(pk=task_id).update(
+        **{name: value for name, value in changes.items() if name in names}
+    )
+
+
+def colleague_call_waiting(agent, now: dt.datetime) -> bool:
+    """Today's list has a callable entry of another agent's waiting (or its lease expired)."""
+    return (
+        m.QueueEntry.objects.filter(call_list__day=now.astimezone(ZONE).date())
+        .filter(assigned_agent__isnull=False)
+        .exclude(assigned_agent=agent)
+        .filter(
+            Q(status=m.QueueEntryStatus.WAITING)
+            | Q(status=m.QueueEntryStatus.CLAIMED, lease_expires_at__lt=now)
+        )
+        .filter(task__status=m.TaskStatus.PENDING, task__case__status=m.CaseStatus.OPEN)
+        .filter(task__case__customer__do_not_call=False)
+        .filter(Q(task__earliest_at__isnull=True) | Q(task__earliest_at__lte=now))
+        .exists()
+    )
+
+
+def task_statuses() -> Counter:
+    return Counter(m.FollowUpTask.objects.values_list("status", flat=True))
+
+
+def in_window(world: World, moment: dt.datetime) -> bool:
+    return is_callable(moment, world.rules)
+
+
+def day_windows(world: World, day: dt.date) -> list[tuple[dt.datetime, dt.datetime]]:
+    return windows_on(day, world.rules)
+
+
+# ================================ END OF ADAPTER ============================================
+
+# --- The people called (the bench's own model) -----------------------------------------------
+
+TYPE_SHARES = {"morning": 0.35, "afternoon": 0.35, "either": 0.30}
+ANSWER = {"morning": (0.55, 0.15), "afternoon": (0.15, 0.55), "either": (0.40, 0.40)}  # AM, PM
+WEEKEND_FACTOR = 1.1  # weekday 1.0
+ANSWER_CAP = 0.95
+AWAY_SHARE, AWAY_DAYS = 0.20, (1, 3)  # per step: away from its due date for 1-3 days
+EMPTY_SHARE, WRONG_SHARE = 0.05, 0.05
+FAMILY_SHARE, FAMILY_GIVES_TIME = 0.10, 0.5  # of calls the patient does not answer
+REFUSED, CALLBACK, PARTIAL = 0.03, 0.08, 0.03  # of answered calls; the rest complete
+KEPT_ANSWER, KEPT_BEFORE, KEPT_AFTER = 0.80, dt.timedelta(minutes=15), dt.timedelta(minutes=60)
+NON_ANSWER = {"no_answer": 0.70, "busy": 0.15, "phone_off": 0.15}
+NON_ANSWER_AWAY = {"no_answer": 0.60, "busy": 0.0, "phone_off": 0.40}
+MOMENT_TIMES = [dt.time(*t) for t in ((9,), (10,), (10, 45), (11, 15), (14,), (15, 30),
+                                      (16, 30), (19,), (20,))]  # fmt: skip
+HANDLING = {  # seconds, wrap-up included: fixed or (low, high)
+    "no_answer": 60, "busy": 20, "phone_off": 20, "wrong_number": 30, "complete": (180, 360),
+    "partial": (90, 180), "family": (60, 120), "callback": 60, "refused": 60,
+}  # fmt: skip
+SHIFTS = ["morning", "morning", "afternoon", "afternoon", "both", "both"]
+IDLE_MIN, IDLE_MAX = dt.timedelta(seconds=30), dt.timedelta(minutes=2)
+REACHED = frozenset({"complete", "partial"})
+STARTED = time.perf_counter()
+
+
+@dataclass
+class Person:
+    idx: int
+    kind: str
+    number: str  # ok, empty, wrong
+    anchor: dt.date
+    away: list[tuple[dt.date, dt.date]]  # inclusive
+    phone: str = ""
+    records: tuple = ()
+    rng: random.Random | None = None
+    appointment: dt.datetime | None = None
+
+
+def make_cohort(args) -> list[Person]:
+    rng = random.Random(args.seed)
+    people = []
+    for idx in range(args.patients):
+        kind = rng.choices(list(TYPE_SHARES), weights=list(TYPE_SHARES.values()))[0]
+        draw = rng.random()
+        number = (
+            "empty" if draw < EMPTY_SHARE else "wrong" if draw < EMPTY_SHARE + WRONG_SHARE else "ok"
+        )
+        anchor = args.start + dt.timedelta(days=rng.randrange(args.discharge_days))
+        away = []
+        for offset in PLAN_OFFSETS:
+            if rng.random() < AWAY_SHARE:
+                first = anchor + dt.timedelta(days=offset)
+                away.append((first, first + dt.timedelta(days=rng.randint(*AWAY_DAYS) - 1)))
+        phone = "" if number == "empty" else f"+86138{idx + 1:08d}"
+        people.append(Person(idx, kind, number, anchor, away, phone))
+    return people
+
+
+def moment_after(start: dt.datetime, rng: random.Random, not_before: dt.datetime) -> dt.datetime:
+    """A plausible moment a person names: one of MOMENT_TIMES, 1 to 48 hours on (or from
+    `not_before` when later), on any day of the week."""
+    low = max(start + dt.timedelta(hours=1), not_before)
+    high = low + dt.timedelta(hours=48) if not_before > start else start + dt.timedelta(hours=48)
+    options = [
+        dt.datetime.combine(low.date() + dt.timedelta(days=d), t, tzinfo=ZONE)
+        for d in range(4)
+        for t in MOMENT_TIMES
+    ]
+    return rng.choice([o for o in options if low <= o <= high] or options[-1:])
+
+
+def answer_probability(person: Person, start: dt.datetime, scale: float) -> tuple[float, bool]:
+    day = start.date()
+    if any(first <= day <= last for first, last in person.away):
+        return 0.0, False
+    booked = person.appointment
+    kept = booked is not None and booked - KEPT_BEFORE <= start <= booked + KEPT_AFTER
+    base = KEPT_ANSWER if kept else ANSWER[person.kind][0 if start.hour < 12 else 1]
+    factor = WEEKEND_FACTOR if start.weekday() >= 5 else 1.0
+    return min(ANSWER_CAP, base * factor * scale), kept
+
+
+def seconds_for(disposition: str, rng: random.Random) -> float:
+    spec = HANDLING[disposition]
+    return float(spec) if isinstance(spec, int) else rng.uniform(*spec)
+
+
+def call_outcome(person: Person, start: dt.datetime, scale: float):
+    """(disposition, handling seconds, callback moment or None) of a call started at `start`."""
+    rng = person.rng
+    if person.number == "wrong":
+        return "wrong_number", seconds_for("wrong_number", rng), None
+    p, kept = answer_probability(person, start, scale)
+    if rng.random() < p:
+        person.appointment = None
+        draw, moment = rng.random(), None
+        if draw < REFUSED:
+            disposition = "refused"
+        elif draw < REFUSED + CALLBACK and not kept:
+            disposition = "callback"
+            moment = person.appointment = moment_after(start, rng, start)
+        elif draw < REFUSED + CALLBACK + PARTIAL:
+            disposition = "partial"
+        else:
+            disposition = "complete"
+        return disposition, seconds_for(disposition, rng), moment
+    if rng.random() < min(ANSWER_CAP, FAMILY_SHARE * scale):
+        moment = None
+        if rng.random() < FAMILY_GIVES_TIME:
+            back = max((last for first, last in person.away if first <= start.date() <= last),
+                       default=start.date() - dt.timedelta(days=1))  # fmt: skip
+            not_before = dt.datetime.combine(back + dt.timedelta(days=1), dt.time(), tzinfo=ZONE)
+            moment = person.appointment = moment_after(start, rng, max(start, not_before))
+        return "family", seconds_for("family", rng), moment
+    split = NON_ANSWER_AWAY if p == 0.0 else NON_ANSWER
+    disposition = rng.choices(list(split), weights=list(split.values()))[0]
+    return disposition, seconds_for(disposition, rng), None
+
+
+# --- The simulation --------------------------------------------------------------------------
+
+
+@dataclass
+class Run:
+    policy: str
+    calls: list = field(default_factory=list)  # (person, offset, start, end, disposition, kind)
+    empty_claims: int = 0
+    empty_in_window: int = 0
+    empty_colleague_waited: int = 0
+    planned: dict = field(default_factory=dict)  # task id -> (moment, kind)
+    delays: dict = field(default_factory=lambda: defaultdict(list))  # kind -> [seconds]
+    errors: Counter = field(default_factory=Counter)
+    listed: int = 0
+    skipped: Counter = field(default_factory=Counter)
+    statuses: Counter = field(default_factory=Counter)
+    shift_windows: list = field(default_factory=list)  # (start, end, half, agents on shift)
+    seconds: float = 0.0
+    world: World | None = None
+    policy_text: str = ""
+
+
+def shift_spans(world: World, day: dt.date):
+    """Per window of the day: (start, end, half, [agent indexes on shift])."""
+    spans = []
+    for start, end in day_windows(world, day):
+        half = "morning" if start.hour < 12 else "afternoon"
+        agents = [i for i, shift in enumerate(SHIFTS) if shift in (half, "both")]
+        spans.append((start, end, half, agents))
+    return spans
+
+
+def simulate(policy: str, people: list[Person], args) -> Run:
+    run, began = Run(policy), time.perf_counter()
+    reset_database()
+    world = run.world = set_up_world(len(SHIFTS))
+    windows = ", ".join(f"{a:%H:%M}-{b:%H:%M}" for a, b in day_windows(world, args.start))
+    made = "made by the bench: migrate makes none" if world.default_policy_made else "migrate's"
+    run.policy_text = f"default calling policy ({made}): windows {windows}"
+    add_people(world, people)
+    for person in people:
+        person.rng = random.Random(f"{args.seed}-{person.idx}")
+        person.appointment = None
+    by_case, by_anchor = {}, defaultdict(list)
+    for person in people:
+        by_anchor[person.anchor].append(person)
+    margin = dt.timedelta(minutes=args.shift_margin)
+    at = dt.datetime.combine(args.start, dt.time(7), tzinfo=ZONE)
+    traveller = time_machine.travel(at, tick=False)
+    clock = traveller.start()
+    try:
+        for day_index in range(args.days):
+            day = args.start + dt.timedelta(days=day_index)
+            clock.move_to(dt.datetime.combine(day, dt.time(7), tzinfo=ZONE))
+            for person in by_anchor[day]:
+                by_case[open_discharge_case(world, person)] = person
+            clock.move_to(dt.datetime.combine(day, dt.time(7, 30), tzinfo=ZONE))
+            added, skipped = start_day(world, day)
+            run.listed += added
+            run.skipped += skipped
+            calls_before = len(run.calls)
+            heap, seq = [], 0
+            for start, end, half, agents in shift_spans(world, day):
+                run.shift_windows.append((start, end, half, len(agents)))
+                for order, agent in enumerate(agents):
+                    first = start - margin + dt.timedelta(seconds=7 * order)
+                    heap.append((first, seq := seq + 1, agent, end + margin, None))
+            heapq.heapify(heap)
+            while heap:
+                moment, _, agent, span_end, call = heapq.heappop(heap)
+                clock.move_to(moment)
+                user = world.agents[agent]
+                if call is not None:
+                    finish(run, world, user, call, moment, naive=policy == "naive")
+                    if moment < span_end:
+                        heapq.heappush(heap, (moment, seq := seq + 1, agent, span_end, None))
+                    continue
+                handed, next_at = claim(user, moment)
+                if handed is None:
+                    empty_claim(run, world, user, moment)
+                    wait = IDLE_MAX if next_at is None else min(IDLE_MAX, next_at - moment)
+                    following = moment + max(IDLE_MIN, wait)
+                    if following < span_end:
+                        heapq.heappush(heap, (following, seq := seq + 1, agent, span_end, None))
+                    continue
+                person = by_case[handed.case_id]
+                planned = run.planned.pop(handed.task_id, None)
+                if planned is not None:
+                    run.delays[planned[1]].append((moment - planned[0]).total_seconds())
+                disposition, seconds, callback_at = call_outcome(person, moment, args.answer_scale)
+                ended = moment + dt.timedelta(seconds=seconds)
+                offset = world.step_offset.get(handed.step_id)
+                run.calls.append((person.idx, offset, moment, ended, disposition, handed.kind))
+                call = (handed, disposition, moment, callback_at)
+                heapq.heappush(heap, (ended, seq := seq + 1, agent, span_end, call))
+            progress(f"{policy} {day} listed {added:4d} calls {len(run.calls) - calls_before:4d}")
+        run.statuses = task_statuses()
+    finally:
+        traveller.stop()
+    run.seconds = time.perf_counter() - began
+    return run
+
+
+def finish(run: Run, world: World, user, call, ended: dt.datetime, *, naive: bool) -> None:
+    handed, disposition, started, callback_at = call
+    planned, kind, error = record(
+        user, handed, disposition=disposition, started_at=started, ended_at=ended,
+        callback_at=callback_at, naive=naive,
+    )  # fmt: skip
+    if error:
+        run.errors[error] += 1
+    elif planned is not None:
+        run.planned[handed.task_id] = (planned, kind)
+
+
+def empty_claim(run: Run, world: World, user, moment: dt.datetime) -> None:
+    run.empty_claims += 1
+    if in_window(world, moment):
+        run.empty_in_window += 1
+        run.empty_colleague_waited += colleague_call_waiting(user, moment)
+
+
+# --- Figures ---------------------------------------------------------------------------------
+
+
+def share(part: float, whole: float) -> float:
+    return 100.0 * part / whole if whole else float("nan")
+
+
+def figures(run: Run, people: list[Person], args) -> dict:
+    last_day = args.start + dt.timedelta(days=args.days - 1)
+    horizon_end = dt.datetime.combine(last_day + dt.timedelta(days=1), dt.time(), tzinfo=ZONE)
+    valid = [p for p in people if p.number == "ok"]
+    reached_on: dict[tuple[int, int], dt.date] = {}
+    for idx, offset, start, _end, disposition, _kind in run.calls:
+        if disposition in REACHED:
+            key, day = (idx, offset), start.astimezone(ZONE).date()
+            reached_on[key] = min(day, reached_on.get(key, day))
+
+    def reached_within(person: Person, offset: int) -> bool:
+        due = person.anchor + dt.timedelta(days=offset)
+        day = reached_on.get((person.idx, offset))
+        return day is not None and day <= due + dt.timedelta(days=7)
+
+    first = sum(reached_within(p, PLAN_OFFSETS[0]) for p in valid)
+    per_step = {}
+    for offset in PLAN_OFFSETS:
+        eligible = [p for p in valid if p.anchor + dt.timedelta(days=offset + 7) <= last_day]
+        per_step[offset] = (sum(reached_within(p, offset) for p in eligible), len(eligible))
+    first_calls = sum(1 for c in run.calls if c[1] == PLAN_OFFSETS[0])
+    first_reached = sum(1 for (_idx, offset) in reached_on if offset == PLAN_OFFSETS[0])
+    # The other reading of "attempts per reached patient": the calls a reached patient
+    # took, up to and including the one that reached them.
+    until_reached: Counter = Counter()
+    reached_at: dict[int, dt.datetime] = {}
+    for idx, offset, start, _end, disposition, _kind in sorted(run.calls, key=lambda c: c[2]):
+        if offset != PLAN_OFFSETS[0] or idx in reached_at:
+            continue
+        until_reached[idx] += 1
+        if disposition in REACHED:
+            reached_at[idx] = start
+    calls_to_reach = sum(until_reached[idx] for idx in reached_at)
+    regular = [c for c in run.calls if c[5] != "callback"]
+    busy, capacity, outside = Counter(), Counter(), 0.0
+    windows = [(s, e, half) for s, e, half, _n in run.shift_windows]
+    for start, end, half, on_shift in run.shift_windows:
+        capacity[half] += on_shift * (end - start).total_seconds()
+    for _idx, _offset, start, end, _d, _k in run.calls:
+        inside = 0.0
+        for w_start, w_end, half in windows:
+            overlap = (min(end, w_end) - max(start, w_start)).total_seconds()
+            if overlap > 0:
+                busy[half] += overlap
+                inside += overlap
+        outside += (end - start).total_seconds() - inside
+    return {
+        "first": share(first, len(valid)),
+        "per_step": per_step,
+        "per_task": share(
+            sum(r for r, _ in per_step.values()), sum(n for _, n in per_step.values())
+        ),
+        "attempts": first_calls / first_reached if first_reached else float("nan"),
+        "first_calls": first_calls,
+        "calls_to_reach": calls_to_reach / len(reached_at) if reached_at else float("nan"),
+        "first_reached": first_reached,
+        "in_window": share(sum(in_window(run.world, c[2]) for c in regular), len(regular)),
+        "regular": len(regular),
+        "load": {half: share(busy[half], capacity[half]) for half in ("morning", "afternoon")},
+        "outside_minutes": outside / 60,
+        "valid": len(valid),
+        "never_run": sum(at < horizon_end for at, _kind in run.planned.values()),
+    }
+
+
+def report(run: Run, fig: dict, people: list[Person]) -> None:
+    print(f"\n== policy: {run.policy} ({run.seconds:.0f} s) ==\n  {run.policy_text}")
+    print(
+        f"  patients {len(people)}, with a valid number {fig['valid']}; calls made"
+        f" {len(run.calls)}; entries listed {run.listed}; build skips (summed over the days)"
+        f" {dict(run.skipped)}"
+    )
+    print(f"  dispositions {dict(Counter(c[4] for c in run.calls).most_common())}")
+    print(f"  reached within 7 days of the first step's due date: {fig['first']:.1f} %")
+    steps = ", ".join(
+        f"day {o}: {share(r, n):.1f} % of {n}" if n else f"day {o}: none in the horizon"
+        for o, (r, n) in fig["per_step"].items()
+    )
+    print(f"  per task (due + 7 inside the horizon): {steps}; all: {fig['per_task']:.1f} %")
+    print(
+        f"  attempts per reached patient (first step): {fig['attempts']:.1f}"
+        f" ({fig['first_calls']} calls / {fig['first_reached']} reached);"
+        f" calls a reached patient took, up to the reaching one: {fig['calls_to_reach']:.2f}\n"
+        f"  non-callback calls inside the windows: {fig['in_window']:.1f} % of {fig['regular']}"
+    )
+    print(
+        f"  agent load: morning {fig['load']['morning']:.1f} %, afternoon"
+        f" {fig['load']['afternoon']:.1f} % (busy ÷ agents on shift × window minutes);"
+        f" busy outside the windows {fig['outside_minutes']:.1f} min"
+    )
+    print(
+        f"  empty claims {run.empty_claims}, inside a window {run.empty_in_window}, of which"
+        f" a colleague's callable call waited: {run.empty_colleague_waited}"
+        f" ({share(run.empty_colleague_waited, run.empty_in_window):.1f} %)"
+    )
+    for kind, delays in sorted(run.delays.items()):
+        late = sum(d > 3600 for d in delays)
+        print(
+            f"  re-planned calls of kind {kind!r} that ran: {len(delays)}, more than 1 h after"
+            f" the planned moment: {late} ({share(late, len(delays)):.1f} %), median delay"
+            f" {statistics.median(delays) / 60:.1f} min"
+        )
+    print(f"  re-planned calls due inside the horizon, never run: {fig['never_run']}")
+    print(f"  task statuses at the end: {dict(run.statuses.most_common())}")
+    if run.errors:
+        print(f"  outcomes the project refused: {dict(run.errors)}")
+
+
+def print_model(args, people: list[Person]) -> None:
+    print(
+        f"Reach benchmark: {args.patients} patients discharged over {args.discharge_days} days,"
+        f" {args.days} days simulated from {args.start} ({args.start:%A}), seed {args.seed},"
+        f" answer scale {args.answer_scale}, policies {', '.join(args.policies)}\n"
+        f"  plan steps at {PLAN_OFFSETS} days (attempts: the model's default); the people:\n"
+        f"  types {TYPE_SHARES}; answer probability (AM, PM) {ANSWER}\n"
+        f"  weekend factor {WEEKEND_FACTOR}, cap {ANSWER_CAP}; away (never answers): in"
+        f" {AWAY_SHARE:.0%} of steps, {AWAY_DAYS[0]}-{AWAY_DAYS[1]} days from its due date\n"
+        f"  numbers {EMPTY_SHARE:.0%} empty, {WRONG_SHARE:.0%} wrong; a relative answers"
+        f" {FAMILY_SHARE:.0%} of calls the patient does not, names a moment the patient is in"
+        f" {FAMILY_GIVES_TIME:.0%} of the time (passed as callback_at)\n"
+        f"  answered: {REFUSED:.0%} refuse, {CALLBACK:.0%} book a callback 1-48 h on at"
+        f" {', '.join(f'{t:%H:%M}' for t in MOMENT_TIMES)}, {PARTIAL:.0%} partial, the rest"
+        f" complete; a named moment is kept (answer p {KEPT_ANSWER}) from 15 min before to 60"
+        f" after\n  not answered: {NON_ANSWER}; when away {NON_ANSWER_AWAY}\n"
+        f"  handling seconds (wrap-up included): {HANDLING}\n"
+        f"  every answer probability (the relative's too) is multiplied by the answer scale"
+    )
+    print(
+        f"  cohort: types {dict(Counter(p.kind for p in people))},"
+        f" numbers {dict(Counter(p.number for p in people))}\n"
+        f"  shifts: all six on the duty roster every day; an agent asks for calls from"
+        f" {args.shift_margin} min before each window of their shift to {args.shift_margin} min"
+        " after it"
+    )
+    for n, shift in enumerate(SHIFTS, start=1):
+        halves = ["morning", "afternoon"] if shift == "both" else [shift]
+        print(f"    bench-agent{n}: {shift:<9} ({' and '.join(halves)} window)")
+    print(
+        "  naive policy: after no_answer/busy/phone_off/family, earliest_at = the call's start"
+        f" + 1 day, kind retry; unreachable after {NAIVE_MAX_ATTEMPTS} attempts"
+    )
+
+
+def progress(message: str) -> None:
+    # Real seconds since the start: time.strftime would read the simulated clock.
+    print(f"[{time.perf_counter() - STARTED:6.0f} s] {message}", file=sys.stderr, flush=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--patients", type=int, default=2000)
+    parser.add_argument("--days", type=int, default=35)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--answer-scale", type=float, default=1.0)
+    parser.add_argument("--policies", default="project,naive")
+    # 2026-05-11 is a Monday; the 35 days after it hold no public holiday (Dragon Boat
+    # Festival is 06-19). From 2026-03-02 the last days would meet Qingming (04-04..06).
+    parser.add_argument("--start", type=dt.date.fromisoformat, default=dt.date(2026, 5, 11))
+    parser.add_argument("--shift-margin", type=int, default=15, help="minutes")
+    parser.add_argument("--quick", action="store_true", help="300 patients, 21 days")
+    args = parser.parse_args()
+    if args.quick:
+        args.patients, args.days = 300, 21
+    args.discharge_days = max(1, round(args.days * 3 / 5))
+    args.policies = [p.strip() for p in args.policies.split(",") if p.strip()]
+    unknown = set(args.policies) - {"project", "naive"}
+    if unknown:
+        parser.error(f"unknown policies: {', '.join(sorted(unknown))}")
+
+    began = time.perf_counter()
+    people = make_cohort(args)
+    print_model(args, people)
+    results = {}
+    for policy in args.policies:
+        run = simulate(policy, people, args)
+        results[policy] = figures(run, people, args)
+        report(run, results[policy], people)
+    if {"project", "naive"} <= results.keys():
+        p, n = results["project"], results["naive"]
+        print(
+            f"\nproject minus naive: first-step reach {p['first'] - n['first']:+.1f} points,"
+            f" per-task reach {p['per_task'] - n['per_task']:+.1f} points, calls in windows"
+            f" {p['in_window'] - n['in_window']:+.1f} points, load morning"
+            f" {p['load']['morning'] - n['load']['morning']:+.1f} / afternoon"
+            f" {p['load']['afternoon'] - n['load']['afternoon']:+.1f} points, attempts per"
+            f" reached patient {p['attempts'] - n['attempts']:+.1f}"
+        )
+    print(f"\nTotal time {time.perf_counter() - began:.0f} s")
+
+
+if __name__ == "__main__":
+    main()
