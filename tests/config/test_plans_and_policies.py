@@ -97,9 +97,8 @@ def test_duplicate_offsets_are_refused_beside_the_second(client, admin_user, pol
     assert PlanStep.objects.count() == 0
 
 
-def test_changing_a_step_moves_the_untouched_tasks_of_open_cases(
-    client, admin_user, policy, django_capture_on_commit_callbacks
-):
+def discharged_on_the_20th(policy):
+    """A plan with a day-3 step and an open discharge case of 20 November on it."""
     plan = FollowUpPlanFactory(calling_policy=policy, offsets=[3])
     case = open_case(
         customer=CustomerFactory(),
@@ -107,6 +106,13 @@ def test_changing_a_step_moves_the_untouched_tasks_of_open_cases(
         anchor_date=dt.date(2026, 11, 20),
         plan=plan,
     )
+    return plan, case
+
+
+def test_changing_a_step_moves_the_untouched_tasks_of_open_cases(
+    client, admin_user, policy, django_capture_on_commit_callbacks
+):
+    plan, case = discharged_on_the_20th(policy)
     existing = plan.steps.get()
     client.force_login(admin_user)
     with django_capture_on_commit_callbacks(execute=True):
@@ -288,13 +294,7 @@ def test_the_same_day_twice_is_refused(client, admin_user, policy):
 def test_the_admin_sets_each_steps_window_and_attempt_budget_and_untouched_calls_follow(
     client, admin_user, policy, django_capture_on_commit_callbacks
 ):
-    plan = FollowUpPlanFactory(calling_policy=policy, offsets=[3])
-    case = open_case(
-        customer=CustomerFactory(),
-        kind=CaseKind.DISCHARGE,
-        anchor_date=dt.date(2026, 11, 20),
-        plan=plan,
-    )
+    plan, case = discharged_on_the_20th(policy)
     task = FollowUpTask.objects.get(case=case)
     assert (task.window_ends_on, task.max_attempts) == (dt.date(2026, 11, 30), 6)
     existing = plan.steps.get()
