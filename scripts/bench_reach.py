@@ -238,7 +238,11 @@ def naive_override(task_id: int, started_at: dt.datetime) -> None:
 
 
 def colleague_call_waiting(agent, now: dt.datetime) -> bool:
-    """Today's list has a callable entry of another agent's waiting (or its lease expired)."""
+    """Today's list has a callable entry of another agent's waiting (or its lease expired),
+    for a person nobody is on the phone with (one conversation at a time per person)."""
+    on_the_phone = m.QueueEntry.objects.filter(
+        status=m.QueueEntryStatus.CLAIMED, lease_expires_at__gte=now
+    ).values("task__case__customer_id")
     return (
         m.QueueEntry.objects.filter(call_list__day=now.astimezone(ZONE).date())
         .filter(assigned_agent__isnull=False)
@@ -250,6 +254,7 @@ def colleague_call_waiting(agent, now: dt.datetime) -> bool:
         .filter(task__status=m.TaskStatus.PENDING, task__case__status=m.CaseStatus.OPEN)
         .filter(task__case__customer__do_not_call=False)
         .filter(Q(task__earliest_at__isnull=True) | Q(task__earliest_at__lte=now))
+        .exclude(task__case__customer_id__in=on_the_phone)
         .exists()
     )
 
