@@ -95,12 +95,13 @@ def _candidate(*, expired: bool, own: bool, closed: bool, callbacks_only: bool) 
         "t.status = {pending}",
         "c.status = {open}",
         "NOT cu.do_not_call",
-        # One person, one conversation: nobody else is on a call with them now.
-        "NOT EXISTS (SELECT 1 FROM followups_queueentry h"
-        " JOIN followups_followuptask ht ON ht.id = h.task_id"
-        " JOIN followups_case hc ON hc.id = ht.case_id"
-        " WHERE h.status = {claimed} AND h.lease_expires_at >= $3"
-        " AND hc.customer_id = c.customer_id)",
+        # One person, one conversation: nobody else is on a call with them now. Walked from
+        # the person (their few cases, tasks and entries), not from every live claim.
+        "NOT EXISTS (SELECT 1 FROM followups_case hc"
+        " JOIN followups_followuptask ht ON ht.case_id = hc.id"
+        " JOIN followups_queueentry h ON h.task_id = ht.id"
+        " WHERE hc.customer_id = c.customer_id AND h.id <> e.id"
+        " AND h.status = {claimed} AND h.lease_expires_at >= $3)",
         f"({callback_due} OR ((t.kind <> {{callback}} OR t.callback_at IS NULL)"
         " AND (t.earliest_at IS NULL OR t.earliest_at <= $3)))",
     ]
