@@ -25,7 +25,6 @@ from followups.models.calls import (
     Satisfaction,
 )
 from followups.models.cases import IntentClass
-from followups.models.plans import DEFAULT_ATTEMPT_BUDGET, DEFAULT_WINDOW_DAYS
 from followups.roles import Role
 
 
@@ -84,30 +83,19 @@ class PlanStepForm(forms.ModelForm):
         },
     )
 
-    window_days = forms.IntegerField(
-        label=_("follow-up window (days)"),
-        min_value=0,
-        max_value=60,
-        initial=DEFAULT_WINDOW_DAYS,
-        error_messages={
-            "max_value": _("A follow-up window is at most 60 days: give a number from 0 to 60."),
-            "min_value": _("A follow-up window is at most 60 days: give a number from 0 to 60."),
-        },
-    )
-    max_attempts = forms.IntegerField(
-        label=_("attempt budget"),
-        min_value=1,
-        max_value=20,
-        initial=DEFAULT_ATTEMPT_BUDGET,
-        error_messages={
-            "max_value": _("Give 1 to 20 calls nobody answers."),
-            "min_value": _("Give 1 to 20 calls nobody answers."),
-        },
-    )
-
     class Meta:
         model = PlanStep
         fields = ["offset_days", "window_days", "max_attempts", "script", "deadline_days"]
+        # The model's validators bound both; these say so in the admin's words.
+        error_messages = {
+            "window_days": {
+                "max_value": _("A follow-up window is at most 60 days: give a number from 0 to 60.")
+            },
+            "max_attempts": {
+                "max_value": _("Give 1 to 20 calls nobody answers."),
+                "min_value": _("Give 1 to 20 calls nobody answers."),
+            },
+        }
 
 
 class BasePlanStepFormSet(forms.BaseInlineFormSet):

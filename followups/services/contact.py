@@ -2,6 +2,7 @@
 stated preference, people of the same department), and how full the coming calling windows
 are, for the pure contact strategy in followups.scheduling."""
 
+import dataclasses
 import datetime as dt
 import time
 from collections.abc import Sequence
@@ -14,16 +15,20 @@ from django.utils.translation import gettext
 from followups.models import CallAttempt, Customer, FollowUpTask, TaskStatus
 from followups.scheduling import (
     NOON,
+    NOT_REACHED,
     PATIENT_ANSWERED,
     BestTime,
     BestTimeSource,
+    CallFollowUp,
     CallingRules,
+    ContactBudget,
     HalfDay,
     HalfDayRecord,
     ReachRecord,
     Slot,
     SlotLoad,
     best_time,
+    next_step_after_call,
     windows_on,
 )
 from followups.services.queue import center_day, working_agent_ids
@@ -228,3 +233,43 @@ def slot_loads(slots: Sequence[Slot], *, rules: CallingRules, now: dt.datetime) 
         capacities.append(max(capacity, 1.0))
     counts = pending.aggregate(**planned)
     return [counts[f"slot{index}"] / capacities[index] for index in range(len(slots))]
+
+
+def next_step_for(
+    *, task: FollowUpTask, disposition: str, called_at, rules, callback_at, now
+) -> CallFollowUp:
+    """The pure rule's answer for this call, with what the strategy needs to know read only
+    when the call may lead to a retry: the task's calls that day, when the person answers
+    (their calls, their word, their department), and how full the coming windows are."""
+    budget = ContactBudget(
+        budget=task.max_attempts, spent=task.unanswered_calls, window_ends_on=task.window_ends_on
+    )
+    may_retry = disposition in NOT_REACHED or (disposition == "family" and callback_at is None)
+    if not may_retry:
+        return next_step_after_call(
+            disposition=disposition,
+            called_at=called_at,
+            rules=rules,
+            budget=budget,
+            callback_at=callback_at,
+        )
+    day_start = dt.datetime.combine(called_at.astimezone(rules.zone).date(), dt.time.min)
+    calls_today = CallAttempt.objects.filter(
+        task=task, started_at__gte=day_start.replace(tzinfo=rules.zone), started_at__lt=called_at
+    ).count()
+    case = task.case
+    best = best_time_for(
+        case.customer,
+        rules,
+        department_id=case.patient.department_id if case.patient_id else None,
+        now=now,
+    )
+    return next_step_after_call(
+        disposition=disposition,
+        called_at=called_at,
+        rules=rules,
+        budget=dataclasses.replace(budget, calls_today=calls_today),
+        callback_at=callback_at,
+        best_half=best.half,
+        load=slot_loads_for(rules=rules, now=now),
+    )

@@ -1,7 +1,6 @@
 """Recording a call's outcome and everything it causes, in one transaction: the attempt and
 its script path, the task's next step, the queue entry, the case, and any escalation."""
 
-import dataclasses
 import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -33,8 +32,6 @@ from followups.scheduling import (
     CallFollowUp,
     ContactBudget,
     FollowUpAction,
-    first_call_moment,
-    half_day_of,
     next_step_after_call,
     queue_priority,
 )
@@ -310,7 +307,7 @@ def _record(
     settled_before = task.status != TaskStatus.PENDING
     rules = _rules_of(case)
     try:
-        follow_up = _next_step(
+        follow_up = contact.next_step_for(
             task=task,
             disposition=disposition,
             called_at=started_at,
@@ -373,7 +370,7 @@ def _record(
     )
     _settle_entry(locked, task=task, agent=agent, now=now, settled_before=settled_before)
     if disposition in PATIENT_ANSWERED and not do_not_call:
-        _first_calls_at_best_time(case.customer, rules=rules, now=now)
+        people.first_calls_at_best_time(case.customer, rules=rules, now=now)
     # After the best time: a callback the person booked outranks it.
     if not settled_before:
         _what_holds_for_the_person(task, attempt=attempt, follow_up=follow_up, agent=agent, now=now)
@@ -392,41 +389,6 @@ def _record(
     return OutcomeResult(attempt=attempt, created=True, follow_up=follow_up, escalation=raised)
 
 
-def _next_step(
-    *, task: FollowUpTask, disposition: str, called_at, rules, callback_at, now
-) -> CallFollowUp:
-    """The pure rule's answer for this call, with what the strategy needs to know read only
-    when the call may lead to a retry: the task's calls that day, when the person answers
-    (their calls, their word, their department), and how full the coming windows are."""
-    budget = ContactBudget(
-        budget=task.max_attempts, spent=task.unanswered_calls, window_ends_on=task.window_ends_on
-    )
-    may_retry = disposition in NOT_REACHED or (disposition == "family" and callback_at is None)
-    if not may_retry:
-        return next_step_after_call(
-            disposition=disposition,
-            called_at=called_at,
-            rules=rules,
-            budget=budget,
-            callback_at=callback_at,
-        )
-    day_start = dt.datetime.combine(called_at.astimezone(rules.zone).date(), dt.time.min)
-    calls_today = CallAttempt.objects.filter(
-        task=task, started_at__gte=day_start.replace(tzinfo=rules.zone), started_at__lt=called_at
-    ).count()
-    case = task.case
-    best = contact.best_time_for(case.customer, rules, department_id=_department_id(case), now=now)
-    return next_step_after_call(
-        disposition=disposition,
-        called_at=called_at,
-        rules=rules,
-        budget=dataclasses.replace(budget, calls_today=calls_today),
-        callback_at=callback_at,
-        best_half=best.half,
-        load=contact.slot_loads_for(rules=rules, now=now),
-    )
-
-
 def _what_holds_for_the_person(task, *, attempt, follow_up: CallFollowUp, agent, now) -> None:
     """A wrong number, a death or a booked callback is about the person, not this task
     alone (services/people.py)."""
@@ -439,34 +401,6 @@ def _what_holds_for_the_person(task, *, attempt, follow_up: CallFollowUp, agent,
         people.move_with_callback(
             task=task, callback_at=follow_up.earliest, agent=agent, attempt=attempt
         )
-
-
-def _department_id(case) -> int | None:
-    return case.patient.department_id if case.patient_id else None
-
-
-def _first_calls_at_best_time(customer, *, rules, now: dt.datetime) -> None:
-    """The person answered: their calls not yet tried (other steps, other cases) go to the
-    half of the day they are now known to answer in, on the same day."""
-    best = contact.best_time_for(customer, rules)
-    if not best.from_the_person:
-        return
-    untried = FollowUpTask.objects.filter(
-        case__customer=customer,
-        status=TaskStatus.PENDING,
-        attempts=0,
-        kind=TaskKind.SCHEDULED,
-        earliest_at__gt=now,
-    )
-    moved = []
-    for task in untried:
-        if half_day_of(task.earliest_at, rules) is best.half:
-            continue
-        moment = first_call_moment(task.earliest_at.astimezone(rules.zone).date(), rules, best.half)
-        if moment != task.earliest_at and half_day_of(moment, rules) is best.half:
-            task.earliest_at = moment
-            moved.append(task)
-    FollowUpTask.objects.bulk_update(moved, ["earliest_at"])
 
 
 def _stop_calling(customer, *, attempt: CallAttempt, agent, now: dt.datetime) -> None:

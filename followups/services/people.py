@@ -17,10 +17,17 @@ from followups.models import (
     FollowUpTask,
     QueueEntry,
     QueueEntryStatus,
+    TaskKind,
     TaskStatus,
 )
-from followups.scheduling import follow_up_window_end, next_callable_moment
+from followups.scheduling import (
+    first_call_moment,
+    follow_up_window_end,
+    half_day_of,
+    next_callable_moment,
+)
 from followups.services import audit
+from followups.services.contact import best_time_for
 from followups.services.policies import rules_for_case
 
 
@@ -144,3 +151,27 @@ def stop_for_death(*, customer: Customer, attempt: CallAttempt, agent, now: dt.d
         cancelled=len(cancelled),
     )
     return len(cancelled)
+
+
+def first_calls_at_best_time(customer, *, rules, now: dt.datetime) -> None:
+    """The person answered: their calls not yet tried (other steps, other cases) go to the
+    half of the day they are now known to answer in, on the same day."""
+    best = best_time_for(customer, rules)
+    if not best.from_the_person:
+        return
+    untried = FollowUpTask.objects.filter(
+        case__customer=customer,
+        status=TaskStatus.PENDING,
+        attempts=0,
+        kind=TaskKind.SCHEDULED,
+        earliest_at__gt=now,
+    )
+    moved = []
+    for task in untried:
+        if half_day_of(task.earliest_at, rules) is best.half:
+            continue
+        moment = first_call_moment(task.earliest_at.astimezone(rules.zone).date(), rules, best.half)
+        if moment != task.earliest_at and half_day_of(moment, rules) is best.half:
+            task.earliest_at = moment
+            moved.append(task)
+    FollowUpTask.objects.bulk_update(moved, ["earliest_at"])

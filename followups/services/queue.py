@@ -745,10 +745,13 @@ def _claim_in_one_statement(agent, *, day: dt.date, now: dt.datetime) -> Claim:
 def _handed(entry: QueueEntry, agent) -> Claim:
     """The claim of an entry, saying whose list it came from when not the agent's own (a
     colleague's call taken from the team pool)."""
-    entry.from_colleague_id = (
-        entry.assigned_agent_id if entry.assigned_agent_id not in (None, agent.pk) else None
-    )
+    entry.from_colleague_id = colleague_whose_call(entry, agent)
     return Claim(entry=entry)
+
+
+def colleague_whose_call(entry: QueueEntry, agent) -> int | None:
+    """The colleague on whose list the entry is, when it is not the agent's own."""
+    return entry.assigned_agent_id if entry.assigned_agent_id not in (None, agent.pk) else None
 
 
 def _groups_in(states: dict[GroupKey, GroupState], wanted: GroupState) -> list[str]:

@@ -524,7 +524,7 @@ def _call_context(
             )
         ),
         "from_colleague": (
-            entry.assigned_agent if entry.assigned_agent_id not in (None, request.user.pk) else None
+            entry.assigned_agent if queue.colleague_whose_call(entry, request.user) else None
         ),
     }
 

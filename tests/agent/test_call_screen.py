@@ -159,3 +159,25 @@ def test_a_version_published_during_the_call_waits_for_the_next_call(client, age
 
     assert '出院回访 <span class="text-muted small">v1</span>' in html
     assert f"v{newer.number}</span>" not in html
+
+
+def test_a_call_taken_from_a_colleagues_list_names_the_colleague(client, agent, held):
+    from tests.factories import UserFactory
+
+    held.assigned_agent = UserFactory(username="agent-b", first_name="刘洋", role="agent")
+    held.save()
+    client.force_login(agent)
+
+    html = open_screen(client, held, at(10, 41)).content.decode()
+
+    assert '<dd id="from-colleague">刘洋</dd>' in html
+
+
+def test_an_own_call_names_no_colleague(client, agent, held):
+    held.assigned_agent = agent
+    held.save()
+    client.force_login(agent)
+
+    html = open_screen(client, held, at(10, 41)).content.decode()
+
+    assert 'id="from-colleague"' not in html
