@@ -6,8 +6,9 @@ import logging
 from celery import shared_task
 from django.utils import timezone
 
+from followups.services.call_lists import build_call_lists
 from followups.services.cases import resync_plan_cases
-from followups.services.queue import build_call_lists, release_expired_leases
+from followups.services.leases import release_expired_leases
 
 logger = logging.getLogger(__name__)
 

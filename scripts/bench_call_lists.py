@@ -45,7 +45,7 @@ from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 
 from followups.models import CallList, QueueEntry  # noqa: E402
-from followups.services.queue import build_call_lists  # noqa: E402
+from followups.services.call_lists import build_call_lists  # noqa: E402
 
 DAY = dt.date(2026, 11, 23)
 CUSTOMERS = 200_000

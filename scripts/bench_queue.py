@@ -88,7 +88,8 @@ from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
-from followups.services.queue import build_call_lists, center_day  # noqa: E402
+from followups.services.call_lists import build_call_lists  # noqa: E402
+from followups.services.queue import center_day  # noqa: E402
 
 TODAY = center_day(timezone.now())
 

@@ -82,10 +82,11 @@ from django.db.models import Q  # noqa: E402
 
 from followups import models as m  # noqa: E402
 from followups.scheduling import is_callable, windows_on  # noqa: E402
+from followups.services.call_lists import build_call_lists  # noqa: E402
 from followups.services.cases import open_case  # noqa: E402
 from followups.services.outcomes import record_outcome  # noqa: E402
 from followups.services.policies import calling_rules  # noqa: E402
-from followups.services.queue import build_call_lists, claim_next_call  # noqa: E402
+from followups.services.queue import claim_next_call  # noqa: E402
 
 PLAN_OFFSETS = (3, 7, 30)
 NON_CONTACTS = frozenset({"no_answer", "busy", "phone_off", "family"})

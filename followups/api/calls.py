@@ -31,15 +31,9 @@ from followups.api.call_serializers import (
 )
 from followups.models import QueueEntry
 from followups.roles import WORK_QUEUE
+from followups.services.leases import claim_token, renew_lease, reveal_phone, was_handed
 from followups.services.outcomes import record_outcome
-from followups.services.queue import (
-    REASONS,
-    claim_next_call,
-    claim_token,
-    renew_lease,
-    reveal_phone,
-    was_handed,
-)
+from followups.services.queue import REASONS, claim_next_call
 
 TAGS = ["calls"]
 # One instance for every response: building a serializer's fields (a deep copy each time)

@@ -36,13 +36,13 @@ from followups.scheduling import (
     queue_priority,
 )
 from followups.services import audit, contact, escalations, people
+from followups.services.call_lists import priority_number
 from followups.services.cases import schedule_intent_call
 from followups.services.queue import (
     calling_rules_of_group,
     center_day,
     held_by_someone_else,
     holds_live_claim,
-    priority_number,
 )
 
 IDEMPOTENCY_KEY_LENGTH = CallAttempt._meta.get_field("idempotency_key").max_length

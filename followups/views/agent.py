@@ -37,7 +37,7 @@ from followups.models import (
 )
 from followups.roles import WORK_QUEUE
 from followups.scheduling import FollowUpAction, place_callback
-from followups.services import contact, outcomes, queue
+from followups.services import contact, leases, outcomes, queue
 from followups.services.policies import rules_for_case
 from followups.services.scripts import script_values
 
@@ -564,7 +564,7 @@ def call_screen(request, pk):
     entry = get_object_or_404(_entries(), pk=pk)
     now = timezone.now()
     try:
-        renewed = queue.renew_lease(entry=entry, agent=request.user, now=now)
+        renewed = leases.renew_lease(entry=entry, agent=request.user, now=now)
     except PermissionDenied:
         return _not_yours(request, entry)
     entry.status, entry.lease_expires_at = renewed.status, renewed.lease_expires_at
@@ -578,7 +578,7 @@ def reveal(request, pk):
     """The number, to the agent holding the call; the service writes the audit event."""
     entry = get_object_or_404(QueueEntry.objects.select_related("task__case__customer"), pk=pk)
     try:
-        phone = queue.reveal_phone(entry=entry, agent=request.user, now=timezone.now())
+        phone = leases.reveal_phone(entry=entry, agent=request.user, now=timezone.now())
     except PermissionDenied as refusal:
         context = {
             "entry": entry,
@@ -599,7 +599,7 @@ def renew(request, pk):
     entry = get_object_or_404(QueueEntry, pk=pk)
     now = timezone.now()
     try:
-        entry = queue.renew_lease(entry=entry, agent=request.user, now=now)
+        entry = leases.renew_lease(entry=entry, agent=request.user, now=now)
     except PermissionDenied:
         # 286: htmx stops polling, and still shows the news.
         lost = {"entry": entry, "lease": {"held": False, "until": None}}

@@ -6,8 +6,8 @@ import pytest
 from django.urls import reverse
 
 from followups.models import AuditEvent, CaseKind, FollowUpTask, QueueEntry
+from followups.services.call_lists import build_call_lists
 from followups.services.cases import open_case
-from followups.services.queue import build_call_lists
 from tests.factories import CallingPolicyFactory, CustomerFactory, FollowUpPlanFactory
 
 pytestmark = pytest.mark.django_db

@@ -14,7 +14,8 @@ from followups.models import (
     ScriptVersion,
     TaskStatus,
 )
-from followups.services.queue import CLAIM_TOKEN_SALT, claim_next_call
+from followups.services.leases import CLAIM_TOKEN_SALT
+from followups.services.queue import claim_next_call
 from tests.api.monday import MONDAY, api_for, at
 from tests.factories import (
     CallingPolicyFactory,

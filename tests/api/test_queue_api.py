@@ -17,7 +17,7 @@ from followups.models import (
     QueueEntryStatus,
     ScriptVersion,
 )
-from followups.services.queue import CLAIM_TOKEN_SALT
+from followups.services.leases import CLAIM_TOKEN_SALT
 from tests.api.monday import MONDAY, api_for, at
 from tests.factories import (
     CallingPolicyFactory,

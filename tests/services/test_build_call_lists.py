@@ -17,7 +17,7 @@ from followups.models import (
     TaskKind,
     TaskStatus,
 )
-from followups.services.queue import build_call_lists
+from followups.services.call_lists import build_call_lists
 from tests.factories import (
     CallingPolicyFactory,
     CaseFactory,

@@ -17,13 +17,9 @@ from followups.models import (
     TaskKind,
     TaskStatus,
 )
-from followups.services.queue import (
-    build_call_lists,
-    claim_next_call,
-    release_expired_leases,
-    renew_lease,
-    reveal_phone,
-)
+from followups.services.call_lists import build_call_lists
+from followups.services.leases import release_expired_leases, renew_lease, reveal_phone
+from followups.services.queue import claim_next_call
 from tests.factories import (
     CallingPolicyFactory,
     CallListFactory,

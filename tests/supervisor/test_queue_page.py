@@ -50,7 +50,7 @@ def test_it_moves_the_chosen_calls_to_another_agent(client, supervisor, entries)
 def test_it_lists_the_follow_ups_whose_number_needs_fixing_with_the_builds_counts(
     client, supervisor
 ):
-    from followups.services.queue import build_call_lists
+    from followups.services.call_lists import build_call_lists
 
     no_number = due_task(due=WED, phone="")
     wrong = due_task(due=WED, phone="+8613812345678")

@@ -5,7 +5,7 @@ import datetime as dt
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from followups.services.queue import build_call_lists
+from followups.services.call_lists import build_call_lists
 
 
 class Command(BaseCommand):

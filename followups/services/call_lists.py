@@ -1,0 +1,269 @@
+"""The daily call lists: which open tasks go on a day's list, in what order, for whom; what
+the morning build ends (follow-up windows passed) and flags (numbers to fix)."""
+
+import datetime as dt
+import heapq
+from collections import Counter
+from dataclasses import dataclass, field
+
+from django.contrib.auth import get_user_model
+from django.db import connection, transaction
+from django.db.models import BooleanField, Count, ExpressionWrapper, Q
+from django.utils import timezone
+
+from followups.models import (
+    CallList,
+    CaseStatus,
+    DutyDay,
+    FollowUpTask,
+    QueueEntry,
+    QueueEntryStatus,
+    TaskKind,
+    TaskStatus,
+)
+from followups.roles import Role
+from followups.scheduling import CallingRules, calendar_warnings, day_status, queue_priority
+from followups.services.policies import default_policy_id, policies_with_rules
+
+PRIORITY_EPOCH = dt.date(2000, 1, 1)
+
+
+def center_day(moment: dt.datetime) -> dt.date:
+    """The call center's calendar day at `moment`: the day whose list is worked."""
+    return timezone.localtime(moment, timezone.get_default_timezone()).date()
+
+
+@dataclass
+class BuildReport:
+    day: dt.date
+    added: int = 0
+    already_listed: int = 0
+    skipped: Counter = field(default_factory=Counter)
+    calendar_warnings: list[int] = field(default_factory=list)
+    closed_earlier: int = 0  # entries left on past days' lists, closed by this build
+    window_missed: int = 0  # tasks whose follow-up window passed unreached, ended now
+    flagged_needs_number: int = 0  # tasks newly flagged: no number to call
+
+    def as_dict(self) -> dict:
+        return {
+            "day": self.day.isoformat(),
+            "added": self.added,
+            "closed_earlier": self.closed_earlier,
+            "window_missed": self.window_missed,
+            "flagged_needs_number": self.flagged_needs_number,
+            "already_listed": self.already_listed,
+            "skipped": dict(sorted(self.skipped.items())),
+            "calendar_warnings": self.calendar_warnings,
+        }
+
+
+def _close_earlier_lists(*, before: dt.date) -> int:
+    """Entries of past days' lists nobody took (waiting, or a lease long run out) are
+    closed as cancelled: their tasks, still open, are on today's list, and the old lists'
+    counts then say what was worked. Lists of today and later are left alone."""
+    moment = timezone.now()
+    return (
+        QueueEntry.objects.filter(call_list__day__lt=before)
+        .filter(
+            Q(status=QueueEntryStatus.WAITING)
+            | Q(status=QueueEntryStatus.CLAIMED, lease_expires_at__lt=moment)
+        )
+        .update(status=QueueEntryStatus.CANCELLED, closed_at=moment)
+    )
+
+
+def _end_missed_windows(*, before: dt.date) -> int:
+    """Open tasks whose follow-up window ended before `before` were not reached in it: they
+    end "window missed" (the next step of their plan goes on) and leave the lists."""
+    missed = FollowUpTask.objects.filter(status=TaskStatus.PENDING, window_ends_on__lt=before)
+    moment = timezone.now()
+    QueueEntry.objects.filter(task__in=missed, status=QueueEntryStatus.WAITING).update(
+        status=QueueEntryStatus.CANCELLED, closed_at=moment
+    )
+    return missed.update(
+        status=TaskStatus.WINDOW_MISSED, status_reason="window_missed", updated_at=moment
+    )
+
+
+def priority_number(key: tuple[int, int, int, int, dt.date]) -> int:
+    """Encode scheduling.queue_priority's sort key as one integer (smaller is called first),
+    so entries added by a later run of the same day sort among the earlier ones."""
+    callback, deadline, overdue, intent, due = key
+    bucket = ((callback * 2 + deadline) * 2 + overdue) * 4 + intent
+    return bucket * 100_000 + (due - PRIORITY_EPOCH).days
+
+
+def agents_on_duty(day: dt.date) -> list[int]:
+    """The active agents on the day's duty roster; with no roster for the day, every
+    active agent (a center that keeps no roster still gets its list shared out)."""
+    agents = get_user_model().objects.filter(is_active=True, groups__name=Role.AGENT)
+    rostered = DutyDay.objects.filter(day=day)
+    if rostered.exists():
+        agents = agents.filter(pk__in=rostered.values("agent_id"))
+    return list(agents.order_by("pk").values_list("pk", flat=True))
+
+
+def _skip_reason(row: dict, day_open) -> str | None:
+    if row["case__status"] != CaseStatus.OPEN:
+        return "case_closed"
+    if row["case__customer__do_not_call"]:
+        return "do_not_call"
+    if row["case__patient__died_on"] is not None:
+        return "deceased"
+    if not row["has_phone"]:
+        return "no_phone_number"
+    if not day_open(row["case__plan__calling_policy_id"], row["case__customer__timezone"]):
+        return "closed_day"
+    return None
+
+
+def build_call_lists(*, day: dt.date) -> BuildReport:
+    """Put every due or overdue open task whose customer may be called on `day` on that
+    day's list, once: a second run, or two runs at once, add nothing more."""
+    report = BuildReport(day=day)
+    today = center_day(timezone.now())
+    report.closed_earlier = _close_earlier_lists(before=min(day, today))
+    report.window_missed = _end_missed_windows(before=min(day, today))
+    call_list, _ = CallList.objects.get_or_create(day=day)
+    rules = policies_with_rules()
+    fallback_policy = default_policy_id()
+    report.calendar_warnings = calendar_warnings([day])
+    open_days: dict[tuple[int | None, str], bool] = {}
+
+    def day_open(policy_id: int | None, customer_tz: str) -> bool:
+        key = (policy_id or fallback_policy, customer_tz)
+        if key not in open_days:
+            policy_rules = rules.get(key[0]) or CallingRules()
+            open_days[key] = day_status(day, policy_rules.for_timezone(customer_tz)).open
+        return open_days[key]
+
+    listed = set(call_list.entries.values_list("task_id", flat=True))
+    next_midnight = dt.datetime.combine(
+        day + dt.timedelta(days=1), dt.time.min, tzinfo=timezone.get_default_timezone()
+    )
+    rows = (
+        # Due by the day, and its next call (a retry, a callback) not planned for later.
+        FollowUpTask.objects.filter(status=TaskStatus.PENDING)
+        .filter(Q(earliest_at__lt=next_midnight) | Q(earliest_at__isnull=True, due_date__lte=day))
+        .exclude(window_ends_on__lt=day)
+        # Stored numbers were validated on the way in; parsing 50,000 of them again here
+        # would double the build's time, so only their presence is read.
+        .annotate(has_phone=ExpressionWrapper(~Q(case__customer__phone=""), BooleanField()))
+        .values(
+            "pk",
+            "kind",
+            "due_date",
+            "deadline",
+            "case_id",
+            "case__status",
+            "case__intent_class",
+            "case__agent_id",
+            "case__plan__calling_policy_id",
+            "case__customer__do_not_call",
+            "has_phone",
+            "case__customer__timezone",
+            "case__patient__died_on",
+            "needs_number_fix",
+        )
+    )
+    candidates, needs_number, number_fixed = [], [], []
+    for row in rows.iterator(chunk_size=5000):
+        if row["pk"] in listed:
+            report.already_listed += 1
+            continue
+        reason = _skip_reason(row, day_open)
+        if reason == "no_phone_number" and not row["needs_number_fix"]:
+            needs_number.append(row["pk"])
+        elif reason is None and row["needs_number_fix"]:
+            number_fixed.append(row["pk"])
+        if reason:
+            report.skipped[reason] += 1
+            continue
+        key = queue_priority(
+            is_callback=row["kind"] == TaskKind.CALLBACK,
+            deadline=row["deadline"],
+            due=row["due_date"],
+            today=day,
+            intent=row["case__intent_class"] or None,
+        )
+        candidates.append((priority_number(key), row["pk"], row["case__agent_id"]))
+
+    candidates.sort()
+    # A task with no number to call is flagged for the people who can fix it (it stays
+    # open, and is listed the first morning after a number is added).
+    FollowUpTask.objects.filter(pk__in=needs_number).update(needs_number_fix=True)
+    FollowUpTask.objects.filter(pk__in=number_fixed).update(needs_number_fix=False)
+    report.flagged_needs_number = len(needs_number)
+    report.added = _insert_entries(call_list, _assign(call_list, candidates))
+    CallList.objects.filter(pk=call_list.pk).update(
+        built_at=timezone.now(), report=report.as_dict()
+    )
+    return report
+
+
+def _assign(
+    call_list: CallList, candidates: list[tuple[int, int, int | None]]
+) -> list[tuple[int, int, int | None]]:
+    """Keep a case with its agent when that agent is on duty; share the rest so that every
+    agent ends the build with about the same number of entries."""
+    agents = agents_on_duty(call_list.day)
+    on_duty = set(agents)
+    load = Counter(
+        dict(
+            call_list.entries.filter(assigned_agent__in=agents)
+            .values_list("assigned_agent")
+            .annotate(n=Count("pk"))
+        )
+    )
+    assigned: dict[int, int | None] = {}
+    for _, task_id, case_agent in candidates:
+        if case_agent in on_duty:
+            assigned[task_id] = case_agent
+            load[case_agent] += 1
+    heap = [(load[agent], agent) for agent in agents]
+    heapq.heapify(heap)
+    entries = []
+    for priority, task_id, _ in candidates:
+        agent = assigned.get(task_id)
+        if agent is None and heap:
+            count, agent = heapq.heappop(heap)
+            heapq.heappush(heap, (count + 1, agent))
+        entries.append((task_id, priority, agent))
+    return entries
+
+
+def _insert_entries(call_list: CallList, entries: list[tuple[int, int, int | None]]) -> int:
+    """Insert (task, priority, agent) rows, skipping tasks already listed that day; the
+    unique constraint decides, so concurrent builds cannot list a task twice."""
+    if not entries:
+        return 0
+    with transaction.atomic():
+        before = QueueEntry.objects.filter(call_list=call_list).count()
+        if connection.vendor == "postgresql":
+            # One statement with three arrays: Django builds no SQL per row, which makes
+            # this several times faster than bulk_create at 50,000 rows
+            # (scripts/bench_call_lists.py).
+            task_ids, priorities, agents = (list(column) for column in zip(*entries, strict=True))
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    f"INSERT INTO {QueueEntry._meta.db_table}"
+                    " (call_list_id, task_id, priority, assigned_agent_id, status)"
+                    " SELECT %s, unnest(%s::bigint[]), unnest(%s::integer[]),"
+                    " unnest(%s::integer[]), %s ON CONFLICT DO NOTHING",
+                    [call_list.pk, task_ids, priorities, agents, QueueEntryStatus.WAITING],
+                )
+        else:
+            QueueEntry.objects.bulk_create(
+                [
+                    QueueEntry(
+                        call_list=call_list,
+                        task_id=task,
+                        priority=priority,
+                        assigned_agent_id=agent,
+                    )
+                    for task, priority, agent in entries
+                ],
+                batch_size=2000,
+                ignore_conflicts=True,
+            )
+        return QueueEntry.objects.filter(call_list=call_list).count() - before
