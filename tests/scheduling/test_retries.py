@@ -125,17 +125,25 @@ def test_a_task_needs_a_budget_of_at_least_one_call():
 # --- Booked callbacks -----------------------------------------------------------------------
 
 
-def test_a_callback_is_booked_when_the_patient_asked():
+# A relative's word on when the patient is in books that time like the patient's own request.
+BOOKED = pytest.mark.parametrize(
+    ("disposition", "reason"), [("callback", "callback"), ("family", "family_callback")]
+)
+
+
+@BOOKED
+def test_a_callback_is_booked_when_the_patient_or_a_relative_said(disposition, reason):
     asked_for = shanghai(2026, 3, 12, 19, 0)
-    assert after_call("callback", MORNING_CALL, callback_at=asked_for) == CallFollowUp(
-        FollowUpAction.CALLBACK, shanghai(2026, 3, 12, 19, 0), "callback", None
+    assert after_call(disposition, MORNING_CALL, callback_at=asked_for) == CallFollowUp(
+        FollowUpAction.CALLBACK, shanghai(2026, 3, 12, 19, 0), reason, None
     )
 
 
-def test_a_callback_in_quiet_hours_moves_to_the_next_morning():
+@BOOKED
+def test_a_callback_in_quiet_hours_moves_to_the_next_morning(disposition, reason):
     asked_for = shanghai(2026, 3, 12, 22, 0)
-    assert after_call("callback", MORNING_CALL, callback_at=asked_for) == CallFollowUp(
-        FollowUpAction.CALLBACK, shanghai(2026, 3, 13, 8, 0), "callback_moved_quiet_hours"
+    assert after_call(disposition, MORNING_CALL, callback_at=asked_for) == CallFollowUp(
+        FollowUpAction.CALLBACK, shanghai(2026, 3, 13, 8, 0), f"{reason}_moved_quiet_hours"
     )
 
 
@@ -155,28 +163,10 @@ def test_a_callback_needs_the_time_the_patient_asked_for():
         after_call("callback", MORNING_CALL)
 
 
-def test_a_callback_cannot_be_booked_before_the_call():
+@BOOKED
+def test_a_callback_cannot_be_booked_before_the_call(disposition, reason):
     with pytest.raises(ValueError, match="before the call"):
-        after_call("callback", MORNING_CALL, callback_at=shanghai(2026, 3, 10, 9, 0))
-
-
-def test_a_family_members_stated_time_is_booked_like_a_callback():
-    he_is_in_at = shanghai(2026, 3, 12, 19, 0)
-    assert after_call("family", MORNING_CALL, callback_at=he_is_in_at) == CallFollowUp(
-        FollowUpAction.CALLBACK, shanghai(2026, 3, 12, 19, 0), "family_callback", None
-    )
-
-
-def test_a_family_members_stated_time_in_quiet_hours_moves_like_a_callback():
-    he_is_in_at = shanghai(2026, 3, 12, 22, 0)
-    assert after_call("family", MORNING_CALL, callback_at=he_is_in_at) == CallFollowUp(
-        FollowUpAction.CALLBACK, shanghai(2026, 3, 13, 8, 0), "family_callback_moved_quiet_hours"
-    )
-
-
-def test_a_family_members_stated_time_cannot_be_before_the_call():
-    with pytest.raises(ValueError, match="before the call"):
-        after_call("family", MORNING_CALL, callback_at=shanghai(2026, 3, 10, 9, 0))
+        after_call(disposition, MORNING_CALL, callback_at=shanghai(2026, 3, 10, 9, 0))
 
 
 # --- Six tries over the week ----------------------------------------------------------------
