@@ -157,6 +157,8 @@ HUIFANG_CLAIM_IN_ONE_STATEMENT = env.bool("HUIFANG_CLAIM_IN_ONE_STATEMENT", defa
 # What a call takes an agent, wrap-up included, on average: the retry planner weighs how
 # full a calling window is with it (agents on duty × window minutes ÷ this).
 HUIFANG_EXPECTED_HANDLE_MINUTES = env.float("HUIFANG_EXPECTED_HANDLE_MINUTES", default=4.0)
+# Calls to one person in one day, across all their follow-ups (and never two in one window).
+HUIFANG_CALLS_PER_PERSON_PER_DAY = env.int("HUIFANG_CALLS_PER_PERSON_PER_DAY", default=2)
 HUIFANG_ESCALATION_SLA_HOURS = {"urgent": 2, "high": 24, "normal": 72}
 
 REST_FRAMEWORK = {

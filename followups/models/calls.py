@@ -37,14 +37,32 @@ class QueueEntryStatus(models.TextChoices):
 
 
 class QueueEntry(models.Model):
+    """One person on one day's list: one call for every follow-up of theirs that is due.
+
+    `task` is the entry's lead follow-up (the one that decides when the person may be
+    called and how urgent the call is); the others due that day ride along and are read
+    when the call is made (services/person_calls.py), so a case opened or a callback moved
+    during the day joins the same call."""
+
     call_list = models.ForeignKey(
         CallList, on_delete=models.CASCADE, related_name="entries", verbose_name=_("call list")
+    )
+    customer = models.ForeignKey(
+        "followups.Customer",
+        on_delete=models.CASCADE,
+        related_name="queue_entries",
+        verbose_name=_("person"),
     )
     task = models.ForeignKey(
         "followups.FollowUpTask",
         on_delete=models.CASCADE,
         related_name="queue_entries",
-        verbose_name=_("task"),
+        verbose_name=_("lead follow-up"),
+    )
+    calls_made = models.PositiveSmallIntegerField(
+        _("calls made"),
+        default=0,
+        help_text=_("Calls made to the person on this list's day (at most the daily limit)."),
     )
     priority = models.IntegerField(_("priority"), default=0, help_text=_("Lower is called first."))
     assigned_agent = models.ForeignKey(
@@ -82,6 +100,9 @@ class QueueEntry(models.Model):
             models.UniqueConstraint(
                 fields=["call_list", "task"], name="one_entry_per_task_per_day"
             ),
+            models.UniqueConstraint(
+                fields=["call_list", "customer"], name="one_entry_per_person_per_day"
+            ),
         ]
         indexes = [
             # The claim walks these in hand-out order and stops at the first callable
@@ -111,6 +132,18 @@ class QueueEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.call_list} #{self.pk}"
+
+    def save(self, *args, **kwargs):
+        # The person is the lead follow-up's customer; entries made from a task alone (the
+        # admin, tests) get it here.
+        if self.customer_id is None and self.task_id is not None:
+            self.customer_id = (
+                type(self)
+                .task.field.related_model.objects.filter(pk=self.task_id)
+                .values_list("case__customer_id", flat=True)
+                .get()
+            )
+        super().save(*args, **kwargs)
 
 
 class AAPORGroup(models.TextChoices):
@@ -213,7 +246,21 @@ class CallAttempt(models.Model):
     )
     notes = models.TextField(_("notes"), blank=True)
     callback_at = models.DateTimeField(_("callback at"), null=True, blank=True)
-    idempotency_key = models.CharField(_("idempotency key"), max_length=64, unique=True)
+    # Clients send keys of at most 64 characters; the other follow-ups settled on the same
+    # call store the key with "#<task id>" added.
+    idempotency_key = models.CharField(_("idempotency key"), max_length=90, unique=True)
+    same_call_as = models.ForeignKey(
+        "self",
+        on_delete=models.CASCADE,
+        related_name="settled_with",
+        null=True,
+        blank=True,
+        verbose_name=_("recorded on the call of"),
+        help_text=_(
+            "Set on the other follow-ups settled on one call to a person: the attempt of the"
+            " call's lead follow-up. Counts of calls leave these out."
+        ),
+    )
     follow_up = models.JSONField(
         _("what the call led to"),
         default=dict,

@@ -63,6 +63,7 @@ from .windows import (
     next_callable_moment,
     next_window_start,
     official_calendar_known,
+    same_window,
     windows_on,
 )
 
@@ -115,6 +116,7 @@ __all__ = [
     "place_callback",
     "plan_next_call",
     "queue_priority",
+    "same_window",
     "slots_between",
     "windows_on",
 ]

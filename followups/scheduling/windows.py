@@ -303,6 +303,15 @@ def is_callable(moment: datetime, rules: CallingRules) -> bool:
     return _window_containing(moment, rules) is not None
 
 
+def same_window(first: datetime, second: datetime, rules: CallingRules) -> bool:
+    """Whether both moments fall inside one and the same calling window (a person is called
+    at most once in a window). Moments outside every window share none."""
+    _require_aware(first, "first")
+    _require_aware(second, "second")
+    window = _window_containing(first, rules)
+    return window is not None and window == _window_containing(second, rules)
+
+
 def _window_starts_from(
     after: datetime, rules: CallingRules, horizon_days: int
 ) -> Iterator[datetime]:

@@ -23,6 +23,7 @@ from followups.models import (
 )
 from followups.roles import Role
 from followups.scheduling import CallingRules, calendar_warnings, day_status, queue_priority
+from followups.services.person_calls import due_by
 from followups.services.policies import default_policy_id, policies_with_rules
 
 PRIORITY_EPOCH = dt.date(2000, 1, 1)
@@ -43,11 +44,13 @@ class BuildReport:
     closed_earlier: int = 0  # entries left on past days' lists, closed by this build
     window_missed: int = 0  # tasks whose follow-up window passed unreached, ended now
     flagged_needs_number: int = 0  # tasks newly flagged: no number to call
+    riding_along: int = 0  # follow-ups that go with another of the same person's entry
 
     def as_dict(self) -> dict:
         return {
             "day": self.day.isoformat(),
             "added": self.added,
+            "riding_along": self.riding_along,
             "closed_earlier": self.closed_earlier,
             "window_missed": self.window_missed,
             "flagged_needs_number": self.flagged_needs_number,
@@ -137,14 +140,13 @@ def build_call_lists(*, day: dt.date) -> BuildReport:
             open_days[key] = day_status(day, policy_rules.for_timezone(customer_tz)).open
         return open_days[key]
 
-    listed = set(call_list.entries.values_list("task_id", flat=True))
-    next_midnight = dt.datetime.combine(
-        day + dt.timedelta(days=1), dt.time.min, tzinfo=timezone.get_default_timezone()
-    )
+    # One entry per person and day: a person already on the day's list is not listed again
+    # (their follow-ups due later ride along with that entry's call).
+    listed_people = set(call_list.entries.values_list("customer_id", flat=True))
     rows = (
         # Due by the day, and its next call (a retry, a callback) not planned for later.
         FollowUpTask.objects.filter(status=TaskStatus.PENDING)
-        .filter(Q(earliest_at__lt=next_midnight) | Q(earliest_at__isnull=True, due_date__lte=day))
+        .filter(due_by(day))
         .exclude(window_ends_on__lt=day)
         # Stored numbers were validated on the way in; parsing 50,000 of them again here
         # would double the build's time, so only their presence is read.
@@ -155,6 +157,7 @@ def build_call_lists(*, day: dt.date) -> BuildReport:
             "due_date",
             "deadline",
             "case_id",
+            "case__customer_id",
             "case__status",
             "case__intent_class",
             "case__agent_id",
@@ -168,7 +171,7 @@ def build_call_lists(*, day: dt.date) -> BuildReport:
     )
     candidates, needs_number, number_fixed = [], [], []
     for row in rows.iterator(chunk_size=5000):
-        if row["pk"] in listed:
+        if row["case__customer_id"] in listed_people:
             report.already_listed += 1
             continue
         reason = _skip_reason(row, day_open)
@@ -186,9 +189,11 @@ def build_call_lists(*, day: dt.date) -> BuildReport:
             today=day,
             intent=row["case__intent_class"] or None,
         )
-        candidates.append((priority_number(key), row["pk"], row["case__agent_id"]))
+        candidates.append(
+            (priority_number(key), row["pk"], row["case__agent_id"], row["case__customer_id"])
+        )
 
-    candidates.sort()
+    candidates = _one_per_person(candidates, report)
     # A task with no number to call is flagged for the people who can fix it (it stays
     # open, and is listed the first morning after a number is added).
     FollowUpTask.objects.filter(pk__in=needs_number).update(needs_number_fix=True)
@@ -201,9 +206,22 @@ def build_call_lists(*, day: dt.date) -> BuildReport:
     return report
 
 
-def _assign(
-    call_list: CallList, candidates: list[tuple[int, int, int | None]]
-) -> list[tuple[int, int, int | None]]:
+def _one_per_person(candidates: list[tuple], report: BuildReport) -> list[tuple]:
+    """The person's most urgent follow-up leads their one entry; the others ride along.
+    Sorted in hand-out order."""
+    candidates.sort()
+    leads, seen = [], set()
+    for candidate in candidates:
+        customer_id = candidate[3]
+        if customer_id in seen:
+            report.riding_along += 1
+            continue
+        seen.add(customer_id)
+        leads.append(candidate)
+    return leads
+
+
+def _assign(call_list: CallList, candidates: list[tuple]) -> list[tuple[int, int, int | None, int]]:
     """Keep a case with its agent when that agent is on duty; share the rest so that every
     agent ends the build with about the same number of entries."""
     agents = agents_on_duty(call_list.day)
@@ -216,25 +234,26 @@ def _assign(
         )
     )
     assigned: dict[int, int | None] = {}
-    for _, task_id, case_agent in candidates:
+    for _, task_id, case_agent, _customer in candidates:
         if case_agent in on_duty:
             assigned[task_id] = case_agent
             load[case_agent] += 1
     heap = [(load[agent], agent) for agent in agents]
     heapq.heapify(heap)
     entries = []
-    for priority, task_id, _ in candidates:
+    for priority, task_id, _, customer_id in candidates:
         agent = assigned.get(task_id)
         if agent is None and heap:
             count, agent = heapq.heappop(heap)
             heapq.heappush(heap, (count + 1, agent))
-        entries.append((task_id, priority, agent))
+        entries.append((task_id, priority, agent, customer_id))
     return entries
 
 
-def _insert_entries(call_list: CallList, entries: list[tuple[int, int, int | None]]) -> int:
-    """Insert (task, priority, agent) rows, skipping tasks already listed that day; the
-    unique constraint decides, so concurrent builds cannot list a task twice."""
+def _insert_entries(call_list: CallList, entries: list[tuple[int, int, int | None, int]]) -> int:
+    """Insert (task, priority, agent, person) rows, skipping people and tasks already listed
+    that day; the unique constraints decide, so concurrent builds cannot list a person
+    twice."""
     if not entries:
         return 0
     with transaction.atomic():
@@ -243,14 +262,16 @@ def _insert_entries(call_list: CallList, entries: list[tuple[int, int, int | Non
             # One statement with three arrays: Django builds no SQL per row, which makes
             # this several times faster than bulk_create at 50,000 rows
             # (scripts/bench_call_lists.py).
-            task_ids, priorities, agents = (list(column) for column in zip(*entries, strict=True))
+            columns = [list(column) for column in zip(*entries, strict=True)]
             with connection.cursor() as cursor:
                 cursor.execute(
                     f"INSERT INTO {QueueEntry._meta.db_table}"
-                    " (call_list_id, task_id, priority, assigned_agent_id, status)"
+                    " (call_list_id, task_id, priority, assigned_agent_id, customer_id,"
+                    " status, calls_made)"
                     " SELECT %s, unnest(%s::bigint[]), unnest(%s::integer[]),"
-                    " unnest(%s::integer[]), %s ON CONFLICT DO NOTHING",
-                    [call_list.pk, task_ids, priorities, agents, QueueEntryStatus.WAITING],
+                    " unnest(%s::integer[]), unnest(%s::bigint[]), %s, 0"
+                    " ON CONFLICT DO NOTHING",
+                    [call_list.pk, *columns, QueueEntryStatus.WAITING],
                 )
         else:
             QueueEntry.objects.bulk_create(
@@ -260,8 +281,9 @@ def _insert_entries(call_list: CallList, entries: list[tuple[int, int, int | Non
                         task_id=task,
                         priority=priority,
                         assigned_agent_id=agent,
+                        customer_id=customer,
                     )
-                    for task, priority, agent in entries
+                    for task, priority, agent, customer in entries
                 ],
                 batch_size=2000,
                 ignore_conflicts=True,

@@ -95,13 +95,13 @@ def _candidate(*, expired: bool, own: bool, closed: bool, callbacks_only: bool) 
         "t.status = {pending}",
         "c.status = {open}",
         "NOT cu.do_not_call",
-        # One person, one conversation: nobody else is on a call with them now. Walked from
-        # the person (their few cases, tasks and entries), not from every live claim.
-        "NOT EXISTS (SELECT 1 FROM followups_case hc"
-        " JOIN followups_followuptask ht ON ht.case_id = hc.id"
-        " JOIN followups_queueentry h ON h.task_id = ht.id"
-        " WHERE hc.customer_id = c.customer_id AND h.id <> e.id"
+        # One person, one conversation: nobody else is on a call with them now (an entry of
+        # theirs on another day's list, a lease not yet run out). Walked from the person.
+        "NOT EXISTS (SELECT 1 FROM followups_queueentry h"
+        " WHERE h.customer_id = e.customer_id AND h.id <> e.id"
         " AND h.status = {claimed} AND h.lease_expires_at >= $3)",
+        # The day's limit of calls to a person; a callback they booked is kept all the same.
+        "(e.calls_made < $7 OR (t.kind = {callback} AND t.callback_at IS NOT NULL))",
         f"({callback_due} OR ((t.kind <> {{callback}} OR t.callback_at IS NULL)"
         " AND (t.earliest_at IS NULL OR t.earliest_at <= $3)))",
     ]
@@ -169,8 +169,8 @@ def _statement(*, pool: bool, closed: bool, callbacks_only: bool) -> str:
 LOCK_SPACE = 4_817_001
 
 # The statement's parameters: $1 agent, $2 day, $3 now, $4 lease until, $5 closed groups,
-# $6 callbacks-only groups.
-_PARAMETER_TYPES = "integer, date, timestamptz, timestamptz, text[], text[]"
+# $6 callbacks-only groups, $7 calls a day to one person.
+_PARAMETER_TYPES = "integer, date, timestamptz, timestamptz, text[], text[], integer"
 
 
 def claim(
@@ -182,6 +182,7 @@ def claim(
     pool: bool,
     closed: list[str],
     callbacks_only: list[str],
+    calls_a_day: int,
 ) -> Taken | None:
     """Run the claim; `closed` and `callbacks_only` name groups (group_text) outside their
     windows. None: nothing the agent may take now."""
@@ -192,7 +193,7 @@ def claim(
         cursor.execute(
             "SELECT pg_advisory_xact_lock(%s, %s);"  # noqa: S608
             " SET LOCAL plan_cache_mode = force_generic_plan;"
-            f" EXECUTE {name} (%s, %s, %s, %s, %s::text[], %s::text[])",
+            f" EXECUTE {name} (%s, %s, %s, %s, %s::text[], %s::text[], %s)",
             [
                 LOCK_SPACE,
                 agent_id,
@@ -202,6 +203,7 @@ def claim(
                 lease_until,
                 closed,
                 callbacks_only,
+                calls_a_day,
             ],
         )
         row = cursor.fetchone()
@@ -215,7 +217,7 @@ def claim(
 def _prepare(*, pool: bool, closed: bool, callbacks_only: bool) -> str:
     """The name of the statement prepared on this database connection, preparing it on
     first use (a PREPARE outlives a rollback; a new connection starts with none)."""
-    name = f"huifang_claim_{int(pool)}{int(closed)}{int(callbacks_only)}"
+    name = f"huifang_claim2_{int(pool)}{int(closed)}{int(callbacks_only)}"
     # The thread's own connection (django.db.connection is a proxy shared by threads),
     # connected first: connecting empties the record (forget_prepared).
     wrapper = connections[DEFAULT_DB_ALIAS]

@@ -1,6 +1,7 @@
 """Recording a call's outcome and everything it causes, in one transaction: the attempt and
 its script path, the task's next step, the queue entry, the case, and any escalation."""
 
+import dataclasses
 import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -35,7 +36,7 @@ from followups.scheduling import (
     next_step_after_call,
     queue_priority,
 )
-from followups.services import audit, contact, escalations, people
+from followups.services import audit, contact, escalations, people, person_calls
 from followups.services.call_lists import priority_number
 from followups.services.cases import schedule_intent_call
 from followups.services.queue import (
@@ -45,15 +46,34 @@ from followups.services.queue import (
     holds_live_claim,
 )
 
-IDEMPOTENCY_KEY_LENGTH = CallAttempt._meta.get_field("idempotency_key").max_length
+# Clients' keys; the other follow-ups settled on the same call store "<key>#<task id>".
+IDEMPOTENCY_KEY_LENGTH = 64
+# What the call said may differ from one follow-up to the next only when the person was
+# spoken to: a follow-up not discussed stays open, one may be refused while another is done.
+SPOKEN_TO = frozenset({Disposition.COMPLETE, Disposition.PARTIAL, Disposition.REFUSED})
+
+
+@dataclass(frozen=True)
+class TaskPart:
+    """What the call said about one follow-up of the person (other than the call's own
+    script path, given to record_outcome directly for the call's lead follow-up)."""
+
+    script_version: ScriptVersion | None = None
+    answers: Sequence[Mapping] = ()
+    disposition: str = ""  # "": the call's disposition
+    apart: bool = False  # not discussed on this call: stays open, no attempt recorded
+    satisfaction: str = ""
+    intent_class: str = ""
 
 
 @dataclass(frozen=True)
 class OutcomeResult:
-    attempt: CallAttempt
+    attempt: CallAttempt  # the call's attempt on its first settled follow-up
     created: bool  # False when the same idempotency key was submitted before
     follow_up: CallFollowUp
     escalation: Escalation | None
+    settled: tuple[CallAttempt, ...] = ()  # every attempt of the call, `attempt` first
+    kept_open: tuple[int, ...] = ()  # follow-ups (task ids) marked as not discussed
 
 
 def record_outcome(
@@ -73,12 +93,18 @@ def record_outcome(
     callback_at: dt.datetime | None = None,
     escalation: Mapping | None = None,
     do_not_call: bool = False,
+    parts: Mapping[int, TaskPart] | None = None,
 ) -> OutcomeResult:
-    """Store what happened on a call and schedule what follows. A repeated submit (same
-    idempotency key) returns the first result and writes nothing; a submit after the
-    lease was lost is kept all the same, flagged for the supervisor. With `do_not_call`
-    (the customer asked never to be called again) the customer goes on the do-not-call
-    list and every call still planned for them is cancelled."""
+    """Store what happened on a call to a person and schedule what follows, for every
+    follow-up of theirs the call covers (person_calls.carried_tasks): one attempt each,
+    all in one transaction. `script_version` and `answers` are the path through the lead
+    follow-up's script; `parts` (by task id) give the others' paths, and, when the person
+    was spoken to, a follow-up's own disposition or that it was not discussed (it stays
+    open). A repeated submit (same idempotency key) returns the first result and writes
+    nothing; a submit after the lease was lost is kept all the same, flagged for the
+    supervisor. With `do_not_call` (the customer asked never to be called again) the
+    customer goes on the do-not-call list and every call still planned for them is
+    cancelled."""
     key = (idempotency_key or "").strip()
     if not key or len(key) > IDEMPOTENCY_KEY_LENGTH:
         raise ValidationError(
@@ -101,6 +127,7 @@ def record_outcome(
         callback_at=callback_at,
         escalation=escalation,
     )
+    part_paths = _validated_parts(parts or {}, disposition=disposition)
     try:
         with transaction.atomic():
             return _record(
@@ -119,6 +146,8 @@ def record_outcome(
                 callback_at=callback_at,
                 escalation=escalation,
                 do_not_call=do_not_call,
+                parts=parts or {},
+                part_paths=part_paths,
             )
     except IntegrityError:
         # The same key submitted twice at once: the other submit won the unique key and
@@ -141,11 +170,13 @@ def _replay(*, key: str, agent) -> OutcomeResult | None:
         raise ValidationError(
             {"idempotency_key": _("This idempotency key belongs to another agent's call.")}
         )
+    others = attempt.settled_with.select_related("task__case__customer").order_by("pk")
     return OutcomeResult(
         attempt=attempt,
         created=False,
         follow_up=_follow_up_of(attempt),
         escalation=attempt.escalations.order_by("pk").first(),
+        settled=(attempt, *others),
     )
 
 
@@ -265,6 +296,39 @@ def _path(answers, script_version, error) -> list[tuple[str, str, bool]]:
     return path
 
 
+def _validated_parts(parts: Mapping[int, TaskPart], *, disposition: str) -> dict:
+    """Check each follow-up's part; their script paths by task id."""
+    errors: list[str] = []
+    paths: dict[int, list] = {}
+    for task_id, part in parts.items():
+        if part.apart or part.disposition:
+            if disposition not in SPOKEN_TO:
+                errors.append(
+                    _(
+                        "The person was not spoken to: every follow-up of the call shares its"
+                        " outcome."
+                    )
+                )
+                continue
+            if part.disposition and part.disposition not in SPOKEN_TO:
+                errors.append(
+                    _("A follow-up of the call can only be done, partly done or refused.")
+                )
+                continue
+
+        def error(_field: str, message: str) -> None:
+            errors.append(message)
+
+        paths[task_id] = _path(part.answers, part.script_version, error)
+        if part.satisfaction not in ("", *Satisfaction.values):
+            errors.append(_("Unknown satisfaction: %(value)s.") % {"value": part.satisfaction})
+        if part.intent_class not in ("", *IntentClass.values):
+            errors.append(_("Unknown intent class: %(value)s.") % {"value": part.intent_class})
+    if errors:
+        raise ValidationError({"tasks": sorted(set(errors))})
+    return paths
+
+
 def _node_ids(graph) -> set[str]:
     """The ids of a graph's nodes and objection handlers (schema 1, as script_graph reads
     it: lists of objects under "nodes" and "objections")."""
@@ -295,23 +359,131 @@ def _record(
     callback_at,
     escalation,
     do_not_call,
+    parts,
+    part_paths,
 ) -> OutcomeResult:
-    # Entry, task and case are locked together, so two outcomes for one task (a late
-    # submit and its successor's) apply one after the other.
+    # The entry, then the person's follow-ups and their cases, are locked together, so two
+    # outcomes for one person (a late submit and its successor's) apply one after the other.
     locked = (
-        QueueEntry.objects.select_for_update(of=("self", "task", "task__case"))
-        .select_related("call_list", "task__case__customer")
+        QueueEntry.objects.select_for_update(of=("self",))
+        .select_related("call_list", "customer")
         .get(pk=entry.pk)
     )
-    task, case = locked.task, locked.task.case
+    tasks = person_calls.carried_tasks(locked, lock=True)
+    carried = {task.pk for task in tasks}
+    strangers = sorted(set(parts) - carried)
+    if strangers:
+        raise ValidationError(
+            {
+                "tasks": _("These follow-ups are not due on this call: %(ids)s.")
+                % {"ids": ", ".join(str(task_id) for task_id in strangers)}
+            }
+        )
+    lead_task = tasks[0]
+    settling = [task for task in tasks if not parts.get(task.pk, TaskPart()).apart]
+    if not settling:
+        raise ValidationError({"tasks": _("Mark at least one follow-up of the call as discussed.")})
+    held_live = holds_live_claim(locked, agent, now)
+    rules = _rules_of(lead_task.case)
+    first: CallAttempt | None = None
+    first_follow_up: CallFollowUp | None = None
+    settled: list[CallAttempt] = []
+    for task in settling:
+        part = parts.get(task.pk, TaskPart())
+        own = task.pk == lead_task.pk
+        follow_up, attempt = _settle_task(
+            task,
+            agent=agent,
+            entry=locked,
+            key=key if first is None else f"{key}#{task.pk}",
+            same_call_as=first,
+            disposition=part.disposition or disposition,
+            started_at=started_at,
+            ended_at=ended_at,
+            now=now,
+            script_version=script_version if own else part.script_version,
+            path=path if own else part_paths.get(task.pk, []),
+            satisfaction=(satisfaction if own else part.satisfaction or satisfaction),
+            intent_class=(intent_class if own else part.intent_class or intent_class),
+            notes=notes,
+            callback_at=callback_at,
+            after_lease_lost=not held_live,
+            align_with=first_follow_up,
+        )
+        if first is None:
+            first, first_follow_up = attempt, follow_up
+        settled.append(attempt)
+
+    _settle_entry(locked, tasks=tasks, agent=agent, now=now, called_at=started_at, rules=rules)
+    first_task = first.task
+    customer = locked.customer
+    if first.disposition in PATIENT_ANSWERED and not do_not_call:
+        people.first_calls_at_best_time(customer, rules=rules, now=now)
+    # After the best time: a callback the person booked outranks it.
+    if not _was_settled_before(first):
+        _what_holds_for_the_person(
+            first_task,
+            attempt=first,
+            follow_up=first_follow_up,
+            agent=agent,
+            now=now,
+            on_the_call=len(settled),
+        )
+    if do_not_call:
+        _stop_calling(customer, attempt=first, agent=agent, now=now)
+    raised = None
+    if escalation is not None:
+        raised = escalations.raise_escalation(
+            case=first_task.case,
+            attempt=first,
+            category=escalation["category"],
+            severity=escalation.get("severity") or "normal",
+            description=escalation["description"],
+            now=now,
+        )
+    return OutcomeResult(
+        attempt=first,
+        created=True,
+        follow_up=first_follow_up,
+        escalation=raised,
+        settled=tuple(settled),
+        kept_open=tuple(task.pk for task in tasks if task not in settling),
+    )
+
+
+def _was_settled_before(attempt: CallAttempt) -> bool:
+    return bool(attempt.follow_up.get("settled_before"))
+
+
+def _settle_task(
+    task: FollowUpTask,
+    *,
+    agent,
+    entry: QueueEntry,
+    key: str,
+    same_call_as: CallAttempt | None,
+    disposition: str,
+    started_at,
+    ended_at,
+    now,
+    script_version,
+    path,
+    satisfaction,
+    intent_class,
+    notes,
+    callback_at,
+    after_lease_lost: bool,
+    align_with: CallFollowUp | None,
+) -> tuple[CallFollowUp, CallAttempt]:
+    """One follow-up's attempt on the call, its next step and its case."""
+    case = task.case
     settled_before = task.status != TaskStatus.PENDING
-    rules = _rules_of(case)
     try:
         follow_up = contact.next_step_for(
             task=task,
             disposition=disposition,
             called_at=started_at,
-            rules=rules,
+            rules=_rules_of(case),
             callback_at=callback_at,
             now=now,
         )
@@ -320,10 +492,21 @@ def _record(
         raise ValidationError(
             {field: _("The calling policy leaves no time to call this customer again.")}
         ) from None
-
+    # One person, one next call: a retry of another follow-up goes with the first one's,
+    # when that falls inside its own follow-up window.
+    if (
+        align_with is not None
+        and follow_up.action is FollowUpAction.RETRY
+        and align_with.action is FollowUpAction.RETRY
+        and (task.window_ends_on is None or center_day(align_with.earliest) <= task.window_ends_on)
+    ):
+        follow_up = dataclasses.replace(follow_up, earliest=align_with.earliest)
+    stored = _stored(follow_up)
+    if settled_before:
+        stored["settled_before"] = True
     attempt = CallAttempt.objects.create(
         task=task,
-        queue_entry=locked,
+        queue_entry=entry,
         agent=agent,
         started_at=started_at,
         ended_at=ended_at,
@@ -335,8 +518,9 @@ def _record(
         notes=notes,
         callback_at=callback_at,
         idempotency_key=key,
-        follow_up=_stored(follow_up),
-        after_lease_lost=not holds_live_claim(locked, agent, now),
+        same_call_as=same_call_as,
+        follow_up=stored,
+        after_lease_lost=after_lease_lost,
     )
     ScriptAnswer.objects.bulk_create(
         ScriptAnswer(
@@ -344,7 +528,6 @@ def _record(
         )
         for position, (node, value, objection) in enumerate(path, start=1)
     )
-
     task.attempts += 1
     task.outcome_counts = {
         **task.outcome_counts,
@@ -357,7 +540,6 @@ def _record(
     if not settled_before:
         _apply_follow_up(task, follow_up)
     task.save()
-
     _update_case(
         case,
         task=task,
@@ -368,33 +550,19 @@ def _record(
         now=now,
         settled_before=settled_before,
     )
-    _settle_entry(locked, task=task, agent=agent, now=now, settled_before=settled_before)
-    if disposition in PATIENT_ANSWERED and not do_not_call:
-        people.first_calls_at_best_time(case.customer, rules=rules, now=now)
-    # After the best time: a callback the person booked outranks it.
-    if not settled_before:
-        _what_holds_for_the_person(task, attempt=attempt, follow_up=follow_up, agent=agent, now=now)
-    if do_not_call:
-        _stop_calling(case.customer, attempt=attempt, agent=agent, now=now)
-    raised = None
-    if escalation is not None:
-        raised = escalations.raise_escalation(
-            case=case,
-            attempt=attempt,
-            category=escalation["category"],
-            severity=escalation.get("severity") or "normal",
-            description=escalation["description"],
-            now=now,
-        )
-    return OutcomeResult(attempt=attempt, created=True, follow_up=follow_up, escalation=raised)
+    return follow_up, attempt
 
 
-def _what_holds_for_the_person(task, *, attempt, follow_up: CallFollowUp, agent, now) -> None:
+def _what_holds_for_the_person(
+    task, *, attempt, follow_up: CallFollowUp, agent, now, on_the_call: int
+) -> None:
     """A wrong number, a death or a booked callback is about the person, not this task
     alone (services/people.py)."""
     customer = task.case.customer
     if attempt.disposition == Disposition.WRONG_NUMBER:
-        people.hold_for_wrong_number(customer=customer, attempt=attempt, agent=agent, now=now)
+        people.hold_for_wrong_number(
+            customer=customer, attempt=attempt, agent=agent, now=now, on_the_call=on_the_call
+        )
     elif attempt.disposition == Disposition.DECEASED:
         people.stop_for_death(customer=customer, attempt=attempt, agent=agent, now=now)
     elif follow_up.action is FollowUpAction.CALLBACK:
@@ -455,31 +623,39 @@ def _apply_follow_up(task: FollowUpTask, follow_up: CallFollowUp) -> None:
 
 
 def _settle_entry(
-    entry: QueueEntry, *, task: FollowUpTask, agent, now, settled_before: bool
+    entry: QueueEntry,
+    *,
+    tasks: list[FollowUpTask],
+    agent,
+    now: dt.datetime,
+    called_at: dt.datetime,
+    rules,
 ) -> None:
-    """Close the call on the list; leave it to another agent who holds it now. A retry or
-    callback later the same day puts it back on today's list (one entry per task and day),
-    behind its earliest moment; callbacks rise to the top."""
+    """Close the person's call on the list; leave it to another agent who holds it now. A
+    retry or callback later the same day, in another window and within the day's calls to
+    the person, puts the entry back on today's list behind that moment, led by it;
+    callbacks rise to the top."""
     if held_by_someone_else(entry, agent, now) or entry.status in (
         QueueEntryStatus.DONE,
         QueueEntryStatus.CANCELLED,
     ):
         return
-    again_today = (
-        not settled_before
-        and task.status == TaskStatus.PENDING
-        and task.earliest_at is not None
-        and center_day(task.earliest_at) == entry.call_list.day == center_day(now)
-    )
-    if again_today:
-        case = task.case
+    entry.calls_made += 1
+    day = entry.call_list.day
+    lead = None
+    if day == center_day(now):
+        lead = person_calls.next_lead(
+            tasks, called_at=called_at, day=day, calls_made=entry.calls_made, rules=rules
+        )
+    if lead is not None:
+        entry.task = lead
         entry.priority = priority_number(
             queue_priority(
-                is_callback=task.kind == TaskKind.CALLBACK,
-                deadline=task.deadline,
-                due=task.due_date,
-                today=entry.call_list.day,
-                intent=case.intent_class or None,
+                is_callback=lead.kind == TaskKind.CALLBACK,
+                deadline=lead.deadline,
+                due=lead.due_date,
+                today=day,
+                intent=lead.case.intent_class or None,
             )
         )
         entry.status = QueueEntryStatus.WAITING
@@ -489,6 +665,8 @@ def _settle_entry(
         entry.status, entry.closed_at = QueueEntryStatus.DONE, now
     entry.save(
         update_fields=[
+            "task",
+            "calls_made",
             "priority",
             "status",
             "claimed_by",

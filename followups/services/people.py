@@ -43,10 +43,11 @@ def _close_waiting_entries(tasks, now: dt.datetime) -> None:
 
 
 def hold_for_wrong_number(
-    *, customer: Customer, attempt: CallAttempt, agent, now: dt.datetime
+    *, customer: Customer, attempt: CallAttempt, agent, now: dt.datetime, on_the_call: int = 1
 ) -> int:
     """The number dialled is wrong: every other open call of the person (it is their
-    number) is held, flagged "number needs fixing", until the number is fixed."""
+    number) is held, flagged "number needs fixing", until the number is fixed. The audit
+    event counts those and the `on_the_call` follow-ups the call itself held."""
     others = _pending_of(customer, besides=attempt.task)
     held = list(others.values_list("pk", flat=True))
     _close_waiting_entries(held, now)
@@ -61,7 +62,7 @@ def hold_for_wrong_number(
         action=AuditAction.WRONG_NUMBER,
         target=customer,
         attempt=attempt.pk,
-        held=len(held) + 1,
+        held=len(held) + on_the_call,
     )
     return len(held)
 

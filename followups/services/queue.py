@@ -31,7 +31,7 @@ from followups.models import (
     TaskStatus,
 )
 from followups.scheduling import CallingRules, is_callable, next_callable_moment, place_callback
-from followups.services import claim_sql
+from followups.services import claim_sql, person_calls
 from followups.services.call_lists import agents_on_duty, center_day
 from followups.services.policies import default_policy_id, policies_with_rules
 
@@ -290,8 +290,8 @@ def _nobody_on_the_phone_with_them(now: dt.datetime) -> Q:
     right now (a live claim on another of their entries) waits."""
     on_the_phone = QueueEntry.objects.filter(
         status=QueueEntryStatus.CLAIMED, lease_expires_at__gte=now
-    ).values("task__case__customer_id")
-    return ~Q(task__case__customer_id__in=Subquery(on_the_phone))
+    ).values("customer_id")
+    return ~Q(customer_id__in=Subquery(on_the_phone))
 
 
 def _on_list_of(day: dt.date) -> Q:
@@ -345,7 +345,12 @@ def claim_candidates(*, agent, day: dt.date, now: dt.datetime, own: bool, best: 
         top = available.order_by("priority", "pk").values("pk")[:best]
         available = QueueEntry.objects.filter(_available(now), pk__in=top)
     return (
-        available.filter(_callable_task(), _due_now(now), _nobody_on_the_phone_with_them(now))
+        available.filter(
+            _callable_task(),
+            _due_now(now),
+            _nobody_on_the_phone_with_them(now),
+            person_calls.callable_under_limit(person_calls.calls_a_day()),
+        )
         .select_related(*DETAILS)
         .order_by("priority", "pk")
         .select_for_update(skip_locked=True, of=("self",))
@@ -463,6 +468,7 @@ def _claim_in_one_statement(agent, *, day: dt.date, now: dt.datetime) -> Claim:
             pool=pool,
             closed=_groups_in(states, GroupState.CLOSED),
             callbacks_only=_groups_in(states, GroupState.CALLBACKS_ONLY),
+            calls_a_day=person_calls.calls_a_day(),
         )
         if taken is None:
             break

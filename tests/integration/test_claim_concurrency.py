@@ -46,6 +46,7 @@ def list_entries(count: int, *, agents=()) -> list[int]:
         QueueEntry(
             call_list=call_list,
             task=task,
+            customer_id=task.case.customer_id,
             priority=n % 7,
             assigned_agent=agents[n // 2 % len(agents)] if agents and n % 2 else None,
         )

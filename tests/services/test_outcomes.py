@@ -528,8 +528,7 @@ def test_the_case_gets_the_agent_who_called_first_and_keeps_them(entry, me):
 
 def test_closing_the_case_cancels_its_other_calls(entry, me):
     case = entry.task.case
-    other_task = FollowUpTaskFactory(case=case, due_date=MONDAY)
-    other_entry = QueueEntryFactory(call_list=entry.call_list, task=other_task)
+    other_task = FollowUpTaskFactory(case=case, due_date=TUESDAY)
     done_before = FollowUpTaskFactory(case=case, status=TaskStatus.DONE)
 
     submit(entry, me, disposition="refused")
@@ -545,8 +544,6 @@ def test_closing_the_case_cancels_its_other_calls(entry, me):
         TaskStatus.CANCELLED,
         "case closed: refused",
     )
-    other_entry.refresh_from_db()
-    assert other_entry.status == QueueEntryStatus.CANCELLED
     done_before.refresh_from_db()
     assert done_before.status == TaskStatus.DONE
 
@@ -653,26 +650,25 @@ def test_a_customer_who_asks_never_to_be_called_again_is_not(plan, entry, me):
     customer = entry.task.case.customer
     later_task = FollowUpTaskFactory(case=entry.task.case, due_date=TUESDAY)
     other_case = CaseFactory(plan=plan, customer=customer, kind=CaseKind.MISSED_APPOINTMENT)
+    # Due today too: it rides along with the call and is settled by it.
     other_task = FollowUpTaskFactory(case=other_case, due_date=MONDAY)
-    other_entry = QueueEntryFactory(call_list=entry.call_list, task=other_task)
     someone_else = FollowUpTaskFactory(case=CaseFactory(plan=plan), due_date=MONDAY)
 
     with translation.override("en"):
-        submit(entry, me, disposition="complete", do_not_call=True)
+        result = submit(entry, me, disposition="complete", do_not_call=True)
 
     customer.refresh_from_db()
     assert customer.do_not_call is True
     assert customer.do_not_call_reason == "Asked on the call of 2026-11-23"
-    for task in (later_task, other_task):
-        task.refresh_from_db()
-        assert (task.status, task.status_reason) == (TaskStatus.CANCELLED, "do not call")
-    other_entry.refresh_from_db()
-    assert other_entry.status == QueueEntryStatus.CANCELLED
+    other_task.refresh_from_db()
+    assert other_task.status == TaskStatus.DONE
+    later_task.refresh_from_db()
+    assert (later_task.status, later_task.status_reason) == (TaskStatus.CANCELLED, "do not call")
     someone_else.refresh_from_db()
     assert someone_else.status == TaskStatus.PENDING
     event = AuditEvent.objects.get(action=AuditAction.DO_NOT_CALL)
     assert (event.actor, event.target_id) == (me, str(customer.pk))
-    assert event.detail == {"attempt": CallAttempt.objects.get().pk}  # ids only, no phone
+    assert event.detail == {"attempt": result.attempt.pk}  # ids only, no phone
     assert claim_next_call(agent=me, now=at(10, 50)).entry is None
 
 
@@ -687,35 +683,35 @@ def test_a_retry_for_a_customer_on_do_not_call_is_cancelled_not_listed(entry, me
 
 @pytest.fixture
 def other_calls(entry, plan):
-    """张三's other open calls: a later step of the same case, waiting on today's list too,
-    and a call of another case of his."""
+    """张三's other open calls: a later step of the same case due today too (it rides along
+    with today's call), and a call of another case of his due tomorrow."""
     customer = entry.task.case.customer
     later = FollowUpTaskFactory(case=entry.task.case, due_date=MONDAY)
-    waiting = QueueEntryFactory(call_list=entry.call_list, task=later)
     other_case = FollowUpTaskFactory(
         case=CaseFactory(plan=plan, customer=customer), due_date=TUESDAY
     )
-    return later, waiting, other_case
+    return later, other_case
 
 
 def test_a_wrong_number_holds_every_call_to_the_person(entry, me, other_calls):
-    later, waiting, other_case = other_calls
+    later, other_case = other_calls
 
-    submit(entry, me, disposition="wrong_number")
+    result = submit(entry, me, disposition="wrong_number")
 
+    assert len(result.settled) == 2  # today's two follow-ups, on one call
     for task in (entry.task, later, other_case):
         task.refresh_from_db()
         assert (task.status, task.needs_number_fix) == (TaskStatus.SUSPENDED, True)
-    waiting.refresh_from_db()
-    assert waiting.status == QueueEntryStatus.CANCELLED
+    entry.refresh_from_db()
+    assert entry.status == QueueEntryStatus.DONE
     event = AuditEvent.objects.get(action=AuditAction.WRONG_NUMBER)
-    assert event.detail == {"attempt": CallAttempt.objects.get().pk, "held": 3}
+    assert event.detail == {"attempt": result.attempt.pk, "held": 3}
 
 
 def test_a_fixed_number_resumes_the_held_calls_at_the_next_window(entry, me, other_calls):
     from followups.services.people import resume_after_number_fix
 
-    later, _waiting, other_case = other_calls
+    later, other_case = other_calls
     submit(entry, me, disposition="wrong_number")
     customer = entry.task.case.customer
     customer.phone = "+8613900001111"
@@ -734,38 +730,36 @@ def test_a_fixed_number_resumes_the_held_calls_at_the_next_window(entry, me, oth
 
 
 def test_a_booked_callback_takes_the_persons_other_due_calls_with_it(entry, me, other_calls):
-    later, _waiting, other_case = other_calls
+    later, other_case = other_calls
 
-    submit(entry, me, disposition="callback", callback_at=at(16, 0, day=TUESDAY))
+    result = submit(entry, me, disposition="callback", callback_at=at(16, 0, day=TUESDAY))
 
     later.refresh_from_db()
     other_case.refresh_from_db()
     # Both fall due by Tuesday 16:00: they are made on the callback, not one by one before.
-    assert later.earliest_at == at(16, 0, day=TUESDAY)
+    assert (later.kind, later.earliest_at) == (TaskKind.CALLBACK, at(16, 0, day=TUESDAY))
     assert other_case.earliest_at == at(16, 0, day=TUESDAY)
     assert AuditEvent.objects.get(action=AuditAction.CALLBACK_MOVES).detail == {
-        "attempt": CallAttempt.objects.get().pk,
-        "moved": 2,
+        "attempt": result.attempt.pk,
+        "moved": 1,
     }
 
 
 def test_a_death_stops_every_call_to_the_person_and_closes_their_cases(entry, me, other_calls):
-    later, waiting, other_case = other_calls
+    later, other_case = other_calls
     patient = PatientFactory(customer=entry.task.case.customer)
 
-    submit(entry, me, disposition="deceased")
+    result = submit(entry, me, disposition="deceased")
 
     later.refresh_from_db()
     other_case.refresh_from_db()
-    assert (later.status, later.status_reason) == (TaskStatus.CANCELLED, "case closed: deceased")
+    # Today's other follow-up was on the call; the other case's is stopped for the person.
+    assert (later.status, later.status_reason) == (TaskStatus.CANCELLED, "deceased")
     assert (other_case.status, other_case.status_reason) == (TaskStatus.CANCELLED, "deceased")
     assert not entry.task.case.customer.cases.filter(status=CaseStatus.OPEN).exists()
     patient.refresh_from_db()
     assert patient.died_on == MONDAY
-    waiting.refresh_from_db()
-    assert waiting.status == QueueEntryStatus.CANCELLED
-    # The same case's later step was cancelled with the case; the other case's here.
     assert AuditEvent.objects.get(action=AuditAction.DECEASED).detail == {
-        "attempt": CallAttempt.objects.get().pk,
+        "attempt": result.attempt.pk,
         "cancelled": 1,
     }

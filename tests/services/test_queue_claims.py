@@ -426,21 +426,28 @@ def test_the_minutely_task_releases_expired_leases(plan):
 
 
 def test_a_person_another_agent_is_calling_is_not_handed_to_a_second_agent(plan):
-    first, second = agent("first"), agent("second")
+    first = agent("first")
     customer = CustomerFactory()
-    call_list = CallListFactory(day=MONDAY)
-
-    def follow_up(priority):
-        task = FollowUpTaskFactory(case=CaseFactory(plan=plan, customer=customer), due_date=MONDAY)
-        return QueueEntryFactory(call_list=call_list, task=task, priority=priority)
-
-    three_day, one_week = follow_up(1), follow_up(2)
+    # Last night's list still has a call to them under a live lease (a late submit).
+    QueueEntryFactory(
+        call_list=CallListFactory(day=MONDAY - dt.timedelta(days=1)),
+        task=FollowUpTaskFactory(
+            case=CaseFactory(plan=plan, customer=customer), due_date=MONDAY - dt.timedelta(days=1)
+        ),
+        status=QueueEntryStatus.CLAIMED,
+        claimed_by=first,
+        claimed_at=at(10, 30),
+        lease_expires_at=at(10, 55),
+    )
+    today = QueueEntryFactory(
+        call_list=CallListFactory(day=MONDAY),
+        task=FollowUpTaskFactory(case=CaseFactory(plan=plan, customer=customer), due_date=MONDAY),
+        priority=1,
+    )
     someone_else = listed(plan, priority=3)
-    assert claim_next_call(agent=first, now=at(10, 40)).entry.pk == three_day.pk
 
-    # The same person's other follow-up waits while the first agent is on the phone.
-    assert claim_next_call(agent=second, now=at(10, 41)).entry.pk == someone_else.pk
+    # Their entry on today's list waits while the first agent is on the phone with them.
+    assert claim_next_call(agent=agent("second"), now=at(10, 41)).entry.pk == someone_else.pk
     assert claim_next_call(agent=agent("third"), now=at(10, 42)).reason == "all_claimed"
-    # Once the first call's lease has run out (10:55) the person may be called again.
-    again = claim_next_call(agent=agent("fourth"), now=at(10, 56)).entry.pk
-    assert again in {three_day.pk, one_week.pk}
+    # Once that lease has run out (10:55) the person may be called again.
+    assert claim_next_call(agent=agent("fourth"), now=at(10, 56)).entry.pk == today.pk

@@ -1,0 +1,153 @@
+"""One person, one call: which follow-ups a call to a person settles, and whether their
+entry comes back later the same day.
+
+A day's list holds one entry per person. Its lead follow-up decides when the person may be
+called; every other open follow-up of theirs due by that day rides along and is read when
+the call is made (so a case opened during the day joins the call). A person is called at
+most once in a calling window and at most HUIFANG_CALLS_PER_PERSON_PER_DAY times a day;
+a callback they booked themselves is kept whatever the count.
+"""
+
+import datetime as dt
+
+from django.conf import settings
+from django.db.models import Q
+from django.utils import timezone
+
+from followups.models import (
+    CaseStatus,
+    FollowUpTask,
+    QueueEntry,
+    TaskKind,
+    TaskStatus,
+)
+from followups.scheduling import CallingRules, same_window
+
+
+def calls_a_day() -> int:
+    return max(1, settings.HUIFANG_CALLS_PER_PERSON_PER_DAY)
+
+
+def next_midnight(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(
+        day + dt.timedelta(days=1), dt.time.min, tzinfo=timezone.get_default_timezone()
+    )
+
+
+def due_by(day: dt.date, prefix: str = "") -> Q:
+    """Open follow-ups whose next call falls on `day` or before: a planned moment (a retry,
+    a callback) before the next midnight, or, with none, a due date on or before it."""
+    return Q(**{f"{prefix}earliest_at__lt": next_midnight(day)}) | Q(
+        **{f"{prefix}earliest_at__isnull": True, f"{prefix}due_date__lte": day}
+    )
+
+
+DETAILS = ("case__customer", "case__patient__department", "case__patient__hospital", "step")
+
+
+def carried_tasks(entry: QueueEntry, *, lock: bool = False) -> list[FollowUpTask]:
+    """The follow-ups one call on `entry` settles: its lead first, then the person's other
+    open follow-ups due by the list's day (booked callbacks, then by due date). With
+    `lock`, the rows (and their cases) are locked for the outcome's transaction."""
+    day = entry.call_list.day
+    others = (
+        FollowUpTask.objects.filter(
+            case__customer_id=entry.customer_id,
+            status=TaskStatus.PENDING,
+            case__status=CaseStatus.OPEN,
+        )
+        .filter(due_by(day))
+        .exclude(window_ends_on__lt=day)
+    )
+    tasks = FollowUpTask.objects.filter(
+        Q(pk=entry.task_id) | Q(pk__in=others.values("pk"))
+    ).select_related(*DETAILS)
+    if lock:
+        tasks = tasks.select_for_update(of=("self", "case")).order_by("pk")
+    found = list(tasks)
+    # One instance per case and for the person, so that what one follow-up's outcome
+    # changes (a case closed, the do-not-call flag) is what the next one reads.
+    cases, customer = {}, None
+    for task in found:
+        case = cases.setdefault(task.case_id, task.case)
+        if task.case is not case:
+            task.case = case
+        customer = customer or case.customer
+        if case.customer is not customer:
+            case.customer = customer
+    if customer is not None and QueueEntry.customer.is_cached(entry):
+        entry.customer = customer
+    found.sort(
+        key=lambda task: (
+            task.pk != entry.task_id,
+            task.kind != TaskKind.CALLBACK,
+            task.due_date,
+            task.pk,
+        )
+    )
+    return found
+
+
+def carried_counts(entries) -> dict[int, int]:
+    """For pages listing entries: how many follow-ups each entry's call covers now (its
+    lead, and the person's other open follow-ups due by the list's day). One query."""
+    entries = list(entries)
+    if not entries:
+        return {}
+    counts: dict[int, int] = {}
+    by_day: dict[dt.date, list[QueueEntry]] = {}
+    for entry in entries:
+        by_day.setdefault(entry.call_list.day, []).append(entry)
+    for day, listed in by_day.items():
+        customer_of = {entry.customer_id: entry for entry in listed}
+        rows = (
+            FollowUpTask.objects.filter(
+                case__customer_id__in=customer_of,
+                status=TaskStatus.PENDING,
+                case__status=CaseStatus.OPEN,
+            )
+            .filter(due_by(day))
+            .exclude(window_ends_on__lt=day)
+            .values_list("case__customer_id", "pk")
+        )
+        for customer_id, task_id in rows:
+            entry = customer_of[customer_id]
+            if task_id != entry.task_id:
+                counts[entry.pk] = counts.get(entry.pk, 0) + 1
+    return {entry.pk: 1 + counts.get(entry.pk, 0) for entry in entries}
+
+
+def next_lead(
+    tasks: list[FollowUpTask],
+    *,
+    called_at: dt.datetime,
+    day: dt.date,
+    calls_made: int,
+    rules: CallingRules,
+) -> FollowUpTask | None:
+    """After a call, the follow-up that brings the person back on the same day's list, if
+    any: one this call planned for later that day (a retry, a callback), in another
+    calling window than the call's, within the day's limit of calls. A callback the person
+    booked comes back whatever the count and window. None: the person is done for the day."""
+    later = [
+        task
+        for task in tasks
+        if task.status == TaskStatus.PENDING
+        and task.earliest_at is not None
+        and task.earliest_at > called_at
+        and timezone.localtime(task.earliest_at, timezone.get_default_timezone()).date() == day
+    ]
+    booked = [task for task in later if task.kind == TaskKind.CALLBACK]
+    if booked:
+        return min(booked, key=lambda task: (task.earliest_at, task.pk))
+    if calls_made >= calls_a_day():
+        return None
+    allowed = [task for task in later if not same_window(called_at, task.earliest_at, rules)]
+    return min(allowed, key=lambda task: (task.earliest_at, task.pk), default=None)
+
+
+def callable_under_limit(limit: int) -> Q:
+    """Entries the claim may hand out under the daily limit: fewer calls made than the
+    limit, or a callback the person booked."""
+    booked = Q(task__kind=TaskKind.CALLBACK, task__callback_at__isnull=False)
+    return Q(calls_made__lt=limit) | booked
