@@ -200,8 +200,17 @@ class HolidayOverrideAdmin(admin.ModelAdmin):
 class QueueEntryInline(admin.TabularInline):
     model = m.QueueEntry
     extra = 0
-    raw_id_fields = ["task"]
-    fields = ["task", "priority", "assigned_agent", "status", "claimed_by", "lease_expires_at"]
+    raw_id_fields = ["customer", "task"]
+    fields = [
+        "customer",
+        "task",
+        "priority",
+        "assigned_agent",
+        "status",
+        "calls_made",
+        "claimed_by",
+        "lease_expires_at",
+    ]
 
 
 @admin.register(m.CallList)
@@ -218,16 +227,18 @@ class CallListAdmin(admin.ModelAdmin):
 class QueueEntryAdmin(admin.ModelAdmin):
     list_display = [
         "call_list",
+        "customer",
         "task",
         "priority",
         "assigned_agent",
         "status",
+        "calls_made",
         "claimed_by",
         "lease_expires_at",
     ]
     list_filter = ["status", "call_list", "assigned_agent"]
-    raw_id_fields = ["task"]
-    list_select_related = ["call_list", "task__case", "assigned_agent", "claimed_by"]
+    raw_id_fields = ["customer", "task"]
+    list_select_related = ["call_list", "customer", "task__case", "assigned_agent", "claimed_by"]
 
 
 class ScriptVersionInline(admin.TabularInline):

@@ -23,7 +23,7 @@ from followups.models import (
 )
 from followups.roles import Role
 from followups.scheduling import CallingRules, calendar_warnings, day_status, queue_priority
-from followups.services.person_calls import due_by
+from followups.services.person_calls import calls_a_day, due_by
 from followups.services.policies import default_policy_id, policies_with_rules
 
 PRIORITY_EPOCH = dt.date(2000, 1, 1)
@@ -45,12 +45,14 @@ class BuildReport:
     window_missed: int = 0  # tasks whose follow-up window passed unreached, ended now
     flagged_needs_number: int = 0  # tasks newly flagged: no number to call
     riding_along: int = 0  # follow-ups that go with another of the same person's entry
+    listed_again: int = 0  # people whose call was over, back for a follow-up due since
 
     def as_dict(self) -> dict:
         return {
             "day": self.day.isoformat(),
             "added": self.added,
             "riding_along": self.riding_along,
+            "listed_again": self.listed_again,
             "closed_earlier": self.closed_earlier,
             "window_missed": self.window_missed,
             "flagged_needs_number": self.flagged_needs_number,
@@ -143,6 +145,17 @@ def build_call_lists(*, day: dt.date) -> BuildReport:
     # One entry per person and day: a person already on the day's list is not listed again
     # (their follow-ups due later ride along with that entry's call).
     listed_people = set(call_list.entries.values_list("customer_id", flat=True))
+    # A person whose call of the day is over, under the day's limit of calls, may be listed
+    # again for a follow-up that came due after that call (a case sent back, a new case).
+    finished = {
+        customer_id: (entry_id, closed_at)
+        for customer_id, entry_id, closed_at in call_list.entries.filter(
+            status=QueueEntryStatus.DONE,
+            calls_made__lt=calls_a_day(),
+            closed_at__isnull=False,
+        ).values_list("customer_id", "pk", "closed_at")
+    }
+    came_due_since: list[tuple] = []
     rows = (
         # Due by the day, and its next call (a retry, a callback) not planned for later.
         FollowUpTask.objects.filter(status=TaskStatus.PENDING)
@@ -167,14 +180,20 @@ def build_call_lists(*, day: dt.date) -> BuildReport:
             "case__customer__timezone",
             "case__patient__died_on",
             "needs_number_fix",
+            "created_at",
         )
     )
     candidates, needs_number, number_fixed = [], [], []
     for row in rows.iterator(chunk_size=5000):
-        if row["case__customer_id"] in listed_people:
-            report.already_listed += 1
-            continue
+        customer_id = row["case__customer_id"]
         reason = _skip_reason(row, day_open)
+        if customer_id in listed_people:
+            again = finished.get(customer_id)
+            if reason is None and again is not None and row["created_at"] > again[1]:
+                came_due_since.append((_priority_of(row, day), row["pk"], again[0]))
+            else:
+                report.already_listed += 1
+            continue
         if reason == "no_phone_number" and not row["needs_number_fix"]:
             needs_number.append(row["pk"])
         elif reason is None and row["needs_number_fix"]:
@@ -182,18 +201,12 @@ def build_call_lists(*, day: dt.date) -> BuildReport:
         if reason:
             report.skipped[reason] += 1
             continue
-        key = queue_priority(
-            is_callback=row["kind"] == TaskKind.CALLBACK,
-            deadline=row["deadline"],
-            due=row["due_date"],
-            today=day,
-            intent=row["case__intent_class"] or None,
-        )
         candidates.append(
-            (priority_number(key), row["pk"], row["case__agent_id"], row["case__customer_id"])
+            (_priority_of(row, day), row["pk"], row["case__agent_id"], row["case__customer_id"])
         )
 
     candidates = _one_per_person(candidates, report)
+    report.listed_again = _list_again(came_due_since)
     # A task with no number to call is flagged for the people who can fix it (it stays
     # open, and is listed the first morning after a number is added).
     FollowUpTask.objects.filter(pk__in=needs_number).update(needs_number_fix=True)
@@ -204,6 +217,37 @@ def build_call_lists(*, day: dt.date) -> BuildReport:
         built_at=timezone.now(), report=report.as_dict()
     )
     return report
+
+
+def _priority_of(row: dict, day: dt.date) -> int:
+    return priority_number(
+        queue_priority(
+            is_callback=row["kind"] == TaskKind.CALLBACK,
+            deadline=row["deadline"],
+            due=row["due_date"],
+            today=day,
+            intent=row["case__intent_class"] or None,
+        )
+    )
+
+
+def _list_again(came_due: list[tuple[int, int, int]]) -> int:
+    """Put back on the list the finished entries of people with a follow-up that came due
+    after their call, led by the most urgent of those. Returns how many."""
+    leads: dict[int, tuple[int, int]] = {}
+    for priority, task_id, entry_id in sorted(came_due):
+        leads.setdefault(entry_id, (priority, task_id))
+    for entry_id, (priority, task_id) in leads.items():
+        QueueEntry.objects.filter(pk=entry_id, status=QueueEntryStatus.DONE).update(
+            task_id=task_id,
+            priority=priority,
+            status=QueueEntryStatus.WAITING,
+            closed_at=None,
+            claimed_by=None,
+            claimed_at=None,
+            lease_expires_at=None,
+        )
+    return len(leads)
 
 
 def _one_per_person(candidates: list[tuple], report: BuildReport) -> list[tuple]:

@@ -342,3 +342,67 @@ def test_the_migration_puts_a_retried_steps_due_date_back_and_gives_open_tasks_a
         MONDAY + dt.timedelta(days=8),
     )
     assert (no_step.due_date, no_step.window_ends_on) == (MONDAY, MONDAY + dt.timedelta(days=7))
+
+
+# --- One person, one entry ----------------------------------------------------------------------
+
+
+def test_a_person_with_several_follow_ups_due_is_listed_once_led_by_the_most_urgent(plan):
+    first = task(plan, due=MONDAY - dt.timedelta(days=3))
+    customer = first.case.customer
+    second = task(plan, customer=customer)
+    callback = FollowUpTaskFactory(
+        case=CaseFactory(plan=plan, customer=customer),
+        due_date=MONDAY,
+        kind=TaskKind.CALLBACK,
+        callback_at=dt.datetime(2026, 11, 23, 15, 30, tzinfo=SHANGHAI),
+        earliest_at=dt.datetime(2026, 11, 23, 15, 30, tzinfo=SHANGHAI),
+    )
+    someone_else = task(plan)
+
+    report = build_call_lists(day=MONDAY)
+
+    assert (report.added, report.riding_along) == (2, 2)
+    entry = QueueEntry.objects.get(customer=customer)
+    assert entry.task == callback  # a booked callback leads the person's call
+    assert QueueEntry.objects.get(customer=someone_else.case.customer).task == someone_else
+    assert second.pk not in set(QueueEntry.objects.values_list("task_id", flat=True))
+
+
+def test_a_follow_up_that_comes_due_after_the_persons_call_lists_them_again(plan):
+    called = task(plan)
+    build_call_lists(day=MONDAY)
+    entry = QueueEntry.objects.get()
+    entry.status, entry.calls_made = QueueEntryStatus.DONE, 1
+    entry.closed_at = dt.datetime(2026, 11, 23, 10, 45, tzinfo=SHANGHAI)
+    entry.save()
+    called.status = TaskStatus.DONE
+    called.save()
+    # A supervisor sends another case of the same person back for a call today.
+    with time_machine.travel(dt.datetime(2026, 11, 23, 11, 0, tzinfo=SHANGHAI)):
+        sent_back = task(plan, customer=called.case.customer)
+
+    report = build_call_lists(day=MONDAY)
+
+    entry.refresh_from_db()
+    assert (report.added, report.listed_again) == (0, 1)
+    assert (entry.status, entry.task, entry.calls_made) == (QueueEntryStatus.WAITING, sent_back, 1)
+    assert QueueEntry.objects.count() == 1
+
+
+def test_a_person_at_the_days_limit_of_calls_is_not_listed_again(plan, settings):
+    settings.HUIFANG_CALLS_PER_PERSON_PER_DAY = 1
+    called = task(plan)
+    build_call_lists(day=MONDAY)
+    QueueEntry.objects.update(
+        status=QueueEntryStatus.DONE,
+        calls_made=1,
+        closed_at=dt.datetime(2026, 11, 23, 10, 45, tzinfo=SHANGHAI),
+    )
+    with time_machine.travel(dt.datetime(2026, 11, 23, 11, 0, tzinfo=SHANGHAI)):
+        task(plan, customer=called.case.customer)
+
+    report = build_call_lists(day=MONDAY)
+
+    assert (report.listed_again, report.already_listed) == (0, 2)
+    assert QueueEntry.objects.get().status == QueueEntryStatus.DONE
