@@ -14,6 +14,7 @@ from followups.scheduling import (
     is_callable,
     next_callable_moment,
     next_window_start,
+    same_window,
     windows_on,
 )
 
@@ -371,3 +372,30 @@ def test_windows_are_ordered_apart_and_inside_the_allowed_hours(rules, moment):
         assert wall_clock(start, rules).date() == day
     for (_start, end), (next_start, _next_end) in zip(windows, windows[1:], strict=False):
         assert end < next_start
+
+
+# --- One call per window to a person ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "shared"),
+    [
+        (shanghai(2026, 3, 10, 10, 40), shanghai(2026, 3, 10, 11, 20), True),
+        (shanghai(2026, 3, 10, 10, 40), shanghai(2026, 3, 10, 15, 0), False),
+        (shanghai(2026, 3, 10, 15, 5), shanghai(2026, 3, 11, 15, 5), False),
+        # Outside every window: no window is shared, not even with itself.
+        (shanghai(2026, 3, 10, 12, 0), shanghai(2026, 3, 10, 12, 0), False),
+    ],
+)
+def test_two_moments_share_a_window_only_inside_the_same_one(first, second, shared):
+    assert same_window(first, second, CENTRE) is shared
+
+
+@given(rules=calling_rules(), first=moments, second=moments)
+@PROPERTY_SETTINGS
+def test_sharing_a_window_is_symmetric_and_needs_both_moments_callable(rules, first, second):
+    shared = same_window(first, second, rules)
+    assert shared == same_window(second, first, rules)
+    if shared:
+        assert is_callable(first, rules) and is_callable(second, rules)
+        assert same_window(first, first, rules)

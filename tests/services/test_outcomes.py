@@ -763,3 +763,122 @@ def test_a_death_stops_every_call_to_the_person_and_closes_their_cases(entry, me
         "attempt": result.attempt.pk,
         "cancelled": 1,
     }
+
+
+# --- One call settles every follow-up of the person that is due ------------------------------
+
+
+@pytest.fixture
+def second_case(entry, plan):
+    """张三's other case, due today too: it rides along with the call on `entry`."""
+    return FollowUpTaskFactory(
+        case=CaseFactory(plan=plan, customer=entry.task.case.customer, kind=CaseKind.PURCHASE),
+        due_date=MONDAY,
+        window_ends_on=MONDAY + dt.timedelta(days=7),
+    )
+
+
+def _version(code: str, nodes: list[str]) -> ScriptVersion:
+    from followups.models import CallScript
+
+    script = CallScript.objects.create(name=code, code=code)
+    return ScriptVersion.objects.create(
+        script=script, number=1, status="published", graph={"nodes": [{"id": n} for n in nodes]}
+    )
+
+
+def test_one_submit_settles_both_cases_each_with_its_own_script_and_answers(entry, me, second_case):
+    discharge = _version("discharge", ["greet", "q_wound"])
+    purchase = _version("purchase", ["q_product"])
+
+    result = submit(
+        entry,
+        me,
+        script_version=discharge,
+        answers=[{"node_id": "q_wound", "value": "healed"}],
+        parts={
+            second_case.pk: outcomes.TaskPart(
+                script_version=purchase,
+                answers=[{"node_id": "q_product", "value": "works"}],
+                satisfaction="satisfied",
+            )
+        },
+    )
+
+    assert [attempt.task_id for attempt in result.settled] == [entry.task_id, second_case.pk]
+    lead, other = result.settled
+    assert (lead.script_version, other.script_version) == (discharge, purchase)
+    assert list(lead.answers.values_list("node_id", "value")) == [("q_wound", "healed")]
+    assert list(other.answers.values_list("node_id", "value")) == [("q_product", "works")]
+    assert (other.same_call_as, other.satisfaction) == (lead, "satisfied")
+    assert other.idempotency_key == f"k-1#{second_case.pk}"
+    for task in (entry.task, second_case):
+        assert task_state(task)["status"] == TaskStatus.DONE
+    entry.refresh_from_db()
+    assert (entry.status, entry.calls_made) == (QueueEntryStatus.DONE, 1)
+    # A replay answers with the whole call, writing nothing.
+    again = submit(entry, me)
+    assert (again.created, [a.pk for a in again.settled]) == (False, [lead.pk, other.pk])
+    assert CallAttempt.objects.count() == 2
+
+
+def test_a_follow_up_not_discussed_stays_open_with_no_attempt(entry, me, second_case):
+    result = submit(entry, me, parts={second_case.pk: outcomes.TaskPart(apart=True)})
+
+    assert result.kept_open == (second_case.pk,)
+    assert [attempt.task_id for attempt in result.settled] == [entry.task_id]
+    assert task_state(second_case)["status"] == TaskStatus.PENDING
+    assert not CallAttempt.objects.filter(task=second_case).exists()
+
+
+def test_a_refusal_of_one_follow_up_closes_only_its_case(entry, me, second_case):
+    submit(entry, me, parts={second_case.pk: outcomes.TaskPart(disposition="refused")})
+
+    second_case.case.refresh_from_db()
+    entry.task.case.refresh_from_db()
+    assert (second_case.case.status, second_case.case.closed_reason) == (
+        CaseStatus.CLOSED,
+        "refused",
+    )
+    assert entry.task.case.status == CaseStatus.OPEN
+    assert task_state(entry.task)["status"] == TaskStatus.DONE
+
+
+def test_no_answer_holds_for_every_follow_up_and_they_retry_together(entry, me, second_case):
+    result = submit(entry, me, disposition="no_answer")
+
+    assert len(result.settled) == 2
+    lead, other = (task_state(task) for task in (entry.task, second_case))
+    assert lead["status"] == other["status"] == TaskStatus.PENDING
+    # One person, one next call: both follow-ups are tried again at the same moment.
+    assert lead["earliest_at"] == other["earliest_at"] is not None
+
+
+@pytest.mark.parametrize(
+    ("disposition", "part", "message"),
+    [
+        ("no_answer", outcomes.TaskPart(apart=True), "every follow-up of the call shares"),
+        ("complete", outcomes.TaskPart(disposition="busy"), "can only be done, partly done"),
+    ],
+)
+def test_a_part_that_cannot_be_is_refused_and_nothing_is_written(
+    entry, me, second_case, disposition, part, message
+):
+    with translation.override("en"), pytest.raises(ValidationError) as refused:
+        submit(entry, me, disposition=disposition, parts={second_case.pk: part})
+
+    assert message in str(refused.value.message_dict["tasks"])
+    assert not CallAttempt.objects.exists()
+    entry.refresh_from_db()
+    assert entry.status == QueueEntryStatus.CLAIMED
+
+
+def test_a_follow_up_not_on_the_call_is_refused_and_nothing_is_written(entry, me, plan):
+    stranger = FollowUpTaskFactory(case=CaseFactory(plan=plan), due_date=MONDAY)
+
+    with pytest.raises(ValidationError) as refused:
+        submit(entry, me, parts={stranger.pk: outcomes.TaskPart(apart=True)})
+
+    assert "tasks" in refused.value.message_dict
+    assert not CallAttempt.objects.exists()
+    assert task_state(entry.task)["status"] == TaskStatus.PENDING
