@@ -23,6 +23,7 @@ from followups.models import (
 )
 from followups.models.calls import REACHED_DISPOSITIONS, Disposition
 from followups.scheduling import calendar_warnings
+from followups.services import person_calls
 
 
 def open_tasks_due_by(day: dt.date) -> QuerySet[FollowUpTask]:
@@ -47,10 +48,11 @@ DEATHS_SHOWN_FOR = dt.timedelta(days=30)
 
 
 def agent_day(*, agent, day: dt.date) -> dict:
-    """What an agent sees on arrival: their entries on today's list, and what is due."""
+    """What an agent sees on arrival: their entries on today's list (one per person, each
+    with `covers`, the number of follow-ups its call settles), and what is due."""
     entries = (
         QueueEntry.objects.filter(call_list__day=day, assigned_agent=agent)
-        .select_related("task__case__customer", "task__case__patient__department")
+        .select_related("call_list", "task__case__customer", "task__case__patient__department")
         .order_by("priority", "pk")
     )
     counts = entries.aggregate(
@@ -58,8 +60,12 @@ def agent_day(*, agent, day: dt.date) -> dict:
         done=Count("pk", filter=Q(status=QueueEntryStatus.DONE)),
         total=Count("pk"),
     )
+    listed = list(entries[:50])
+    covers = person_calls.carried_counts(listed)
+    for entry in listed:
+        entry.covers = covers[entry.pk]
     return {
-        "entries": entries[:50],
+        "entries": listed,
         "counts": counts,
         "due_in_pool": open_tasks_due_by(day).count(),
         "calls_today": CallAttempt.objects.filter(agent=agent, started_at__date=day).count(),
@@ -98,13 +104,16 @@ def supervisor_overview(*, day: dt.date, now: dt.datetime) -> dict:
         .select_related("department", "owner")
         .order_by("due_at", "pk")[:10],
         "open_cases": Case.objects.filter(status=CaseStatus.OPEN).count(),
-        "recent_attempts": CallAttempt.objects.select_related("agent", "task__case").order_by(
-            "-started_at"
-        )[:20],
+        # Calls, not follow-ups: one call to a person settling two follow-ups shows once.
+        "recent_attempts": CallAttempt.objects.filter(same_call_as__isnull=True)
+        .select_related("agent", "task__case")
+        .order_by("-started_at")[:20],
         # Every call to these people has stopped (services/people.py): the supervisor
         # sees it, e.g. to tell the department.
         "deaths_reported": CallAttempt.objects.filter(
-            disposition=Disposition.DECEASED, started_at__gte=now - DEATHS_SHOWN_FOR
+            disposition=Disposition.DECEASED,
+            started_at__gte=now - DEATHS_SHOWN_FOR,
+            same_call_as__isnull=True,
         )
         .select_related("agent", "task__case__customer")
         .order_by("-started_at")[:10],

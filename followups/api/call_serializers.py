@@ -1,6 +1,10 @@
-"""Serializers of the call endpoints: a claimed call (masked), why none, an outcome."""
+"""Serializers of the call endpoints: a claimed call (masked) with the follow-ups it covers,
+why none, an outcome and what it settled."""
+
+import datetime as dt
 
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from followups.models import (
@@ -14,7 +18,48 @@ from followups.models import (
     ScriptVersion,
     TaskKind,
 )
-from followups.scheduling import FollowUpAction
+from followups.scheduling import CallFollowUp, FollowUpAction
+from followups.services.outcomes import SPOKEN_TO
+
+
+class PlanStepBriefSerializer(serializers.Serializer):
+    """The plan step a follow-up is for, named without its plan (no further query)."""
+
+    id = serializers.IntegerField(read_only=True)
+    offset_days = serializers.IntegerField(
+        read_only=True, help_text=_("Days after the case's anchor date (e.g. discharge).")
+    )
+    label = serializers.SerializerMethodField()
+
+    def get_label(self, step) -> str:
+        return _("Day %(days)s") % {"days": step.offset_days}
+
+
+class CarriedTaskSerializer(serializers.Serializer):
+    """One follow-up a call to a person covers (person_calls.carried_tasks), with what the
+    call screen needs to go through it: its own script version and what is left of its
+    budget. Serializes FollowUpTask instances to which the claim view attaches
+    `script_version_to_use`."""
+
+    task = serializers.IntegerField(source="pk", read_only=True)
+    case = serializers.IntegerField(source="case_id", read_only=True)
+    case_kind = serializers.ChoiceField(
+        source="case.kind", choices=CaseKind.choices, read_only=True
+    )
+    task_kind = serializers.ChoiceField(source="kind", choices=TaskKind.choices, read_only=True)
+    step = PlanStepBriefSerializer(allow_null=True, read_only=True)
+    due_date = serializers.DateField(read_only=True)
+    callback_at = serializers.DateTimeField(allow_null=True, read_only=True)
+    attempts = serializers.IntegerField(read_only=True)
+    budget_left = serializers.IntegerField(
+        read_only=True, help_text=_("Calls nobody answers this follow-up may still make.")
+    )
+    script_version = serializers.IntegerField(
+        source="script_version_to_use",
+        allow_null=True,
+        read_only=True,
+        help_text=_("The script version to use for this follow-up, as for the call's own."),
+    )
 
 
 class ClaimedCallSerializer(serializers.Serializer):
@@ -72,6 +117,15 @@ class ClaimedCallSerializer(serializers.Serializer):
             "lease run out and another agent take the call before you submit."
         ),
     )
+    tasks = CarriedTaskSerializer(
+        source="carried",
+        many=True,
+        read_only=True,
+        help_text=_(
+            "Every follow-up of the person this call covers, the call's own (the fields "
+            "above) first: one call to a person settles them all."
+        ),
+    )
 
 
 class LeaseSerializer(serializers.ModelSerializer):
@@ -97,6 +151,48 @@ class EscalationInputSerializer(serializers.Serializer):
         choices=EscalationSeverity.choices, default=EscalationSeverity.NORMAL
     )
     description = serializers.CharField()
+
+
+class TaskPartInputSerializer(serializers.Serializer):
+    """What the call said about one of the follow-ups it covers (the claim's `tasks`)."""
+
+    task = serializers.IntegerField(min_value=1, help_text=_("A task id from the claim's tasks."))
+    script_version = serializers.PrimaryKeyRelatedField(
+        queryset=ScriptVersion.objects.all(), required=False, allow_null=True, default=None
+    )
+    answers = AnswerInputSerializer(many=True, required=False, default=list)
+    disposition = serializers.ChoiceField(
+        choices=[(value, label) for value, label in Disposition.choices if value in SPOKEN_TO],
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text=_(
+            "Only when the person was spoken to: this follow-up's own outcome. Empty: the "
+            "call's disposition."
+        ),
+    )
+    apart = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text=_(
+            "Not discussed on this call (only when the person was spoken to): it stays open "
+            "and no attempt is recorded for it."
+        ),
+    )
+    satisfaction = serializers.ChoiceField(
+        choices=Satisfaction.choices, required=False, allow_blank=True, default=""
+    )
+    intent_class = serializers.ChoiceField(
+        choices=IntentClass.choices, required=False, allow_blank=True, default=""
+    )
+
+    def validate(self, attrs: dict) -> dict:
+        # What is said about a follow-up not discussed would be dropped without a word.
+        if attrs["apart"] and (attrs["answers"] or attrs["disposition"]):
+            raise serializers.ValidationError(
+                _("A follow-up not discussed on the call has no answers or disposition.")
+            )
+        return attrs
 
 
 class OutcomeInputSerializer(serializers.Serializer):
@@ -144,6 +240,22 @@ class OutcomeInputSerializer(serializers.Serializer):
         allow_blank=True,
         help_text=_("The claim_token of queue/next: needed only once the call is no longer yours."),
     )
+    tasks = TaskPartInputSerializer(
+        many=True,
+        required=False,
+        default=list,
+        help_text=_(
+            "The other follow-ups the call covered (the claim's tasks), each with its own "
+            "script path; one left out gets the call's disposition and no answers. The "
+            "call's own script path stays in script_version and answers above."
+        ),
+    )
+
+    def validate_tasks(self, parts: list[dict]) -> list[dict]:
+        seen = [part["task"] for part in parts]
+        if len(seen) != len(set(seen)):
+            raise serializers.ValidationError(_("Give each follow-up once."))
+        return parts
 
 
 class FollowUpSerializer(serializers.Serializer):
@@ -161,8 +273,21 @@ class RaisedEscalationSerializer(serializers.Serializer):
     due_at = serializers.DateTimeField()
 
 
+class SettledAttemptSerializer(serializers.Serializer):
+    """One follow-up's attempt on the call and what follows for it."""
+
+    attempt = serializers.IntegerField()
+    task = serializers.IntegerField()
+    disposition = serializers.CharField()
+    script_version = serializers.IntegerField(allow_null=True)
+    follow_up = FollowUpSerializer(
+        allow_null=True, help_text=_("None only for calls recorded before it was kept.")
+    )
+
+
 class OutcomeSerializer(serializers.Serializer):
-    """What was recorded; the same body on a replay of the same idempotency key."""
+    """What was recorded; the same body on a replay of the same idempotency key. The
+    top-level attempt fields describe the call's first settled follow-up."""
 
     attempt = serializers.IntegerField(source="attempt.pk")
     idempotency_key = serializers.CharField(source="attempt.idempotency_key")
@@ -175,3 +300,44 @@ class OutcomeSerializer(serializers.Serializer):
     after_lease_lost = serializers.BooleanField(source="attempt.after_lease_lost")
     follow_up = FollowUpSerializer()
     escalation = RaisedEscalationSerializer(allow_null=True)
+    settled = serializers.SerializerMethodField()
+    kept_open = serializers.ListField(
+        child=serializers.IntegerField(),
+        help_text=_("The follow-ups (task ids) marked as not discussed: still open, no attempt."),
+    )
+
+    @extend_schema_field(SettledAttemptSerializer(many=True))
+    def get_settled(self, result) -> list[dict]:
+        """Every attempt of the call, the first one first. Its follow-up is the result's
+        own; the others' are read back from what was stored with them, so a replay says
+        the same."""
+        attempts = result.settled or (result.attempt,)
+        return [
+            SettledAttemptSerializer(
+                {
+                    "attempt": attempt.pk,
+                    "task": attempt.task_id,
+                    "disposition": attempt.disposition,
+                    "script_version": attempt.script_version_id,
+                    "follow_up": (
+                        result.follow_up
+                        if attempt.pk == result.attempt.pk
+                        else stored_follow_up(attempt)
+                    ),
+                }
+            ).data
+            for attempt in attempts
+        ]
+
+
+def stored_follow_up(attempt) -> CallFollowUp | None:
+    """The follow-up kept with an attempt (outcomes._stored), None when none was kept."""
+    stored = attempt.follow_up or {}
+    if not stored.get("action"):
+        return None
+    earliest = stored.get("earliest")
+    return CallFollowUp(
+        FollowUpAction(stored["action"]),
+        dt.datetime.fromisoformat(earliest) if earliest else None,
+        stored.get("reason", ""),
+    )

@@ -1,5 +1,6 @@
-"""The call endpoints: claim the next call, keep it, reveal its number, record its outcome;
-and /ping/, the cheapest authenticated request (the benchmark's framework floor)."""
+"""The call endpoints: claim the next call (to a person: every follow-up of theirs it
+covers), keep it, reveal its number, record its outcome; and /ping/, the cheapest
+authenticated request (the benchmark's framework floor)."""
 
 from urllib.parse import quote
 
@@ -29,11 +30,16 @@ from followups.api.call_serializers import (
     OutcomeSerializer,
     PhoneSerializer,
 )
-from followups.models import QueueEntry
+from followups.models import (
+    CallList,
+    QueueEntry,
+)
 from followups.roles import WORK_QUEUE
+from followups.services.call_lists import center_day
 from followups.services.leases import claim_token, renew_lease, reveal_phone, was_handed
-from followups.services.outcomes import record_outcome
-from followups.services.queue import REASONS, claim_next_call
+from followups.services.outcomes import TaskPart, record_outcome
+from followups.services.person_calls import carried_tasks
+from followups.services.queue import REASONS, claim_next_call, script_versions_to_use
 
 TAGS = ["calls"]
 # One instance for every response: building a serializer's fields (a deep copy each time)
@@ -51,6 +57,69 @@ class WorksTheQueue(BasePermission):
 
 def field_errors(error: DjangoValidationError) -> dict | list:
     return error.message_dict if hasattr(error, "error_dict") else error.messages
+
+
+def attach_carried(entry: QueueEntry) -> QueueEntry:
+    """Add `carried` to a claimed entry: the follow-ups its call covers, lead first, each
+    with the script version to use. One query for the follow-ups (their case, customer
+    and step joined), and one for the script versions only when there are others than
+    the lead, whose version the claim already read.
+
+    The list's day is not read from the database: a claim only hands out entries of the
+    list of its own centre day, so the entry's list is that of the day it was claimed."""
+    if entry.claimed_at is not None and not QueueEntry.call_list.is_cached(entry):
+        QueueEntry.call_list.field.set_cached_value(
+            entry, CallList(pk=entry.call_list_id, day=center_day(entry.claimed_at))
+        )
+    tasks = carried_tasks(entry)
+    versions = script_versions_to_use([task for task in tasks if task.pk != entry.task_id])
+    for task in tasks:
+        task.script_version_to_use = (
+            entry.script_version_to_use if task.pk == entry.task_id else versions[task.pk]
+        )
+    entry.carried = tasks
+    return entry
+
+
+def task_parts(data: dict) -> tuple[dict[int, TaskPart], dict]:
+    """The outcome's `tasks` as record_outcome's parts, by task id. The lead follow-up's
+    script path is the top-level one; a client sending it in the lead's item instead (one
+    shape for every follow-up) has it moved there, and both at once is an error. Returns
+    the parts and the lead's script path (script_version, answers)."""
+    lead_id = data["entry"].task_id
+    lead_path = {
+        "script_version": data.get("script_version"),
+        "answers": data.get("answers", []),
+    }
+    parts = {}
+    for item in data.get("tasks", []):
+        if item["task"] == lead_id and (item["script_version"] or item["answers"]):
+            if lead_path["script_version"] or lead_path["answers"]:
+                raise serializers.ValidationError(
+                    {
+                        "tasks": [
+                            _(
+                                "The call's own follow-up has its script path twice: in "
+                                "answers and in tasks."
+                            )
+                        ]
+                    }
+                )
+            lead_path = {"script_version": item["script_version"], "answers": item["answers"]}
+        if item["task"] == lead_id and item["apart"] and lead_path["answers"]:
+            # The service would drop the path of a follow-up not discussed without a word.
+            raise serializers.ValidationError(
+                {"tasks": [_("A follow-up not discussed on the call has no answers.")]}
+            )
+        parts[item["task"]] = TaskPart(
+            script_version=item["script_version"],
+            answers=item["answers"],
+            disposition=item["disposition"],
+            apart=item["apart"],
+            satisfaction=item["satisfaction"],
+            intent_class=item["intent_class"],
+        )
+    return parts, lead_path
 
 
 class PingView(APIView):
@@ -74,7 +143,9 @@ class NextCallView(APIView):
         tags=TAGS,
         summary="Claim the caller's next call",
         description="Hands out the next call the agent may make now (own calls first, then "
-        "the pool), under a lease; the call already held, if any. With nothing to hand "
+        "the pool), under a lease; the call already held, if any. A call is to a person: "
+        "`tasks` lists every follow-up of theirs it covers, the lead (the top-level fields) "
+        "first; the outcome settles them all. With nothing to hand "
         "out: 204, the reason in `X-Queue-Reason`, the agent's message (UTF-8, "
         "percent-encoded) in `X-Queue-Message` and the next possible moment (ISO 8601) in "
         "`X-Next-Possible-At`. No body: HTTP forbids one on 204.",
@@ -115,6 +186,7 @@ class NextCallView(APIView):
         claim = claim_next_call(agent=request.user, now=timezone.now())
         if claim.entry is not None:
             claim.entry.claim_token = claim_token(claim.entry, request.user)
+            attach_carried(claim.entry)
             return Response(CLAIMED_CALL.to_representation(claim.entry))
         # Everything in headers: HTTP forbids a body on 204 (gunicorn drops it, warning).
         response = Response(status=status.HTTP_204_NO_CONTENT)
@@ -176,8 +248,14 @@ class OutcomeView(APIView):
     @extend_schema(
         tags=TAGS,
         summary="Record a call's outcome",
-        description="One transaction: the attempt and its script path, the task's next "
-        "step, the queue entry, the case and any escalation. The idempotency key is "
+        description="One transaction: an attempt per follow-up the call covers (the claim's "
+        "`tasks`) with its script path, each one's next step, the queue entry, the cases "
+        "and any escalation; what holds for the person (wrong number, death, a booked "
+        "callback, do-not-call) applies to all their calls. `tasks` gives the other "
+        "follow-ups' script paths, and, when the person was spoken to, a follow-up's own "
+        "disposition or that it was not discussed (`apart`: stays open, no attempt). The "
+        "response's `settled` lists every attempt, `kept_open` the follow-ups not "
+        "discussed. The idempotency key is "
         "required (body or `Idempotency-Key` header): the first submit answers 201, a "
         "repeat 200 with the same body and nothing written. Only for a call handed to the "
         "caller: one they hold, or whose `claim_token` (from queue/next) they send; a "
@@ -213,6 +291,7 @@ class OutcomeView(APIView):
             raise PermissionDenied(
                 _("This call was not handed to you: claim it first (queue/next).")
             )
+        parts, lead_path = task_parts(data)
         try:
             result = record_outcome(
                 agent=request.user,
@@ -222,14 +301,15 @@ class OutcomeView(APIView):
                 started_at=data["started_at"],
                 ended_at=data["ended_at"],
                 now=timezone.now(),
-                script_version=data.get("script_version"),
-                answers=data.get("answers", []),
+                script_version=lead_path["script_version"],
+                answers=lead_path["answers"],
                 satisfaction=data["satisfaction"],
                 intent_class=data["intent_class"],
                 notes=data["notes"],
                 callback_at=data["callback_at"],
                 escalation=data["escalation"],
                 do_not_call=data["do_not_call"],
+                parts=parts,
             )
         except DjangoValidationError as error:
             raise serializers.ValidationError(field_errors(error)) from None

@@ -177,6 +177,7 @@ def _replay(*, key: str, agent) -> OutcomeResult | None:
         follow_up=_follow_up_of(attempt),
         escalation=attempt.escalations.order_by("pk").first(),
         settled=(attempt, *others),
+        kept_open=tuple(attempt.follow_up.get("kept_open", ())),
     )
 
 
@@ -441,13 +442,18 @@ def _record(
             description=escalation["description"],
             now=now,
         )
+    kept_open = tuple(task.pk for task in tasks if task not in settling)
+    if kept_open:
+        # Kept with the call, so that a replay answers with the same result.
+        first.follow_up = {**first.follow_up, "kept_open": list(kept_open)}
+        first.save(update_fields=["follow_up"])
     return OutcomeResult(
         attempt=first,
         created=True,
         follow_up=first_follow_up,
         escalation=raised,
         settled=tuple(settled),
-        kept_open=tuple(task.pk for task in tasks if task not in settling),
+        kept_open=kept_open,
     )
 
 

@@ -306,13 +306,34 @@ DETAILS = ("task__case__customer", "task__case__patient__department", "task__ste
 def script_version_to_use(task: FollowUpTask) -> int | None:
     """The id of the script version a call should use: the published version of its plan
     step's script, else of a script written for the case's kind (routine intent calls)."""
-    published = ScriptVersion.objects.filter(status=ScriptVersionStatus.PUBLISHED).order_by("pk")
-    script_id = task.step.script_id if task.step_id else None
-    if script_id is not None:
-        found = published.filter(script_id=script_id).values_list("pk", flat=True).first()
-        if found is not None:
-            return found
-    return published.filter(script__case_kind=task.case.kind).values_list("pk", flat=True).first()
+    return script_versions_to_use([task])[task.pk]
+
+
+def script_versions_to_use(tasks: list[FollowUpTask]) -> dict[int, int | None]:
+    """script_version_to_use for several follow-ups (a call to a person covers them all)
+    in one query: the first published version of the step's script, else of a script
+    written for the case's kind."""
+    if not tasks:
+        return {}
+    script_ids = {task.step.script_id for task in tasks if task.step_id and task.step.script_id}
+    kinds = {task.case.kind for task in tasks}
+    published = (
+        ScriptVersion.objects.filter(status=ScriptVersionStatus.PUBLISHED)
+        .filter(Q(script_id__in=script_ids) | Q(script__case_kind__in=kinds))
+        .order_by("pk")
+        .values_list("pk", "script_id", "script__case_kind")
+    )
+    by_script: dict[int, int] = {}
+    by_kind: dict[str, int] = {}
+    for version_id, script_id, kind in published:
+        by_script.setdefault(script_id, version_id)
+        if kind:
+            by_kind.setdefault(kind, version_id)
+    return {
+        task.pk: by_script.get(task.step.script_id if task.step_id else None)
+        or by_kind.get(task.case.kind)
+        for task in tasks
+    }
 
 
 def attach_call_details(entry: QueueEntry) -> QueueEntry:

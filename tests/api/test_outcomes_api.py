@@ -98,6 +98,21 @@ def test_the_first_submit_is_created_and_says_what_follows(agent, entry, version
             "reason": "no_answer",
         },
         "escalation": None,
+        # The person had one follow-up due: the call settled it alone.
+        "settled": [
+            {
+                "attempt": attempt.pk,
+                "task": entry.task_id,
+                "disposition": "no_answer",
+                "script_version": version.pk,
+                "follow_up": {
+                    "action": "retry",
+                    "earliest": "2026-11-24T15:00:00+08:00",
+                    "reason": "no_answer",
+                },
+            }
+        ],
+        "kept_open": [],
     }
     assert list(attempt.answers.values_list("node_id", flat=True)) == ["greet"]
     entry.task.refresh_from_db()

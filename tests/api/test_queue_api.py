@@ -111,6 +111,21 @@ def test_it_hands_out_the_next_call_with_the_number_masked(agent, entry, publish
         "claimed_at": "2026-11-23T10:40:00+08:00",
         "lease_expires_at": "2026-11-23T10:55:00+08:00",
         "script_version": published.pk,
+        # The call covers the person's one follow-up due: the same as above.
+        "tasks": [
+            {
+                "task": entry.task_id,
+                "case": entry.task.case_id,
+                "case_kind": "discharge",
+                "task_kind": "scheduled",
+                "step": {"id": entry.task.step_id, "offset_days": 3, "label": "Day 3"},
+                "due_date": "2026-11-23",
+                "callback_at": None,
+                "attempts": 0,
+                "budget_left": 6,
+                "script_version": published.pk,
+            }
+        ],
     }
     assert b"12345678" not in response.content
     entry.refresh_from_db()

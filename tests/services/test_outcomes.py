@@ -882,3 +882,12 @@ def test_a_follow_up_not_on_the_call_is_refused_and_nothing_is_written(entry, me
     assert "tasks" in refused.value.message_dict
     assert not CallAttempt.objects.exists()
     assert task_state(entry.task)["status"] == TaskStatus.PENDING
+
+
+def test_a_replay_of_a_call_with_a_follow_up_kept_open_says_so_again(entry, me, second_case):
+    first = submit(entry, me, parts={second_case.pk: outcomes.TaskPart(apart=True)})
+
+    again = submit(entry, me, parts={second_case.pk: outcomes.TaskPart(apart=True)})
+
+    assert (again.created, again.kept_open) == (False, first.kept_open)
+    assert again.kept_open == (second_case.pk,)
