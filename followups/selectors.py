@@ -21,7 +21,8 @@ from followups.models import (
     QueueEntryStatus,
     TaskStatus,
 )
-from followups.models.calls import REACHED_DISPOSITIONS, Disposition
+from followups.models.calls import Disposition
+from followups.reports.calls import ONE_PER_CALL, reached_call
 from followups.scheduling import calendar_warnings
 from followups.services import person_calls
 
@@ -68,7 +69,10 @@ def agent_day(*, agent, day: dt.date) -> dict:
         "entries": listed,
         "counts": counts,
         "due_in_pool": open_tasks_due_by(day).count(),
-        "calls_today": CallAttempt.objects.filter(agent=agent, started_at__date=day).count(),
+        # Calls, not follow-ups settled: one call to a person counts once.
+        "calls_today": CallAttempt.objects.filter(
+            agent=agent, started_at__date=day, same_call_as__isnull=True
+        ).count(),
     }
 
 
@@ -77,12 +81,13 @@ def supervisor_overview(*, day: dt.date, now: dt.datetime) -> dict:
     most pressing ten) and the latest outcomes. A fixed number of queries."""
     zone = timezone.get_current_timezone()
     midnight = dt.datetime.combine(day, dt.time.min, tzinfo=zone)
+    # Calls, not follow-ups settled: one call to a person counts once (reports/calls.py).
     attempts_today = CallAttempt.objects.filter(
-        started_at__gte=midnight, started_at__lt=midnight + dt.timedelta(days=1)
+        ONE_PER_CALL, started_at__gte=midnight, started_at__lt=midnight + dt.timedelta(days=1)
     )
     figures = attempts_today.aggregate(
         calls=Count("pk"),
-        reached=Count("pk", filter=Q(disposition__in=REACHED_DISPOSITIONS)),
+        reached=Count("pk", filter=reached_call()),
     )
     unresolved = [EscalationStatus.OPEN, EscalationStatus.ACKNOWLEDGED]
     escalations = Escalation.objects.aggregate(

@@ -19,6 +19,8 @@ Usage:
 
     DEBUG=1 .venv/bin/python scripts/bench_queue.py [--entries 4000] [--workers 4]
         [--worker-class sync] [--port 8799]
+
+BENCH_DATABASE names another database (to run beside another copy of the bench).
 """
 
 import argparse
@@ -40,7 +42,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 SERVER = os.environ.get("BENCH_POSTGRES", "postgres://postgres@127.0.0.1:5432")
-DATABASE = "huifang_bench_queue"
+DATABASE = os.environ.get("BENCH_DATABASE", "huifang_bench_queue")
 # Persistent connections, as a deployment would run (DATABASE_URL's conn_max_age).
 DATABASE_URL = f"{SERVER}/{DATABASE}?conn_max_age=600"
 os.environ["DATABASE_URL"] = DATABASE_URL
@@ -76,6 +78,17 @@ def recreate_database() -> None:
     admin.close()
 
 
+def parse_arguments() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--entries", type=int, default=4000)
+    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--worker-class", default="sync", choices=["sync", "gthread"])
+    parser.add_argument("--port", type=int, default=8799)
+    return parser.parse_args()
+
+
+# Before the database is dropped: --help, or a mistyped option, leaves it alone.
+ARGS = parse_arguments()
 recreate_database()
 
 import django  # noqa: E402
@@ -157,10 +170,14 @@ def fill(entries: int) -> None:
             "INSERT INTO followups_calllist (day, built_at, report) VALUES (%s, now(), '{}')",
             [day],
         )
+        # One entry per person and day, as the list build makes them.
         sql(
-            "INSERT INTO followups_queueentry (call_list_id, task_id, priority, status,"
-            " closed_at) SELECT (SELECT id FROM followups_calllist WHERE day = %s), t.id, 0,"
-            " 'done', now() FROM followups_followuptask t WHERE t.due_date = %s LIMIT %s",
+            "INSERT INTO followups_queueentry (call_list_id, task_id, customer_id, priority,"
+            " status, calls_made, closed_at) SELECT (SELECT id FROM followups_calllist"
+            " WHERE day = %s), t.id, t.customer_id, 0, 'done', 1, now() FROM (SELECT DISTINCT"
+            " ON (c.customer_id) t.id, c.customer_id FROM followups_followuptask t JOIN"
+            " followups_case c ON c.id = t.case_id WHERE t.due_date = %s"
+            " ORDER BY c.customer_id, t.id) t LIMIT %s",
             [day, day, entries],
         )
     sql(
@@ -432,7 +449,7 @@ def agents_loop(
                 row[0]
                 for row in _rows(
                     "SELECT queue_entry_id FROM followups_callattempt"
-                    " WHERE queue_entry_id IS NOT NULL"
+                    " WHERE queue_entry_id IS NOT NULL AND same_call_as_id IS NULL"
                 )
             ).values()
         ),
@@ -589,12 +606,7 @@ def stop_server(server: subprocess.Popen) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--entries", type=int, default=4000)
-    parser.add_argument("--workers", type=int, default=4)
-    parser.add_argument("--worker-class", default="sync", choices=["sync", "gthread"])
-    parser.add_argument("--port", type=int, default=8799)
-    args = parser.parse_args()
+    args = ARGS
 
     progress("migrating and filling the database")
     call_command("migrate", verbosity=0)

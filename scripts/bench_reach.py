@@ -27,11 +27,15 @@ Policies: "project" is whatever the project's code schedules after each outcome;
 overrides it after every non-contact (no answer, busy, phone off, family): same time the
 next day, unreachable after 3 attempts. Figures: reach within 7 days of the first step's
 due date (and per task), attempts per reached patient, calls inside the windows, agent load
-per window, empty claims while a colleague's call waited, late retries. Usage:
+per window, empty claims while a colleague's call waited, late retries; and, from the
+database, the phone calls per person and day (a call settling several follow-ups of a
+person counts once) and the person-days with more than one list entry. Usage:
 
     DEBUG=1 .venv/bin/python scripts/bench_reach.py [--patients 2000] [--days 35]
         [--seed 1] [--answer-scale 1.0] [--policies project,naive] [--start 2026-05-11]
         [--shift-margin 15] [--quick]
+
+BENCH_DATABASE names another database (to run beside another copy of the bench).
 """
 
 import argparse
@@ -52,7 +56,7 @@ from zoneinfo import ZoneInfo
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 SERVER = os.environ.get("BENCH_POSTGRES", "postgres://postgres@127.0.0.1:5432")
-DATABASE = "huifang_bench_reach"
+DATABASE = os.environ.get("BENCH_DATABASE", "huifang_bench_reach")
 os.environ["DATABASE_URL"] = f"{SERVER}/{DATABASE}?conn_max_age=600"
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "callcenter.settings")
 os.environ.setdefault("DEBUG", "true")
@@ -78,7 +82,8 @@ ZONE = ZoneInfo("Asia/Shanghai")
 
 from django.contrib.auth.models import Group, User  # noqa: E402
 from django.core.exceptions import ValidationError  # noqa: E402
-from django.db.models import Q  # noqa: E402
+from django.db.models import Count, Q  # noqa: E402
+from django.db.models.functions import TruncDate  # noqa: E402
 
 from followups import models as m  # noqa: E402
 from followups.scheduling import is_callable, windows_on  # noqa: E402
@@ -198,10 +203,12 @@ def claim(agent, now: dt.datetime) -> tuple[Handed | None, dt.datetime | None]:
 
 
 def record(agent, handed: Handed, *, disposition, started_at, ended_at, callback_at, naive):
-    """Record the outcome (for the naive policy, then override what follows a non-contact).
-    Returns (the task's next moment if it is still to be called, its kind, error or None)."""
+    """Record the outcome of the call to the person (for the naive policy, then override
+    what follows a non-contact). Returns (what the call settled, error or None): per
+    follow-up settled, the lead first, (task id, step id, disposition, the task's next
+    moment if it is still to be called, its kind)."""
     try:
-        record_outcome(
+        result = record_outcome(
             agent=agent,
             entry=handed.entry,
             idempotency_key=uuid.uuid4().hex,
@@ -212,13 +219,23 @@ def record(agent, handed: Handed, *, disposition, started_at, ended_at, callback
             callback_at=callback_at,
         )
     except ValidationError as error:
-        return None, None, f"{disposition}: {error.messages[0]}"
-    if naive and disposition in NON_CONTACTS:
-        naive_override(handed.task_id, started_at)
-    task = m.FollowUpTask.objects.values_list("status", "kind", "earliest_at").get(
-        pk=handed.task_id
-    )
-    return (task[2] if task[0] == m.TaskStatus.PENDING else None), task[1], None
+        return [], f"{disposition}: {error.messages[0]}"
+    attempts = [(a.task_id, a.disposition) for a in result.settled]
+    for task_id, settled_as in attempts:
+        if naive and settled_as in NON_CONTACTS:
+            naive_override(task_id, started_at)
+    tasks = {
+        row[0]: row[1:]
+        for row in m.FollowUpTask.objects.filter(pk__in=[t for t, _ in attempts]).values_list(
+            "pk", "status", "kind", "earliest_at", "step_id"
+        )
+    }
+    settled = []
+    for task_id, settled_as in attempts:
+        status, kind, earliest, step_id = tasks[task_id]
+        planned = earliest if status == m.TaskStatus.PENDING else None
+        settled.append((task_id, step_id, settled_as, planned, kind))
+    return settled, None
 
 
 def naive_override(task_id: int, started_at: dt.datetime) -> None:
@@ -260,6 +277,28 @@ def colleague_call_waiting(agent, now: dt.datetime) -> bool:
     )
 
 
+def person_days() -> tuple[list[int], int]:
+    """The phone calls made to each person on each local day, over the person-days with
+    at least one call (a call settling several follow-ups is one call: its first attempt),
+    and the number of person-days on which a person had more than one list entry."""
+    calls = (
+        m.CallAttempt.objects.filter(same_call_as__isnull=True)
+        .annotate(day=TruncDate("started_at", tzinfo=ZONE))
+        .values("task__case__customer_id", "day")
+        .annotate(n=Count("pk"))
+        .order_by()
+        .values_list("task__case__customer_id", "day", "n")
+    )
+    doubled = (
+        m.QueueEntry.objects.values("call_list__day", "customer_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+        .filter(n__gt=1)
+        .count()
+    )
+    return [n for _customer, _day, n in calls], doubled
+
+
 def task_statuses() -> Counter:
     return Counter(m.FollowUpTask.objects.values_list("status", flat=True))
 
@@ -296,6 +335,9 @@ STARTED = time.perf_counter()
 class Run:
     policy: str
     calls: list = field(default_factory=list)  # (person, offset, start, end, disposition, kind)
+    # Per follow-up a call settled (the lead's and the others'): (person, offset, start,
+    # disposition).
+    settled: list = field(default_factory=list)
     empty_claims: int = 0
     empty_in_window: int = 0
     empty_colleague_waited: int = 0
@@ -305,6 +347,8 @@ class Run:
     listed: int = 0
     skipped: Counter = field(default_factory=Counter)
     statuses: Counter = field(default_factory=Counter)
+    calls_per_person_day: list = field(default_factory=list)  # over person-days with a call
+    doubled_person_days: int = 0  # person-days with more than one list entry
     shift_windows: list = field(default_factory=list)  # (start, end, half, agents on shift)
     seconds: float = 0.0
     world: World | None = None
@@ -382,10 +426,11 @@ def simulate(policy: str, people: list[Person], args) -> Run:
                 ended = moment + dt.timedelta(seconds=seconds)
                 offset = world.step_offset.get(handed.step_id)
                 run.calls.append((person.idx, offset, moment, ended, disposition, handed.kind))
-                call = (handed, disposition, moment, callback_at)
+                call = (handed, person.idx, disposition, moment, callback_at)
                 heapq.heappush(heap, (ended, seq := seq + 1, agent, span_end, call))
             progress(f"{policy} {day} listed {added:4d} calls {len(run.calls) - calls_before:4d}")
         run.statuses = task_statuses()
+        run.calls_per_person_day, run.doubled_person_days = person_days()
     finally:
         traveller.stop()
     run.seconds = time.perf_counter() - began
@@ -393,15 +438,21 @@ def simulate(policy: str, people: list[Person], args) -> Run:
 
 
 def finish(run: Run, world: World, user, call, ended: dt.datetime, *, naive: bool) -> None:
-    handed, disposition, started, callback_at = call
-    planned, kind, error = record(
+    handed, idx, disposition, started, callback_at = call
+    settled, error = record(
         user, handed, disposition=disposition, started_at=started, ended_at=ended,
         callback_at=callback_at, naive=naive,
     )  # fmt: skip
     if error:
         run.errors[error] += 1
-    elif planned is not None:
-        run.planned[handed.task_id] = (planned, kind)
+    for task_id, step_id, settled_as, planned, kind in settled:
+        run.settled.append((idx, world.step_offset.get(step_id), started, settled_as))
+        # A follow-up re-planned earlier and settled now on its person's call, led by another.
+        earlier = run.planned.pop(task_id, None) if task_id != handed.task_id else None
+        if earlier is not None:
+            run.delays[earlier[1]].append((started - earlier[0]).total_seconds())
+        if planned is not None:
+            run.planned[task_id] = (planned, kind)
 
 
 def empty_claim(run: Run, world: World, user, moment: dt.datetime) -> None:
@@ -423,7 +474,7 @@ def figures(run: Run, people: list[Person], args) -> dict:
     horizon_end = dt.datetime.combine(last_day + dt.timedelta(days=1), dt.time(), tzinfo=ZONE)
     valid = [p for p in people if p.number == "ok"]
     reached_on: dict[tuple[int, int], dt.date] = {}
-    for idx, offset, start, _end, disposition, _kind in run.calls:
+    for idx, offset, start, disposition in run.settled:
         if disposition in REACHED:
             key, day = (idx, offset), start.astimezone(ZONE).date()
             reached_on[key] = min(day, reached_on.get(key, day))
@@ -438,13 +489,14 @@ def figures(run: Run, people: list[Person], args) -> dict:
     for offset in PLAN_OFFSETS:
         eligible = [p for p in valid if p.anchor + dt.timedelta(days=offset + 7) <= last_day]
         per_step[offset] = (sum(reached_within(p, offset) for p in eligible), len(eligible))
-    first_calls = sum(1 for c in run.calls if c[1] == PLAN_OFFSETS[0])
+    # Attempts on the first step: the calls that settled it (led by it or not).
+    first_calls = sum(1 for c in run.settled if c[1] == PLAN_OFFSETS[0])
     first_reached = sum(1 for (_idx, offset) in reached_on if offset == PLAN_OFFSETS[0])
     # The other reading of "attempts per reached patient": the calls a reached patient
     # took, up to and including the one that reached them.
     until_reached: Counter = Counter()
     reached_at: dict[int, dt.datetime] = {}
-    for idx, offset, start, _end, disposition, _kind in sorted(run.calls, key=lambda c: c[2]):
+    for idx, offset, start, disposition in sorted(run.settled, key=lambda c: c[2]):
         if offset != PLAN_OFFSETS[0] or idx in reached_at:
             continue
         until_reached[idx] += 1
@@ -464,7 +516,12 @@ def figures(run: Run, people: list[Person], args) -> dict:
                 busy[half] += overlap
                 inside += overlap
         outside += (end - start).total_seconds() - inside
+    per_day = run.calls_per_person_day
     return {
+        "person_days": len(per_day),
+        "calls_per_person_day": statistics.mean(per_day) if per_day else float("nan"),
+        "max_calls_per_person_day": max(per_day, default=0),
+        "several_calls": share(sum(n > 1 for n in per_day), len(per_day)),
         "first": share(first, len(valid)),
         "per_step": per_step,
         "per_task": share(
@@ -491,6 +548,13 @@ def report(run: Run, fig: dict, people: list[Person]) -> None:
         f" {dict(run.skipped)}"
     )
     print(f"  dispositions {dict(Counter(c[4] for c in run.calls).most_common())}")
+    print(
+        f"  follow-ups settled {len(run.settled)} on {len(run.calls)} calls; calls per person"
+        f" per day (over the {fig['person_days']} person-days with a call): mean"
+        f" {fig['calls_per_person_day']:.3f}, max {fig['max_calls_per_person_day']}, more than"
+        f" one call on {fig['several_calls']:.2f} %; person-days with more than one list"
+        f" entry: {run.doubled_person_days}"
+    )
     print(f"  reached within 7 days of the first step's due date: {fig['first']:.1f} %")
     steps = ", ".join(
         f"day {o}: {share(r, n):.1f} % of {n}" if n else f"day {o}: none in the horizon"

@@ -10,6 +10,8 @@ the index proposed for followups_followuptask(due_date) added by hand (no migrat
 Usage:
 
     DEBUG=1 .venv/bin/python scripts/bench_reports.py [--repeat 3] [--explain]
+
+BENCH_DATABASE names another database (to run beside another copy of the bench).
 """
 
 import argparse
@@ -23,7 +25,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 SERVER = os.environ.get("BENCH_POSTGRES", "postgres://postgres@127.0.0.1:5432")
-DATABASE = "huifang_bench_reports"
+DATABASE = os.environ.get("BENCH_DATABASE", "huifang_bench_reports")
 PARSER = argparse.ArgumentParser(description=__doc__.splitlines()[0])
 PARSER.add_argument("--repeat", type=int, default=3)
 PARSER.add_argument("--explain", action="store_true", help="time each report query")
@@ -176,12 +178,12 @@ def fill(first_case: int, last_case: int, ids: dict) -> None:
     sql(
         "INSERT INTO followups_callattempt (id, started_at, ended_at, dialled_number,"
         " disposition, satisfaction, intent_class, notes, callback_at, idempotency_key,"
-        " after_lease_lost, created_at, agent_id, task_id, queue_entry_id, script_version_id)"
-        " SELECT t.id * 3 + n, st, st + dur, '+86138' || lpad(t.case_id::text, 8, '0'), disp,"
-        " sat, '', CASE sat WHEN 'dissatisfied' THEN '等候时间太长' WHEN 'poor' THEN"
+        " after_lease_lost, created_at, agent_id, task_id, queue_entry_id, script_version_id,"
+        " follow_up) SELECT t.id * 3 + n, st, st + dur, '+86138' || lpad(t.case_id::text, 8,"
+        " '0'), disp, sat, '', CASE sat WHEN 'dissatisfied' THEN '等候时间太长' WHEN 'poor' THEN"
         " '换药时态度不好' WHEN 'satisfied' THEN CASE WHEN t.id %% 10 = 0 THEN '护士很耐心'"
         " ELSE '' END ELSE '' END, NULL, 'b' || (t.id * 3 + n), false, st + dur, t.agent_id,"
-        " t.id, NULL, CASE WHEN t.due_date >= %s::date - 60 THEN %s ELSE %s END"
+        " t.id, NULL, CASE WHEN t.due_date >= %s::date - 60 THEN %s ELSE %s END, '{}'"
         " FROM followups_followuptask t, generate_series(1, t.attempts) AS n,"
         " LATERAL (SELECT (t.id * 7) %% 100 AS f, n = t.attempts AS final) AS a,"
         " LATERAL (SELECT CASE WHEN NOT final THEN CASE WHEN t.id %% 97 = 0 AND n = 1"
@@ -250,11 +252,14 @@ def fill(first_case: int, last_case: int, ids: dict) -> None:
     sql("DELETE FROM followups_queueentry")
     sql("DELETE FROM followups_calllist")
     sql("INSERT INTO followups_calllist (day, report) VALUES (%s, '{}')", [DAY])
+    # Today's list: one entry per person, led by their earliest pending task.
     sql(
-        "INSERT INTO followups_queueentry (priority, status, assigned_agent_id, call_list_id,"
-        " task_id) SELECT t.id %% 1000, 'waiting', t.agent_id, l.id, t.id FROM"
-        " followups_followuptask t, followups_calllist l WHERE t.status = 'pending' AND"
-        " t.due_date BETWEEN %s::date - 3 AND %s",
+        "INSERT INTO followups_queueentry (priority, status, calls_made, assigned_agent_id,"
+        " call_list_id, task_id, customer_id) SELECT DISTINCT ON (c.customer_id)"
+        " t.id %% 1000, 'waiting', 0, t.agent_id, l.id, t.id, c.customer_id FROM"
+        " followups_followuptask t JOIN followups_case c ON c.id = t.case_id,"
+        " followups_calllist l WHERE t.status = 'pending' AND"
+        " t.due_date BETWEEN %s::date - 3 AND %s ORDER BY c.customer_id, t.due_date, t.id",
         [DAY, DAY],
     )
     for table in [

@@ -1,6 +1,9 @@
 """Agent figures: calls, people reached, handle time, attempts per reached person, review
 scores, and the share of calls made where the rules allow it.
 
+A call is one phone call to a person, however many follow-ups it settled (reports/calls.py):
+calls, handle time and the calling-rules check read each call once.
+
 A call is allowed when followups.scheduling says its start was callable under the case's
 calling rules (its plan's policy on the customer's clock), or when it was the call back a
 customer booked on the call before (the rules let those break the windows, not the quiet
@@ -20,6 +23,7 @@ from followups.models.calls import REACHED_DISPOSITIONS
 from followups.scheduling import CallingRules, is_callable, place_callback, windows_on
 from followups.services.policies import default_policy_id, policies_with_rules
 
+from .calls import ONE_PER_CALL, reached_call
 from .planning import without_jit
 from .reach import agent_names
 from .scope import ReportScope
@@ -136,15 +140,15 @@ def agent_figures(*, scope: ReportScope) -> AgentReport:
     check for customers on their own timezone (only when there are any), people reached,
     review scores, the calls outside the windows with the calls before them, names, and
     the calling policies."""
-    calls = CallAttempt.objects.filter(scope.attempts_filter())
+    attempts = CallAttempt.objects.filter(scope.attempts_filter())
+    calls = attempts.filter(ONE_PER_CALL)
     rules = _own_clock_rules()
     in_window = _in_windows(rules, scope)
-    reached = Q(disposition__in=REACHED_DISPOSITIONS)
     groups = list(
         calls.values("agent_id", POLICY, TIMEZONE)
         .annotate(
             calls=Count("pk"),
-            reached=Count("pk", filter=reached),
+            reached=Count("pk", filter=reached_call()),
             handle=Sum(ExpressionWrapper(F("ended_at") - F("started_at"), DurationField())),
             in_window=Count("pk", filter=in_window),
         )
@@ -182,14 +186,14 @@ def agent_figures(*, scope: ReportScope) -> AgentReport:
         for field in ["calls", "reached", "handle", "in_window"]:
             total[field] += row[field] or type(total[field])()
     people = dict(
-        calls.filter(reached)
+        attempts.filter(disposition__in=REACHED_DISPOSITIONS)
         .values("agent_id")
         .annotate(n=Count("task__case__customer_id", distinct=True))
         .order_by()
         .values_list("agent_id", "n")
     )
     scores = dict(
-        CallReview.objects.filter(attempt__in=calls)
+        CallReview.objects.filter(attempt__in=attempts)
         .values("attempt__agent_id")
         .annotate(score=Avg("score"))
         .order_by()
@@ -269,14 +273,13 @@ def agent_summary(*, scope: ReportScope) -> Table:
     """The dashboard's short version: calls, reached and handle time per agent, from the
     calls table alone (one query and the names); the calling-rules check, people reached
     and review scores are on the agent figures page."""
-    reached = Q(disposition__in=REACHED_DISPOSITIONS)
     figures = {
         row["agent_id"]: row
-        for row in CallAttempt.objects.filter(scope.attempts_filter())
+        for row in CallAttempt.objects.filter(scope.attempts_filter(), ONE_PER_CALL)
         .values("agent_id")
         .annotate(
             calls=Count("pk"),
-            reached=Count("pk", filter=reached),
+            reached=Count("pk", filter=reached_call()),
             handle=Avg(ExpressionWrapper(F("ended_at") - F("started_at"), DurationField())),
         )
         .order_by()

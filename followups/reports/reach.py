@@ -1,10 +1,15 @@
 """回访率, the follow-up rate: of the tasks due in a period, how many people were reached;
-per day, department, agent and case kind.
+per day, department, agent and case kind; and the same for people.
 
 "Due" are the tasks whose due date falls in the period, except tasks cancelled before any
 call was made (plan changed, case closed first). "Reached" are those with at least one
 call whose disposition is reached (complete or partial), whenever that call was made.
 "Window missed" are those whose follow-up window passed with nobody reached.
+
+One call to a person settles every follow-up of theirs that is due, so the task counts
+stay per task (a person with two cases reached on one call: two tasks reached), and the
+people figures say how many different people that was: people due (with at least one due
+task), called and reached (at least one of their due tasks reached).
 """
 
 from collections import defaultdict
@@ -49,6 +54,10 @@ class ReachReport:
     called: int
     reached: int
     window_missed: int  # follow-up windows that passed with nobody reached
+    people_due: int  # different people with a task due in the period
+    people_called: int  # of those, people with at least one due task called
+    people_reached: int  # of those, people with at least one due task reached
+    totals: Table
     by_day: Table
     by_department: Table
     by_agent: Table
@@ -59,8 +68,12 @@ class ReachReport:
         return share(self.reached, self.due)
 
     @property
+    def people_rate(self) -> float | None:
+        return share(self.people_reached, self.people_due)
+
+    @property
     def tables(self) -> list[Table]:
-        return [self.by_day, self.by_department, self.by_agent, self.by_kind]
+        return [self.totals, self.by_day, self.by_department, self.by_agent, self.by_kind]
 
 
 def _rate_columns(first: Column) -> list[Column]:
@@ -82,10 +95,50 @@ def _table(key: str, title: str, first: Column, totals: dict, order: list) -> Ta
     return Table(key, title, _rate_columns(first), rows)
 
 
+def people_counts(scope: ReportScope) -> dict[str, int]:
+    """The different people behind the due tasks: due, called, reached (one query)."""
+    person = "case__customer_id"
+    return due_tasks(scope).aggregate(
+        due=Count(person, distinct=True),
+        called=Count(person, distinct=True, filter=CALLED),
+        reached=Count(person, distinct=True, filter=REACHED),
+    )
+
+
+def _totals_table(*, tasks: tuple[int, int, int], people: dict[str, int]) -> Table:
+    due, called, reached = tasks
+    return Table(
+        "totals",
+        _("Tasks and people"),
+        [
+            Column("counted", _("Counted"), Kind.TEXT),
+            Column("due", _("Due")),
+            Column("called", _("Called")),
+            Column("reached", _("Reached")),
+            Column("rate", _("Reached share"), Kind.SHARE),
+        ],
+        [
+            [_("Follow-up tasks"), due, called, reached, share(reached, due)],
+            [
+                _("People"),
+                people["due"],
+                people["called"],
+                people["reached"],
+                share(people["reached"], people["due"]),
+            ],
+        ],
+        note=_(
+            "One call to a person settles all of their follow-ups that are due: a person with "
+            "two cases reached on one call counts two tasks and one person."
+        ),
+    )
+
+
 @without_jit()
 def follow_up_rate(*, scope: ReportScope) -> ReachReport:
-    """One grouped query over the due tasks, rolled up by each dimension here, plus one
-    for the agents' names: two queries whatever the size of the period."""
+    """One grouped query over the due tasks, rolled up by each dimension here, one for the
+    people behind them and one for the agents' names: three queries whatever the size of
+    the period."""
     groups = (
         due_tasks(scope)
         .annotate(final_agent=last_attempt("agent_id"))
@@ -167,8 +220,21 @@ def follow_up_rate(*, scope: ReportScope) -> ReachReport:
         kinds,
         sorted(kinds),
     )
+    people = people_counts(scope)
     return ReachReport(
-        scope, due, called, reached, missed, by_day, by_department, by_agent, by_kind
+        scope,
+        due,
+        called,
+        reached,
+        missed,
+        people["due"],
+        people["called"],
+        people["reached"],
+        _totals_table(tasks=(due, called, reached), people=people),
+        by_day,
+        by_department,
+        by_agent,
+        by_kind,
     )
 
 

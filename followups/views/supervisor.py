@@ -37,7 +37,7 @@ from followups.reports.outcomes import outcome_calls, outcome_table, script_path
 from followups.reports.scope import ReportScope
 from followups.reports.tables import Kind, Table, display, share
 from followups.roles import REVIEW_OUTCOMES, WORK_QUEUE
-from followups.services import escalation_workflow, reviews
+from followups.services import escalation_workflow, person_calls, reviews
 
 EXPORT_DATA = "followups.export_data"
 PAGE_SIZE = 50
@@ -299,6 +299,7 @@ NEEDING_NUMBER_SHOWN = 20
 # The list build's counts (CallList.report), as the queue page names them.
 BUILD_COUNTS = [
     ("added", gettext_lazy("Added")),
+    ("riding_along", gettext_lazy("Follow-ups riding along on their person's call")),
     ("window_missed", gettext_lazy("Window missed")),
     ("flagged_needs_number", gettext_lazy("Newly flagged: number needs fixing")),
     ("closed_earlier", gettext_lazy("Left on earlier lists, closed")),
@@ -358,12 +359,17 @@ def queue(request):
     elif shown_agent.isdigit():
         waiting = waiting.filter(assigned_agent_id=int(shown_agent))
     needing_number = selectors.tasks_needing_a_number()
+    # One entry per person: its lead follow-up, and how many follow-ups its call covers.
     entries = Paginator(
         waiting.select_related(
-            "assigned_agent", "task__case__customer", "task__case__patient__department"
+            "assigned_agent", "call_list", "customer", "task__case__patient__department"
         ).order_by("priority", "pk"),
         QUEUE_PAGE_SIZE,
     ).get_page(request.GET.get("page"))
+    listed = list(entries)
+    covered = person_calls.carried_counts(listed)
+    for entry in listed:
+        entry.follow_ups = covered[entry.pk]
     return render(
         request,
         "followups/supervisor/queue.html",
@@ -579,7 +585,10 @@ def _report_charts(name: str, report) -> list[dict]:
 def _report_extras(name: str, report) -> dict:
     """What a report page shows beside its tables: headline figures and definitions."""
     if name == "reach":
-        return {"rate_text": display(report.rate, Kind.SHARE)}
+        return {
+            "rate_text": display(report.rate, Kind.SHARE),
+            "people_rate_text": display(report.people_rate, Kind.SHARE),
+        }
     if name == "aapor":
         return {
             "definitions": aapor.rate_definitions(),

@@ -55,7 +55,9 @@
   // What the answers so far tell the outcome (satisfaction, intent, a callback, a red
   // flag, the disposition of the closing): set a field when its suggestion changes, clear
   // it when the suggestion goes away (Backspace) unless the agent changed it meanwhile.
-  let suggested = {};
+  // Each follow-up's runner suggests on its own: the lead's fills the call's fields, the
+  // others' their own "for each follow-up" choice (the server says which in the prefill).
+  let suggested = {}; // task id → what its runner suggested last
 
   function suggestionOf(runner) {
     try {
@@ -67,31 +69,31 @@
 
   function applySuggestion(runner) {
     const form = document.getElementById("outcome-form");
+    const task = runner.dataset.task || "";
+    const before = suggested[task] || {};
     const next = suggestionOf(runner);
-    if (!form) {
-      suggested = next;
-      return;
-    }
-    const names = new Set(Object.keys(suggested).concat(Object.keys(next)));
+    suggested[task] = next;
+    if (!form) return;
+    const names = new Set(Object.keys(before).concat(Object.keys(next)));
     names.forEach(function (name) {
       const field = form.elements.namedItem(name);
       if (!field) return;
       if (field.type === "checkbox") {
         // A box the script ticks (never call again), unticked again if the agent steps
         // back past the handler that ticked it.
-        if (name in next && !(name in suggested)) {
+        if (name in next && !(name in before)) {
           field.checked = true;
           field.classList.add("suggested");
-        } else if (!(name in next) && name in suggested && field.checked) {
+        } else if (!(name in next) && name in before && field.checked) {
           field.checked = false;
           field.classList.remove("suggested");
         } else {
           return;
         }
-      } else if (name in next && next[name] !== suggested[name]) {
+      } else if (name in next && next[name] !== before[name]) {
         field.value = next[name];
         field.classList.add("suggested");
-      } else if (!(name in next) && field.value === suggested[name]) {
+      } else if (!(name in next) && field.value === before[name]) {
         field.value = name === "escalation_severity" ? "normal" : "";
         field.classList.remove("suggested");
       } else {
@@ -101,7 +103,6 @@
     });
     const escalation = document.getElementById("escalation");
     if (escalation && next.escalation_category) escalation.open = true;
-    suggested = next;
   }
 
   // Focus stays on the runner (not on an answer, which would look chosen), so the keys
@@ -120,7 +121,8 @@
     const loaded = event.detail.elt;
     showLatestStep(loaded.parentNode || loaded);
     if (loaded.id === "script-runner") {
-      // The runner moved one step: the form is the same, follow its suggestions.
+      // The runner moved one step, or another follow-up's runner opened: the form is the
+      // same, follow the suggestions of that runner.
       applySuggestion(loaded);
       focusRunner(loaded);
       return;
@@ -128,7 +130,8 @@
     const runner = loaded.querySelector && loaded.querySelector("#script-runner");
     if (runner) {
       // A new call screen: the form holds what it holds; remember, do not overwrite.
-      suggested = suggestionOf(runner);
+      suggested = {};
+      suggested[runner.dataset.task || ""] = suggestionOf(runner);
       focusRunner(runner);
     }
     const autofocus = loaded.querySelector && loaded.querySelector("[autofocus]");

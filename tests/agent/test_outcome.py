@@ -45,7 +45,9 @@ def ticket(client, agent, held):
 
 
 def submit(client, entry, ticket, moment=None, path=(), headers=None, **fields):
-    data = {"ticket": ticket, "path": json.dumps(list(path)), "notes": "", **fields}
+    """The outcome form sent with the path of the entry's lead follow-up."""
+    data = {"ticket": ticket, f"path_{entry.task_id}": json.dumps(list(path)), "notes": ""}
+    data.update(fields)
     with when(moment or at(10, 44)):
         return client.post(reverse("agent:outcome", args=[entry.pk]), data, **(headers or {}))
 

@@ -33,10 +33,12 @@ def ticket(client, agent, held):
 
 
 def step(client, entry, ticket, path, **data):
+    """One step of the runner of the entry's lead follow-up."""
     with when(at(10, 42)):
         return client.post(
             reverse("agent:script", args=[entry.pk]),
-            {"ticket": ticket, "path": json.dumps(path), **data},
+            {"ticket": ticket, "task": entry.task_id, f"path_{entry.task_id}": json.dumps(path)}
+            | data,
             **htmx(),
         )
 
@@ -44,7 +46,7 @@ def step(client, entry, ticket, path, **data):
 def runner(response) -> dict:
     raw = response.content.decode()
     node = re.search(r'data-node="([^"]*)">([^<]*)</p>', raw)
-    path = re.search(r'id="call-path" name="path" [^>]*value="([^"]*)"', raw)[1]
+    path = re.search(r'id="call-path" [^>]*value="([^"]*)"', raw)[1]
     return {
         "path": json.loads(unescape(path)),
         "node": node[1] if node else None,

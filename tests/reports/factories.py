@@ -73,9 +73,14 @@ def call(
     version: m.ScriptVersion | None = None,
     path: list[tuple[str, str, bool]] = (),
     callback_at: dt.datetime | None = None,
+    same_call_as: m.CallAttempt | None = None,
 ) -> m.CallAttempt:
     """A recorded call; ``path`` is (node id, value, is an objection) in order. The task's
-    counters move as record_outcome moves them."""
+    counters move as record_outcome moves them. With ``same_call_as``, another follow-up
+    settled on that call (same agent and times, as record_outcome stores them)."""
+    if same_call_as is not None:
+        by, started = same_call_as.agent, same_call_as.started_at
+        seconds = int((same_call_as.ended_at - started).total_seconds())
     attempt = m.CallAttempt.objects.create(
         task=task,
         agent=by,
@@ -87,7 +92,10 @@ def call(
         notes=notes,
         script_version=version,
         callback_at=callback_at,
-        idempotency_key=uuid.uuid4().hex,
+        idempotency_key=(
+            f"{same_call_as.idempotency_key}#{task.pk}" if same_call_as else uuid.uuid4().hex
+        ),
+        same_call_as=same_call_as,
     )
     m.ScriptAnswer.objects.bulk_create(
         m.ScriptAnswer(attempt=attempt, position=n, node_id=node, value=value, is_objection=obj)

@@ -32,7 +32,8 @@ NOW = "2026-11-11 16:00 +0800"
 
 def add_copies(count: int, *, start: int, version, reviewer) -> None:
     """``count`` copies of one shape of data: a department, an agent, tasks with every
-    kind of outcome, ratings with notes, escalations, reviews and today's list entries."""
+    kind of outcome (the complete call settling a second case of the person), ratings with
+    notes, escalations, reviews and today's list entries (one per person)."""
     call_list, _ = CallList.objects.get_or_create(day=WED)
     for n in range(start, start + count):
         dept, by = department(f"科室{n}"), agent(f"agent{n}")
@@ -50,6 +51,15 @@ def add_copies(count: int, *, start: int, version, reviewer) -> None:
                 path=path,
             )
             call(task, by=by, disposition=D.NO_ANSWER, started=at(TUE, 20), version=version)
+            if disposition == D.COMPLETE:
+                second = due_task(due=TUE, customer=task.case.customer)
+                call(
+                    second,
+                    by=by,
+                    disposition=disposition,
+                    started=first.started_at,
+                    same_call_as=first,
+                )
             CallReview.objects.create(attempt=first, reviewer=reviewer, score=70)
             escalation(
                 case=task.case,
@@ -105,6 +115,8 @@ def test_every_page_costs_the_same_queries_with_four_times_the_data(
             with django_assert_max_num_queries(small[url]):
                 response = client.get(url)
             assert response.status_code == 200
-    # Four times the data: 40 tasks with calls, 80 calls, 40 escalations, 4 agents.
-    assert CallAttempt.objects.count() == 80
+    # Four times the data: 44 tasks with calls, 84 attempts (80 calls), 40 escalations, 4
+    # agents.
+    assert CallAttempt.objects.count() == 84
+    assert CallAttempt.objects.filter(same_call_as__isnull=True).count() == 80
     assert Escalation.objects.count() == 40

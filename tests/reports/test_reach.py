@@ -19,6 +19,8 @@ def test_it_counts_due_called_and_reached_tasks(reach_data, period):
     # Called: t1 t2 t3 t4 t6 t7 t8 t9 t11 t12 = 10. Reached: t1 t2 t9 = 3.
     assert (report.due, report.called, report.reached) == (13, 10, 3)
     assert report.rate == pytest.approx(3 / 13)  # 0.2308
+    # Every task is a different person's: the same figures for people.
+    assert (report.people_due, report.people_called, report.people_reached) == (13, 10, 3)
 
 
 def test_it_breaks_the_rate_down_by_due_day(reach_data, period):

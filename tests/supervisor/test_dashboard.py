@@ -43,3 +43,51 @@ def test_it_shows_the_deaths_reported_on_calls_of_the_last_thirty_days(client, s
 
     assert list(response.context["deaths_reported"]) == [reported]
     assert "every call to these people has stopped" in response.content.decode()
+
+
+def test_the_agents_at_a_glance_count_one_call_per_person_called(client, supervisor, a1):
+    from tests.factories import CustomerFactory
+
+    person = CustomerFactory()
+    lead = call(
+        due_task(due=MON, customer=person), by=a1, disposition="complete", started=at(MON, 15)
+    )
+    call(
+        due_task(due=MON, customer=person),
+        by=a1,
+        disposition="complete",
+        started=at(MON, 15),
+        same_call_as=lead,
+    )
+    client.force_login(supervisor)
+    with time_machine.travel("2026-11-11 16:00 +0800", tick=False):
+        response = client.get(reverse("supervisor:home"))
+    # One call settled two follow-ups: one call, reaching the person, 180 s.
+    assert response.context["agents"].rows == [["李娜", 1, 1, 1.0, 180.0]]
+    # The follow-up rate still counts both tasks.
+    assert (response.context["funnel"].due, response.context["funnel"].reached) == (2, 2)
+
+
+def test_todays_calls_count_a_call_to_a_person_once_reached_on_any_follow_up(
+    client, supervisor, a1
+):
+    from tests.factories import CustomerFactory
+
+    person = CustomerFactory()
+    # The lead follow-up was refused, the other one done on the same call.
+    lead = call(
+        due_task(due=MON, customer=person), by=a1, disposition="refused", started=at(MON, 15)
+    )
+    call(
+        due_task(due=MON, customer=person),
+        by=a1,
+        disposition="complete",
+        same_call_as=lead,
+        started=at(MON, 15),
+    )
+    call(due_task(due=MON), by=a1, disposition="no_answer", started=at(MON, 15, 10))
+    client.force_login(supervisor)
+    with time_machine.travel("2026-11-09 16:00 +0800", tick=False):
+        response = client.get(reverse("supervisor:home"))
+
+    assert (response.context["calls"], response.context["reached"]) == (2, 1)

@@ -99,3 +99,61 @@ def test_exports_carry_the_whole_complaint_list(client, supervisor, a1, cardio):
     assert page.content.decode().count("意见") == 50
     assert AuditEvent.objects.get().detail["rows"] == 55
     assert export.content.decode("utf-8-sig").count("意见") == 55
+
+
+@pytest.fixture
+def one_call_two_cases(a1, cardio):
+    """A person with two cases, both due and reached on one call; another not reached."""
+    from followups.models import CaseKind
+    from tests.factories import CustomerFactory
+    from tests.reports.conftest import MON, TUE
+    from tests.reports.factories import at, call, due_task
+
+    person = CustomerFactory()
+    lead = call(
+        due_task(due=MON, dept=cardio, customer=person),
+        by=a1,
+        disposition="complete",
+        started=at(MON, 10, 40),
+    )
+    call(
+        due_task(due=TUE, kind=CaseKind.MISSED_APPOINTMENT, customer=person),
+        by=a1,
+        disposition="complete",
+        started=at(MON, 10, 40),
+        same_call_as=lead,
+    )
+    call(due_task(due=TUE, dept=cardio), by=a1, disposition="busy", started=at(TUE, 15))
+
+
+def test_the_reach_page_shows_people_beside_tasks(client, supervisor, one_call_two_cases):
+    client.force_login(supervisor)
+    response = client.get(reverse("supervisor:report", args=["reach"]) + f"?{PERIOD}")
+    report = response.context["report"]
+    assert (report.due, report.reached) == (3, 2)
+    assert (report.people_due, report.people_reached) == (2, 1)
+    assert response.context["people_rate_text"] == "50.0 %"
+    html = response.content.decode()
+    for label in ["People due", "People reached", "People reached share", "50.0 %"]:
+        assert label in html
+    assert 'id="table-totals"' in html
+
+
+def test_the_reach_export_carries_tasks_and_people(client, supervisor, one_call_two_cases):
+    client.force_login(supervisor)
+    url = reverse("supervisor:export", args=["reach", "totals", "csv"])
+    text = client.get(f"{url}?{PERIOD}").content.decode("utf-8-sig")
+    assert list(csv.reader(io.StringIO(text))) == [
+        ["Counted", "Due", "Called", "Reached", "Reached share"],
+        ["Follow-up tasks", "3", "3", "2", str(2 / 3)],
+        ["People", "2", "2", "1", "0.5"],
+    ]
+    url = reverse("supervisor:export", args=["reach", "totals", "xlsx"])
+    sheet = load_workbook(io.BytesIO(client.get(f"{url}?{PERIOD}").content)).active
+    assert [[cell.value for cell in row] for row in sheet.iter_rows()][2] == [
+        "People",
+        2,
+        2,
+        1,
+        0.5,
+    ]

@@ -69,3 +69,60 @@ def test_it_lists_the_follow_ups_whose_number_needs_fixing_with_the_builds_count
     build = dict(response.context["build"])
     assert (build["Added"], build["Skipped: No phone number"]) == (1, 1)
     assert build["Newly flagged: number needs fixing"] == 1
+
+
+def test_it_lists_each_person_once_with_the_follow_ups_their_call_covers(client, supervisor):
+    from followups.services.call_lists import build_call_lists
+    from tests.factories import CustomerFactory
+    from tests.reports.conftest import MON, THU
+
+    person = CustomerFactory(name="张伟")
+    overdue = due_task(due=MON, customer=person)
+    today = due_task(due=WED, customer=person)
+    due_task(due=THU, customer=person)  # not due yet: not on today's call
+    alone = due_task(due=WED)
+    client.force_login(supervisor)
+    with time_machine.travel(NOW, tick=False):
+        build_call_lists(day=WED)
+        response = client.get(reverse("supervisor:queue"))
+
+    entries = {entry.customer_id: entry for entry in response.context["entries"]}
+    assert set(entries) == {person.pk, alone.case.customer_id}
+    # The person's overdue follow-up leads; today's rides along: one call covers two.
+    assert entries[person.pk].task_id == overdue.pk
+    assert entries[person.pk].follow_ups == 2
+    assert entries[alone.case.customer_id].follow_ups == 1
+    html = response.content.decode()
+    assert "Follow-ups on the call" in html
+    assert html.count('class="text-end queue-follow-ups"') == 2
+    build = dict(response.context["build"])
+    assert build["Added"] == 2
+    assert build["Follow-ups riding along on their person's call"] == 1
+    assert today.pk not in {entry.task_id for entry in entries.values()}
+
+
+def test_the_queue_page_reads_the_covered_follow_ups_in_one_query(
+    client, supervisor, django_assert_max_num_queries
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from followups.services.call_lists import build_call_lists
+    from tests.factories import CustomerFactory
+
+    client.force_login(supervisor)
+    with time_machine.travel(NOW, tick=False):
+        due_task(due=WED, customer=(first := CustomerFactory()))
+        due_task(due=WED, customer=first)
+        build_call_lists(day=WED)
+        client.get(reverse("supervisor:queue"))  # the session and caches warm
+        with CaptureQueriesContext(connection) as few:
+            client.get(reverse("supervisor:queue"))
+        for _ in range(5):
+            person = CustomerFactory()
+            due_task(due=WED, customer=person)
+            due_task(due=WED, customer=person)
+        build_call_lists(day=WED)
+        with django_assert_max_num_queries(len(few)):
+            response = client.get(reverse("supervisor:queue"))
+    assert [entry.follow_ups for entry in response.context["entries"]] == [2] * 6

@@ -1,0 +1,201 @@
+"""One call, one person, two follow-ups in the browser: 张三's discharge follow-up and his
+missed appointment are due the same day. The agent answers the first script, switches to
+the second (which starts past the identity check the first one passed), answers it and
+records the call once: both follow-ups are settled, each with its own path."""
+
+import datetime as dt
+import re
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+from playwright.sync_api import expect
+
+from followups.models import CallAttempt, CallScript, QueueEntryStatus, ScriptVersion, TaskStatus
+from followups.services.demo import DISCHARGE_GRAPH, MISSED_APPOINTMENT_GRAPH
+from tests.factories import (
+    CallingPolicyFactory,
+    CallListFactory,
+    CaseFactory,
+    DepartmentFactory,
+    FollowUpPlanFactory,
+    FollowUpTaskFactory,
+    PatientFactory,
+    QueueEntryFactory,
+    UserFactory,
+)
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+MONDAY = dt.date(2026, 11, 23)
+PASSWORD = "pass-for-tests"
+
+
+def at(hour: int, minute: int = 0, day: dt.date = MONDAY) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time(hour, minute), tzinfo=SHANGHAI)
+
+
+def plan_with_script(name: str, code: str, kind: str, graph: dict, offset: int):
+    plan = FollowUpPlanFactory(
+        calling_policy=CallingPolicyFactory(is_default=kind == "discharge"), offsets=[offset]
+    )
+    script = CallScript.objects.create(name=name, code=code, case_kind=kind)
+    step = plan.steps.get()
+    step.script = script
+    step.save()
+    version = ScriptVersion.objects.create(
+        script=script, number=1, status="published", graph=graph, published_at=at(8)
+    )
+    return plan, step, version
+
+
+@pytest.fixture
+def person_with_two_cases(db):
+    """张三 on agent1's list, led by his discharge follow-up; his missed appointment rides
+    along."""
+    agent = UserFactory(username="agent1", first_name="王静", role="agent")
+    discharge, discharge_step, discharge_version = plan_with_script(
+        "出院回访", "discharge", "discharge", DISCHARGE_GRAPH, 3
+    )
+    missed, missed_step, missed_version = plan_with_script(
+        "失约回访", "missed", "missed_appointment", MISSED_APPOINTMENT_GRAPH, 0
+    )
+    patient = PatientFactory(
+        department=DepartmentFactory(name="心内科"),
+        customer__name="张三",
+        customer__phone="+8613812345678",
+        customer__gender="M",
+        attending_doctor="周建国",
+    )
+    lead_case = CaseFactory(plan=discharge, customer=patient.customer, patient=patient)
+    lead = FollowUpTaskFactory(case=lead_case, step=discharge_step, due_date=MONDAY)
+    missed_case = CaseFactory(
+        plan=missed,
+        customer=patient.customer,
+        patient=patient,
+        kind="missed_appointment",
+        product="心内科复诊",
+    )
+    other = FollowUpTaskFactory(case=missed_case, step=missed_step, due_date=MONDAY)
+    entry = QueueEntryFactory(
+        call_list=CallListFactory(day=MONDAY), task=lead, assigned_agent=agent, priority=1
+    )
+    return {
+        "entry": entry,
+        "lead": lead,
+        "other": other,
+        "versions": (discharge_version, missed_version),
+    }
+
+
+def in_english(page, live_server):
+    host = re.sub(r"^https?://", "", live_server.url).split(":")[0]
+    page.context.add_cookies(
+        [{"name": "django_language", "value": "en", "domain": host, "path": "/"}]
+    )
+
+
+def step(page, key: str) -> None:
+    """Press an answer key and wait for the runner to come back."""
+    before = page.locator("#call-path").input_value()
+    page.keyboard.press(key)
+    page.wait_for_function(
+        "before => document.querySelector('#call-path').value !== before", arg=before
+    )
+
+
+def node(page) -> str | None:
+    return page.locator("#script-text").get_attribute("data-node")
+
+
+def test_an_agent_settles_two_follow_ups_of_one_person_in_one_call(
+    person_with_two_cases, page, live_server, log_in, screenshot
+):
+    entry, lead, other = (person_with_two_cases[name] for name in ("entry", "lead", "other"))
+    discharge_version, missed_version = person_with_two_cases["versions"]
+    in_english(page, live_server)
+    with time_machine.travel(at(10, 35), tick=True):
+        log_in("agent1", PASSWORD)
+        row = page.locator(f"#my-list tr[data-entry='{entry.pk}']")
+        assert "2 follow-ups" in row.inner_text()
+        assert page.locator("#my-list tbody tr").count() == 1
+
+        page.keyboard.press("n")
+        page.locator("#script-runner").wait_for()
+        assert "This call covers 2 follow-ups" in page.locator("#call-tasks").inner_text()
+        assert page.locator(".call-task").count() == 2
+        expect(page.locator(f"#call-task-{lead.pk}")).to_have_class(re.compile(r"\bcurrent\b"))
+        assert page.locator("#script-runner").get_attribute("data-task") == str(lead.pk)
+        full_page = screenshot("person-01-call-two-follow-ups")
+        # As the agent sees it at 1366×768: the runner and the record button in sight.
+        page.screenshot(path=str(full_page.with_name("person-01-call-two-follow-ups-screen.png")))
+        box = page.locator("#record-outcome").bounding_box()
+        assert box is not None and box["y"] + box["height"] <= 768, box
+
+        # The discharge script: greeting, identity yes, … satisfied, a typed note, the end.
+        for key in ["1"] * 7:
+            step(page, key)
+        assert node(page) == "q_note"
+        page.fill("#free-answer", "一切都好")
+        before = page.locator("#call-path").input_value()
+        page.keyboard.press("Enter")
+        page.wait_for_function(
+            "before => document.querySelector('#call-path').value !== before", arg=before
+        )
+        page.locator("#script-ended").wait_for()
+        expect(page.locator("#id_disposition")).to_have_value("complete")
+        expect(page.locator("#id_satisfaction")).to_have_value("satisfied")
+
+        # Switch: the missed appointment's runner starts past its identity check.
+        page.click(f"#call-task-{other.pk}")
+        page.wait_for_function(
+            "task => document.querySelector('#script-runner').dataset.task === task",
+            arg=str(other.pk),
+        )
+        expect(page.locator(f"#call-task-{other.pk}")).to_have_class(re.compile(r"\bcurrent\b"))
+        assert node(page) == "s_purpose"
+        assert "心内科复诊" in page.locator("#script-text").inner_text()
+        assert "Script done" in page.locator(f"#call-task-{lead.pk}").inner_text()
+        screenshot("person-02-switched")
+
+        # Purpose, "busy that day", rebook "B", booking channels, no reminder, satisfied.
+        for key in ["1", "1", "2", "1", "2", "1"]:
+            step(page, key)
+        page.locator("#script-ended").wait_for()
+        # Its ending is its own choice; the call's fields stay the lead's.
+        expect(page.locator(f"#part-{other.pk}")).to_have_value("complete")
+        expect(page.locator("#id_intent_class")).to_have_value("")
+        full_page = screenshot("person-03-both-answered")
+        page.evaluate("window.scrollTo(0, 0)")
+        page.screenshot(path=str(full_page.with_name("person-03-both-answered-screen.png")))
+
+        page.keyboard.press("Control+Enter")
+        page.locator("#after-call").wait_for()
+        assert "2 follow-ups settled on this call." in page.locator("#after-call").inner_text()
+        screenshot("person-04-recorded")
+
+    first, second = CallAttempt.objects.order_by("pk")
+    assert (first.task_id, first.script_version, first.disposition) == (
+        lead.pk,
+        discharge_version,
+        "complete",
+    )
+    assert (second.task_id, second.script_version, second.disposition) == (
+        other.pk,
+        missed_version,
+        "complete",
+    )
+    assert (second.satisfaction, second.intent_class) == ("satisfied", "B")
+    assert [a.node_id for a in first.answers.all()][-2:] == ["q_note", "close_ok"]
+    assert [(a.node_id, a.value) for a in second.answers.all()][:4] == [
+        ("greet", ""),
+        ("identity", "yes"),
+        ("s_purpose", ""),
+        ("q_reason", "busy"),
+    ]
+    entry.refresh_from_db()
+    lead.refresh_from_db()
+    other.refresh_from_db()
+    assert entry.status == QueueEntryStatus.DONE
+    assert (lead.status, other.status) == (TaskStatus.DONE, TaskStatus.DONE)
