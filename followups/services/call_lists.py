@@ -23,7 +23,7 @@ from followups.models import (
 )
 from followups.roles import Role
 from followups.scheduling import CallingRules, calendar_warnings, day_status, queue_priority
-from followups.services.person_calls import calls_a_day, due_by
+from followups.services.person_calls import calls_a_day, due_by, next_midnight
 from followups.services.policies import default_policy_id, policies_with_rules
 
 PRIORITY_EPOCH = dt.date(2000, 1, 1)
@@ -156,6 +156,7 @@ def build_call_lists(*, day: dt.date) -> BuildReport:
         ).values_list("customer_id", "pk", "closed_at")
     }
     came_due_since: list[tuple] = []
+    day_start = next_midnight(day) - dt.timedelta(days=1)
     rows = (
         # Due by the day, and its next call (a retry, a callback) not planned for later.
         FollowUpTask.objects.filter(status=TaskStatus.PENDING)
@@ -181,6 +182,7 @@ def build_call_lists(*, day: dt.date) -> BuildReport:
             "case__patient__died_on",
             "needs_number_fix",
             "created_at",
+            "earliest_at",
         )
     )
     candidates, needs_number, number_fixed = [], [], []
@@ -202,7 +204,14 @@ def build_call_lists(*, day: dt.date) -> BuildReport:
             report.skipped[reason] += 1
             continue
         candidates.append(
-            (_priority_of(row, day), row["pk"], row["case__agent_id"], row["case__customer_id"])
+            Candidate(
+                priority=_priority_of(row, day),
+                task_id=row["pk"],
+                agent_id=row["case__agent_id"],
+                customer_id=customer_id,
+                booked=row["kind"] == TaskKind.CALLBACK,
+                moment=row["earliest_at"] or day_start,
+            )
         )
 
     candidates = _one_per_person(candidates, report)
@@ -250,19 +259,38 @@ def _list_again(came_due: list[tuple[int, int, int]]) -> int:
     return len(leads)
 
 
-def _one_per_person(candidates: list[tuple], report: BuildReport) -> list[tuple]:
-    """The person's most urgent follow-up leads their one entry; the others ride along.
-    Sorted in hand-out order."""
-    candidates.sort()
-    leads, seen = [], set()
+@dataclass(frozen=True)
+class Candidate:
+    priority: int
+    task_id: int
+    agent_id: int | None
+    customer_id: int
+    booked: bool  # a callback the person booked
+    moment: dt.datetime  # its next call not before
+
+
+def _one_per_person(
+    candidates: list[Candidate], report: BuildReport
+) -> list[tuple[int, int, int | None, int]]:
+    """One entry per person, as (priority, lead task, its agent, person) in hand-out order.
+    The entry ranks as the person's most urgent follow-up; it is led by the one that may be
+    called first (the earliest callback they booked, else the earliest next call), so the
+    person is called as soon as any of their follow-ups may be; the others ride along."""
+    by_person: dict[int, list[Candidate]] = {}
     for candidate in candidates:
-        customer_id = candidate[3]
-        if customer_id in seen:
-            report.riding_along += 1
-            continue
-        seen.add(customer_id)
-        leads.append(candidate)
-    return leads
+        by_person.setdefault(candidate.customer_id, []).append(candidate)
+    entries = []
+    for customer_id, theirs in by_person.items():
+        booked = [candidate for candidate in theirs if candidate.booked]
+        lead = min(
+            booked or theirs,
+            key=lambda candidate: (candidate.moment, candidate.priority, candidate.task_id),
+        )
+        priority = min(candidate.priority for candidate in theirs)
+        entries.append((priority, lead.task_id, lead.agent_id, customer_id))
+        report.riding_along += len(theirs) - 1
+    entries.sort()
+    return entries
 
 
 def _assign(call_list: CallList, candidates: list[tuple]) -> list[tuple[int, int, int | None, int]]:

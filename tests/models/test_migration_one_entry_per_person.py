@@ -1,0 +1,268 @@
+"""Migrations 0012 and 0013 on a real database: lists made when a person could have several
+entries a day become one entry per person and day, and nothing recorded is lost.
+
+The database is taken back to 0011 with Django's migration executor, filled with the
+historical models of that state, and migrated forward again; the test ends on the latest
+migrations whatever happens, so the tests after it find the schema they expect."""
+
+import datetime as dt
+import threading
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.db import DEFAULT_DB_ALIAS, connection, connections
+from django.db.migrations.executor import MigrationExecutor
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+MONDAY = dt.date(2026, 11, 23)
+TUESDAY = dt.date(2026, 11, 24)
+BEFORE = [("followups", "0011_person_level_audit")]
+
+
+def at(hour: int, minute: int = 0, day: dt.date = MONDAY) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time(hour, minute), tzinfo=SHANGHAI)
+
+
+TOUCHED = (  # what the tests write, children first
+    ("followups", "ScriptAnswer"),
+    ("followups", "CallAttempt"),
+    ("followups", "QueueEntry"),
+    ("followups", "CallList"),
+    ("followups", "FollowUpTask"),
+    ("followups", "Case"),
+    ("followups", "Customer"),
+    ("auth", "User"),
+)
+
+
+@pytest.fixture
+def postgres_only(transactional_db):
+    if connection.vendor != "postgresql":
+        pytest.skip(f"migrations are tested on PostgreSQL (the suite runs on {connection.vendor})")
+
+
+@pytest.fixture
+def old_apps(postgres_only):
+    """The app registry as of 0011, on a database migrated back to it; the database is
+    migrated to the latest again after the test (emptied of the test's rows first when
+    the migration under test failed on them)."""
+    executor = MigrationExecutor(connection)
+    executor.migrate(BEFORE)
+    executor.loader.build_graph()
+    apps_then = executor.loader.project_state(BEFORE).apps
+    try:
+        yield apps_then
+    finally:
+        executor = MigrationExecutor(connection)
+        if executor.migration_plan(latest(executor)):
+            for app_label, name in TOUCHED:
+                rows = apps_then.get_model(app_label, name).objects.all()
+                if name == "User":
+                    rows = rows.filter(username__startswith="migrating-")
+                rows.delete()
+            executor.migrate(latest(executor))
+
+
+def latest(executor: MigrationExecutor) -> list[tuple[str, str]]:
+    executor.loader.build_graph()
+    return executor.loader.graph.leaf_nodes()
+
+
+def migrate_to_latest() -> None:
+    """Migrate forward, on a connection of its own: a migration failing in its deferred
+    SQL leaves Django's connection inside a broken transaction, and that connection is
+    dropped with the thread (the failure is raised here)."""
+    errors = []
+
+    def migrate():
+        try:
+            executor = MigrationExecutor(connections[DEFAULT_DB_ALIAS])
+            executor.migrate(latest(executor))
+        except Exception as error:  # raised in the test's thread below
+            errors.append(error)
+        finally:
+            connections[DEFAULT_DB_ALIAS].close()
+
+    thread = threading.Thread(target=migrate)
+    thread.start()
+    thread.join(timeout=120)
+    if errors:
+        raise errors[0]
+
+
+def counts(apps_now) -> dict[str, int]:
+    return {
+        name: apps_now.get_model("followups", name).objects.count()
+        for name in ("FollowUpTask", "CallAttempt", "ScriptAnswer", "Case", "Customer")
+    }
+
+
+def test_several_entries_of_one_person_become_the_one_still_to_be_worked(old_apps):
+    User = old_apps.get_model("auth", "User")  # noqa: N806
+    Customer = old_apps.get_model("followups", "Customer")  # noqa: N806
+    Case = old_apps.get_model("followups", "Case")  # noqa: N806
+    FollowUpTask = old_apps.get_model("followups", "FollowUpTask")  # noqa: N806
+    CallList = old_apps.get_model("followups", "CallList")  # noqa: N806
+    QueueEntry = old_apps.get_model("followups", "QueueEntry")  # noqa: N806
+    CallAttempt = old_apps.get_model("followups", "CallAttempt")  # noqa: N806
+    ScriptAnswer = old_apps.get_model("followups", "ScriptAnswer")  # noqa: N806
+
+    agent = User.objects.create(username="migrating-agent")
+    zhang = Customer.objects.create(name="张三", phone="+8613812345678")
+    li = Customer.objects.create(name="李四", phone="+8613812345679")
+
+    def task_of(customer, kind="discharge"):
+        case = Case.objects.create(customer=customer, kind=kind, anchor_date=MONDAY)
+        return FollowUpTask.objects.create(case=case, due_date=MONDAY)
+
+    called, still_due, lis = task_of(zhang), task_of(zhang, "outpatient"), task_of(li)
+    monday = CallList.objects.create(day=MONDAY)
+    done = QueueEntry.objects.create(
+        call_list=monday, task=called, priority=1, status="done", closed_at=at(10, 45)
+    )
+    waiting = QueueEntry.objects.create(
+        call_list=monday, task=still_due, priority=5, status="waiting"
+    )
+    li_entry = QueueEntry.objects.create(call_list=monday, task=lis, priority=3)
+    attempt = CallAttempt.objects.create(
+        task=called,
+        queue_entry=done,
+        agent=agent,
+        started_at=at(10, 40),
+        ended_at=at(10, 45),
+        disposition="complete",
+        idempotency_key="zhang-monday-morning",
+    )
+    for position, (node, value) in enumerate([("greeting", "ok"), ("satisfaction", "5")], 1):
+        ScriptAnswer.objects.create(attempt=attempt, position=position, node_id=node, value=value)
+    # The person on another day's list keeps that entry: one entry per person *and day*.
+    tuesday_entry = QueueEntry.objects.create(
+        call_list=CallList.objects.create(day=TUESDAY), task=still_due, priority=5
+    )
+    before = counts(old_apps)
+
+    migrate_to_latest()
+
+    from followups.models import CallAttempt as Attempt
+    from followups.models import QueueEntry as Entry
+    from followups.models import ScriptAnswer as Answer
+
+    entries = {entry.pk: entry for entry in Entry.objects.all()}
+    # One entry per person on Monday's list; the kept one is the one still to be worked.
+    monday_people = [e.customer_id for e in entries.values() if e.call_list_id == monday.pk]
+    assert sorted(monday_people) == sorted([zhang.pk, li.pk])
+    assert set(entries) == {waiting.pk, li_entry.pk, tuesday_entry.pk}
+    kept = entries[waiting.pk]
+    assert (kept.customer_id, kept.task_id, kept.status) == (zhang.pk, still_due.pk, "waiting")
+    assert (entries[li_entry.pk].customer_id, entries[li_entry.pk].task_id) == (li.pk, lis.pk)
+    assert entries[tuesday_entry.pk].customer_id == zhang.pk
+    # The call made on the merged entry, with its script path, now names the kept entry.
+    moved = Attempt.objects.get(pk=attempt.pk)
+    assert (moved.queue_entry_id, moved.task_id) == (kept.pk, called.pk)
+    assert list(
+        Answer.objects.filter(attempt_id=attempt.pk)
+        .order_by("position")
+        .values_list("node_id", "value")
+    ) == [("greeting", "ok"), ("satisfaction", "5")]
+    # Nothing recorded is lost.
+    from django.apps import apps as current_apps
+
+    assert counts(current_apps) == before
+    # The calls already made that day are counted on the person's entry.
+    assert kept.calls_made == 1
+    assert entries[li_entry.pk].calls_made == 0
+    assert entries[tuesday_entry.pk].calls_made == 0
+
+
+def test_a_person_with_a_claimed_and_a_done_entry_keeps_the_claimed_one_with_both_calls(
+    old_apps,
+):
+    """The keeping order: claimed before waiting before done before cancelled, then the
+    most urgent (lowest priority); calls on every merged entry are counted on the kept one."""
+    User = old_apps.get_model("auth", "User")  # noqa: N806
+    Customer = old_apps.get_model("followups", "Customer")  # noqa: N806
+    Case = old_apps.get_model("followups", "Case")  # noqa: N806
+    FollowUpTask = old_apps.get_model("followups", "FollowUpTask")  # noqa: N806
+    CallList = old_apps.get_model("followups", "CallList")  # noqa: N806
+    QueueEntry = old_apps.get_model("followups", "QueueEntry")  # noqa: N806
+    CallAttempt = old_apps.get_model("followups", "CallAttempt")  # noqa: N806
+
+    agent = User.objects.create(username="migrating-agent-2")
+    wang = Customer.objects.create(name="王五", phone="+8613812345670")
+    tasks = [
+        FollowUpTask.objects.create(
+            case=Case.objects.create(customer=wang, kind="discharge", anchor_date=MONDAY),
+            due_date=MONDAY,
+        )
+        for _ in range(4)
+    ]
+    monday = CallList.objects.create(day=MONDAY)
+    statuses = ["cancelled", "done", "claimed", "waiting"]
+    entries = [
+        QueueEntry.objects.create(
+            call_list=monday,
+            task=task,
+            status=status,
+            priority=priority,
+            claimed_by=agent if status == "claimed" else None,
+            claimed_at=at(10, 50) if status == "claimed" else None,
+            lease_expires_at=at(11, 5) if status == "claimed" else None,
+        )
+        for task, status, priority in zip(tasks, statuses, [0, 1, 9, 2], strict=True)
+    ]
+    for n, (entry, hour) in enumerate([(entries[1], 10), (entries[2], 15)]):
+        CallAttempt.objects.create(
+            task=entry.task,
+            queue_entry=entry,
+            agent=agent,
+            started_at=at(hour, 40),
+            ended_at=at(hour, 45),
+            disposition="no_answer",
+            idempotency_key=f"wang-{n}",
+        )
+    before = counts(old_apps)
+
+    migrate_to_latest()
+
+    from django.apps import apps as current_apps
+
+    from followups.models import CallAttempt as Attempt
+    from followups.models import QueueEntry as Entry
+
+    (kept,) = Entry.objects.all()
+    assert (kept.pk, kept.status, kept.customer_id) == (entries[2].pk, "claimed", wang.pk)
+    assert set(Attempt.objects.values_list("queue_entry_id", flat=True)) == {kept.pk}
+    assert kept.calls_made == 2
+    assert counts(current_apps) == before
+
+
+def test_entries_of_different_people_with_no_calls_get_their_person_and_no_call_counted(
+    old_apps,
+):
+    """The plain case: nothing to merge, no call made yet."""
+    Customer = old_apps.get_model("followups", "Customer")  # noqa: N806
+    Case = old_apps.get_model("followups", "Case")  # noqa: N806
+    FollowUpTask = old_apps.get_model("followups", "FollowUpTask")  # noqa: N806
+    CallList = old_apps.get_model("followups", "CallList")  # noqa: N806
+    QueueEntry = old_apps.get_model("followups", "QueueEntry")  # noqa: N806
+
+    monday = CallList.objects.create(day=MONDAY)
+    person_of = {}
+    for n in range(3):
+        customer = Customer.objects.create(name=f"客户{n}", phone=f"+861381234567{n}")
+        case = Case.objects.create(customer=customer, kind="discharge", anchor_date=MONDAY)
+        task = FollowUpTask.objects.create(case=case, due_date=MONDAY)
+        person_of[QueueEntry.objects.create(call_list=monday, task=task).pk] = customer.pk
+    before = counts(old_apps)
+
+    migrate_to_latest()
+
+    from django.apps import apps as current_apps
+
+    from followups.models import QueueEntry as Entry
+
+    assert dict(Entry.objects.values_list("pk", "customer_id")) == person_of
+    assert set(Entry.objects.values_list("calls_made", flat=True)) == {0}
+    assert counts(current_apps) == before
