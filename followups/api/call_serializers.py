@@ -19,7 +19,7 @@ from followups.models import (
     TaskKind,
 )
 from followups.scheduling import CallFollowUp, FollowUpAction
-from followups.services.outcomes import SPOKEN_TO
+from followups.services.outcome_input import SPOKEN_TO
 
 
 class PlanStepBriefSerializer(serializers.Serializer):

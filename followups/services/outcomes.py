@@ -18,10 +18,8 @@ from followups.models import (
     Disposition,
     Escalation,
     FollowUpTask,
-    IntentClass,
     QueueEntry,
     QueueEntryStatus,
-    Satisfaction,
     ScriptAnswer,
     ScriptVersion,
     TaskKind,
@@ -39,31 +37,18 @@ from followups.scheduling import (
 from followups.services import audit, contact, escalations, people, person_calls
 from followups.services.call_lists import priority_number
 from followups.services.cases import schedule_intent_call
+from followups.services.outcome_input import (
+    IDEMPOTENCY_KEY_LENGTH,
+    TaskPart,
+    validated,
+    validated_parts,
+)
 from followups.services.queue import (
     calling_rules_of_group,
     center_day,
     held_by_someone_else,
     holds_live_claim,
 )
-
-# Clients' keys; the other follow-ups settled on the same call store "<key>#<task id>".
-IDEMPOTENCY_KEY_LENGTH = 64
-# What the call said may differ from one follow-up to the next only when the person was
-# spoken to: a follow-up not discussed stays open, one may be refused while another is done.
-SPOKEN_TO = frozenset({Disposition.COMPLETE, Disposition.PARTIAL, Disposition.REFUSED})
-
-
-@dataclass(frozen=True)
-class TaskPart:
-    """What the call said about one follow-up of the person (other than the call's own
-    script path, given to record_outcome directly for the call's lead follow-up)."""
-
-    script_version: ScriptVersion | None = None
-    answers: Sequence[Mapping] = ()
-    disposition: str = ""  # "": the call's disposition
-    apart: bool = False  # not discussed on this call: stays open, no attempt recorded
-    satisfaction: str = ""
-    intent_class: str = ""
 
 
 @dataclass(frozen=True)
@@ -116,7 +101,7 @@ def record_outcome(
     stored = _replay(key=key, agent=agent)
     if stored is not None:
         return stored
-    path = _validated(
+    path = validated(
         disposition=disposition,
         started_at=started_at,
         ended_at=ended_at,
@@ -127,7 +112,7 @@ def record_outcome(
         callback_at=callback_at,
         escalation=escalation,
     )
-    part_paths = _validated_parts(parts or {}, disposition=disposition)
+    part_paths = validated_parts(parts or {}, disposition=disposition)
     try:
         with transaction.atomic():
             return _record(
@@ -225,124 +210,6 @@ def _rules_of(case):
     return calling_rules_of_group((case.plan_id, case.customer.timezone))
 
 
-def _validated(
-    *,
-    disposition,
-    started_at,
-    ended_at,
-    script_version,
-    answers,
-    satisfaction,
-    intent_class,
-    callback_at,
-    escalation,
-) -> list[tuple[str, str, bool]]:
-    """Check every field before anything is written; the script path as (node, value,
-    objection) tuples. Raises ValidationError with the errors by field."""
-    errors: dict[str, list[str]] = {}
-
-    def error(field: str, message: str) -> None:
-        errors.setdefault(field, []).append(message)
-
-    if disposition not in Disposition.values:
-        error("disposition", _("Unknown disposition: %(value)s.") % {"value": disposition})
-    moments = {"started_at": started_at, "ended_at": ended_at, "callback_at": callback_at}
-    for field, moment in moments.items():
-        if moment is None:
-            if field != "callback_at":
-                error(field, _("This field is required."))
-        elif not isinstance(moment, dt.datetime) or timezone.is_naive(moment):
-            error(field, _("Give a date and time with its timezone."))
-    times_valid = not errors.keys() & moments.keys()
-    if times_valid and ended_at < started_at:
-        error("ended_at", _("The call cannot end before it starts."))
-    if disposition == Disposition.CALLBACK and callback_at is None:
-        error("callback_at", _("A callback needs the time the customer asked to be called."))
-    if times_valid and callback_at is not None and callback_at < started_at:
-        error("callback_at", _("A callback cannot be booked for before the call."))
-    if satisfaction not in ("", *Satisfaction.values):
-        error("satisfaction", _("Unknown satisfaction: %(value)s.") % {"value": satisfaction})
-    if intent_class not in ("", *IntentClass.values):
-        error("intent_class", _("Unknown intent class: %(value)s.") % {"value": intent_class})
-    path = _path(answers, script_version, error)
-    if escalation is not None:
-        for message in escalations.escalation_errors(
-            category=escalation.get("category", ""),
-            severity=escalation.get("severity") or "normal",
-            description=escalation.get("description", ""),
-        ):
-            error("escalation", message)
-    if errors:
-        raise ValidationError(errors)
-    return path
-
-
-def _path(answers, script_version, error) -> list[tuple[str, str, bool]]:
-    path = []
-    for answer in answers:
-        node_id = str(answer.get("node_id") or "").strip()
-        if not node_id:
-            error("answers", _("Every answer needs the node it answers."))
-            continue
-        path.append((node_id, str(answer.get("value") or ""), bool(answer.get("is_objection"))))
-    if script_version is not None:
-        known = _node_ids(script_version.graph)
-        unknown = sorted({node_id for node_id, _value, _objection in path} - known)
-        if unknown:
-            error(
-                "answers",
-                _("These nodes are not in script version %(version)s: %(nodes)s.")
-                % {"version": script_version, "nodes": ", ".join(unknown)},
-            )
-    return path
-
-
-def _validated_parts(parts: Mapping[int, TaskPart], *, disposition: str) -> dict:
-    """Check each follow-up's part; their script paths by task id."""
-    errors: list[str] = []
-    paths: dict[int, list] = {}
-    for task_id, part in parts.items():
-        if part.apart or part.disposition:
-            if disposition not in SPOKEN_TO:
-                errors.append(
-                    _(
-                        "The person was not spoken to: every follow-up of the call shares its"
-                        " outcome."
-                    )
-                )
-                continue
-            if part.disposition and part.disposition not in SPOKEN_TO:
-                errors.append(
-                    _("A follow-up of the call can only be done, partly done or refused.")
-                )
-                continue
-
-        def error(_field: str, message: str) -> None:
-            errors.append(message)
-
-        paths[task_id] = _path(part.answers, part.script_version, error)
-        if part.satisfaction not in ("", *Satisfaction.values):
-            errors.append(_("Unknown satisfaction: %(value)s.") % {"value": part.satisfaction})
-        if part.intent_class not in ("", *IntentClass.values):
-            errors.append(_("Unknown intent class: %(value)s.") % {"value": part.intent_class})
-    if errors:
-        raise ValidationError({"tasks": sorted(set(errors))})
-    return paths
-
-
-def _node_ids(graph) -> set[str]:
-    """The ids of a graph's nodes and objection handlers (schema 1, as script_graph reads
-    it: lists of objects under "nodes" and "objections")."""
-    if not isinstance(graph, Mapping):
-        return set()
-    ids = set()
-    for part in ("nodes", "objections"):
-        items = graph.get(part)
-        if isinstance(items, list):
-            ids |= {item.get("id") for item in items if isinstance(item, Mapping)}
-    return ids
-
-
 def _record(
     *,
     agent,
@@ -366,11 +233,11 @@ def _record(
     # The entry, then the person's follow-ups and their cases, are locked together, so two
     # outcomes for one person (a late submit and its successor's) apply one after the other.
     locked = (
-        QueueEntry.objects.select_for_update(of=("self",))
-        .select_related("call_list", "customer")
+        QueueEntry.objects.select_for_update(of=("self", "task", "task__case"))
+        .select_related("call_list", "task__case__customer")
         .get(pk=entry.pk)
     )
-    tasks = person_calls.carried_tasks(locked, lock=True)
+    tasks = person_calls.carried_tasks(locked, lock=True, details=person_calls.OUTCOME_DETAILS)
     carried = {task.pk for task in tasks}
     strangers = sorted(set(parts) - carried)
     if strangers:
@@ -417,7 +284,7 @@ def _record(
 
     _settle_entry(locked, tasks=tasks, agent=agent, now=now, called_at=started_at, rules=rules)
     first_task = first.task
-    customer = locked.customer
+    customer = first_task.case.customer
     if first.disposition in PATIENT_ANSWERED and not do_not_call:
         people.first_calls_at_best_time(customer, rules=rules, now=now)
     # After the best time: a callback the person booked outranks it.

@@ -42,15 +42,27 @@ def due_by(day: dt.date, prefix: str = "") -> Q:
     )
 
 
+# What a call screen shows of each follow-up; recording an outcome needs only the case and
+# its customer (the rest is read when a retry needs it), and loading less is what keeps the
+# outcome's locking read cheap.
 DETAILS = ("case__customer", "case__patient__department", "case__patient__hospital", "step")
+OUTCOME_DETAILS = ("case__customer",)
 
 
-def carried_tasks(entry: QueueEntry, *, lock: bool = False) -> list[FollowUpTask]:
+def carried_tasks(
+    entry: QueueEntry, *, lock: bool = False, details: tuple[str, ...] = DETAILS
+) -> list[FollowUpTask]:
     """The follow-ups one call on `entry` settles: its lead first, then the person's other
-    open follow-ups due by the list's day (booked callbacks, then by due date). With
-    `lock`, the rows (and their cases) are locked for the outcome's transaction."""
+    open follow-ups due by the list's day (booked callbacks, then by due date).
+
+    Most people have one follow-up due: the others are looked up by id first (one light
+    query, walked from the person), and only those found are loaded with their case; the
+    lead is taken as the entry holds it when loaded with its case. With `lock`, the rows
+    loaded here (and their cases) are locked for the outcome's transaction; a lead the
+    entry holds must then have been locked with it. `details`: the relations loaded with
+    each follow-up (the case and its customer at least)."""
     day = entry.call_list.day
-    others = (
+    others = list(
         FollowUpTask.objects.filter(
             case__customer_id=entry.customer_id,
             status=TaskStatus.PENDING,
@@ -58,13 +70,17 @@ def carried_tasks(entry: QueueEntry, *, lock: bool = False) -> list[FollowUpTask
         )
         .filter(due_by(day))
         .exclude(window_ends_on__lt=day)
+        .exclude(pk=entry.task_id)
+        .values_list("pk", flat=True)
     )
-    tasks = FollowUpTask.objects.filter(
-        Q(pk=entry.task_id) | Q(pk__in=others.values("pk"))
-    ).select_related(*DETAILS)
-    if lock:
-        tasks = tasks.select_for_update(of=("self", "case")).order_by("pk")
-    found = list(tasks)
+    held = QueueEntry.task.is_cached(entry) and FollowUpTask.case.is_cached(entry.task)
+    wanted = others if held else [entry.task_id, *others]
+    found = [entry.task] if held else []
+    if wanted:
+        tasks = FollowUpTask.objects.filter(pk__in=wanted).select_related(*details)
+        if lock:
+            tasks = tasks.select_for_update(of=("self", "case"))
+        found += list(tasks.order_by("pk"))
     # One instance per case and for the person, so that what one follow-up's outcome
     # changes (a case closed, the do-not-call flag) is what the next one reads.
     cases, customer = {}, None

@@ -21,7 +21,7 @@ from followups.models import (
     ScriptVersionStatus,
 )
 from followups.services import queue
-from followups.services.outcomes import SPOKEN_TO
+from followups.services.outcome_input import SPOKEN_TO
 from followups.services.scripts import script_values
 
 # A typed answer longer than this is a paste accident, not an answer.

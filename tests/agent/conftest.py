@@ -4,7 +4,6 @@ published, on agent-a's list; pages in English, as the assertions read them."""
 
 import datetime as dt
 import re
-from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
@@ -14,6 +13,7 @@ from django.utils import translation
 from followups.models import CallScript, ScriptVersion
 from followups.services.demo import DISCHARGE_GRAPH
 from followups.services.queue import claim_next_call
+from tests.clock import MONDAY, at
 from tests.factories import (
     CallingPolicyFactory,
     CallListFactory,
@@ -25,13 +25,6 @@ from tests.factories import (
     QueueEntryFactory,
     UserFactory,
 )
-
-SHANGHAI = ZoneInfo("Asia/Shanghai")
-MONDAY = dt.date(2026, 11, 23)
-
-
-def at(hour: int, minute: int = 0, day: dt.date = MONDAY) -> dt.datetime:
-    return dt.datetime.combine(day, dt.time(hour, minute), tzinfo=SHANGHAI)
 
 
 @pytest.fixture(autouse=True)

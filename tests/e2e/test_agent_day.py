@@ -5,7 +5,6 @@ supervisor sees the outcome; between windows the page says when the next one sta
 import datetime as dt
 import json
 import re
-from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
@@ -22,6 +21,7 @@ from followups.models import (
     TaskKind,
 )
 from followups.services.demo import DISCHARGE_GRAPH
+from tests.clock import MONDAY, at
 from tests.factories import (
     CallingPolicyFactory,
     CallListFactory,
@@ -36,13 +36,7 @@ from tests.factories import (
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
-MONDAY = dt.date(2026, 11, 23)
 PASSWORD = "pass-for-tests"
-
-
-def at(hour: int, minute: int = 0, day: dt.date = MONDAY) -> dt.datetime:
-    return dt.datetime.combine(day, dt.time(hour, minute), tzinfo=SHANGHAI)
 
 
 @pytest.fixture

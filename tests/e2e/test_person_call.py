@@ -3,9 +3,7 @@ missed appointment are due the same day. The agent answers the first script, swi
 the second (which starts past the identity check the first one passed), answers it and
 records the call once: both follow-ups are settled, each with its own path."""
 
-import datetime as dt
 import re
-from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
@@ -13,6 +11,7 @@ from playwright.sync_api import expect
 
 from followups.models import CallAttempt, CallScript, QueueEntryStatus, ScriptVersion, TaskStatus
 from followups.services.demo import DISCHARGE_GRAPH, MISSED_APPOINTMENT_GRAPH
+from tests.clock import MONDAY, at
 from tests.factories import (
     CallingPolicyFactory,
     CallListFactory,
@@ -27,13 +26,7 @@ from tests.factories import (
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
-MONDAY = dt.date(2026, 11, 23)
 PASSWORD = "pass-for-tests"
-
-
-def at(hour: int, minute: int = 0, day: dt.date = MONDAY) -> dt.datetime:
-    return dt.datetime.combine(day, dt.time(hour, minute), tzinfo=SHANGHAI)
 
 
 def plan_with_script(name: str, code: str, kind: str, graph: dict, offset: int):

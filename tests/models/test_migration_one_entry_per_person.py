@@ -5,24 +5,17 @@ The database is taken back to 0011 with Django's migration executor, filled with
 historical models of that state, and migrated forward again; the test ends on the latest
 migrations whatever happens, so the tests after it find the schema they expect."""
 
-import datetime as dt
 import threading
-from zoneinfo import ZoneInfo
 
 import pytest
 from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.db.migrations.executor import MigrationExecutor
 
+from tests.clock import MONDAY, TUESDAY, at
+
 pytestmark = pytest.mark.django_db(transaction=True)
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
-MONDAY = dt.date(2026, 11, 23)
-TUESDAY = dt.date(2026, 11, 24)
 BEFORE = [("followups", "0011_person_level_audit")]
-
-
-def at(hour: int, minute: int = 0, day: dt.date = MONDAY) -> dt.datetime:
-    return dt.datetime.combine(day, dt.time(hour, minute), tzinfo=SHANGHAI)
 
 
 TOUCHED = (  # what the tests write, children first

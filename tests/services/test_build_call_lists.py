@@ -2,7 +2,6 @@
 
 import datetime as dt
 from collections import Counter
-from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
@@ -18,6 +17,7 @@ from followups.models import (
     TaskStatus,
 )
 from followups.services.call_lists import build_call_lists
+from tests.clock import MONDAY, SHANGHAI, at
 from tests.factories import (
     CallingPolicyFactory,
     CaseFactory,
@@ -29,8 +29,6 @@ from tests.factories import (
 
 pytestmark = pytest.mark.django_db
 
-MONDAY = dt.date(2026, 11, 23)
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 NATIONAL_DAY = dt.date(2026, 10, 1)
 
 
@@ -244,10 +242,6 @@ def test_a_new_days_build_closes_what_was_left_on_earlier_lists(plan):
 
 
 # --- The follow-up window, the next call's moment, numbers to fix ------------------------------
-
-
-def at(hour: int, minute: int = 0, day: dt.date = MONDAY) -> dt.datetime:
-    return dt.datetime.combine(day, dt.time(hour, minute), tzinfo=SHANGHAI)
 
 
 def building(day: dt.date):

@@ -1,7 +1,6 @@
 """Recording an outcome: the attempt, the task's next step, the entry, the case, escalations."""
 
 import datetime as dt
-from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -25,6 +24,7 @@ from followups.scheduling import FollowUpAction
 from followups.services import escalations, outcomes
 from followups.services.outcomes import record_outcome
 from followups.services.queue import claim_next_call
+from tests.clock import MONDAY, TUESDAY, at
 from tests.factories import (
     CallingPolicyFactory,
     CallListFactory,
@@ -39,14 +39,7 @@ from tests.factories import (
 
 pytestmark = pytest.mark.django_db
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
-MONDAY = dt.date(2026, 11, 23)
-TUESDAY = dt.date(2026, 11, 24)
 DAYS_SINCE_2000 = 9823  # 2000-01-01 to 2026-11-23, the due-date part of a priority
-
-
-def at(hour: int, minute: int = 0, day: dt.date = MONDAY) -> dt.datetime:
-    return dt.datetime.combine(day, dt.time(hour, minute), tzinfo=SHANGHAI)
 
 
 @pytest.fixture

@@ -6,7 +6,6 @@ Every test runs on both claims (the one-statement claim on PostgreSQL and the OR
 through the real services: the list build, the claim and the outcome."""
 
 import datetime as dt
-from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
@@ -24,6 +23,7 @@ from followups.services import person_calls
 from followups.services.call_lists import build_call_lists
 from followups.services.outcomes import record_outcome
 from followups.services.queue import claim_next_call
+from tests.clock import MONDAY, SHANGHAI, TUESDAY, at
 from tests.factories import (
     CallingPolicyFactory,
     CallListFactory,
@@ -36,14 +36,6 @@ from tests.factories import (
 )
 
 pytestmark = pytest.mark.django_db
-
-SHANGHAI = ZoneInfo("Asia/Shanghai")
-MONDAY = dt.date(2026, 11, 23)
-TUESDAY = dt.date(2026, 11, 24)
-
-
-def at(hour: int, minute: int = 0, day: dt.date = MONDAY) -> dt.datetime:
-    return dt.datetime.combine(day, dt.time(hour, minute), tzinfo=SHANGHAI)
 
 
 @pytest.fixture(autouse=True, params=["one statement", "orm"])

@@ -1,7 +1,6 @@
 """Claiming the next call: who gets which entry, when, under a lease, and why not."""
 
 import datetime as dt
-from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
@@ -20,6 +19,7 @@ from followups.models import (
 from followups.services.call_lists import build_call_lists
 from followups.services.leases import release_expired_leases, renew_lease, reveal_phone
 from followups.services.queue import claim_next_call
+from tests.clock import MONDAY, TUESDAY, at
 from tests.factories import (
     CallingPolicyFactory,
     CallListFactory,
@@ -51,15 +51,6 @@ def english():
     # The messages are asserted in English (the msgids); the default language is Chinese.
     with translation.override("en"):
         yield
-
-
-SHANGHAI = ZoneInfo("Asia/Shanghai")
-MONDAY = dt.date(2026, 11, 23)
-TUESDAY = dt.date(2026, 11, 24)
-
-
-def at(hour: int, minute: int = 0, day: dt.date = MONDAY) -> dt.datetime:
-    return dt.datetime.combine(day, dt.time(hour, minute), tzinfo=SHANGHAI)
 
 
 @pytest.fixture
