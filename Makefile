@@ -28,5 +28,5 @@ lint: $(STAMP)
 # PostgreSQL when it is reachable (required under CI=true).
 test: $(STAMP) lint
 	DJANGO_SETTINGS_MODULE=callcenter.test_settings $(PY) manage.py makemigrations --check --dry-run
-	DATABASE_URL="$$($(PY) scripts/test_database.py)" && export DATABASE_URL && \
+	DATABASE_URL="$$($(PY) tools/test_database.py)" && export DATABASE_URL && \
 		$(PY) -m pytest -n 2 $(PYTEST_ARGS)

@@ -1,4 +1,7 @@
-"""Celery tasks: thin wrappers that take plain values and call one service."""
+"""Celery tasks: thin wrappers that take plain values and call one service.
+
+Services enqueue them through followups.enqueue (on commit), never by importing this module.
+"""
 
 import datetime as dt
 import logging
@@ -8,6 +11,7 @@ from django.utils import timezone
 
 from followups.services.call_lists import build_call_lists
 from followups.services.cases import resync_plan_cases
+from followups.services.escalations import notify_supervisors
 from followups.services.leases import release_expired_leases
 
 logger = logging.getLogger(__name__)
@@ -36,3 +40,9 @@ def release_expired_leases_task() -> int:
     if released:
         logger.info("released %s expired queue leases", released)
     return released
+
+
+@shared_task(name="followups.notify_urgent_escalation")
+def notify_urgent_escalation_task(escalation_id: int) -> int:
+    """E-mail every active supervisor about an urgent escalation (ids only)."""
+    return notify_supervisors(escalation_id=escalation_id)

@@ -113,8 +113,8 @@ class ClaimedCallSerializer(serializers.Serializer):
     claim_token = serializers.CharField(
         read_only=True,
         help_text=_(
-            "Send it with the outcome: it proves the call was handed to you, should the "
-            "lease run out and another agent take the call before you submit."
+            "Send it with the call's outcome: the proof the call was handed to you, still "
+            "good should the lease run out and another agent take the call before you submit."
         ),
     )
     tasks = CarriedTaskSerializer(
@@ -238,7 +238,10 @@ class OutcomeInputSerializer(serializers.Serializer):
     claim_token = serializers.CharField(
         required=False,
         allow_blank=True,
-        help_text=_("The claim_token of queue/next: needed only once the call is no longer yours."),
+        help_text=_(
+            "The claim_token queue/next answered with when it handed you this call: the "
+            "proof you may record it (without it: 403), even once the call is no longer yours."
+        ),
     )
     tasks = TaskPartInputSerializer(
         many=True,

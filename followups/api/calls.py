@@ -36,7 +36,7 @@ from followups.models import (
 )
 from followups.roles import WORK_QUEUE
 from followups.services.call_lists import center_day
-from followups.services.leases import claim_token, renew_lease, reveal_phone, was_handed
+from followups.services.leases import NotHanded, claim_token, renew_lease, reveal_phone
 from followups.services.outcomes import TaskPart, record_outcome
 from followups.services.person_calls import carried_tasks
 from followups.services.queue import REASONS, claim_next_call, script_versions_to_use
@@ -258,8 +258,10 @@ class OutcomeView(APIView):
         "discussed. The idempotency key is "
         "required (body or `Idempotency-Key` header): the first submit answers 201, a "
         "repeat 200 with the same body and nothing written. Only for a call handed to the "
-        "caller: one they hold, or whose `claim_token` (from queue/next) they send; a "
-        "submit after the lease was lost is kept and flagged `after_lease_lost`.",
+        "caller: `claim_token` is the one queue/next answered with when it handed them the "
+        "call (required; a replay of a recorded key needs none). A submit after the lease "
+        "was lost (run out, or the call since taken by a colleague) is kept and flagged "
+        "`after_lease_lost`.",
         parameters=[
             OpenApiParameter(
                 "Idempotency-Key", OpenApiTypes.STR, OpenApiParameter.HEADER, required=False
@@ -287,10 +289,6 @@ class OutcomeView(APIView):
             raise serializers.ValidationError(
                 {"idempotency_key": [_("An idempotency key is required.")]}
             )
-        if not was_handed(data["entry"], request.user, data.get("claim_token", "")):
-            raise PermissionDenied(
-                _("This call was not handed to you: claim it first (queue/next).")
-            )
         parts, lead_path = task_parts(data)
         try:
             result = record_outcome(
@@ -310,7 +308,12 @@ class OutcomeView(APIView):
                 escalation=data["escalation"],
                 do_not_call=data["do_not_call"],
                 parts=parts,
+                claim_token=data.get("claim_token", ""),
             )
+        except NotHanded:
+            raise PermissionDenied(
+                _("This call was not handed to you: claim it first (queue/next).")
+            ) from None
         except DjangoValidationError as error:
             raise serializers.ValidationError(field_errors(error)) from None
         body = OutcomeSerializer(result).data

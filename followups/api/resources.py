@@ -6,12 +6,10 @@ only the tasks they are given and what those tasks need.
 """
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import transaction
 from django.db.models import Count, Prefetch, Q
 from django.shortcuts import get_object_or_404
 from django.urls import path
 from django.utils import timezone
-from django.utils.translation import gettext as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -34,7 +32,6 @@ from followups.models import (
     Customer,
     Department,
     Escalation,
-    EscalationStatus,
     FollowUpTask,
     Patient,
     QueueEntryStatus,
@@ -270,32 +267,13 @@ class EscalationViewSet(
         change = s.EscalationChangeSerializer(escalation, data=request.data, partial=partial)
         change.is_valid(raise_exception=True)
         try:
-            escalation = _move_escalation(
+            # The workflow's state machine: the owner, then the steps to the status asked for.
+            escalation = escalation_workflow.move(
                 escalation=escalation, by=request.user, now=timezone.now(), **change.validated_data
             )
         except DjangoValidationError as error:
             raise s.field_errors(error) from None
         return Response(s.EscalationSerializer(escalation).data)
-
-
-@transaction.atomic
-def _move_escalation(*, escalation: Escalation, by, now, **changes) -> Escalation:
-    """One PATCH as the workflow's steps: owner first, then the status asked for."""
-    owner = changes.get("owner")
-    if owner is not None and owner != escalation.owner:
-        escalation = escalation_workflow.assign_owner(escalation=escalation, owner=owner, by=by)
-    status_asked = changes.get("status", escalation.status)
-    if status_asked == escalation.status:
-        return escalation
-    if status_asked == EscalationStatus.ACKNOWLEDGED:
-        return escalation_workflow.acknowledge(escalation=escalation, by=by, now=now)
-    if status_asked == EscalationStatus.RESOLVED:
-        return escalation_workflow.resolve(
-            escalation=escalation, by=by, resolution=changes.get("resolution", ""), now=now
-        )
-    if status_asked == EscalationStatus.VERIFIED:
-        return escalation_workflow.verify(escalation=escalation, by=by, now=now)
-    raise DjangoValidationError({"status": _("An escalation cannot go back to open.")})
 
 
 class CallScriptViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ResourceViewSet):

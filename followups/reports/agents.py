@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from followups.models import CallAttempt, CallReview, Disposition
 from followups.models.calls import REACHED_DISPOSITIONS
 from followups.scheduling import CallingRules, is_callable, place_callback, windows_on
-from followups.services.policies import default_policy_id, policies_with_rules
+from followups.selectors.policies import default_policy_id, policies_with_rules
 
 from .calls import ONE_PER_CALL, reached_call
 from .planning import without_jit
@@ -70,7 +70,7 @@ def _in_windows(rules: dict[RulesKey, CallingRules], scope: ReportScope) -> Q:
 
 def _own_clock_rules() -> dict[RulesKey, CallingRules]:
     """Every policy on its own clock, and the rules of cases without a plan policy, as
-    followups.services.policies.rules_for_case builds them."""
+    followups.selectors.policies.rules_for_case builds them."""
     policies = policies_with_rules()
     fallback = policies.get(default_policy_id()) or CallingRules()
     return {(None, ""): fallback} | {(pk, ""): rules for pk, rules in policies.items()}

@@ -1,4 +1,5 @@
-"""The escalation list: what is waiting, what is overdue, as a table for export too."""
+"""The escalation list: what is waiting, what is overdue, the urgent ones nobody has
+acknowledged yet (the in-app alert), as a table for export too."""
 
 import datetime as dt
 
@@ -8,9 +9,23 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from followups.models import Escalation, EscalationSeverity, EscalationStatus
-from followups.services.escalation_workflow import UNRESOLVED
 
 from .tables import Column, Kind, Table
+
+# Still to be dealt with; the workflow's steps (services/escalation_workflow.py) use it too.
+UNRESOLVED = [EscalationStatus.OPEN, EscalationStatus.ACKNOWLEDGED]
+
+
+def overdue(*, now: dt.datetime) -> QuerySet[Escalation]:
+    """Unresolved escalations past their due time (the partial index covers this)."""
+    return Escalation.objects.filter(status__in=UNRESOLVED, due_at__lt=now)
+
+
+def unacknowledged_urgent() -> QuerySet[Escalation]:
+    """What the in-app alert shows every supervisor until someone acknowledges it."""
+    return Escalation.objects.filter(
+        severity=EscalationSeverity.URGENT, status=EscalationStatus.OPEN
+    )
 
 
 def escalation_list(*, now: dt.datetime) -> QuerySet[Escalation]:

@@ -1,19 +1,23 @@
 """Following an escalation to the end: acknowledge, assign an owner, resolve (optionally
-with a verification call to the customer: the closed loop), verify. Each step is audited."""
+with a verification call to the customer: the closed loop), verify. Each step is audited.
+
+`move` is the state machine for a caller that asks for a status (the API's PATCH): it takes
+the steps that lead there, in one transaction. The lists (unresolved, overdue, the urgent
+alert) are reads: followups/reports/escalations.py."""
 
 import datetime as dt
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
-from followups.models import AuditAction, Escalation, EscalationSeverity, EscalationStatus
+from followups.models import AuditAction, Escalation, EscalationStatus
+from followups.reports.escalations import UNRESOLVED
 from followups.roles import REVIEW_OUTCOMES
 from followups.services.audit import record
 from followups.services.reviews import new_call_task
 
-UNRESOLVED = [EscalationStatus.OPEN, EscalationStatus.ACKNOWLEDGED]
+__all__ = ["UNRESOLVED", "acknowledge", "assign_owner", "move", "resolve", "verify"]
 
 
 def _locked(escalation: Escalation) -> Escalation:
@@ -105,13 +109,28 @@ def verify(*, escalation: Escalation, by, now: dt.datetime) -> Escalation:
     return escalation
 
 
-def overdue(*, now: dt.datetime) -> QuerySet[Escalation]:
-    """Unresolved escalations past their due time (the partial index covers this)."""
-    return Escalation.objects.filter(status__in=UNRESOLVED, due_at__lt=now)
-
-
-def unacknowledged_urgent() -> QuerySet[Escalation]:
-    """What the in-app alert shows every supervisor until someone acknowledges it."""
-    return Escalation.objects.filter(
-        severity=EscalationSeverity.URGENT, status=EscalationStatus.OPEN
-    )
+@transaction.atomic
+def move(
+    *,
+    escalation: Escalation,
+    by,
+    now: dt.datetime,
+    status: str | None = None,
+    owner=None,
+    resolution: str = "",
+) -> Escalation:
+    """One change asked for as a whole (the API's PATCH), as the workflow's steps: the new
+    owner first, then the step to the status asked for. An escalation never goes back to
+    open; asking for the status it has changes nothing more."""
+    if owner is not None and owner != escalation.owner:
+        escalation = assign_owner(escalation=escalation, owner=owner, by=by)
+    status = status or escalation.status
+    if status == escalation.status:
+        return escalation
+    if status == EscalationStatus.ACKNOWLEDGED:
+        return acknowledge(escalation=escalation, by=by, now=now)
+    if status == EscalationStatus.RESOLVED:
+        return resolve(escalation=escalation, by=by, resolution=resolution, now=now)
+    if status == EscalationStatus.VERIFIED:
+        return verify(escalation=escalation, by=by, now=now)
+    raise ValidationError({"status": _("An escalation cannot go back to open.")})

@@ -1,9 +1,9 @@
 """Escalations: a problem heard on a call, due within its severity's SLA; urgent ones reach
-every active supervisor by email at once (the seeds' warning channel)."""
+every active supervisor by email at once (the seeds' warning channel), sent by the worker
+(followups.tasks.notify_urgent_escalation_task) once the escalation has committed."""
 
 import datetime as dt
 import logging
-from functools import partial
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -12,12 +12,14 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from followups import enqueue
 from followups.models import (
     CallAttempt,
     Case,
     Escalation,
     EscalationCategory,
     EscalationSeverity,
+    EscalationStatus,
 )
 from followups.roles import Role
 
@@ -47,7 +49,7 @@ def raise_escalation(
     now: dt.datetime,
 ) -> Escalation:
     """Open an escalation due within its severity's SLA; an urgent one emails every active
-    supervisor once the transaction that raised it has committed."""
+    supervisor from the worker, once the transaction that raised it has committed."""
     errors = escalation_errors(category=category, severity=severity, description=description)
     if errors:
         raise ValidationError({"escalation": errors})
@@ -61,7 +63,7 @@ def raise_escalation(
         due_at=now + dt.timedelta(hours=settings.HUIFANG_ESCALATION_SLA_HOURS[severity]),
     )
     if severity == EscalationSeverity.URGENT:
-        transaction.on_commit(partial(notify_supervisors, escalation_id=escalation.pk))
+        enqueue.notify_urgent_escalation(escalation_id=escalation.pk)
     return escalation
 
 
@@ -69,7 +71,9 @@ def notify_supervisors(*, escalation_id: int) -> int:
     """Email every active supervisor about an urgent escalation: ids and category only,
     nothing about the person. Returns the number of messages sent (0 or 1)."""
     escalation = Escalation.objects.filter(pk=escalation_id).first()
-    if escalation is None:
+    # The mail is sent by a worker, later: someone may have taken it in hand meanwhile (the
+    # demo's history raises and resolves urgent escalations in one go).
+    if escalation is None or escalation.status != EscalationStatus.OPEN:
         return 0
     recipients = list(
         get_user_model()
@@ -102,7 +106,7 @@ def notify_supervisors(*, escalation_id: int) -> int:
     try:
         return send_mail(subject, body, None, recipients)
     except Exception:
-        # The escalation is stored; a mail server that is down must not lose it or fail
-        # the agent's submit, which has already committed.
+        # The escalation is stored and the in-app alert shows it to every supervisor until
+        # one acknowledges it: a mail server that is down is logged, not retried.
         logger.exception("urgent escalation %s: the email could not be sent", escalation.pk)
         return 0

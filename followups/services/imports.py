@@ -37,9 +37,9 @@ from followups.models import (
     Patient,
 )
 from followups.scheduling import ReachRecord, best_time, due_dates, follow_up_window_end
+from followups.selectors.policies import calling_rules
 from followups.services import audit, people
 from followups.services.cases import earliest_call
-from followups.services.policies import calling_rules
 
 # The columns of a HIS export, by their Chinese and English headers.
 HEADERS = {

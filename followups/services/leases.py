@@ -2,6 +2,7 @@
 revealing its number to the agent who holds it (audited)."""
 
 import datetime as dt
+from dataclasses import dataclass
 
 from django.core import signing
 from django.core.exceptions import PermissionDenied
@@ -16,26 +17,48 @@ from followups.services.queue import holds_live_claim, lease_minutes
 REVEAL_PHONE = "followups.reveal_phone"
 
 # --- Proof that a call was handed to an agent ---------------------------------------------------
+#
+# The one proof of who may record a call's outcome (services/outcomes.record_outcome checks
+# it, for the call screen and the API alike): a token this service signs for one claim of
+# one entry by one agent. It stays good after the lease ran out and after a colleague took
+# the call (a late submit: kept and flagged), and for an earlier claim of the same entry by
+# the same agent; it is never good for another agent or another entry.
 
 CLAIM_TOKEN_SALT = "followups.queue.claim-token"  # noqa: S105 (a namespace, not a secret)
 
 
+class NotHanded(PermissionDenied):
+    """No valid claim token of this agent for this call: it was not handed to them."""
+
+
+@dataclass(frozen=True)
+class Handed:
+    """What a claim token names: the entry, the agent, and the moment of the claim."""
+
+    entry_id: int
+    agent_id: int
+    claimed_at: dt.datetime
+
+
 def claim_token(entry: QueueEntry, agent) -> str:
-    """Signed (entry, agent): what a claim answers with, so that the agent can record the
-    call even after its lease ran out and a colleague took it."""
-    return signing.dumps([entry.pk, agent.pk], salt=CLAIM_TOKEN_SALT)
+    """The proof of the agent's claim of the entry (the entry as the claim left it: claimed
+    by the agent); what a claim answers with. Only the holder of the claim gets one."""
+    if entry.claimed_by_id != agent.pk or entry.claimed_at is None:
+        raise NotHanded(gettext("This call was not handed to you."))
+    return signing.dumps([entry.pk, agent.pk, entry.claimed_at.isoformat()], salt=CLAIM_TOKEN_SALT)
 
 
-def was_handed(entry: QueueEntry, agent, token: str) -> bool:
-    """The agent holds the call, or held it: its claim (even with the lease run out), or
-    the token its claim answered with (the call since taken by someone else: a late
-    submit, kept and flagged)."""
-    if entry.claimed_by_id == agent.pk:
-        return True
+def handed(entry: QueueEntry, agent, token: str) -> Handed:
+    """The claim the token proves, when it names this entry and this agent; else NotHanded
+    (no token, a forged or garbled one, another agent's, another entry's)."""
     try:
-        return signing.loads(token, salt=CLAIM_TOKEN_SALT) == [entry.pk, agent.pk]
-    except signing.BadSignature:
-        return False
+        entry_id, agent_id, claimed_at = signing.loads(token or "", salt=CLAIM_TOKEN_SALT)
+        proof = Handed(int(entry_id), int(agent_id), dt.datetime.fromisoformat(claimed_at))
+    except (signing.BadSignature, TypeError, ValueError):
+        raise NotHanded(gettext("This call was not handed to you.")) from None
+    if proof.entry_id != entry.pk or proof.agent_id != agent.pk:
+        raise NotHanded(gettext("This call was not handed to you."))
+    return proof
 
 
 @transaction.atomic

@@ -34,7 +34,7 @@ from followups.scheduling import (
     next_step_after_call,
     queue_priority,
 )
-from followups.services import audit, contact, escalations, people, person_calls
+from followups.services import audit, contact, escalations, leases, people, person_calls
 from followups.services.call_lists import priority_number
 from followups.services.cases import schedule_intent_call
 from followups.services.outcome_input import (
@@ -79,17 +79,23 @@ def record_outcome(
     escalation: Mapping | None = None,
     do_not_call: bool = False,
     parts: Mapping[int, TaskPart] | None = None,
+    claim_token: str = "",
 ) -> OutcomeResult:
     """Store what happened on a call to a person and schedule what follows, for every
     follow-up of theirs the call covers (person_calls.carried_tasks): one attempt each,
     all in one transaction. `script_version` and `answers` are the path through the lead
     follow-up's script; `parts` (by task id) give the others' paths, and, when the person
     was spoken to, a follow-up's own disposition or that it was not discussed (it stays
-    open). A repeated submit (same idempotency key) returns the first result and writes
-    nothing; a submit after the lease was lost is kept all the same, flagged for the
-    supervisor. With `do_not_call` (the customer asked never to be called again) the
-    customer goes on the do-not-call list and every call still planned for them is
-    cancelled."""
+    open).
+
+    Only the agent the call was handed to may record it: `claim_token` is the proof the
+    claim service signed for them (leases.claim_token), else leases.NotHanded (a
+    PermissionDenied) and nothing is written. A repeated submit (same idempotency key, same
+    agent) returns the first result and writes nothing, before the token is looked at; a
+    submit after the lease was lost (run out, or the call since taken by a colleague) is
+    kept all the same, flagged for the supervisor. With `do_not_call` (the customer asked
+    never to be called again) the customer goes on the do-not-call list and every call
+    still planned for them is cancelled."""
     key = (idempotency_key or "").strip()
     if not key or len(key) > IDEMPOTENCY_KEY_LENGTH:
         raise ValidationError(
@@ -101,6 +107,7 @@ def record_outcome(
     stored = _replay(key=key, agent=agent)
     if stored is not None:
         return stored
+    leases.handed(entry, agent, claim_token)
     path = validated(
         disposition=disposition,
         started_at=started_at,

@@ -1,7 +1,6 @@
 """What follows when an admin changes a plan or a calling policy."""
 
-from django.db import transaction
-
+from followups import enqueue
 from followups.models import AuditAction, CallingPolicy, FollowUpPlan
 from followups.services import audit
 
@@ -9,8 +8,6 @@ from followups.services import audit
 def plan_changed(*, plan: FollowUpPlan, actor) -> None:
     """Audit the change, then move the untouched tasks of the plan's open cases (in the
     worker: a plan may have tens of thousands of cases)."""
-    from followups.tasks import resync_plan_cases_task
-
     audit.record(
         actor=actor,
         action=AuditAction.CHANGE_PLAN,
@@ -18,7 +15,7 @@ def plan_changed(*, plan: FollowUpPlan, actor) -> None:
         steps=list(plan.steps.values_list("offset_days", flat=True)),
         policy=plan.calling_policy_id,
     )
-    transaction.on_commit(lambda: resync_plan_cases_task.delay(plan.pk))
+    enqueue.resync_plan_cases(plan_id=plan.pk)
 
 
 def policy_changed(*, policy: CallingPolicy, actor) -> None:

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
+from followups import enqueue
 from followups.models import (
     AuditAction,
     CallAttempt,
@@ -25,10 +26,9 @@ from followups.models import (
 )
 from followups.roles import WORK_QUEUE
 from followups.scheduling import follow_up_window_end
+from followups.selectors.policies import rules_for_case
 from followups.services.audit import record
 from followups.services.cases import earliest_call
-from followups.services.policies import rules_for_case
-from followups.tasks import build_call_lists_task
 
 
 @transaction.atomic
@@ -106,7 +106,7 @@ def new_call_task(*, case: Case, due_date: dt.date, reason: str) -> FollowUpTask
     )
     if CallList.objects.filter(day=due_date).exists():
         # The day's list is already built: a second build adds just the new task.
-        transaction.on_commit(lambda: build_call_lists_task.delay(due_date.isoformat()))
+        enqueue.build_call_lists(day=due_date)
     return task
 
 

@@ -33,6 +33,7 @@ from followups.views.person_call import (
     PART_CHOICES,
     Ticket,
     TicketRefused,
+    call_not_yours,
     chosen_parts,
     issue_ticket,
     lead_of,
@@ -299,7 +300,7 @@ def script_step(request, pk):
     """One follow-up's runner one step on (an answer, an objection handler) or one step
     back, or (switch) the runner of another follow-up of the call."""
     entry = get_object_or_404(_entries(), pk=pk)
-    ticket = read_ticket(request, entry.pk)
+    ticket = read_ticket(request, entry)
     on_call = on_call_of(entry, ticket, request.POST)
     item = picked(on_call, request.POST.get("task"))
     switching = bool(request.POST.get("switch"))
@@ -337,7 +338,7 @@ def callback_check(request, pk):
     """Whether a requested callback time is kept or moved (quiet hours, closed day) by the
     case's calling rules; a time in the past is refused."""
     entry = get_object_or_404(_entries(), pk=pk)
-    read_ticket(request, entry.pk)
+    read_ticket(request, entry)
     raw = request.POST.get("callback_at", "").strip()
     if not raw:
         return render(request, f"{PARTIALS}/callback_check.html", {})
@@ -383,9 +384,10 @@ def _show_service_errors(form: OutcomeForm, error: ValidationError) -> None:
 def record(request, pk):
     """Record the call's outcome once (the ticket's idempotency key) for every follow-up it
     covers, each with its own path and version, then say what follows and offer the next
-    call; errors go back beside the fields, nothing lost."""
+    call; errors go back beside the fields, nothing lost. Who may record it is the
+    service's to judge, by the claim token the ticket carries."""
     entry = get_object_or_404(_entries(), pk=pk)
-    ticket = read_ticket(request, entry.pk)
+    ticket = read_ticket(request, entry)
     on_call = on_call_of(entry, ticket, request.POST)
     chosen = chosen_parts(request.POST, on_call)
     now = timezone.now()
@@ -411,7 +413,10 @@ def record(request, pk):
                 escalation=form.escalation(),
                 do_not_call=data["do_not_call"],
                 parts=parts_of(on_call, chosen),
+                claim_token=ticket.claim_token,
             )
+        except leases.NotHanded:
+            raise call_not_yours() from None
         except ValidationError as error:
             _show_service_errors(form, error)
         else:

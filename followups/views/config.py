@@ -4,16 +4,11 @@ build time, and patient imports. Every page needs CONFIGURE_CENTER (imports: imp
 """
 
 import datetime as dt
-import secrets
-import time
 from functools import wraps
-from pathlib import Path
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required, permission_required
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.utils import timezone
@@ -21,13 +16,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from followups import forms, selectors
-from followups.models import CallingPolicy, DutyDay, FollowUpPlan, Hospital, Team
+from followups.models import CallingPolicy, DutyDay, FollowUpPlan, Team
 from followups.roles import CONFIGURE_CENTER, Role
-from followups.services import config
-from followups.services.imports import ImportFileError, import_patients
+from followups.services import config, import_staging
+from followups.services.imports import ImportFileError
 
 IMPORT_PERMISSION = "followups.import_patients"
-UPLOADS_DIR = Path(settings.VAR_DIR) / "imports"
 
 
 def configures(view):
@@ -285,93 +279,61 @@ def schedule(request):
 # --- Patient imports --------------------------------------------------------------------------
 
 
+PENDING_IMPORT = "pending_import"  # the session's key for the checked file waiting
+
+
 @imports_patients
 @require_http_methods(["GET", "POST"])
 def imports(request):
-    """Upload → dry-run report; the file waits under var/imports/ for the confirmation."""
+    """Upload → dry-run report; the file waits (services/import_staging.py) for the
+    confirmation, unless a row is refused."""
     form = forms.PatientImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
-        token = secrets.token_hex(16)
-        UPLOADS_DIR.mkdir(parents=True, exist_ok=True)
-        _forget_stale_uploads()
-        stored = UPLOADS_DIR / f"{token}{Path(upload.name).suffix.lower()}"
-        with stored.open("wb") as handle:
-            for chunk in upload.chunks():
-                handle.write(chunk)
-        hospital, plan = form.cleaned_data["hospital"], form.cleaned_data["plan"]
         try:
-            with stored.open("rb") as handle:
-                report = import_patients(
-                    file=handle,
-                    filename=stored.name,
-                    actor=request.user,
-                    hospital=hospital,
-                    dry_run=True,
-                    plan=plan,
-                )
+            checked = import_staging.check_upload(
+                upload=upload,
+                hospital=form.cleaned_data["hospital"],
+                plan=form.cleaned_data["plan"],
+                actor=request.user,
+            )
         except ImportFileError as error:
-            stored.unlink(missing_ok=True)
             form.add_error("file", str(error))
         else:
-            if report.refused:
-                # Nothing of it can be committed: keep nothing waiting.
-                stored.unlink(missing_ok=True)
-                request.session.pop("pending_import", None)
-                return render(
-                    request,
-                    "followups/config/import_report.html",
-                    {"report": report, "upload_name": upload.name},
-                )
-            request.session["pending_import"] = {
-                "file": stored.name,
-                "name": upload.name,
-                "hospital": hospital.pk,
-                "plan": plan.pk if plan else None,
-            }
+            _forget_pending(request)
+            if checked.staged is not None:
+                request.session[PENDING_IMPORT] = checked.staged.as_session()
             return render(
                 request,
                 "followups/config/import_report.html",
-                {"report": report, "upload_name": upload.name},
+                {"report": checked.report, "upload_name": upload.name},
             )
     return render(request, "followups/config/imports.html", {"form": form})
 
 
-def _forget_stale_uploads() -> None:
-    """Checked files never confirmed are personal data lying about: keep them a day at most."""
-    cutoff = time.time() - 24 * 3600
-    for stale in UPLOADS_DIR.iterdir():
-        if stale.is_file() and stale.stat().st_mtime < cutoff:
-            stale.unlink(missing_ok=True)
+def _forget_pending(request) -> None:
+    """The session holds one checked file: the one it held before is not kept."""
+    pending = request.session.pop(PENDING_IMPORT, None)
+    if pending:
+        import_staging.discard(import_staging.StagedImport.from_session(pending))
 
 
 @imports_patients
 @require_POST
 def import_confirm(request):
-    pending = request.session.pop("pending_import", None)
+    pending = request.session.pop(PENDING_IMPORT, None)
     if not pending:
         messages.error(request, _("No checked file is waiting: upload it again."))
         return redirect("config:imports")
-    stored = UPLOADS_DIR / Path(pending["file"]).name
-    if not stored.is_file():
-        raise Http404
+    staged = import_staging.StagedImport.from_session(pending)
     try:
-        with stored.open("rb") as handle:
-            report = import_patients(
-                file=handle,
-                filename=stored.name,
-                actor=request.user,
-                hospital=Hospital.objects.get(pk=pending["hospital"]),
-                dry_run=False,
-                plan=FollowUpPlan.objects.filter(pk=pending["plan"]).first()
-                if pending["plan"]
-                else None,
-            )
+        report = import_staging.confirm_upload(staged=staged, actor=request.user)
+    except import_staging.StagedImportGone:
+        messages.error(request, _("No checked file is waiting: upload it again."))
+        return redirect("config:imports")
     except ImportFileError as error:
         messages.error(request, str(error))
         return redirect("config:imports")
-    finally:
-        stored.unlink(missing_ok=True)
     if report.committed:
         messages.success(
             request,
@@ -382,7 +344,7 @@ def import_confirm(request):
     return render(
         request,
         "followups/config/import_report.html",
-        {"report": report, "upload_name": pending["name"], "final": True},
+        {"report": report, "upload_name": staged.name, "final": True},
     )
 
 

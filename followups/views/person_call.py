@@ -12,13 +12,12 @@ from dataclasses import dataclass
 
 from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from followups import script_graph
 from followups.models import Disposition, FollowUpTask, QueueEntry, ScriptVersion
-from followups.services import person_calls
+from followups.services import leases, person_calls
 from followups.services.outcomes import TaskPart
 from followups.views.runner import (
     answers_of,
@@ -29,8 +28,10 @@ from followups.views.runner import (
     script_versions_at_start,
 )
 
-# A call screen's ticket: signed proof that this agent opened this call, when it started,
-# with which script version for each follow-up, and the idempotency key of its one outcome.
+# A call screen's ticket: when the call started, which script version each follow-up uses,
+# the idempotency key of its one outcome, and the claim token of the claim that handed the
+# call to the agent (services/leases.py): the one proof, checked by record_outcome itself,
+# of who may record it; the screen's other requests are checked by it too.
 TICKET_SALT = "followups.agent.call-ticket"
 TICKET_MAX_AGE = dt.timedelta(hours=12)
 # What the call did for one follow-up ("this follow-up" beside the call's outcome).
@@ -49,8 +50,7 @@ PART_CHOICES = (
 
 @dataclass(frozen=True)
 class Ticket:
-    entry_id: int
-    agent_id: int
+    claim_token: str  # the claim's proof (leases.claim_token): the entry and the agent
     started_at: dt.datetime
     # Each follow-up the screen shows (task id) → the script version its runner uses.
     versions: dict[int, int | None]
@@ -61,12 +61,13 @@ class Ticket:
 def issue_ticket(
     *, entry: QueueEntry, agent, versions: Mapping[int, ScriptVersion | None]
 ) -> Ticket:
-    """A fresh ticket for the screen being rendered: a new idempotency key each time, the
+    """A fresh ticket for the screen being rendered, for the agent holding the call: its
+    claim's token (leases.NotHanded for anyone else), a new idempotency key each time, the
     claim time as the start of the call (a reload does not restart it)."""
-    started_at = entry.claimed_at or timezone.now()
+    token = leases.claim_token(entry, agent)
+    started_at = entry.claimed_at
     data = {
-        "entry": entry.pk,
-        "agent": agent.pk,
+        "claim": token,
         "started": started_at.isoformat(),
         "versions": {
             str(task_id): version.pk if version is not None else None
@@ -79,8 +80,7 @@ def issue_ticket(
 
 def _ticket(data: dict, signed: str) -> Ticket:
     return Ticket(
-        entry_id=data["entry"],
-        agent_id=data["agent"],
+        claim_token=data["claim"],
         started_at=dt.datetime.fromisoformat(data["started"]),
         versions={
             int(task_id): int(version) if version is not None else None
@@ -99,16 +99,23 @@ def _out_of_date() -> TicketRefused:
     return TicketRefused(_("This call screen is out of date: open the call again."))
 
 
-def read_ticket(request, entry_id: int) -> Ticket:
-    """The ticket the request carries for this call and this agent, else TicketRefused."""
+def call_not_yours() -> TicketRefused:
+    return TicketRefused(_("This call is not yours."))
+
+
+def read_ticket(request, entry: QueueEntry) -> Ticket:
+    """The ticket the request carries for this call and this agent (its claim token, as
+    the claim service judges it: leases.handed), else TicketRefused."""
     signed = request.POST.get("ticket", "")
     try:
         data = signing.loads(signed, salt=TICKET_SALT, max_age=TICKET_MAX_AGE)
         ticket = _ticket(data, signed)
     except (signing.BadSignature, AttributeError, KeyError, TypeError, ValueError):
         raise _out_of_date() from None
-    if ticket.entry_id != entry_id or ticket.agent_id != request.user.pk:
-        raise TicketRefused(_("This call is not yours."))
+    try:
+        leases.handed(entry, request.user, ticket.claim_token)
+    except leases.NotHanded:
+        raise call_not_yours() from None
     return ticket
 
 

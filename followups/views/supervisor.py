@@ -32,12 +32,18 @@ from followups.models import (
 )
 from followups.phones import mask_phone
 from followups.reports import aapor, agents, funnel, reach, satisfaction, scripts
-from followups.reports.escalations import escalation_counts, escalation_list, escalation_table
+from followups.reports.escalations import (
+    escalation_counts,
+    escalation_list,
+    escalation_table,
+    unacknowledged_urgent,
+)
 from followups.reports.outcomes import outcome_calls, outcome_table, script_path
 from followups.reports.scope import ReportScope
 from followups.reports.tables import Kind, Table, display, share
 from followups.roles import REVIEW_OUTCOMES, WORK_QUEUE
-from followups.services import escalation_workflow, person_calls, reviews
+from followups.selectors.person_calls import carried_counts
+from followups.services import escalation_workflow, reviews
 
 EXPORT_DATA = "followups.export_data"
 PAGE_SIZE = 50
@@ -197,7 +203,7 @@ def quiet_when_logged_out(view):
 @review_required
 def urgent_alerts(request):
     """The fragment base.html polls: urgent escalations nobody has acknowledged yet."""
-    urgent = escalation_workflow.unacknowledged_urgent().select_related("department")
+    urgent = unacknowledged_urgent().select_related("department")
     return render(
         request,
         "followups/supervisor/_partials/urgent_alerts.html",
@@ -367,7 +373,7 @@ def queue(request):
         QUEUE_PAGE_SIZE,
     ).get_page(request.GET.get("page"))
     listed = list(entries)
-    covered = person_calls.carried_counts(listed)
+    covered = carried_counts(listed)
     for entry in listed:
         entry.follow_ups = covered[entry.pk]
     return render(

@@ -10,8 +10,8 @@ import time_machine
 from django.urls import reverse
 from django.utils import translation
 
+from followups.demo import DISCHARGE_GRAPH
 from followups.models import CallScript, ScriptVersion
-from followups.services.demo import DISCHARGE_GRAPH
 from followups.services.queue import claim_next_call
 from tests.clock import MONDAY, at
 from tests.factories import (

@@ -12,6 +12,7 @@ import pytest
 from django.core import signing
 from django.urls import reverse
 
+from followups.demo import MISSED_APPOINTMENT_GRAPH
 from followups.models import (
     CallAttempt,
     CallScript,
@@ -20,7 +21,6 @@ from followups.models import (
     ScriptVersion,
     TaskStatus,
 )
-from followups.services.demo import MISSED_APPOINTMENT_GRAPH
 from followups.services.queue import claim_next_call
 from followups.views.person_call import TICKET_SALT
 from tests.agent.conftest import MONDAY, at, htmx, listed_entry, open_call, when

@@ -3,18 +3,16 @@
 
 import pytest
 import time_machine
-from django.core import signing
 
 from followups.models import (
     CallAttempt,
     CallScript,
     Escalation,
-    QueueEntry,
     QueueEntryStatus,
     ScriptVersion,
     TaskStatus,
 )
-from followups.services.leases import CLAIM_TOKEN_SALT
+from followups.services.leases import claim_token
 from followups.services.queue import claim_next_call
 from tests.api.monday import MONDAY, api_for, at
 from tests.factories import (
@@ -37,7 +35,9 @@ def entry(agent):
     plan = FollowUpPlanFactory(calling_policy=CallingPolicyFactory(is_default=True), offsets=[])
     task = FollowUpTaskFactory(case=CaseFactory(plan=plan), due_date=MONDAY)
     listed = QueueEntryFactory(call_list=CallListFactory(day=MONDAY), task=task)
-    claim_next_call(agent=agent, now=at(10, 40))
+    claim = claim_next_call(agent=agent, now=at(10, 40))
+    # What queue/next told the agent with the call.
+    listed.claim_token = claim_token(claim.entry, agent)
     return listed
 
 
@@ -53,14 +53,20 @@ def version():
 
 
 def payload(listed, **fields):
-    return {
+    """An outcome of the call, sent with the claim token of its claim (claim_token=None:
+    sent without one)."""
+    body = {
         "entry": listed.pk,
         "idempotency_key": "3f0c-call-1",
         "disposition": "complete",
         "started_at": "2026-11-23T10:40:00+08:00",
         "ended_at": "2026-11-23T10:43:30+08:00",
+        "claim_token": listed.claim_token,
         **fields,
     }
+    if body["claim_token"] is None:
+        del body["claim_token"]
+    return body
 
 
 def post(client, body, when=None, **headers):
@@ -200,18 +206,11 @@ def test_malformed_json_is_a_400(agent, entry):
     assert response.status_code == 400
 
 
-def claim_token(agent) -> str:
-    """What queue/next told the agent with the call (the entry fixture claimed it at 10:40)."""
-    entry = QueueEntry.objects.get(claimed_by=agent)
-    return signing.dumps([entry.pk, agent.pk], salt=CLAIM_TOKEN_SALT)
-
-
 def test_a_late_submit_is_kept_and_flagged(agent, entry):
-    token = claim_token(agent)
     colleague = UserFactory(username="colleague", role="agent")
     claim_next_call(agent=colleague, now=at(10, 56))
 
-    response = post(api_for(agent), payload(entry, claim_token=token), when=at(10, 58))
+    response = post(api_for(agent), payload(entry), when=at(10, 58))
 
     assert response.status_code == 201
     assert response.json()["after_lease_lost"] is True
@@ -246,7 +245,7 @@ def test_a_late_submit_without_its_claim_token_is_refused(agent, entry):
     colleague = UserFactory(username="colleague", role="agent")
     claim_next_call(agent=colleague, now=at(10, 56))
 
-    response = post(api_for(agent), payload(entry), when=at(10, 58))
+    response = post(api_for(agent), payload(entry, claim_token=None), when=at(10, 58))
 
     assert response.status_code == 403
     assert "not handed to you" in response.json()["detail"]
@@ -257,7 +256,7 @@ def test_a_late_submit_without_its_claim_token_is_refused(agent, entry):
 def test_an_agent_cannot_record_a_call_never_handed_to_them(agent, entry, token):
     stranger = UserFactory(username="stranger", role="agent")
     if token == "someone else's":
-        token = claim_token(agent)  # the holder's token proves nothing for the stranger
+        token = entry.claim_token  # the holder's token proves nothing for the stranger
 
     response = post(api_for(stranger), payload(entry, claim_token=token))
 

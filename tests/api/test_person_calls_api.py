@@ -95,11 +95,16 @@ def later_case_of(person, *, due: dt.date):
 
 
 def claim(client, when=None):
+    """queue/next; the client keeps the claim token it answers with, as a real one does."""
     with time_machine.travel(when or at(10, 40), tick=False):
-        return client.post(NEXT)
+        response = client.post(NEXT)
+    if response.status_code == 200:
+        client.claim_token = response.json()["claim_token"]
+    return response
 
 
 def submit(client, person, when=None, **fields):
+    """POST an outcome, with the claim token the client got from queue/next, if any."""
     body = {
         "entry": person["entry"].pk,
         "idempotency_key": "call-li-1",
@@ -108,6 +113,8 @@ def submit(client, person, when=None, **fields):
         "ended_at": "2026-11-23T10:48:00+08:00",
         **fields,
     }
+    if hasattr(client, "claim_token"):
+        body.setdefault("claim_token", client.claim_token)
     with time_machine.travel(when or at(10, 49), tick=False):
         return client.post(OUTCOMES, body, format="json")
 

@@ -18,6 +18,7 @@ from tests.factories import (
     FollowUpTaskFactory,
     HospitalFactory,
     PatientFactory,
+    UserFactory,
 )
 
 pytestmark = pytest.mark.django_db
@@ -232,6 +233,31 @@ def test_a_supervisor_moves_an_escalation_on_and_it_is_audited(supervisor, world
     event = AuditEvent.objects.get(action=AuditAction.ESCALATION)
     assert event.detail == {"step": "acknowledged"}
     assert escalation.owner == supervisor
+
+
+def test_a_patch_is_the_workflows_steps_and_never_reopens(supervisor, world):
+    escalation = Escalation.objects.create(
+        case=world["my_case"],
+        category="medical",
+        description="切口红肿",
+        due_at=dt.datetime(2026, 11, 14, 10, tzinfo=dt.UTC),
+    )
+    other = UserFactory(username="supervisor-b", role="supervisor")
+    client = client_for(supervisor)
+    url = f"/api/v1/escalations/{escalation.pk}/"
+    resolved = client.patch(
+        url, {"status": "resolved", "owner": other.pk, "resolution": "已回电"}, format="json"
+    )
+    assert resolved.status_code == 200
+    assert (resolved.json()["status"], resolved.json()["owner"]) == ("resolved", other.pk)
+    steps = AuditEvent.objects.filter(action=AuditAction.ESCALATION).order_by("pk")
+    assert [event.detail["step"] for event in steps] == ["owner", "resolved"]
+
+    reopened = client.patch(url, {"status": "open"}, format="json", HTTP_ACCEPT_LANGUAGE="en")
+    assert reopened.status_code == 400
+    assert reopened.json() == {"status": ["An escalation cannot go back to open."]}
+    escalation.refresh_from_db()
+    assert escalation.status == "resolved"
 
 
 def test_an_agent_cannot_change_an_escalation(agent, world):

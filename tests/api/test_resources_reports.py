@@ -104,7 +104,7 @@ def test_a_call_list_shows_its_count_and_pages_its_entries(supervisor, agent):
 
 
 def test_a_supervisor_publishes_a_draft_and_the_old_version_retires(supervisor):
-    from followups.services.demo import DISCHARGE_GRAPH
+    from followups.demo import DISCHARGE_GRAPH
 
     script = CallScript.objects.create(name="出院回访", code="discharge", case_kind="discharge")
     old = ScriptVersion.objects.create(

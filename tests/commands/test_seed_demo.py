@@ -13,12 +13,12 @@ from django.apps import apps
 from django.contrib.auth.models import User
 from django.core.management import call_command
 from django.db import connection, transaction
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
 
 from followups import models as m
-from followups.services.demo import seed_demo
+from followups.demo import seed_demo
 
 pytestmark = pytest.mark.django_db(transaction=False)
 
@@ -260,7 +260,12 @@ class TestTheSeededDemo:
             local = attempt.started_at.astimezone(SHANGHAI)
             assert local.date() < today
             assert attempt.agent.username in {"agent1", "agent2"}
-            assert re.fullmatch(rf"demo-{attempt.task_id}-[1-9][0-9]?", attempt.idempotency_key)
+            # The call's key names its lead follow-up and that follow-up's attempt number;
+            # the other follow-ups the same call settled add their own id to it.
+            key = re.fullmatch(r"demo-(\d+)-[1-9][0-9]?(?:#(\d+))?", attempt.idempotency_key)
+            assert key, attempt.idempotency_key
+            assert int(key[2] or key[1]) == attempt.task_id
+            assert (key[2] is None) == (attempt.same_call_as_id is None)
             assert dt.time(10, 30) <= local.time() < dt.time(11, 30) or (
                 dt.time(15) <= local.time() < dt.time(17, 30)
             ), attempt.started_at
@@ -277,6 +282,55 @@ class TestTheSeededDemo:
             assert task.attempts == task.made
             assert sum(task.outcome_counts.values()) == task.made
         assert m.Escalation.objects.exists()
+
+    def test_the_history_was_recorded_by_the_follow_up_rules(self):
+        """Every call of the history went through the claim and record_outcome: each attempt
+        keeps the follow-up the rules gave it, on the list entry it was claimed from, and
+        the tasks, entries and cases are where those rules left them."""
+        attempts = m.CallAttempt.objects.all()
+        assert attempts.count() > 100
+        assert not attempts.filter(follow_up={}).exists()
+        assert not attempts.filter(queue_entry__isnull=True).exists()
+        assert not attempts.filter(after_lease_lost=True).exists()
+        for attempt in attempts.select_related("queue_entry__call_list"):
+            assert attempt.follow_up["action"] in {
+                "done",
+                "retry",
+                "callback",
+                "suspend",
+                "unreachable",
+                "window_missed",
+                "close_case",
+            }, attempt.follow_up
+            local_day = attempt.started_at.astimezone(SHANGHAI).date()
+            assert attempt.queue_entry.call_list.day == local_day
+        for task in m.FollowUpTask.objects.annotate(made=Count("attempts_made")):
+            assert task.attempts == task.made
+            assert sum(task.outcome_counts.values()) == task.made
+        # An entry counts the calls made on it: a call settling several follow-ups once.
+        for entry in m.QueueEntry.objects.annotate(
+            calls=Count("attempts", filter=Q(attempts__same_call_as__isnull=True))
+        ):
+            assert entry.calls_made == entry.calls, entry.pk
+        # What the rules do after such calls shows: a wrong number holds the person's
+        # calls, a refusal or a death closes the case, asking for no calls lists the
+        # person, a callback is booked, a red flag is escalated at once.
+        follow_ups = Counter(attempts.values_list("disposition", "follow_up__action"))
+        assert follow_ups[("wrong_number", "suspend")] > 0
+        assert follow_ups[("refused", "close_case")] > 0
+        assert follow_ups[("callback", "callback")] > 0
+        assert follow_ups[("no_answer", "retry")] > 0
+        assert m.Case.objects.filter(closed_reason="deceased").count() == 3
+        assert m.Case.objects.filter(closed_reason="refused").exists()
+        assert m.AuditEvent.objects.filter(action="do_not_call").exists()
+        assert m.Customer.objects.filter(do_not_call=True).count() > 4
+        assert m.Escalation.objects.filter(severity="urgent", status="resolved").exists()
+        # The dashboard's "deaths reported" (30 days) has something to show.
+        month_ago = timezone.now() - dt.timedelta(days=30)
+        assert attempts.filter(disposition="deceased", started_at__gte=month_ago).exists()
+        for patient in m.Patient.objects.filter(died_on__isnull=False):
+            death_call = attempts.get(task__case__patient=patient, disposition="deceased")
+            assert patient.died_on < death_call.started_at.astimezone(SHANGHAI).date()
 
     def test_seeded_scripts_are_sound_graphs(self):
         versions = m.ScriptVersion.objects.filter(status="published")

@@ -11,6 +11,7 @@ import time_machine
 from django.urls import reverse
 from playwright.sync_api import expect
 
+from followups.demo import DISCHARGE_GRAPH
 from followups.models import (
     AuditAction,
     AuditEvent,
@@ -20,7 +21,6 @@ from followups.models import (
     ScriptVersion,
     TaskKind,
 )
-from followups.services.demo import DISCHARGE_GRAPH
 from tests.clock import MONDAY, at
 from tests.factories import (
     CallingPolicyFactory,

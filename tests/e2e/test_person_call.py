@@ -9,8 +9,8 @@ import pytest
 import time_machine
 from playwright.sync_api import expect
 
+from followups.demo import DISCHARGE_GRAPH, MISSED_APPOINTMENT_GRAPH
 from followups.models import CallAttempt, CallScript, QueueEntryStatus, ScriptVersion, TaskStatus
-from followups.services.demo import DISCHARGE_GRAPH, MISSED_APPOINTMENT_GRAPH
 from tests.clock import MONDAY, at
 from tests.factories import (
     CallingPolicyFactory,

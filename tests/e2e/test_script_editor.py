@@ -5,8 +5,8 @@ import pytest
 from django.utils import translation
 from playwright.sync_api import expect
 
+from followups.demo import SCRIPTS
 from followups.models import AuditAction, AuditEvent, CallScript, ScriptVersion
-from followups.services.demo import SCRIPTS
 from tests.e2e.conftest import SCREENSHOTS
 from tests.factories import UserFactory
 

@@ -105,3 +105,10 @@ def english():
         yield
     # A request with Accept-Language: en leaves English active in the thread.
     translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
+def staging(settings, tmp_path):
+    """Checked uploads wait in a folder of the test's own (services/import_staging.py)."""
+    settings.VAR_DIR = tmp_path
+    return tmp_path / "imports"

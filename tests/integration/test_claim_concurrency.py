@@ -19,6 +19,7 @@ from followups.models import (
     QueueEntry,
     QueueEntryStatus,
 )
+from followups.services.leases import claim_token
 from followups.services.outcomes import record_outcome
 from followups.services.queue import claim_next_call
 from tests.factories import CallingPolicyFactory, FollowUpPlanFactory, UserFactory
@@ -120,7 +121,13 @@ def test_expired_leases_come_back_and_late_submits_are_kept_and_flagged(postgres
     second = [UserFactory(username=f"second{n}", role="agent") for n in range(AGENTS)]
     entry_ids = list_entries(AGENTS)
 
-    held = run_at_once(lambda agent: claim_next_call(agent=agent, now=IN_WINDOW).entry.pk, first)
+    def claim(agent, now):
+        """The entry handed to the agent and the claim token that proves it."""
+        entry = claim_next_call(agent=agent, now=now).entry
+        return entry.pk, claim_token(entry, agent)
+
+    handed = run_at_once(lambda agent: claim(agent, IN_WINDOW), first)
+    held = [entry_pk for entry_pk, _token in handed]
     later = IN_WINDOW + dt.timedelta(minutes=16)  # the 15-minute leases have run out
     retaken = run_at_once(lambda agent: claim_next_call(agent=agent, now=later).entry.pk, second)
 
@@ -128,7 +135,7 @@ def test_expired_leases_come_back_and_late_submits_are_kept_and_flagged(postgres
     assert sorted(retaken) == sorted(entry_ids)
 
     def submit_late(pair):
-        agent, entry_pk = pair
+        agent, (entry_pk, token) = pair
         return record_outcome(
             agent=agent,
             entry=QueueEntry.objects.get(pk=entry_pk),
@@ -137,9 +144,10 @@ def test_expired_leases_come_back_and_late_submits_are_kept_and_flagged(postgres
             started_at=IN_WINDOW,
             ended_at=IN_WINDOW + dt.timedelta(minutes=17),
             now=later + dt.timedelta(minutes=1),
+            claim_token=token,
         ).attempt.pk
 
-    attempts = run_at_once(submit_late, list(zip(first, held, strict=True)))
+    attempts = run_at_once(submit_late, list(zip(first, handed, strict=True)))
 
     assert CallAttempt.objects.filter(pk__in=attempts, after_lease_lost=True).count() == AGENTS
     holders = dict(QueueEntry.objects.values_list("pk", "claimed_by_id"))
@@ -149,7 +157,7 @@ def test_expired_leases_come_back_and_late_submits_are_kept_and_flagged(postgres
 def test_one_key_submitted_twice_at_once_is_stored_once(postgres):
     agent = UserFactory(username="double-click", role="agent")
     (entry_pk,) = list_entries(1)
-    claim_next_call(agent=agent, now=IN_WINDOW)
+    token = claim_token(claim_next_call(agent=agent, now=IN_WINDOW).entry, agent)
 
     def submit(_):
         result = record_outcome(
@@ -160,6 +168,7 @@ def test_one_key_submitted_twice_at_once_is_stored_once(postgres):
             started_at=IN_WINDOW,
             ended_at=IN_WINDOW + dt.timedelta(minutes=1),
             now=IN_WINDOW + dt.timedelta(minutes=2),
+            claim_token=token,
         )
         return result.attempt.pk, result.created
 

@@ -54,6 +54,7 @@ from followups.models import (
 from followups.services import contact
 from followups.services import queue as queue_service
 from followups.services.call_lists import build_call_lists
+from followups.services.leases import claim_token
 from followups.services.outcomes import record_outcome
 from followups.services.queue import claim_next_call
 from tests.factories import CallingPolicyFactory, FollowUpPlanFactory, UserFactory
@@ -416,6 +417,7 @@ def _work_the_day(day: Day, *, drawn_people, scripts, offset, step) -> None:
                     ended_at=ended,
                     now=ended,
                     callback_at=callback_at,
+                    claim_token=claim_token(entry, agents[i]),
                 )
             crew.run(jobs)
             check_calls(day)

@@ -5,8 +5,8 @@ import datetime as dt
 
 import pytest
 
+from followups.demo import SCRIPTS
 from followups.models import CallScript, CaseKind, ScriptVersion, ScriptVersionStatus
-from followups.services.demo import SCRIPTS
 
 PUBLISHED_AT = dt.datetime(2026, 11, 1, 9, 0, tzinfo=dt.UTC)
 NOW = dt.datetime(2026, 11, 20, 10, 0, tzinfo=dt.UTC)

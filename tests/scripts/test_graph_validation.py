@@ -6,9 +6,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from followups import script_graph
+from followups.demo import SCRIPTS
 from followups.models import Disposition, Satisfaction
 from followups.script_graph import GraphError, validate
-from followups.services.demo import SCRIPTS
 
 from .conftest import minimal_graph, node_in
 

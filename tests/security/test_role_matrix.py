@@ -15,8 +15,8 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 
+from followups.demo import DISCHARGE_GRAPH
 from followups.models import CallScript, Escalation, ScriptVersion, Team
-from followups.services.demo import DISCHARGE_GRAPH
 from tests.factories import (
     CallAttemptFactory,
     CallingPolicyFactory,

@@ -14,6 +14,7 @@ from followups.models import (
     CaseStatus,
     Escalation,
     FollowUpTask,
+    QueueEntry,
     QueueEntryStatus,
     ScriptAnswer,
     ScriptVersion,
@@ -21,7 +22,7 @@ from followups.models import (
     TaskStatus,
 )
 from followups.scheduling import FollowUpAction
-from followups.services import escalations, outcomes
+from followups.services import escalations, leases, outcomes
 from followups.services.outcomes import record_outcome
 from followups.services.queue import claim_next_call
 from tests.clock import MONDAY, TUESDAY, at
@@ -67,7 +68,11 @@ def entry(plan, me):
     return listed
 
 
-def submit(entry, agent, *, key="k-1", disposition="complete", now=None, **fields):
+def submit(entry, agent, *, key="k-1", disposition="complete", now=None, token=None, **fields):
+    """Record as `agent`, with the claim token of their claim of the entry as it stands
+    (the one the claim service gave them), unless `token` is given."""
+    if token is None:
+        token = leases.claim_token(QueueEntry.objects.get(pk=entry.pk), agent)
     return record_outcome(
         agent=agent,
         entry=entry,
@@ -76,6 +81,7 @@ def submit(entry, agent, *, key="k-1", disposition="complete", now=None, **field
         started_at=fields.pop("started_at", at(10, 40)),
         ended_at=fields.pop("ended_at", at(10, 43)),
         now=now or at(10, 44),
+        claim_token=token,
         **fields,
     )
 
@@ -399,7 +405,7 @@ def test_two_submits_racing_with_one_key_store_one(entry, me, monkeypatch):
 def test_a_key_is_one_agents(entry, me):
     submit(entry, me)
     with pytest.raises(ValidationError) as error:
-        submit(entry, UserFactory(username="other", role="agent"))
+        submit(entry, UserFactory(username="other", role="agent"), token="")
     assert list(error.value.message_dict) == ["idempotency_key"]
 
 
@@ -414,10 +420,11 @@ def test_a_submit_after_the_lease_ran_out_is_kept_and_flagged(entry, me):
 
 
 def test_a_submit_after_losing_the_call_to_a_colleague_is_kept_but_leaves_them_the_call(entry, me):
+    mine = leases.claim_token(entry, me)  # what my claim at 10:40 gave me
     colleague = UserFactory(username="colleague", role="agent")
     assert claim_next_call(agent=colleague, now=at(10, 56)).entry.pk == entry.pk
 
-    late = submit(entry, me, key="late", ended_at=at(10, 57), now=at(10, 58))
+    late = submit(entry, me, key="late", ended_at=at(10, 57), now=at(10, 58), token=mine)
 
     assert late.attempt.after_lease_lost is True
     assert task_state(entry.task)["status"] == TaskStatus.DONE
@@ -514,6 +521,7 @@ def test_the_case_gets_the_agent_who_called_first_and_keeps_them(entry, me):
         call_list=CallListFactory(day=TUESDAY), task=FollowUpTaskFactory(case=case)
     )
     other = UserFactory(username="other", role="agent")
+    assert claim_next_call(agent=other, now=at(10, 40, TUESDAY)).entry.pk == later.pk
     submit(later, other, key="k-2", started_at=at(10, 40, TUESDAY), ended_at=at(10, 41, TUESDAY))
     case.refresh_from_db()
     assert case.agent == me

@@ -21,6 +21,7 @@ from followups.models import (
 )
 from followups.services import person_calls
 from followups.services.call_lists import build_call_lists
+from followups.services.leases import claim_token
 from followups.services.outcomes import record_outcome
 from followups.services.queue import claim_next_call
 from tests.clock import MONDAY, SHANGHAI, TUESDAY, at
@@ -109,6 +110,7 @@ def call(agent, now: dt.datetime, disposition: str, *, callback_at=None, minutes
         ended_at=now + dt.timedelta(minutes=minutes),
         now=now + dt.timedelta(minutes=minutes),
         callback_at=callback_at,
+        claim_token=claim_token(claim.entry, agent),
     )
     return claim
 
@@ -271,6 +273,7 @@ def test_two_cases_of_one_person_due_today_make_one_entry_and_one_call_covers_bo
         started_at=at(10, 40),
         ended_at=at(10, 45),
         now=at(10, 45),
+        claim_token=claim_token(claim.entry, me),
     )
     assert {attempt.task_id for attempt in result.settled} == {first.pk, second.pk}
     assert set(

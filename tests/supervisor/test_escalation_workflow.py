@@ -13,6 +13,7 @@ from followups.models import (
     EscalationStatus,
     TaskStatus,
 )
+from followups.reports import escalations as escalation_reads
 from followups.services import escalation_workflow as workflow
 from tests.factories import UserFactory
 from tests.reports.factories import SHANGHAI, at, escalation
@@ -128,11 +129,70 @@ def test_overdue_are_the_unresolved_past_their_due_time(made_call, supervisor):
     )
     escalation(case=case, due_at=at(dt.date(2026, 11, 11), 15))  # due later today
     escalation(case=case, due_at=at(dt.date(2026, 11, 9), 9), status=EscalationStatus.RESOLVED)
-    assert set(workflow.overdue(now=NOW)) == {late, late_acknowledged}
+    assert set(escalation_reads.overdue(now=NOW)) == {late, late_acknowledged}
 
 
 def test_the_alert_shows_urgent_ones_until_acknowledged(urgent, supervisor, made_call):
     escalation(case=made_call.task.case, severity=EscalationSeverity.HIGH, due_at=NOW)
-    assert list(workflow.unacknowledged_urgent()) == [urgent]
+    assert list(escalation_reads.unacknowledged_urgent()) == [urgent]
     workflow.acknowledge(escalation=urgent, by=supervisor, now=NOW)
-    assert list(workflow.unacknowledged_urgent()) == []
+    assert list(escalation_reads.unacknowledged_urgent()) == []
+
+
+# --- move: a change asked for as a whole (the API's PATCH) ------------------------------------
+
+
+def test_move_assigns_the_owner_then_takes_the_steps_to_the_status(urgent, supervisor):
+    other = UserFactory(username="supervisor-b", role="supervisor")
+    moved = workflow.move(
+        escalation=urgent,
+        by=supervisor,
+        now=NOW,
+        owner=other,
+        status=EscalationStatus.RESOLVED,
+        resolution="已回电处理",
+    )
+    assert (moved.status, moved.owner, moved.resolution) == (
+        EscalationStatus.RESOLVED,
+        other,
+        "已回电处理",
+    )
+    assert [detail["step"] for _, detail in steps()] == ["owner", "resolved"]
+
+
+def test_move_to_the_status_it_has_changes_nothing(urgent, supervisor):
+    moved = workflow.move(
+        escalation=urgent, by=supervisor, now=NOW, status=EscalationStatus.OPEN, owner=None
+    )
+    assert (moved.status, moved.owner) == (EscalationStatus.OPEN, None)
+    assert steps() == []
+
+
+def test_move_never_goes_back_to_open_and_keeps_nothing_of_the_change(urgent, supervisor):
+    workflow.acknowledge(escalation=urgent, by=supervisor, now=NOW)
+    other = UserFactory(username="supervisor-b", role="supervisor")
+    with pytest.raises(ValidationError) as refused:
+        workflow.move(
+            escalation=urgent, by=supervisor, now=NOW, owner=other, status=EscalationStatus.OPEN
+        )
+    assert "status" in refused.value.message_dict
+    urgent.refresh_from_db()
+    # One transaction: the owner asked for with the refused status is not kept either.
+    assert (urgent.status, urgent.owner) == (EscalationStatus.ACKNOWLEDGED, supervisor)
+    assert [detail["step"] for _, detail in steps()] == ["acknowledged"]
+
+
+@pytest.mark.parametrize(
+    ("status", "step"),
+    [(EscalationStatus.ACKNOWLEDGED, "acknowledged"), (EscalationStatus.VERIFIED, None)],
+)
+def test_move_takes_only_the_steps_the_workflow_allows(urgent, supervisor, status, step):
+    if step is None:  # verified straight from open: the workflow refuses it
+        with pytest.raises(ValidationError):
+            workflow.move(escalation=urgent, by=supervisor, now=NOW, status=status)
+        assert steps() == []
+    else:
+        assert workflow.move(escalation=urgent, by=supervisor, now=NOW, status=status).status == (
+            status
+        )
+        assert [detail["step"] for _, detail in steps()] == [step]

@@ -6,7 +6,7 @@ from django.core.management.base import BaseCommand, no_translations
 from django.urls import reverse
 from django.utils import timezone
 
-from followups.services.demo import DEMO_PASSWORD, DEMO_SEED, seed_demo
+from followups.demo import DEMO_PASSWORD, DEMO_SEED, seed_demo
 
 
 class Command(BaseCommand):

@@ -9,66 +9,32 @@ baselines measured in the same run, twice: with the indexes the migrations make,
 the index proposed for followups_followuptask(due_date) added by hand (no migration).
 Usage:
 
-    DEBUG=1 .venv/bin/python scripts/bench_reports.py [--repeat 3] [--explain]
+    DEBUG=1 .venv/bin/python bench/bench_reports.py [--repeat 3] [--explain] [--quick]
 
 BENCH_DATABASE names another database (to run beside another copy of the bench).
 """
 
-import argparse
 import datetime as dt
-import os
-import statistics
-import sys
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-SERVER = os.environ.get("BENCH_POSTGRES", "postgres://postgres@127.0.0.1:5432")
-DATABASE = os.environ.get("BENCH_DATABASE", "huifang_bench_reports")
-PARSER = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-PARSER.add_argument("--repeat", type=int, default=3)
+import common
+from common import scalar, sql, timed
+
+PARSER = common.parser(__doc__, repeat=3)
 PARSER.add_argument("--explain", action="store_true", help="time each report query")
 PARSER.add_argument("--quick", action="store_true", help="10k and 100k calls, to try it out")
-ARGS = PARSER.parse_args()
-os.environ["DATABASE_URL"] = f"{SERVER}/{DATABASE}"
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "callcenter.settings")
-os.environ.setdefault("DEBUG", "true")
-os.environ["ALLOWED_HOSTS"] = "testserver,127.0.0.1,localhost"
-
-import psycopg2  # noqa: E402
-
-
-def recreate_database() -> None:
-    admin = psycopg2.connect(f"{SERVER}/postgres")
-    admin.autocommit = True
-    with admin.cursor() as cursor:
-        cursor.execute(f"DROP DATABASE IF EXISTS {DATABASE}")
-        cursor.execute(f"CREATE DATABASE {DATABASE}")
-    admin.close()
-
-
-recreate_database()
-
-import django  # noqa: E402
-
-django.setup()
+ARGS = common.start(
+    "huifang_bench_reports", PARSER, env={"ALLOWED_HOSTS": "testserver,127.0.0.1,localhost"}
+)
 
 import time_machine  # noqa: E402
 from django.contrib.auth.models import Group, User  # noqa: E402
-from django.core.management import call_command  # noqa: E402
 from django.db import connection, reset_queries  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
-from followups.models import (  # noqa: E402
-    CallingPolicy,
-    CallingWindow,
-    CallScript,
-    FollowUpPlan,
-    ScriptVersion,
-)
-from followups.services.demo import DISCHARGE_GRAPH  # noqa: E402
+from followups.demo import DISCHARGE_GRAPH  # noqa: E402
+from followups.models import CallScript, ScriptVersion  # noqa: E402
 
 DAY = dt.date(2026, 11, 23)
 NOW = "2026-11-23 16:00 +0800"
@@ -78,40 +44,14 @@ STAGES = {"10k": 2_000, "100k": 20_000} if ARGS.quick else {"100k": 20_000, "1M"
 PROPOSED_INDEX = "bench_task_due_idx"
 
 
-def sql(statement: str, params=None) -> None:
-    with connection.cursor() as cursor:
-        cursor.execute(statement, params)
-
-
-def scalar(statement: str, params=None):
-    with connection.cursor() as cursor:
-        cursor.execute(statement, params)
-        return cursor.fetchone()[0]
-
-
 def set_up() -> dict:
-    call_command("migrate", verbosity=0)
-    sql("INSERT INTO followups_hospital (id, name, code) VALUES (1, '示例医院', 'bench')")
-    sql(
-        "INSERT INTO followups_department (id, name, code, hospital_id)"
-        " SELECT i, '科室' || lpad(i::text, 2, '0'), 'd' || i, 1"
-        " FROM generate_series(1, %s) AS i",
-        [DEPARTMENTS],
+    _hospital, departments = common.make_hospital(
+        (f"科室{n:02d}", f"d{n}") for n in range(1, DEPARTMENTS + 1)
     )
     # Calls on public holidays are not what the benchmark is about: the policy allows them,
     # so every generated call in a window counts as allowed.
-    policy = CallingPolicy.objects.create(
-        name="bench", holiday_rule="call_on_holidays", is_default=True
-    )
-    for start, end in [(dt.time(10, 30), dt.time(11, 30)), (dt.time(15), dt.time(17, 30))]:
-        CallingWindow.objects.create(policy=policy, starts_at=start, ends_at=end)
-    plan = FollowUpPlan.objects.create(name="bench", calling_policy=policy)
-    agent_group = Group.objects.get(name="agent")
-    agents = []
-    for n in range(AGENTS):
-        user = User.objects.create(username=f"bench-agent{n:02d}", first_name=f"坐席{n:02d}")
-        user.groups.add(agent_group)
-        agents.append(user.pk)
+    _policy, plan = common.make_policy_and_plan(holiday_rule="call_on_holidays")
+    agents = common.add_users("bench-agent", AGENTS, first_name="'坐席' || lpad(i::text, 2, '0')")
     supervisor = User.objects.create(username="bench-supervisor", first_name="主管")
     supervisor.groups.add(Group.objects.get(name="supervisor"))
     script = CallScript.objects.create(name="出院回访", code="discharge", case_kind="discharge")
@@ -121,10 +61,12 @@ def set_up() -> dict:
     ScriptVersion.objects.filter(pk=new.pk).update(status="published")
     return {
         "plan": plan.pk,
-        "agents": agents,
+        "agents": [agent_id for agent_id, _token in agents],
         "supervisor": supervisor,
         "v1": old.pk,
         "v2": new.pk,
+        "department": departments[0].pk,
+        "hospital": departments[0].hospital_id,
     }
 
 
@@ -132,22 +74,17 @@ def fill(first_case: int, last_case: int, ids: dict) -> None:
     """Cases first_case..last_case with their patients, tasks, calls, paths, escalations
     and reviews; every id is computed from the case number, so stages never collide."""
     span = [first_case, last_case]
-    sql(
-        "INSERT INTO followups_customer (id, name, gender, phone, phone_secondary, timezone,"
-        " preferred_slot, do_not_call, do_not_call_reason, recording_consent, created_at,"
-        " updated_at) SELECT i, '客户' || i, 'M', CASE WHEN i %% 50 = 0 THEN '' ELSE"
-        " '+86138' || lpad(i::text, 8, '0') END, '', '', 'any', false, '', false, now(), now()"
-        " FROM generate_series(%s, %s) AS i",
-        span,
+    common.add_customers(
+        *span, phone="CASE WHEN i %% 50 = 0 THEN '' ELSE '+86138' || lpad(i::text, 8, '0') END"
     )
     sql(
         "INSERT INTO followups_patient (id, medical_record_number, attending_doctor,"
         " responsible_nurse, diagnosis, admitted_on, discharged_on, sensitive, died_on,"
         " customer_id, department_id, hospital_id) SELECT i, 'ZY' || i, '医生' || (i %% 7),"
         " '护士' || (i %% 5), '', NULL, NULL, false,"
-        " CASE WHEN i %% 400 = 0 THEN %s::date - 400 END, i, 1 + i %% %s, 1"
+        " CASE WHEN i %% 400 = 0 THEN %s::date - 400 END, i, %s + i %% %s, %s"
         " FROM generate_series(%s, %s) AS i",
-        [DAY, DEPARTMENTS, *span],
+        [DAY, ids["department"], DEPARTMENTS, ids["hospital"], *span],
     )
     sql(
         "INSERT INTO followups_case (id, kind, anchor_date, intent_class, product, status,"
@@ -237,11 +174,11 @@ def fill(first_case: int, last_case: int, ids: dict) -> None:
         " 'medical' ELSE 'service' END, CASE WHEN a.task_id %% 500 = 0 THEN 'urgent' WHEN"
         " a.satisfaction = 'poor' THEN 'high' ELSE 'normal' END, '客户反映问题', CASE WHEN"
         " a.ended_at < %s::date - 7 THEN 'resolved' ELSE 'open' END, a.ended_at + interval"
-        " '1 day', '', a.ended_at, NULL, NULL, NULL, a.id, t.case_id, 1 + t.case_id %% %s,"
+        " '1 day', '', a.ended_at, NULL, NULL, NULL, a.id, t.case_id, %s + t.case_id %% %s,"
         " NULL FROM followups_callattempt a JOIN followups_followuptask t ON t.id = a.task_id"
         " WHERE (a.satisfaction IN ('dissatisfied', 'poor') OR (a.task_id %% 500 = 0 AND"
         " a.disposition = 'complete')) AND a.task_id BETWEEN %s AND %s ORDER BY a.ended_at",
-        [DAY, DEPARTMENTS, (first_case - 1) * 3 + 1, last_case * 3],
+        [DAY, ids["department"], DEPARTMENTS, (first_case - 1) * 3 + 1, last_case * 3],
     )
     sql(
         "INSERT INTO followups_callreview (score, comment, created_at, attempt_id, reviewer_id)"
@@ -262,18 +199,7 @@ def fill(first_case: int, last_case: int, ids: dict) -> None:
         " t.due_date BETWEEN %s::date - 3 AND %s ORDER BY c.customer_id, t.due_date, t.id",
         [DAY, DAY],
     )
-    for table in [
-        "customer",
-        "patient",
-        "case",
-        "followuptask",
-        "callattempt",
-        "scriptanswer",
-    ]:
-        sql(
-            f"SELECT setval(pg_get_serial_sequence('followups_{table}', 'id'),"
-            f" (SELECT max(id) FROM followups_{table}))"
-        )
+    common.set_sequences(["patient", "case", "followuptask", "callattempt", "scriptanswer"])
     sql("ANALYZE")
 
 
@@ -293,15 +219,6 @@ def pages(call_id: int, escalation_id: int) -> dict[str, str]:
         **{f"{name} (30 days)": f"/supervisor/reports/{name}/" for name in reports},
         **{f"{name} (365 days)": f"/supervisor/reports/{name}/?{year}" for name in reports},
     }
-
-
-def timed(function, repeat: int) -> float:
-    durations = []
-    for _ in range(repeat):
-        started = time.perf_counter()
-        function()
-        durations.append(time.perf_counter() - started)
-    return statistics.median(durations)
 
 
 def baselines(repeat: int) -> dict[str, float]:

@@ -6,76 +6,33 @@ the same rows (psycopg2 execute_values into customer, patient, case and task tab
 checks), the import service's commit (rows/s), and a re-import of the same file, which must
 change nothing. Usage:
 
-    DEBUG=1 .venv/bin/python scripts/bench_import.py [--rows 10000] [--repeat 3]
+    DEBUG=1 .venv/bin/python bench/bench_import.py [--rows 10000] [--repeat 3]
+
+BENCH_DATABASE names another database (to run beside another copy of the bench).
 """
 
-import argparse
 import csv
 import datetime as dt
-import os
 import random
 import statistics
-import sys
 import tempfile
-import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-SERVER = os.environ.get("BENCH_POSTGRES", "postgres://postgres@127.0.0.1:5432")
-DATABASE = "huifang_bench_import"
-os.environ["DATABASE_URL"] = f"{SERVER}/{DATABASE}"
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "callcenter.settings")
-os.environ.setdefault("DEBUG", "true")
+import common
 
-import psycopg2  # noqa: E402
+PARSER = common.parser(__doc__, repeat=3)
+PARSER.add_argument("--rows", type=int, default=10_000)
+ARGS = common.start("huifang_bench_import", PARSER)
+
+from django.db import connection  # noqa: E402
 from psycopg2.extras import execute_values  # noqa: E402
 
-
-def recreate_database() -> None:
-    admin = psycopg2.connect(f"{SERVER}/postgres")
-    admin.autocommit = True
-    with admin.cursor() as cursor:
-        cursor.execute(f"DROP DATABASE IF EXISTS {DATABASE}")
-        cursor.execute(f"CREATE DATABASE {DATABASE}")
-    admin.close()
-
-
-recreate_database()
-
-import django  # noqa: E402
-
-django.setup()
-
-from django.core.management import call_command  # noqa: E402
-from django.db import connection  # noqa: E402
-
-from followups.models import (  # noqa: E402
-    CallingPolicy,
-    CallingWindow,
-    Case,
-    Department,
-    FollowUpPlan,
-    FollowUpTask,
-    Hospital,
-    PlanStep,
-)
-from followups.services.imports import import_patients  # noqa: E402
+from followups.models import Case, Department, FollowUpPlan, FollowUpTask, Hospital  # noqa: E402
+from followups.services.imports import HEADERS, import_patients  # noqa: E402
 
 OFFSETS = (3, 7, 30)
 DEPARTMENTS = (("心内科", "cardiology"), ("骨科", "orthopedics"), ("普外科", "surgery"))
-HEADER = [
-    "住院号",
-    "姓名",
-    "性别",
-    "电话",
-    "科室",
-    "主治医生",
-    "诊断",
-    "入院日期",
-    "出院日期",
-    "敏感",
-]
+HEADER = list(HEADERS)  # the HIS export's columns, as the import reads them
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"
 GIVEN = ("秀英", "建国", "丽华", "志强", "桂英", "海涛", "玉兰", "晓东", "春梅", "振华")
 DIAGNOSES = ("不稳定型心绞痛", "腰椎间盘突出症", "急性阑尾炎", "阵发性心房颤动", "胆囊结石")
@@ -83,15 +40,8 @@ TABLES = "followups_followuptask, followups_case, followups_patient, followups_c
 
 
 def setup_center() -> tuple[Hospital, FollowUpPlan]:
-    hospital = Hospital.objects.create(name="基准医院", code="bench")
-    for name, code in DEPARTMENTS:
-        Department.objects.create(hospital=hospital, name=name, code=code)
-    policy = CallingPolicy.objects.create(name="bench", is_default=True)
-    CallingWindow.objects.create(policy=policy, starts_at=dt.time(10, 30), ends_at=dt.time(11, 30))
-    CallingWindow.objects.create(policy=policy, starts_at=dt.time(15), ends_at=dt.time(17, 30))
-    plan = FollowUpPlan.objects.create(name="出院回访计划", calling_policy=policy)
-    for offset in OFFSETS:
-        PlanStep.objects.create(plan=plan, offset_days=offset)
+    hospital, _departments = common.make_hospital(DEPARTMENTS, name="基准医院")
+    _policy, plan = common.make_policy_and_plan(plan_name="出院回访计划", offsets=OFFSETS)
     return hospital, plan
 
 
@@ -127,16 +77,18 @@ def write_csv(path: Path, rows: int) -> list[list[str]]:
 
 
 def clear() -> None:
-    with connection.cursor() as cursor:
-        cursor.execute(f"TRUNCATE {TABLES} RESTART IDENTITY CASCADE")
-        cursor.execute("DELETE FROM followups_auditevent")
+    common.sql(f"TRUNCATE {TABLES} RESTART IDENTITY CASCADE")
+    common.sql("DELETE FROM followups_auditevent")
 
 
 def raw_baseline(table: list[list[str]], hospital: Hospital, plan: FollowUpPlan) -> float:
     """The floor: the same rows straight into the four tables, no parsing rules, no checks."""
     departments = dict(Department.objects.filter(hospital=hospital).values_list("name", "pk"))
     steps = list(plan.steps.order_by("offset_days").values_list("pk", "offset_days"))
-    started = time.perf_counter()
+    return common.clocked(insert_raw, table, hospital, plan, departments, steps)[0]
+
+
+def insert_raw(table, hospital: Hospital, plan: FollowUpPlan, departments: dict, steps: list):
     with connection.cursor() as django_cursor:
         cursor = django_cursor.cursor  # the psycopg2 cursor under Django's wrapper
         customers = execute_values(
@@ -201,24 +153,23 @@ def raw_baseline(table: list[list[str]], hospital: Hospital, plan: FollowUpPlan)
             " now())",
             page_size=5000,
         )
-    return time.perf_counter() - started
 
 
 def timed_import(path: Path, hospital: Hospital) -> tuple[float, dict]:
-    started = time.perf_counter()
     with path.open("rb") as handle:
-        report = import_patients(
-            file=handle, filename=path.name, actor=None, hospital=hospital, dry_run=False
+        seconds, report = common.clocked(
+            import_patients,
+            file=handle,
+            filename=path.name,
+            actor=None,
+            hospital=hospital,
+            dry_run=False,
         )
-    return time.perf_counter() - started, report.counts
+    return seconds, report.counts
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rows", type=int, default=10_000)
-    parser.add_argument("--repeat", type=int, default=3)
-    args = parser.parse_args()
-    call_command("migrate", verbosity=0)
+    args = ARGS
     hospital, plan = setup_center()
     path = Path(tempfile.mkdtemp()) / "discharges.csv"
     table = write_csv(path, args.rows)

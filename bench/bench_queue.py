@@ -17,13 +17,12 @@ measures, in one run:
 
 Usage:
 
-    DEBUG=1 .venv/bin/python scripts/bench_queue.py [--entries 4000] [--workers 4]
+    DEBUG=1 .venv/bin/python bench/bench_queue.py [--entries 4000] [--workers 4]
         [--worker-class sync] [--port 8799]
 
 BENCH_DATABASE names another database (to run beside another copy of the bench).
 """
 
-import argparse
 import datetime as dt
 import http.client
 import json
@@ -31,33 +30,40 @@ import os
 import signal
 import socket
 import subprocess
-import sys
-import tempfile
 import threading
 import time
 import uuid
 from collections import Counter
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-SERVER = os.environ.get("BENCH_POSTGRES", "postgres://postgres@127.0.0.1:5432")
-DATABASE = os.environ.get("BENCH_DATABASE", "huifang_bench_queue")
-# Persistent connections, as a deployment would run (DATABASE_URL's conn_max_age).
-DATABASE_URL = f"{SERVER}/{DATABASE}?conn_max_age=600"
-os.environ["DATABASE_URL"] = DATABASE_URL
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "callcenter.settings")
-os.environ.setdefault("DEBUG", "true")
-os.environ.setdefault(
-    "HUIFANG_VAR_DIR", os.path.join(tempfile.gettempdir(), "huifang-bench-queue-var")
+import common
+from common import ROOT, ms, progress, rows, scalar, spread, sql
+
+PARSER = common.parser(__doc__)
+PARSER.add_argument("--entries", type=int, default=4000)
+PARSER.add_argument("--workers", type=int, default=4)
+PARSER.add_argument("--worker-class", default="sync", choices=["sync", "gthread"])
+PARSER.add_argument("--port", type=int, default=8799)
+# Persistent connections, as a deployment would run (DATABASE_URL's conn_max_age). The
+# cache a deployment has (Redis; docker-compose sets it): the agents' permission sets live
+# there, shared by the server's workers and this process.
+ARGS = common.start(
+    "huifang_bench_queue",
+    PARSER,
+    persistent=True,
+    var_dir="huifang-bench-queue-var",
+    env={"REDIS_URL": os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/9")},
 )
-os.environ.setdefault("LOG_LEVEL", "WARNING")
-# The cache a deployment has (Redis; docker-compose sets it): the agents' permission sets
-# live there, shared by the server's workers and this process.
-REDIS_URL = os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/9")
 
-import psycopg2  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+from django.utils import timezone  # noqa: E402
 
+from followups.services.call_lists import build_call_lists  # noqa: E402
+from followups.services.queue import center_day  # noqa: E402
+
+TODAY = center_day(timezone.now())
+REDIS_URL = os.environ["REDIS_URL"]
 HOST = "127.0.0.1"
 HISTORY_TASKS = 200_000
 PAST_LISTS = 5
@@ -69,99 +75,26 @@ PACED_CALLS = 40
 RUN_TIMEOUT = 600  # seconds: every client loop stops by itself after this
 
 
-def recreate_database() -> None:
-    admin = psycopg2.connect(f"{SERVER}/postgres")
-    admin.autocommit = True
-    with admin.cursor() as cursor:
-        cursor.execute(f"DROP DATABASE IF EXISTS {DATABASE}")
-        cursor.execute(f"CREATE DATABASE {DATABASE}")
-    admin.close()
-
-
-def parse_arguments() -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--entries", type=int, default=4000)
-    parser.add_argument("--workers", type=int, default=4)
-    parser.add_argument("--worker-class", default="sync", choices=["sync", "gthread"])
-    parser.add_argument("--port", type=int, default=8799)
-    return parser.parse_args()
-
-
-# Before the database is dropped: --help, or a mistyped option, leaves it alone.
-ARGS = parse_arguments()
-recreate_database()
-
-import django  # noqa: E402
-
-django.setup()
-
-from django.core.management import call_command  # noqa: E402
-from django.db import connection  # noqa: E402
-from django.test import Client  # noqa: E402
-from django.test.utils import CaptureQueriesContext  # noqa: E402
-from django.utils import timezone  # noqa: E402
-
-from followups.services.call_lists import build_call_lists  # noqa: E402
-from followups.services.queue import center_day  # noqa: E402
-
-TODAY = center_day(timezone.now())
-
-
-def sql(statement: str, params=None) -> None:
-    with connection.cursor() as cursor:
-        cursor.execute(statement, params)
-
-
-def scalar(statement: str, params=None):
-    with connection.cursor() as cursor:
-        cursor.execute(statement, params)
-        return cursor.fetchone()[0]
-
-
 # --- Data ---------------------------------------------------------------------------------------
 
 
 def fill(entries: int) -> None:
     """A policy open all day, a plan, customers and cases; a history of finished tasks and
     past lists; `entries` tasks due today."""
-    sql(
-        "INSERT INTO followups_callingpolicy (name, timezone, weekdays, holiday_rule,"
-        " quiet_before, quiet_after, is_default) VALUES ('bench all day', 'Asia/Shanghai',"
-        " '0123456', 'call_on_holidays', '00:00', '23:59:59', true)"
-    )
-    sql(
-        "INSERT INTO followups_callingwindow (policy_id, starts_at, ends_at)"
-        " SELECT id, '00:00', '23:59:59' FROM followups_callingpolicy"
-    )
-    sql(
-        "INSERT INTO followups_followupplan (name, description, calling_policy_id,"
-        " intent_a_days, intent_b_days, intent_c_days, is_active)"
-        " SELECT 'bench', '', id, 3, 7, 21, true FROM followups_callingpolicy"
+    all_day = (dt.time(0), dt.time(23, 59, 59))
+    _policy, plan = common.make_policy_and_plan(
+        name="bench all day",
+        windows=[all_day],
+        holiday_rule="call_on_holidays",
+        quiet_before=all_day[0],
+        quiet_after=all_day[1],
     )
     customers = max(entries, 50_000)
-    sql(
-        "INSERT INTO followups_customer (name, gender, phone, phone_secondary, timezone,"
-        " preferred_slot, do_not_call, do_not_call_reason, recording_consent, created_at,"
-        " updated_at) SELECT '客户' || i, CASE WHEN i %% 2 = 0 THEN 'M' ELSE 'F' END,"
-        " '+86138' || lpad(i::text, 8, '0'), '', '', 'any', false, '', false, now(), now()"
-        " FROM generate_series(1, %s) AS i",
-        [customers],
-    )
-    sql(
-        "INSERT INTO followups_case (customer_id, kind, anchor_date, intent_class, plan_id,"
-        " product, status, closed_reason, created_at) SELECT c.id, 'discharge',"
-        " %s::date - 3, '', (SELECT id FROM followups_followupplan), '', 'open', '', now()"
-        " FROM followups_customer c",
-        [TODAY],
-    )
-    task_columns = (
-        "INSERT INTO followups_followuptask (case_id, kind, status, due_date, attempts,"
-        " max_attempts, outcome_counts, status_reason, needs_number_fix, created_at,"
-        " updated_at)"
-    )
-    sql(
-        task_columns + " SELECT 1 + (i %% %s), 'scheduled', 'done', %s::date - (1 + i %% 700),"
-        " 1, 3, '{\"complete\": 1}', '', false, now(), now() FROM generate_series(1, %s) i",
+    common.add_customers(1, customers, gender="CASE WHEN i %% 2 = 0 THEN 'M' ELSE 'F' END")
+    common.add_cases(plan.pk, anchor="%s::date - 3", params=[TODAY])
+    common.add_tasks(
+        "SELECT 1 + (i %% %s), 'scheduled', 'done', %s::date - (1 + i %% 700), 1, 3,"
+        " '{\"complete\": 1}', '', false, now(), now() FROM generate_series(1, %s) i",
         [customers, TODAY, HISTORY_TASKS],
     )
     for days_back in range(1, PAST_LISTS + 1):
@@ -180,46 +113,12 @@ def fill(entries: int) -> None:
             " ORDER BY c.customer_id, t.id) t LIMIT %s",
             [day, day, entries],
         )
-    sql(
-        task_columns + " SELECT c.id, 'scheduled', 'pending', %s, 0, 3, '{}', '', false,"
-        " now(), now() FROM followups_case c ORDER BY c.id LIMIT %s",
+    common.add_tasks(
+        "SELECT c.id, 'scheduled', 'pending', %s, 0, 3, '{}', '', false, now(), now()"
+        " FROM followups_case c ORDER BY c.id LIMIT %s",
         [TODAY, entries],
     )
     sql("ANALYZE")
-
-
-def add_users(prefix: str, count: int, *, group: str | None, permission: str | None) -> list:
-    """`count` users with tokens; returns their (id, token) pairs."""
-    sql(
-        "INSERT INTO auth_user (password, is_superuser, username, first_name, last_name, email,"
-        " is_staff, is_active, date_joined) SELECT '!', false, %s || i, '', '', '', false,"
-        " true, now() FROM generate_series(0, %s - 1) i",
-        [prefix, count],
-    )
-    sql(
-        "INSERT INTO authtoken_token (key, created, user_id) SELECT md5(random()::text ||"
-        " u.id), now(), u.id FROM auth_user u WHERE u.username LIKE %s",
-        [f"{prefix}%"],
-    )
-    if group:
-        sql(
-            "INSERT INTO auth_user_groups (user_id, group_id) SELECT u.id, g.id FROM auth_user u,"
-            " auth_group g WHERE g.name = %s AND u.username LIKE %s",
-            [group, f"{prefix}%"],
-        )
-    if permission:
-        sql(
-            "INSERT INTO auth_user_user_permissions (user_id, permission_id) SELECT u.id, p.id"
-            " FROM auth_user u, auth_permission p WHERE p.codename = %s AND u.username LIKE %s",
-            [permission, f"{prefix}%"],
-        )
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT u.id, t.key FROM auth_user u JOIN authtoken_token t ON t.user_id = u.id"
-            " WHERE u.username LIKE %s ORDER BY u.id",
-            [f"{prefix}%"],
-        )
-        return cursor.fetchall()
 
 
 def sign_in(users: list) -> None:
@@ -262,6 +161,19 @@ def fresh_list(agent_ids: list[int], *, pooled: bool = False) -> int:
     sql("VACUUM ANALYZE followups_queueentry")
     sql("VACUUM ANALYZE followups_followuptask")
     return report.added
+
+
+def outcome_body(entry: dict, **more) -> dict:
+    """A completed three-minute call, ended now, on the claimed `entry`."""
+    now = timezone.now()
+    return {
+        "entry": entry["id"],
+        "idempotency_key": uuid.uuid4().hex,
+        "disposition": "complete",
+        "started_at": (now - dt.timedelta(minutes=3)).isoformat(),
+        "ended_at": now.isoformat(),
+        **more,
+    }
 
 
 # --- HTTP clients -------------------------------------------------------------------------------
@@ -324,21 +236,6 @@ def run_threads(count: int, work) -> tuple[list, float]:
     return results, wall
 
 
-def percentile(values: list[float], share: float) -> float:
-    if not values:
-        return float("nan")
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))]
-
-
-def progress(message: str) -> None:
-    print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
-
-
-def ms(seconds: float) -> str:
-    return f"{seconds * 1000:7.1f}"
-
-
 def floor(port: int, tokens: list[str], clients: int, per_client: int) -> dict:
     def work(index):
         api, times = Api(port, tokens[index % len(tokens)]), []
@@ -352,8 +249,7 @@ def floor(port: int, tokens: list[str], clients: int, per_client: int) -> dict:
     times = [t for per in results for t in per]
     return {
         "rate": len(times) / wall,
-        "p50": percentile(times, 0.5),
-        "p99": percentile(times, 0.99),
+        **spread(times),
     }
 
 
@@ -379,14 +275,17 @@ def claims_alone(port: int, tokens: list[str], clients: int) -> dict:
             times.append(seconds)
         return taken, times
 
-    results, wall = run_threads(clients, work)
+    return claim_figures(*run_threads(clients, work))
+
+
+def claim_figures(results: list, wall: float) -> dict:
+    """Claims, rate, spread and duplicates of threads that each returned (taken, times)."""
     taken = [pk for per, _ in results for pk in per]
     times = [t for _, per in results for t in per]
     return {
         "claims": len(taken),
         "rate": len(taken) / wall,
-        "p50": percentile(times, 0.5),
-        "p99": percentile(times, 0.99),
+        **spread(times),
         "duplicates": len(taken) - len(set(taken)),
     }
 
@@ -416,16 +315,9 @@ def agents_loop(
             entry = json.loads(content)
             taken.append(entry["id"])
             time.sleep(pause)
-            now = timezone.now()
-            body = {
-                "entry": entry["id"],
-                "idempotency_key": uuid.uuid4().hex,
-                "disposition": "complete",
-                "started_at": (now - dt.timedelta(minutes=3)).isoformat(),
-                "ended_at": now.isoformat(),
-                "script_version": entry["script_version"],
-                "satisfaction": "satisfied",
-            }
+            body = outcome_body(
+                entry, script_version=entry["script_version"], satisfaction="satisfied"
+            )
             status, _response, content, seconds = api.call("POST", "/api/v1/outcomes/", body)
             assert status == 201, (status, content[:300])
             outcomes.append(seconds)
@@ -439,15 +331,13 @@ def agents_loop(
     return {
         "claims": len(taken),
         "rate": len(taken) / wall,
-        "claim_p50": percentile(claims, 0.5),
-        "claim_p99": percentile(claims, 0.99),
-        "outcome_p50": percentile(outcomes, 0.5),
-        "outcome_p99": percentile(outcomes, 0.99),
+        **{f"claim_{name}": value for name, value in spread(claims).items()},
+        **{f"outcome_{name}": value for name, value in spread(outcomes).items()},
         "duplicates": len(taken) - len(set(taken)),
         "attempts_per_entry": Counter(
             Counter(
                 row[0]
-                for row in _rows(
+                for row in rows(
                     "SELECT queue_entry_id FROM followups_callattempt"
                     " WHERE queue_entry_id IS NOT NULL AND same_call_as_id IS NULL"
                 )
@@ -456,19 +346,12 @@ def agents_loop(
     }
 
 
-def _rows(statement: str, params=None) -> list:
-    with connection.cursor() as cursor:
-        cursor.execute(statement, params)
-        return cursor.fetchall()
-
-
 def raw_sql_claims(workers: int, agent_ids: list[int]) -> dict:
     """The floor of the database itself: the classic one-statement claim."""
     list_id = scalar("SELECT id FROM followups_calllist WHERE day = %s", [TODAY])
 
     def work(index):
-        db = psycopg2.connect(f"{SERVER}/{DATABASE}")
-        db.autocommit = True
+        db = common.connect_raw()
         taken, times = [], []
         try:
             with db.cursor() as cursor:
@@ -490,16 +373,7 @@ def raw_sql_claims(workers: int, agent_ids: list[int]) -> dict:
         finally:
             db.close()
 
-    results, wall = run_threads(workers, work)
-    taken = [pk for per, _ in results for pk in per]
-    times = [t for _, per in results for t in per]
-    return {
-        "claims": len(taken),
-        "rate": len(taken) / wall,
-        "p50": percentile(times, 0.5),
-        "p99": percentile(times, 0.99),
-        "duplicates": len(taken) - len(set(taken)),
-    }
+    return claim_figures(*run_threads(workers, work))
 
 
 # --- Queries per request ------------------------------------------------------------------------
@@ -531,14 +405,7 @@ def count_queries(agent: tuple[int, str]) -> dict:
 
 
 def _complete(client: Client, entry: dict) -> None:
-    now = timezone.now()
-    body = {
-        "entry": entry["id"],
-        "idempotency_key": uuid.uuid4().hex,
-        "disposition": "complete",
-        "started_at": (now - dt.timedelta(minutes=3)).isoformat(),
-        "ended_at": now.isoformat(),
-    }
+    body = outcome_body(entry)
     response = client.post("/api/v1/outcomes/", body, content_type="application/json")
     assert response.status_code == 201, response.content
 
@@ -558,7 +425,7 @@ def start_server(port: int, workers: int, worker_class: str) -> subprocess.Popen
         "DEBUG": "false",
         "SECRET_KEY": "bench-queue-not-a-real-secret",
         "ALLOWED_HOSTS": HOST,
-        "DATABASE_URL": DATABASE_URL,
+        "DATABASE_URL": common.database_url(),
         "REDIS_URL": REDIS_URL,
         "LOG_LEVEL": "WARNING",
     }
@@ -608,11 +475,12 @@ def stop_server(server: subprocess.Popen) -> None:
 def main() -> None:
     args = ARGS
 
-    progress("migrating and filling the database")
-    call_command("migrate", verbosity=0)
+    progress("filling the database")
     fill(args.entries)
-    agents = add_users("bench-agent", 16, group="agent", permission=None)
-    solo = add_users("bench-solo", args.entries + 50, group=None, permission="work_queue")
+    agents = common.add_users("bench-agent", 16, tokens=True)
+    solo = common.add_users(
+        "bench-solo", args.entries + 50, group=None, permission="work_queue", tokens=True
+    )
     agent_ids = [agent_id for agent_id, _ in agents]
     from django.core.cache import cache
 

@@ -1,4 +1,9 @@
-"""Read-side queries for the role home pages (reports get their own modules later)."""
+"""Read-side queries for the role home pages; the reports live in followups/reports/.
+
+Here too: selectors/person_calls.py (which follow-ups are due for a call to a person) and
+selectors/policies.py (the calling rules of the admin's policies), which services read.
+Reads never import services (tests/project/test_layers.py).
+"""
 
 import datetime as dt
 
@@ -24,7 +29,7 @@ from followups.models import (
 from followups.models.calls import Disposition
 from followups.reports.calls import ONE_PER_CALL, reached_call
 from followups.scheduling import calendar_warnings
-from followups.services import person_calls
+from followups.selectors.person_calls import carried_counts
 
 
 def open_tasks_due_by(day: dt.date) -> QuerySet[FollowUpTask]:
@@ -62,7 +67,7 @@ def agent_day(*, agent, day: dt.date) -> dict:
         total=Count("pk"),
     )
     listed = list(entries[:50])
-    covers = person_calls.carried_counts(listed)
+    covers = carried_counts(listed)
     for entry in listed:
         entry.covers = covers[entry.pk]
     return {

@@ -31,293 +31,67 @@ per window, empty claims while a colleague's call waited, late retries; and, fro
 database, the phone calls per person and day (a call settling several follow-ups of a
 person counts once) and the person-days with more than one list entry. Usage:
 
-    DEBUG=1 .venv/bin/python scripts/bench_reach.py [--patients 2000] [--days 35]
+    DEBUG=1 .venv/bin/python bench/bench_reach.py [--patients 2000] [--days 35]
         [--seed 1] [--answer-scale 1.0] [--policies project,naive] [--start 2026-05-11]
         [--shift-margin 15] [--quick]
 
 BENCH_DATABASE names another database (to run beside another copy of the bench).
 """
 
-import argparse
 import datetime as dt
 import heapq
-import os
 import random
 import statistics
-import sys
-import tempfile
 import time
-import uuid
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from pathlib import Path
-from zoneinfo import ZoneInfo
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-SERVER = os.environ.get("BENCH_POSTGRES", "postgres://postgres@127.0.0.1:5432")
-DATABASE = os.environ.get("BENCH_DATABASE", "huifang_bench_reach")
-os.environ["DATABASE_URL"] = f"{SERVER}/{DATABASE}?conn_max_age=600"
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "callcenter.settings")
-os.environ.setdefault("DEBUG", "true")
-os.environ.setdefault(
-    "HUIFANG_VAR_DIR", os.path.join(tempfile.gettempdir(), "huifang-bench-reach-var")
+import common
+from common import progress
+
+PARSER = common.parser(__doc__)
+PARSER.add_argument("--patients", type=int, default=2000)
+PARSER.add_argument("--days", type=int, default=35)
+PARSER.add_argument("--seed", type=int, default=1)
+PARSER.add_argument("--answer-scale", type=float, default=1.0)
+PARSER.add_argument("--policies", default="project,naive")
+# 2026-05-11 is a Monday; the 35 days after it hold no public holiday (Dragon Boat
+# Festival is 06-19). From 2026-03-02 the last days would meet Qingming (04-04..06).
+PARSER.add_argument("--start", type=dt.date.fromisoformat, default=dt.date(2026, 5, 11))
+PARSER.add_argument("--shift-margin", type=int, default=15, help="minutes")
+PARSER.add_argument("--quick", action="store_true", help="300 patients, 21 days")
+# Each policy's run recreates the database (simulate): nothing is dropped here.
+ARGS = common.start(
+    "huifang_bench_reach",
+    PARSER,
+    persistent=True,
+    var_dir="huifang-bench-reach-var",
+    recreate=False,
 )
-os.environ.setdefault("LOG_LEVEL", "WARNING")
 
-import django  # noqa: E402
-import psycopg2  # noqa: E402
 import time_machine  # noqa: E402
-
-django.setup()
-
-from django.core.management import call_command  # noqa: E402
-from django.db import connections  # noqa: E402
-
-ZONE = ZoneInfo("Asia/Shanghai")
-
-# ================================ ADAPTER ===================================================
-# Every call into the project's code is in this section, and only here: the simulation
-# below sees plain values. Change this section when the project's services change.
-
-from django.contrib.auth.models import Group, User  # noqa: E402
-from django.core.exceptions import ValidationError  # noqa: E402
-from django.db.models import Count, Q  # noqa: E402
-from django.db.models.functions import TruncDate  # noqa: E402
-
-from followups import models as m  # noqa: E402
-from followups.scheduling import is_callable, windows_on  # noqa: E402
-from followups.services.call_lists import build_call_lists  # noqa: E402
-from followups.services.cases import open_case  # noqa: E402
-from followups.services.outcomes import record_outcome  # noqa: E402
-from followups.services.policies import calling_rules  # noqa: E402
-from followups.services.queue import claim_next_call  # noqa: E402
-
-PLAN_OFFSETS = (3, 7, 30)
-NON_CONTACTS = frozenset({"no_answer", "busy", "phone_off", "family"})
-NAIVE_MAX_ATTEMPTS = 3
-
-
-@dataclass
-class World:
-    rules: object  # scheduling.CallingRules of the default policy
-    plan: m.FollowUpPlan
-    step_offset: dict[int, int]  # plan step id -> offset in days
-    agents: list
-    department: m.Department
-    default_policy_made: bool
-
-
-@dataclass(frozen=True)
-class Handed:
-    entry: object  # the QueueEntry, passed back to record_outcome as is
-    task_id: int
-    case_id: int
-    step_id: int | None
-    kind: str  # the task's kind when it was handed out
-
-
-def reset_database() -> None:
-    connections.close_all()
-    admin = psycopg2.connect(f"{SERVER}/postgres")
-    admin.autocommit = True
-    with admin.cursor() as cursor:
-        cursor.execute(f"DROP DATABASE IF EXISTS {DATABASE}")
-        cursor.execute(f"CREATE DATABASE {DATABASE}")
-    admin.close()
-    call_command("migrate", verbosity=0)
-
-
-def set_up_world(agent_count: int) -> World:
-    """The default calling policy (made when the migrations made none), a discharge plan
-    with steps at 3, 7 and 30 days (max attempts left at the model's default), agents."""
-    policy = m.CallingPolicy.objects.filter(is_default=True).first()
-    made = policy is None
-    if made:
-        policy = m.CallingPolicy.objects.create(
-            name="default", timezone="Asia/Shanghai", is_default=True
-        )
-        for starts, ends in ((dt.time(10, 30), dt.time(11, 30)), (dt.time(15), dt.time(17, 30))):
-            m.CallingWindow.objects.create(policy=policy, starts_at=starts, ends_at=ends)
-    plan = m.FollowUpPlan.objects.create(name="出院随访 (bench)", calling_policy=policy)
-    steps = {m.PlanStep.objects.create(plan=plan, offset_days=d).pk: d for d in PLAN_OFFSETS}
-    group = Group.objects.get(name="agent")
-    agents = []
-    for n in range(1, agent_count + 1):
-        user = User.objects.create_user(username=f"bench-agent{n}", first_name=f"坐席{n}")
-        user.groups.add(group)
-        agents.append(user)
-    hospital = m.Hospital.objects.create(name="示例医院", code="bench")
-    department = m.Department.objects.create(hospital=hospital, name="心内科", code="cardio")
-    return World(calling_rules(policy), plan, steps, agents, department, made)
-
-
-def add_people(world: World, people: list) -> None:
-    customers = m.Customer.objects.bulk_create(
-        m.Customer(name=f"患者{p.idx}", gender="MF"[p.idx % 2], phone=p.phone) for p in people
-    )
-    patients = m.Patient.objects.bulk_create(
-        m.Patient(
-            customer=customer,
-            hospital=world.department.hospital,
-            department=world.department,
-            medical_record_number=f"ZY{p.idx:06d}",
-            admitted_on=p.anchor - dt.timedelta(days=5),
-            discharged_on=p.anchor,
-        )
-        for p, customer in zip(people, customers, strict=True)
-    )
-    for p, customer, patient in zip(people, customers, patients, strict=True):
-        p.records = (customer, patient)
-
-
-def open_discharge_case(world: World, person) -> int:
-    customer, patient = person.records
-    case = open_case(
-        customer=customer, patient=patient, kind="discharge", anchor_date=person.anchor,
-        plan=world.plan,
-    )  # fmt: skip
-    return case.pk
-
-
-def start_day(world: World, day: dt.date) -> tuple[int, Counter]:
-    """Everyone on the roster, then the day's lists: (entries added, skipped by reason)."""
-    for agent in world.agents:
-        m.DutyDay.objects.create(agent=agent, day=day)
-    report = build_call_lists(day=day)
-    # What a deployment gets by itself and a simulation compressing weeks into minutes does
-    # not: fresh statistics (autovacuum) and connections that age out (conn_max_age), so that
-    # the claim's prepared plan is not the one made on day one for near-empty tables.
-    with connections["default"].cursor() as cursor:
-        cursor.execute("ANALYZE")
-    connections.close_all()
-    return report.added, Counter(report.skipped)
-
-
-def claim(agent, now: dt.datetime) -> tuple[Handed | None, dt.datetime | None]:
-    result = claim_next_call(agent=agent, now=now)
-    if result.entry is None:
-        return None, result.next_possible_at
-    task = result.entry.task
-    return Handed(result.entry, task.pk, task.case_id, task.step_id, task.kind), None
-
-
-def record(agent, handed: Handed, *, disposition, started_at, ended_at, callback_at, naive):
-    """Record the outcome of the call to the person (for the naive policy, then override
-    what follows a non-contact). Returns (what the call settled, error or None): per
-    follow-up settled, the lead first, (task id, step id, disposition, the task's next
-    moment if it is still to be called, its kind)."""
-    try:
-        result = record_outcome(
-            agent=agent,
-            entry=handed.entry,
-            idempotency_key=uuid.uuid4().hex,
-            disposition=disposition,
-            started_at=started_at,
-            ended_at=ended_at,
-            now=ended_at,
-            callback_at=callback_at,
-        )
-    except ValidationError as error:
-        return [], f"{disposition}: {error.messages[0]}"
-    attempts = [(a.task_id, a.disposition) for a in result.settled]
-    for task_id, settled_as in attempts:
-        if naive and settled_as in NON_CONTACTS:
-            naive_override(task_id, started_at)
-    tasks = {
-        row[0]: row[1:]
-        for row in m.FollowUpTask.objects.filter(pk__in=[t for t, _ in attempts]).values_list(
-            "pk", "status", "kind", "earliest_at", "step_id"
-        )
-    }
-    settled = []
-    for task_id, settled_as in attempts:
-        status, kind, earliest, step_id = tasks[task_id]
-        planned = earliest if status == m.TaskStatus.PENDING else None
-        settled.append((task_id, step_id, settled_as, planned, kind))
-    return settled, None
-
-
-def naive_override(task_id: int, started_at: dt.datetime) -> None:
-    """Same wall time the next day; unreachable once the task has had 3 attempts."""
-    attempts = m.FollowUpTask.objects.values_list("attempts", flat=True).get(pk=task_id)
-    if attempts >= NAIVE_MAX_ATTEMPTS:
-        changes = {"status": m.TaskStatus.UNREACHABLE}
-    else:
-        changes = {
-            "status": m.TaskStatus.PENDING,
-            "kind": "retry",
-            "earliest_at": started_at + dt.timedelta(days=1),
-        }
-    names = {f.name for f in m.FollowUpTask._meta.concrete_fields}
-    m.FollowUpTask.objects.filter(pk=task_id).update(
-        **{name: value for name, value in changes.items() if name in names}
-    )
-
-
-def colleague_call_waiting(agent, now: dt.datetime) -> bool:
-    """Today's list has a callable entry of another agent's waiting (or its lease expired),
-    for a person nobody is on the phone with (one conversation at a time per person)."""
-    on_the_phone = m.QueueEntry.objects.filter(
-        status=m.QueueEntryStatus.CLAIMED, lease_expires_at__gte=now
-    ).values("task__case__customer_id")
-    return (
-        m.QueueEntry.objects.filter(call_list__day=now.astimezone(ZONE).date())
-        .filter(assigned_agent__isnull=False)
-        .exclude(assigned_agent=agent)
-        .filter(
-            Q(status=m.QueueEntryStatus.WAITING)
-            | Q(status=m.QueueEntryStatus.CLAIMED, lease_expires_at__lt=now)
-        )
-        .filter(task__status=m.TaskStatus.PENDING, task__case__status=m.CaseStatus.OPEN)
-        .filter(task__case__customer__do_not_call=False)
-        .filter(Q(task__earliest_at__isnull=True) | Q(task__earliest_at__lte=now))
-        .exclude(task__case__customer_id__in=on_the_phone)
-        .exists()
-    )
-
-
-def person_days() -> tuple[list[int], int]:
-    """The phone calls made to each person on each local day, over the person-days with
-    at least one call (a call settling several follow-ups is one call: its first attempt),
-    and the number of person-days on which a person had more than one list entry."""
-    calls = (
-        m.CallAttempt.objects.filter(same_call_as__isnull=True)
-        .annotate(day=TruncDate("started_at", tzinfo=ZONE))
-        .values("task__case__customer_id", "day")
-        .annotate(n=Count("pk"))
-        .order_by()
-        .values_list("task__case__customer_id", "day", "n")
-    )
-    doubled = (
-        m.QueueEntry.objects.values("call_list__day", "customer_id")
-        .annotate(n=Count("pk"))
-        .order_by()
-        .filter(n__gt=1)
-        .count()
-    )
-    return [n for _customer, _day, n in calls], doubled
-
-
-def task_statuses() -> Counter:
-    return Counter(m.FollowUpTask.objects.values_list("status", flat=True))
-
-
-def in_window(world: World, moment: dt.datetime) -> bool:
-    return is_callable(moment, world.rules)
-
-
-def day_windows(world: World, day: dt.date) -> list[tuple[dt.datetime, dt.datetime]]:
-    return windows_on(day, world.rules)
-
-
-# ================================ END OF ADAPTER ============================================
-
 from reach_people import (  # noqa: E402 (the bench's own model, beside it)
     Person,
     call_outcome,
     describe_people,
     make_cohort,
+)
+from reach_project import (  # noqa: E402 (the adapter to the project, beside it)
+    NAIVE_MAX_ATTEMPTS,
+    PLAN_OFFSETS,
+    ZONE,
+    World,
+    add_people,
+    claim,
+    colleague_call_waiting,
+    day_windows,
+    in_window,
+    open_discharge_case,
+    person_days,
+    record,
+    set_up_world,
+    start_day,
+    task_statuses,
 )
 
 # --- Simulation settings ----------------------------------------------------------------------
@@ -325,7 +99,6 @@ from reach_people import (  # noqa: E402 (the bench's own model, beside it)
 SHIFTS = ["morning", "morning", "afternoon", "afternoon", "both", "both"]
 IDLE_MIN, IDLE_MAX = dt.timedelta(seconds=30), dt.timedelta(minutes=2)
 REACHED = frozenset({"complete", "partial"})
-STARTED = time.perf_counter()
 
 
 # --- The simulation --------------------------------------------------------------------------
@@ -367,7 +140,7 @@ def shift_spans(world: World, day: dt.date):
 
 def simulate(policy: str, people: list[Person], args) -> Run:
     run, began = Run(policy), time.perf_counter()
-    reset_database()
+    common.fresh_database()
     world = run.world = set_up_world(len(SHIFTS))
     windows = ", ".join(f"{a:%H:%M}-{b:%H:%M}" for a, b in day_windows(world, args.start))
     made = "made by the bench: migrate makes none" if world.default_policy_made else "migrate's"
@@ -610,31 +383,15 @@ def print_model(args, people: list[Person]) -> None:
     )
 
 
-def progress(message: str) -> None:
-    # Real seconds since the start: time.strftime would read the simulated clock.
-    print(f"[{time.perf_counter() - STARTED:6.0f} s] {message}", file=sys.stderr, flush=True)
-
-
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--patients", type=int, default=2000)
-    parser.add_argument("--days", type=int, default=35)
-    parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--answer-scale", type=float, default=1.0)
-    parser.add_argument("--policies", default="project,naive")
-    # 2026-05-11 is a Monday; the 35 days after it hold no public holiday (Dragon Boat
-    # Festival is 06-19). From 2026-03-02 the last days would meet Qingming (04-04..06).
-    parser.add_argument("--start", type=dt.date.fromisoformat, default=dt.date(2026, 5, 11))
-    parser.add_argument("--shift-margin", type=int, default=15, help="minutes")
-    parser.add_argument("--quick", action="store_true", help="300 patients, 21 days")
-    args = parser.parse_args()
+    args = ARGS
     if args.quick:
         args.patients, args.days = 300, 21
     args.discharge_days = max(1, round(args.days * 3 / 5))
     args.policies = [p.strip() for p in args.policies.split(",") if p.strip()]
     unknown = set(args.policies) - {"project", "naive"}
     if unknown:
-        parser.error(f"unknown policies: {', '.join(sorted(unknown))}")
+        PARSER.error(f"unknown policies: {', '.join(sorted(unknown))}")
 
     began = time.perf_counter()
     people = make_cohort(args, PLAN_OFFSETS)
