@@ -3,20 +3,18 @@ all-or-nothing commit that creates patients and their discharge cases in bulk.
 
 A re-import of the same file changes nothing: rows are matched on the inpatient number
 (住院号) within the hospital, and failing that on the phone number with the same name.
+
+Reading the file and checking one row are in services/import_rows.py; the run, the matching
+with stored patients, the writes and the report are here.
 """
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
-import re
 from collections import Counter
-from dataclasses import dataclass, field
-from pathlib import Path
+from dataclasses import dataclass
 from typing import IO
 
-import phonenumbers
 from django.db import IntegrityError, transaction
 from django.db.models import Max, Prefetch, Q
 from django.utils import timezone
@@ -32,7 +30,6 @@ from followups.models import (
     Department,
     FollowUpPlan,
     FollowUpTask,
-    Gender,
     Hospital,
     Patient,
 )
@@ -40,95 +37,44 @@ from followups.scheduling import ReachRecord, best_time, due_dates, follow_up_wi
 from followups.selectors.policies import calling_rules
 from followups.services import audit, people
 from followups.services.cases import earliest_call
+from followups.services.import_rows import (
+    DATE_FORMATS,
+    ENGLISH_HEADERS,
+    GENDERS,
+    HEADERS,
+    KEPT_PHONES,
+    MAX_LENGTHS,
+    PHONE_SEPARATORS,
+    REQUIRED_COLUMNS,
+    YES_NO,
+    ImportFileError,
+    Outcome,
+    ParsedRow,
+    RowResult,
+    _check_row,
+    read_rows,
+)
 
-# The columns of a HIS export, by their Chinese and English headers.
-HEADERS = {
-    "住院号": "mrn",
-    "姓名": "name",
-    "性别": "gender",
-    "电话": "phones",
-    "科室": "department",
-    "主治医生": "doctor",
-    "诊断": "diagnosis",
-    "入院日期": "admitted_on",
-    "出院日期": "discharged_on",
-    "敏感": "sensitive",
-}
-ENGLISH_HEADERS = {
-    "mrn",
-    "name",
-    "gender",
-    "phones",
-    "department",
-    "doctor",
-    "diagnosis",
-    "admitted_on",
-    "discharged_on",
-    "sensitive",
-}
-REQUIRED_COLUMNS = ("mrn", "name", "phones", "department", "discharged_on")
-
-GENDERS = {
-    "男": Gender.MALE,
-    "m": Gender.MALE,
-    "male": Gender.MALE,
-    "女": Gender.FEMALE,
-    "f": Gender.FEMALE,
-    "female": Gender.FEMALE,
-    "": Gender.UNKNOWN,
-    "未知": Gender.UNKNOWN,
-    "u": Gender.UNKNOWN,
-    "unknown": Gender.UNKNOWN,
-}
-YES_NO = {
-    "是": True,
-    "y": True,
-    "yes": True,
-    "true": True,
-    "1": True,
-    "否": False,
-    "n": False,
-    "no": False,
-    "false": False,
-    "0": False,
-    "": False,
-}
-PHONE_SEPARATORS = re.compile(r"[;/；／,，、\s]+")
-DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y%m%d", "%Y年%m月%d日")
-# A Customer holds two numbers; a third one in the file is not kept.
-KEPT_PHONES = 2
-MAX_LENGTHS = {"mrn": 40, "name": 80, "doctor": 80, "diagnosis": 200}
-
-
-class Outcome:
-    CREATED = "created"
-    UPDATED = "updated"
-    UNCHANGED = "unchanged"
-    REFUSED = "refused"
-
-
-class ImportFileError(ValueError):
-    """The file as a whole cannot be read (format, headers, no hospital or plan)."""
-
-
-@dataclass
-class RowResult:
-    row: int  # the line of the file a person sees: the header is row 1
-    medical_record_number: str
-    outcome: str = Outcome.CREATED
-    reasons: list[str] = field(default_factory=list)
-
-    def refuse(self, reason: str) -> None:
-        self.outcome = Outcome.REFUSED
-        self.reasons.append(reason)
-
-    def as_dict(self) -> dict:
-        return {
-            "row": self.row,
-            "medical_record_number": self.medical_record_number,
-            "outcome": self.outcome,
-            "reasons": self.reasons,
-        }
+__all__ = [
+    "DATE_FORMATS",
+    "ENGLISH_HEADERS",
+    "GENDERS",
+    "HEADERS",
+    "KEPT_PHONES",
+    "MAX_LENGTHS",
+    "PHONE_SEPARATORS",
+    "REQUIRED_COLUMNS",
+    "YES_NO",
+    "ImportFileError",
+    "ImportReport",
+    "Outcome",
+    "ParsedRow",
+    "RowResult",
+    "discharge_plan",
+    "import_patients",
+    "read_rows",
+    "resolve_hospital",
+]
 
 
 @dataclass
@@ -157,189 +103,6 @@ class ImportReport:
             "counts": self.counts,
             "rows": [result.as_dict() for result in self.rows],
         }
-
-
-# --- Reading the file -------------------------------------------------------------------------
-
-
-def read_rows(file: IO[bytes], filename: str) -> list[dict]:
-    """The file's data rows as dicts keyed by the canonical column names (mrn, name …)."""
-    suffix = Path(filename).suffix.lower()
-    if suffix in {".xlsx", ".xlsm"}:
-        table = _xlsx_table(file)
-    elif suffix in {".csv", ".txt"}:
-        table = _csv_table(file)
-    else:
-        raise ImportFileError(_("Upload a CSV or XLSX file."))
-    if not table:
-        raise ImportFileError(_("The file is empty."))
-    columns = [_column(header) for header in table[0]]
-    missing = [name for name in REQUIRED_COLUMNS if name not in columns]
-    if missing:
-        raise ImportFileError(
-            _("Columns missing: %(columns)s.")
-            % {"columns": ", ".join(_header_label(name) for name in missing)}
-        )
-    rows = []
-    for values in table[1:]:
-        if all(_text(value) == "" for value in values):
-            continue  # blank lines that spreadsheets leave at the end
-        rows.append(
-            {name: value for name, value in zip(columns, values, strict=False) if name is not None}
-        )
-    return rows
-
-
-def _xlsx_table(file: IO[bytes]) -> list[list]:
-    from openpyxl import load_workbook
-
-    try:
-        workbook = load_workbook(file, read_only=True, data_only=True)
-    except Exception as error:  # openpyxl raises many kinds for a file that is not a workbook
-        raise ImportFileError(_("This is not a readable XLSX workbook.")) from error
-    sheet = workbook.worksheets[0]
-    table = [list(row) for row in sheet.iter_rows(values_only=True)]
-    workbook.close()
-    return table
-
-
-def _csv_table(file: IO[bytes]) -> list[list]:
-    raw = file.read()
-    # HIS systems export UTF-8 (often with a BOM) or GB18030 (GBK): try them in that order.
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            text = raw.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:
-        raise ImportFileError(_("The CSV file is neither UTF-8 nor GB18030 text."))
-    return list(csv.reader(io.StringIO(text)))
-
-
-def _column(header) -> str | None:
-    text = _text(header)
-    if text in HEADERS:
-        return HEADERS[text]
-    lowered = text.lower()
-    return lowered if lowered in ENGLISH_HEADERS else None
-
-
-def _header_label(name: str) -> str:
-    chinese = next(header for header, canonical in HEADERS.items() if canonical == name)
-    return f"{chinese} ({name})"
-
-
-def _text(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)  # spreadsheets store 住院号 and phone numbers as numbers
-    return str(value).strip()
-
-
-# --- Checking one row -------------------------------------------------------------------------
-
-
-@dataclass
-class ParsedRow:
-    result: RowResult
-    name: str = ""
-    gender: str = Gender.UNKNOWN
-    phones: list[str] = field(default_factory=list)
-    department: Department | None = None
-    doctor: str = ""
-    diagnosis: str = ""
-    admitted_on: dt.date | None = None
-    discharged_on: dt.date | None = None
-    sensitive: bool = False
-
-
-def _parse_date(value) -> dt.date | None:
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    text = _text(value)
-    if not text:
-        return None
-    text = text.split(" ")[0].split("T")[0]
-    for pattern in DATE_FORMATS:
-        try:
-            return dt.datetime.strptime(text, pattern).date()
-        except ValueError:
-            continue
-    raise ValueError(text)
-
-
-def _parse_phones(text: str) -> tuple[list[str], list[int]]:
-    """E.164 numbers, and the positions (1-based) of the ones that are not valid numbers."""
-    numbers, bad = [], []
-    for position, part in enumerate((p for p in PHONE_SEPARATORS.split(text) if p), start=1):
-        try:
-            parsed = phonenumbers.parse(part, "CN")
-        except phonenumbers.NumberParseException:
-            bad.append(position)
-            continue
-        if not phonenumbers.is_valid_number(parsed):
-            bad.append(position)
-            continue
-        number = phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
-        if number not in numbers:
-            numbers.append(number)
-    return numbers, bad
-
-
-def _check_row(values: dict, row: int, departments: dict[str, Department]) -> ParsedRow:
-    mrn = _text(values.get("mrn"))
-    parsed = ParsedRow(result=RowResult(row=row, medical_record_number=mrn))
-    refuse = parsed.result.refuse
-    if not mrn:
-        refuse(_("The inpatient number (住院号) is missing."))
-    for key in ("mrn", "name", "doctor", "diagnosis"):
-        if len(_text(values.get(key))) > MAX_LENGTHS[key]:
-            refuse(
-                _("%(column)s is longer than %(n)s characters.")
-                % {"column": _header_label(key), "n": MAX_LENGTHS[key]}
-            )
-    parsed.name = _text(values.get("name"))
-    if not parsed.name:
-        refuse(_("The name (姓名) is missing."))
-    gender = _text(values.get("gender")).lower()
-    if gender in GENDERS:
-        parsed.gender = GENDERS[gender]
-    else:
-        refuse(_("Gender (性别) must be 男 or 女."))
-    parsed.phones, bad = _parse_phones(_text(values.get("phones")))
-    for position in bad:
-        refuse(_("Phone number %(n)s (电话) is not a valid number.") % {"n": position})
-    if len(parsed.phones) > KEPT_PHONES:
-        # Said, not refused: the row is good; the report names positions, not numbers.
-        parsed.result.reasons.append(
-            _("Only the first %(kept)s phone numbers are kept: %(dropped)s more left out.")
-            % {"kept": KEPT_PHONES, "dropped": len(parsed.phones) - KEPT_PHONES}
-        )
-    department = _text(values.get("department"))
-    parsed.department = departments.get(department) or departments.get(department.lower())
-    if parsed.department is None:
-        refuse(_("Unknown department (科室): add it first or correct the name."))
-    parsed.doctor = _text(values.get("doctor"))
-    parsed.diagnosis = _text(values.get("diagnosis"))
-    for key in ("admitted_on", "discharged_on"):
-        try:
-            setattr(parsed, key, _parse_date(values.get(key)))
-        except ValueError:
-            refuse(_("%(column)s is not a date.") % {"column": _header_label(key)})
-    if not _text(values.get("discharged_on")):
-        refuse(_("The discharge date (出院日期) is missing."))
-    if parsed.admitted_on and parsed.discharged_on and parsed.discharged_on < parsed.admitted_on:
-        refuse(_("The discharge date is before the admission date."))
-    sensitive = _text(values.get("sensitive")).lower()
-    if sensitive in YES_NO:
-        parsed.sensitive = YES_NO[sensitive]
-    else:
-        refuse(_("Sensitive (敏感) must be 是 or 否."))
-    return parsed
 
 
 # --- Matching rows with the patients already known --------------------------------------------

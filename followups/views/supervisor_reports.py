@@ -1,0 +1,255 @@
+"""The supervisor's report pages (reach, funnel, AAPOR, satisfaction, scripts, agents),
+the charts beside their tables, and the exports of reports, outcome calls and escalations."""
+
+from django.http import Http404
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from followups.exports import FORMATS, export_table
+from followups.filters import EscalationFilter, ReportFilterForm
+from followups.models import Satisfaction
+from followups.reports import aapor, agents, funnel, reach, satisfaction, scripts
+from followups.reports.escalations import escalation_list, escalation_table
+from followups.reports.outcomes import outcome_table
+from followups.reports.tables import Kind, Table, display
+from followups.views.supervisor_common import (
+    EXPORT_DATA,
+    _outcomes_filter,
+    export_required,
+    review_required,
+)
+
+# --- Charts: the same figures as the table beside them ----------------------------------------
+
+PALETTE = ["#0d6efd", "#198754", "#ffc107", "#dc3545", "#6f42c1", "#20c997", "#fd7e14"]
+SATISFACTION_COLOURS = ["#198754", "#0dcaf0", "#ffc107", "#dc3545"]
+
+
+def chart(chart_id: str, kind: str, labels: list, datasets: list[dict], **options) -> dict:
+    for index, dataset in enumerate(datasets):
+        dataset.setdefault("backgroundColor", PALETTE[index % len(PALETTE)])
+    return {
+        "id": chart_id,
+        "type": kind,
+        "data": {"labels": labels, "datasets": datasets},
+        **options,
+    }
+
+
+def percentages(shares: list) -> list:
+    return [round(value * 100, 1) if value is not None else None for value in shares]
+
+
+def rate_chart(chart_id: str, table: Table, label: str) -> dict:
+    labels = [str(name) for name in table.column(table.columns[0].key)]
+    data = percentages(table.column("rate"))
+    return chart(chart_id, "bar", labels, [{"label": label, "data": data}], percent=True)
+
+
+# --- Reports ----------------------------------------------------------------------------------
+
+
+def _scripts_report(request, scope, **kwargs):
+    versions = list(scripts.script_versions())
+    by_pk = {str(version.pk): version for version in versions}
+    chosen = [by_pk[pk] for pk in (request.GET.get("a"), request.GET.get("b")) if pk in by_pk]
+    if not chosen and versions:
+        published = [version for version in versions if version.is_published]
+        chosen = (published or versions)[:1]
+    report = scripts.compare_versions(versions=chosen, scope=scope)
+    report.versions = versions
+    report.chosen = [str(version.pk) for version in chosen]
+    return report
+
+
+REPORTS = {
+    "reach": lambda request, scope, **kwargs: reach.follow_up_rate(scope=scope),
+    "funnel": lambda request, scope, **kwargs: funnel.reach_funnel(scope=scope),
+    "aapor": lambda request, scope, **kwargs: aapor.aapor_report(scope=scope),
+    "satisfaction": lambda request, scope, **kwargs: satisfaction.satisfaction_report(
+        scope=scope, **kwargs
+    ),
+    "scripts": _scripts_report,
+    "agents": lambda request, scope, **kwargs: agents.agent_figures(scope=scope),
+}
+
+
+def _report_charts(name: str, report) -> list[dict]:
+    if name == "reach":
+        return [
+            rate_chart("chart-day", report.by_day, _("Follow-up rate by due day")),
+            rate_chart("chart-department", report.by_department, _("by department")),
+        ]
+    if name == "funnel":
+        labels = funnel.reason_labels()
+        return [
+            chart(
+                "chart-stages",
+                "bar",
+                [str(row[0]) for row in report.stages.rows],
+                [{"label": _("Tasks"), "data": report.stages.column("tasks")}],
+            ),
+            chart(
+                "chart-reasons",
+                "bar",
+                [str(labels[reason]) for reason in report.unreached],
+                [{"label": _("Tasks"), "data": list(report.unreached.values())}],
+                horizontal=True,
+            ),
+        ]
+    if name == "aapor":
+        return [
+            chart(
+                "chart-rates",
+                "bar",
+                aapor.RATE_NAMES,
+                [
+                    {
+                        "label": _("Rate"),
+                        "data": percentages([report.rates[n] for n in aapor.RATE_NAMES]),
+                    }
+                ],
+                percent=True,
+            )
+        ]
+    if name == "satisfaction":
+        return [
+            chart(
+                "chart-satisfaction",
+                "bar",
+                report.by_department.column("department"),
+                [
+                    {
+                        "label": str(label),
+                        "data": report.by_department.column(level),
+                        "backgroundColor": SATISFACTION_COLOURS[index],
+                    }
+                    for index, (level, label) in enumerate(Satisfaction.choices)
+                ],
+                stacked=True,
+            )
+        ]
+    if name == "scripts":
+        return [
+            chart(
+                "chart-nodes",
+                "bar",
+                report.nodes.column("node"),
+                [
+                    {
+                        "label": str(funnel_.version),
+                        "data": report.nodes.column(f"v{funnel_.version.number}_reached"),
+                    }
+                    for funnel_ in report.funnels
+                ],
+            )
+        ]
+    if name == "agents":
+        return [
+            chart(
+                "chart-agents",
+                "bar",
+                report.table.column("agent"),
+                [
+                    {"label": _("Calls"), "data": report.table.column("calls")},
+                    {
+                        "label": _("Calls reaching the person"),
+                        "data": report.table.column("reached"),
+                    },
+                ],
+            )
+        ]
+    return []
+
+
+def _report_extras(name: str, report) -> dict:
+    """What a report page shows beside its tables: headline figures and definitions."""
+    if name == "reach":
+        return {
+            "rate_text": display(report.rate, Kind.SHARE),
+            "people_rate_text": display(report.people_rate, Kind.SHARE),
+        }
+    if name == "aapor":
+        return {
+            "definitions": aapor.rate_definitions(),
+            "rates_text": [(n, display(report.rates[n], Kind.SHARE)) for n in aapor.RATE_NAMES],
+        }
+    if name == "satisfaction":
+        return {
+            "assessment_good": f"{report.assessment.good:.0%}",
+            "assessment_poor": f"{report.assessment.poor:.0%}",
+            "totals": [(level.label, report.totals[level.value]) for level in Satisfaction],
+        }
+    if name == "agents":
+        return {"allowed_text": display(report.allowed_share, Kind.SHARE)}
+    if name == "scripts":
+        labels = {"a": _("Script version"), "b": _("Compare with")}
+        chosen = dict(zip(["a", "b"], report.chosen, strict=False))
+        return {
+            "extra_fields": "followups/supervisor/reports/_version_fields.html",
+            "version_selects": [
+                {
+                    "name": field,
+                    "label": labels[field],
+                    "options": [
+                        (
+                            version.pk,
+                            f"{version} · {version.get_status_display()}",
+                            chosen.get(field) == str(version.pk),
+                        )
+                        for version in report.versions
+                    ],
+                }
+                for field in ["a", "b"]
+            ],
+        }
+    return {}
+
+
+@review_required
+def report(request, name):
+    if name not in REPORTS:
+        raise Http404
+    today = timezone.localdate()
+    form = ReportFilterForm(request.GET, today=today)
+    scope = form.scope()
+    result = REPORTS[name](request, scope)
+    return render(
+        request,
+        f"followups/supervisor/reports/{name}.html",
+        {
+            "report": result,
+            "report_name": name,
+            "form": form,
+            "scope": scope,
+            "query": request.GET.urlencode(),
+            "charts": _report_charts(name, result),
+            "can_export": request.user.has_perm(EXPORT_DATA),
+            **_report_extras(name, result),
+        },
+    )
+
+
+@export_required
+def export(request, name, table, fmt):
+    if fmt not in FORMATS:
+        raise Http404
+    filters = {key: value for key, value in request.GET.items() if value}
+    if name == "calls":
+        found = _outcomes_filter(request).qs
+        tables = [outcome_table(found)]
+    elif name == "escalations":
+        now = timezone.now()
+        found = EscalationFilter(request.GET or None, queryset=escalation_list(now=now), now=now)
+        tables = [escalation_table(found.qs)]
+    elif name in REPORTS:
+        scope = ReportFilterForm(request.GET, today=timezone.localdate()).scope()
+        # Exports carry whole lists, not the page's latest few.
+        tables = REPORTS[name](request, scope, list_length=None).tables
+    else:
+        raise Http404
+    chosen = next((t for t in tables if t.key == table), None)
+    if chosen is None:
+        raise Http404
+    return export_table(table=chosen, fmt=fmt, report=name, user=request.user, filters=filters)
