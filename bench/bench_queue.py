@@ -164,10 +164,12 @@ def fresh_list(agent_ids: list[int], *, pooled: bool = False) -> int:
 
 
 def outcome_body(entry: dict, **more) -> dict:
-    """A completed three-minute call, ended now, on the claimed `entry`."""
+    """A completed three-minute call, ended now, on the claimed `entry` (with the claim
+    token the claim answered with: the proof the call was handed to this agent)."""
     now = timezone.now()
     return {
         "entry": entry["id"],
+        "claim_token": entry["claim_token"],
         "idempotency_key": uuid.uuid4().hex,
         "disposition": "complete",
         "started_at": (now - dt.timedelta(minutes=3)).isoformat(),
