@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "django_htmx",
     "phonenumber_field",
+    "scripts",
     "followups",
     "axes",
 ]

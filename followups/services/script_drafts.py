@@ -15,9 +15,9 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils.translation import gettext_lazy as _
 
-from followups import script_graph
 from followups.models import CallScript, ScriptVersion, ScriptVersionStatus
-from followups.script_graph import GraphError
+from scripts import graph as script_graph
+from scripts.graph import GraphError
 
 # Words the script pages use in their own URLs (/scripts/new/, /scripts/import/ …).
 RESERVED_CODES = frozenset({"new", "import", "versions"})

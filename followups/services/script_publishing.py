@@ -1,4 +1,4 @@
-"""Publishing a draft (after checking its whole graph with followups.script_graph) and
+"""Publishing a draft (after checking its whole graph with scripts.graph) and
 retiring a published version; both are recorded in the audit trail.
 """
 
@@ -10,10 +10,10 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from followups import script_graph
 from followups.models import AuditAction, CallScript, ScriptVersion, ScriptVersionStatus
 from followups.services import audit
 from followups.services.script_drafts import InvalidScript, _locked_draft
+from scripts import graph as script_graph
 
 # --- Publishing -----------------------------------------------------------------------------
 

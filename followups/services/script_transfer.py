@@ -12,10 +12,10 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils.translation import gettext_lazy as _
 
-from followups import script_graph
 from followups.models import CallScript, CaseKind, ScriptVersion, ScriptVersionStatus
-from followups.script_graph import GraphError
 from followups.services.script_drafts import RESERVED_CODES, InvalidScript
+from scripts import graph as script_graph
+from scripts.graph import GraphError
 
 EXPORT_FORMAT = "huifang-script"
 EXPORT_FORMAT_VERSION = 1

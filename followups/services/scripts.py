@@ -1,7 +1,7 @@
 """Call scripts and their versions: drafts and their edits, publishing, retiring, import/export.
 
 A published version never changes: every edit works on a draft, and publishing checks the
-whole graph with followups.script_graph first.
+whole graph with scripts.graph first.
 
 This module holds the reads for the script pages (script_overview) and re-exports the rest,
 so callers keep importing followups.services.scripts:

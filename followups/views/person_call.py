@@ -15,7 +15,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from followups import script_graph
 from followups.models import Disposition, FollowUpTask, QueueEntry, ScriptVersion
 from followups.services import leases, person_calls
 from followups.services.outcomes import TaskPart
@@ -27,6 +26,7 @@ from followups.views.runner import (
     runner_context,
     script_versions_at_start,
 )
+from scripts import graph as script_graph
 
 # A call screen's ticket: when the call started, which script version each follow-up uses,
 # the idempotency key of its one outcome, and the claim token of the claim that handed the

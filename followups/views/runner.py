@@ -8,7 +8,6 @@ import json
 
 from django.utils.translation import gettext as _
 
-from followups import script_graph
 from followups.models import (
     CallAttempt,
     Disposition,
@@ -23,6 +22,7 @@ from followups.models import (
 from followups.services import queue
 from followups.services.outcome_input import SPOKEN_TO
 from followups.services.scripts import script_values
+from scripts import graph as script_graph
 
 # A typed answer longer than this is a paste accident, not an answer.
 MAX_ANSWER_LENGTH = 1000

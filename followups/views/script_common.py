@@ -8,8 +8,8 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 from django.utils.safestring import mark_safe
 
-from followups import script_graph
 from followups.models import Disposition, ScriptVersion
+from scripts import graph as script_graph
 
 VIEW = "followups.view_callscript"
 EDIT = "followups.change_scriptversion"

@@ -13,7 +13,6 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from followups import script_graph
 from followups.models import CallScript
 from followups.services import scripts as script_service
 from followups.views.script_common import (
@@ -24,6 +23,7 @@ from followups.views.script_common import (
     _readable_version,
     _svg,
 )
+from scripts import graph as script_graph
 
 # --- Preview and comparison -----------------------------------------------------------------
 

@@ -21,7 +21,6 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 from django_htmx.http import reswap, retarget
 
-from followups import script_graph
 from followups.models import Disposition, ScriptVersion, ScriptVersionStatus
 from followups.services import scripts as script_service
 from followups.views.script_common import (
@@ -32,6 +31,7 @@ from followups.views.script_common import (
     _read_objection,
     _svg,
 )
+from scripts import graph as script_graph
 
 # --- Forms --------------------------------------------------------------------------------
 

@@ -26,7 +26,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from followups import script_graph
 from followups.models import CallScript, CaseKind, ScriptVersion, ScriptVersionStatus
 from followups.services import scripts as script_service
 from followups.views.script_common import (
@@ -58,6 +57,7 @@ from followups.views.script_editor import (
     version_publish,
     version_retire,
 )
+from scripts import graph as script_graph
 
 # --- Forms --------------------------------------------------------------------------------
 

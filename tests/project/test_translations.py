@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import pgettext
 
-from followups import script_graph
+from scripts import graph as script_graph
 
 
 def test_the_chinese_catalogue_has_nothing_left_untranslated():

@@ -3,8 +3,8 @@
 import pytest
 from django.core.exceptions import ValidationError
 
-from followups.script_graph import RATING_LEVELS, validate
 from followups.services import scripts
+from scripts.graph import RATING_LEVELS, validate
 
 from .conftest import node_in
 

@@ -1,6 +1,6 @@
 """diff(): what changed between two versions' graphs."""
 
-from followups.script_graph import FieldChange, ItemChange, diff, text_changes
+from scripts.graph import FieldChange, ItemChange, diff, text_changes
 
 from .conftest import minimal_graph, node_in
 

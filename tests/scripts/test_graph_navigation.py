@@ -1,7 +1,7 @@
 """What the call screen asks of a graph: the next node, hidden medical nodes, a walk, rows."""
 
-from followups import script_graph
-from followups.script_graph import is_medical_hidden, next_node_id, replay, visible_nodes
+from scripts import graph as script_graph
+from scripts.graph import is_medical_hidden, next_node_id, replay, visible_nodes
 
 from .conftest import demo_graph, minimal_graph, node_in
 

@@ -3,7 +3,7 @@
 import re
 import xml.etree.ElementTree as ET
 
-from followups.script_graph import to_svg
+from scripts.graph import to_svg
 
 from .conftest import demo_graph, minimal_graph, node_in
 

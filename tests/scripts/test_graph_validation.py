@@ -5,10 +5,10 @@ from django.utils import translation
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from followups import script_graph
 from followups.demo import SCRIPTS
 from followups.models import Disposition, Satisfaction
-from followups.script_graph import GraphError, validate
+from scripts import graph as script_graph
+from scripts.graph import GraphError, validate
 
 from .conftest import minimal_graph, node_in
 

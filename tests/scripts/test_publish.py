@@ -4,8 +4,8 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from followups.models import AuditAction, AuditEvent
-from followups.script_graph import GraphError
 from followups.services import scripts
+from scripts.graph import GraphError
 
 from .conftest import NOW
 

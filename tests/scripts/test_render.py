@@ -3,7 +3,7 @@
 import pytest
 from django.utils import translation
 
-from followups.script_graph import render_text
+from scripts.graph import render_text
 
 VALUES = {
     "customer.honorific": "张先生",

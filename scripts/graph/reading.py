@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from followups.script_graph.schema import (
+from scripts.graph.schema import (
     ANSWER_TYPES,
     FREE_ANSWER_TYPES,
     MEDICAL_VARIABLE_PREFIX,

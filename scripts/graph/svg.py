@@ -10,7 +10,7 @@ from typing import Any
 
 from django.utils.translation import gettext
 
-from followups.script_graph.reading import (
+from scripts.graph.reading import (
     _depths,
     _index,
     _str,
@@ -20,7 +20,7 @@ from followups.script_graph.reading import (
     reachable,
     takes_options,
 )
-from followups.script_graph.schema import NODE_KIND_LABELS
+from scripts.graph.schema import NODE_KIND_LABELS
 
 NODE_WIDTH, NODE_HEIGHT = 168, 48
 GAP_X, GAP_Y, MARGIN = 28, 46, 16

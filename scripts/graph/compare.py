@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from followups.script_graph.reading import _index, objections_of
+from scripts.graph.reading import _index, objections_of
 
 COMPARED_NODE_FIELDS = (
     "kind",

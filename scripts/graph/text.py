@@ -9,7 +9,7 @@ from collections.abc import Mapping
 
 from django.utils.translation import gettext
 
-from followups.script_graph.schema import KNOWN_VARIABLES, PLACEHOLDER, VARIABLE_LABELS
+from scripts.graph.schema import KNOWN_VARIABLES, PLACEHOLDER, VARIABLE_LABELS
 
 
 def render_text(text: str, values: Mapping[str, str | None]) -> str:

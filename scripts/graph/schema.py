@@ -1,6 +1,6 @@
 """The vocabulary of a call-script graph (schema 1): the schema version, node kinds, answer
 types, outcome fields, dispositions, objection actions, the variables a text may use, and
-the GraphError and Edge records the other parts of followups.script_graph hand out.
+the GraphError and Edge records the other parts of scripts.graph hand out.
 """
 
 from __future__ import annotations

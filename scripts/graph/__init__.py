@@ -14,11 +14,11 @@ The parts:
 - compare: diff() between two versions, and text_changes();
 - svg: to_svg(), the graph as a picture.
 
-Everything public is re-exported here: use `from followups import script_graph` and
+Everything public is re-exported here: use `from scripts import graph as script_graph` and
 `script_graph.<name>`.
 """
 
-from followups.script_graph.compare import (
+from scripts.graph.compare import (
     COMPARED_NODE_FIELDS,
     COMPARED_OBJECTION_FIELDS,
     FieldChange,
@@ -27,7 +27,7 @@ from followups.script_graph.compare import (
     diff,
     text_changes,
 )
-from followups.script_graph.reading import (
+from scripts.graph.reading import (
     edges,
     is_medical,
     is_medical_hidden,
@@ -44,7 +44,7 @@ from followups.script_graph.reading import (
     variables_in,
     visible_nodes,
 )
-from followups.script_graph.schema import (
+from scripts.graph.schema import (
     ANSWER_TYPE_LABELS,
     ANSWER_TYPES,
     DISPOSITIONS,
@@ -69,7 +69,7 @@ from followups.script_graph.schema import (
     Edge,
     GraphError,
 )
-from followups.script_graph.svg import (
+from scripts.graph.svg import (
     DUMMY_WIDTH,
     EDGE_LABEL_CHARACTERS,
     GAP_X,
@@ -85,14 +85,14 @@ from followups.script_graph.svg import (
     SNIPPET_CHARACTERS,
     to_svg,
 )
-from followups.script_graph.text import render_text
-from followups.script_graph.validation import (
+from scripts.graph.text import render_text
+from scripts.graph.validation import (
     errors_by_node,
     errors_by_objection,
     objection_field,
     validate,
 )
-from followups.script_graph.walk import Step, Walk, replay
+from scripts.graph.walk import Step, Walk, replay
 
 __all__ = [
     "ANSWER_TYPES",

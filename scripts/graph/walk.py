@@ -7,8 +7,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from followups.script_graph.reading import _index, _str, next_node_id, objection, options_of
-from followups.script_graph.schema import IDENTITY_CONFIRMED
+from scripts.graph.reading import _index, _str, next_node_id, objection, options_of
+from scripts.graph.schema import IDENTITY_CONFIRMED
 
 
 @dataclass(frozen=True)

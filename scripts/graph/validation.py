@@ -11,7 +11,7 @@ from typing import Any
 
 from django.utils.translation import gettext
 
-from followups.script_graph.reading import (
+from scripts.graph.reading import (
     _index,
     _jump_targets,
     _str,
@@ -26,7 +26,7 @@ from followups.script_graph.reading import (
     takes_options,
     variables_in,
 )
-from followups.script_graph.schema import (
+from scripts.graph.schema import (
     ANSWER_TYPES,
     DISPOSITIONS,
     IDENTITY_CONFIRMED,
