@@ -34,7 +34,7 @@ from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
 from followups.demo import DISCHARGE_GRAPH  # noqa: E402
-from followups.models import CallScript, ScriptVersion  # noqa: E402
+from scripts.models import CallScript, ScriptVersion  # noqa: E402
 
 DAY = dt.date(2026, 11, 23)
 NOW = "2026-11-23 16:00 +0800"

@@ -4,10 +4,12 @@ Production (DEBUG off) refuses to start without SECRET_KEY; the embedded default
 (SQLite file, filesystem broker) need no server at all.
 """
 
+import sys
 from datetime import timedelta
 from pathlib import Path
 
 import environ
+from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -50,6 +52,7 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "django_celery_beat",
     "django_htmx",
+    "csp",
     "phonenumber_field",
     "scripts",
     "followups",
@@ -58,11 +61,17 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Static files from STATIC_ROOT (collectstatic), compressed and cached: no other server.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    # The Content-Security-Policy header (CONTENT_SECURITY_POLICY below).
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Signs out after HUIFANG_SESSION_IDLE_MINUTES without activity (callcenter/idle_sessions.py).
+    "callcenter.idle_sessions.IdleSessionMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -81,6 +90,19 @@ AXES_COOLOFF_TIME = timedelta(minutes=15)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+# Which address a request comes from (callcenter/client_ip.py), for the lockout and the API
+# throttles. Behind a proxy REMOTE_ADDR is the proxy's, the same for every client: name the
+# header the proxy sets (X-Forwarded-For, X-Real-IP, Forwarded) and how many proxies append
+# to it. Never set where clients reach gunicorn directly: they could write the header.
+HUIFANG_CLIENT_IP_HEADER = env.str("HUIFANG_CLIENT_IP_HEADER", default="")
+HUIFANG_TRUSTED_PROXY_HOPS = env.int("HUIFANG_TRUSTED_PROXY_HOPS", default=1)
+# Optional: read the header only on requests from these proxies (addresses or networks).
+HUIFANG_TRUSTED_PROXY_IPS = env.list("HUIFANG_TRUSTED_PROXY_IPS", default=[])
+AXES_CLIENT_IP_CALLABLE = "callcenter.client_ip.client_ip"
+
+# A session ends this long after the person last did something (polls do not count).
+HUIFANG_SESSION_IDLE_MINUTES = env.int("HUIFANG_SESSION_IDLE_MINUTES", default=30)
+SESSION_COOKIE_AGE = max(1, HUIFANG_SESSION_IDLE_MINUTES) * 60
 
 ROOT_URLCONF = "callcenter.urls"
 WSGI_APPLICATION = "callcenter.wsgi.application"
@@ -101,6 +123,14 @@ TEMPLATES = [
         },
     },
 ]
+
+# The PostgreSQL driver: psycopg2 unless HUIFANG_PG_DRIVER=psycopg. Django takes psycopg 3
+# whenever it can import it, so psycopg2 is kept by hiding psycopg 3 from the import.
+PG_DRIVER = env.str("HUIFANG_PG_DRIVER", default="psycopg2")
+if PG_DRIVER not in ("psycopg2", "psycopg"):
+    raise ImproperlyConfigured("HUIFANG_PG_DRIVER is psycopg2 or psycopg.")
+if PG_DRIVER == "psycopg2":
+    sys.modules.setdefault("psycopg", None)
 
 DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'huifang.sqlite3'}"),
@@ -136,6 +166,37 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = VAR_DIR / "staticfiles"
+if not DEBUG:
+    # Hashed names (cached for a year by browsers) and gzip, served by WhiteNoise; needs
+    # `manage.py collectstatic` (the Dockerfile runs it). DEBUG serves the sources as they are.
+    STORAGES = {
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+        "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    }
+
+# Content-Security-Policy: the app's own scripts, styles, fonts and images only, nothing
+# inline unless it carries the response's nonce (templates use request.csp_nonce), no
+# eval, no framing. htmx's own indicator style is in static/css/huifang.css instead
+# (includeIndicatorStyles off in templates/base.html). HUIFANG_CSP_REPORT_ONLY=true sends
+# it as Content-Security-Policy-Report-Only: violations show in the browser console only.
+_CSP = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, NONCE],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+if env.bool("HUIFANG_CSP_REPORT_ONLY", default=False):
+    CONTENT_SECURITY_POLICY_REPORT_ONLY = _CSP
+else:
+    CONTENT_SECURITY_POLICY = _CSP
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
@@ -162,15 +223,36 @@ HUIFANG_EXPECTED_HANDLE_MINUTES = env.float("HUIFANG_EXPECTED_HANDLE_MINUTES", d
 HUIFANG_CALLS_PER_PERSON_PER_DAY = env.int("HUIFANG_CALLS_PER_PERSON_PER_DAY", default=2)
 HUIFANG_ESCALATION_SLA_HOURS = {"urgent": 2, "high": 24, "normal": 72}
 
+
+def _rate(name: str, default: str) -> str | None:
+    value = env.str(name, default=default).strip()
+    return None if value.lower() in {"", "off", "none"} else value
+
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
         "rest_framework.authentication.TokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PARSER_CLASSES": [
+        "followups.api.parsers.JSONBodyParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
+    # Requests per client address (anonymous) and per user, counted in the cache; a rate
+    # set to "off" turns that throttle off (callcenter/throttling.py).
+    "DEFAULT_THROTTLE_CLASSES": [
+        "callcenter.throttling.AnonThrottle",
+        "callcenter.throttling.UserThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": _rate("HUIFANG_API_THROTTLE_ANON", "60/minute"),
+        "user": _rate("HUIFANG_API_THROTTLE_USER", "1200/minute"),
+    },
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Huifang API",
@@ -189,7 +271,7 @@ SPECTACULAR_SETTINGS = {
         "TaskStatusEnum": "followups.models.TaskStatus",
         "QueueEntryStatusEnum": "followups.models.QueueEntryStatus",
         "EscalationStatusEnum": "followups.models.EscalationStatus",
-        "ScriptVersionStatusEnum": "followups.models.ScriptVersionStatus",
+        "ScriptVersionStatusEnum": "scripts.models.ScriptVersionStatus",
     },
 }
 
@@ -229,7 +311,8 @@ if not DEBUG:
     SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31_536_000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
     SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=True)
-    # Behind a TLS-terminating proxy, trust its X-Forwarded-Proto header (opt in).
+    # Behind a TLS-terminating proxy, trust its X-Forwarded-Proto header (opt in): only where
+    # the proxy sets it on every request and clients cannot reach gunicorn directly.
     if env.bool("SECURE_PROXY_SSL_HEADER", default=False):
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 

@@ -1,4 +1,5 @@
-"""Top-level URLs: the pages, the accounts, language switching and Django admin."""
+"""Top-level URLs: the pages (the follow-ups' and the call scripts'), the accounts, language
+switching and Django admin."""
 
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
@@ -18,5 +19,6 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/", include("followups.api.urls")),
+    path("scripts/", include("scripts.urls")),
     path("", include("followups.urls")),
 ]

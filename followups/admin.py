@@ -1,11 +1,23 @@
-"""Django admin for every model: admins configure plans and windows here until the
-configuration pages arrive. Phone numbers show masked in lists."""
+"""Django admin for every model of followups (the call scripts' are in scripts/admin.py;
+users, roles and API tokens in followups/admin_accounts.py): admins configure plans and
+windows here until the configuration pages arrive.
 
+The audit trail holds here too: phone numbers show masked on every page (a number is
+changed by typing a new one, never by seeing the one on file; the number is revealed only
+on the call screen, to the agent holding the call, audited), search finds nobody by
+number, and what happened (call records, their script answers, the audit trail) is
+append-only: a correction is a new record, made by the app.
+"""
+
+from django import forms
 from django.contrib import admin
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from phonenumber_field.formfields import PhoneNumberField
 
+from followups import admin_accounts  # noqa: F401 (registers the users', roles' and tokens')
 from followups import models as m
+from followups.phones import mask_phone
 from followups.services import cases as case_services
 from followups.services import people
 from followups.services import plans as plan_services
@@ -30,21 +42,95 @@ class PatientInline(admin.StackedInline):
     autocomplete_fields = ["department"]
 
 
+class AppendOnlyAdmin(admin.ModelAdmin):
+    """A record of what happened: read here, never added, changed or deleted (not even by
+    a superuser); a correction is a new record, made by the app."""
+
+    actions = None
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class CustomerAdminForm(forms.ModelForm):
+    """The numbers on file never show in the form: a new one is typed in, an empty field
+    keeps the one on file."""
+
+    new_phone = PhoneNumberField(
+        region="CN",
+        required=False,
+        label=_("new phone"),
+        help_text=_("Type a new number to replace the one on file; leave empty to keep it."),
+    )
+    new_phone_secondary = PhoneNumberField(
+        region="CN",
+        required=False,
+        label=_("new second phone"),
+        help_text=_("Type a new number to replace the one on file; leave empty to keep it."),
+    )
+
+    class Meta:
+        model = m.Customer
+        fields = [
+            "name",
+            "gender",
+            "timezone",
+            "preferred_slot",
+            "do_not_call",
+            "do_not_call_reason",
+            "recording_consent",
+        ]
+
+    def save(self, commit=True):
+        for field in ("phone", "phone_secondary"):
+            number = self.cleaned_data.get(f"new_{field}")
+            if number:
+                setattr(self.instance, field, number)
+        return super().save(commit)
+
+
 @admin.register(m.Customer)
 class CustomerAdmin(admin.ModelAdmin):
+    form = CustomerAdminForm
     list_display = ["name", "gender", "masked_phone", "do_not_call", "preferred_slot", "timezone"]
     list_filter = ["gender", "do_not_call", "preferred_slot", "recording_consent"]
-    search_fields = ["name", "=phone"]
+    # By name only: a search by number would be a phone lookup outside the audit trail
+    # (and the number would stand in the access log's query string).
+    search_fields = ["name"]
+    fields = [
+        "name",
+        "gender",
+        "masked_phone",
+        "new_phone",
+        "masked_phone_secondary",
+        "new_phone_secondary",
+        "timezone",
+        "preferred_slot",
+        "do_not_call",
+        "do_not_call_reason",
+        "recording_consent",
+    ]
+    readonly_fields = ["masked_phone", "masked_phone_secondary"]
     inlines = [PatientInline]
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
-        if change and "phone" in form.changed_data:
+        if change and "new_phone" in form.changed_data:
             people.resume_after_number_fix(customer=obj, by=request.user, now=timezone.now())
 
     @admin.display(description=_("phone"))
     def masked_phone(self, obj):
         return obj.masked_phone
+
+    @admin.display(description=_("second phone"))
+    def masked_phone_secondary(self, obj):
+        return mask_phone(obj.phone_secondary)
 
 
 @admin.register(m.Patient)
@@ -241,36 +327,22 @@ class QueueEntryAdmin(admin.ModelAdmin):
     list_select_related = ["call_list", "customer", "task__case", "assigned_agent", "claimed_by"]
 
 
-class ScriptVersionInline(admin.TabularInline):
-    model = m.ScriptVersion
-    extra = 0
-    fields = ["number", "status", "change_note", "published_at"]
-    readonly_fields = ["published_at"]
-
-
-@admin.register(m.CallScript)
-class CallScriptAdmin(admin.ModelAdmin):
-    list_display = ["name", "code", "case_kind"]
-    list_filter = ["case_kind"]
-    search_fields = ["name", "code"]
-    prepopulated_fields = {"code": ["name"]}
-    inlines = [ScriptVersionInline]
-
-
-@admin.register(m.ScriptVersion)
-class ScriptVersionAdmin(admin.ModelAdmin):
-    list_display = ["script", "number", "status", "published_at", "published_by"]
-    list_filter = ["status", "script"]
-    search_fields = ["script__name", "change_note"]
-
-
 class ScriptAnswerInline(admin.TabularInline):
     model = m.ScriptAnswer
     extra = 0
 
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
 
 @admin.register(m.CallAttempt)
-class CallAttemptAdmin(admin.ModelAdmin):
+class CallAttemptAdmin(AppendOnlyAdmin):
     list_display = [
         "started_at",
         "agent",
@@ -284,11 +356,17 @@ class CallAttemptAdmin(admin.ModelAdmin):
     date_hierarchy = "started_at"
     raw_id_fields = ["task", "queue_entry"]
     list_select_related = ["agent", "task__case"]
+    exclude = ["dialled_number"]
+    readonly_fields = ["masked_dialled_number"]
     inlines = [ScriptAnswerInline]
+
+    @admin.display(description=_("number dialled"))
+    def masked_dialled_number(self, obj):
+        return mask_phone(obj.dialled_number)
 
 
 @admin.register(m.ScriptAnswer)
-class ScriptAnswerAdmin(admin.ModelAdmin):
+class ScriptAnswerAdmin(AppendOnlyAdmin):
     list_display = ["attempt", "position", "node_id", "value", "is_objection"]
     list_filter = ["is_objection"]
     raw_id_fields = ["attempt"]
@@ -313,18 +391,11 @@ class EscalationAdmin(admin.ModelAdmin):
 
 
 @admin.register(m.AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
+class AuditEventAdmin(AppendOnlyAdmin):
     list_display = ["at", "actor", "action", "target_type", "target_id"]
     list_filter = ["action"]
     search_fields = ["target_id", "actor__username"]
     date_hierarchy = "at"
-
-    # The trail is append-only, even for admins.
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(m.CallReview)

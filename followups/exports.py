@@ -1,4 +1,12 @@
-"""CSV and XLSX of any report table; every export is written to the audit trail."""
+"""CSV and XLSX of any report table; every export is written to the audit trail.
+
+Text in a report comes from people (notes, escalations, names): a cell that begins like a
+formula (``=HYPERLINK(...)``, ``+``, ``-``, ``@``, a tab or a carriage return) must reach the
+spreadsheet as text, never as a live formula. CSV has no cell types, so such text gets a
+leading single quote, the mark spreadsheets read as "text follows"; XLSX has them, so such a
+cell is written as a string (openpyxl would otherwise store any text beginning with ``=`` as
+a formula) with Excel's quote prefix. Numbers stay numbers, negative ones included.
+"""
 
 import csv
 import io
@@ -6,6 +14,7 @@ import io
 from django.http import HttpResponse
 from django.utils import timezone
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.utils import get_column_letter
 
 from followups.models import AuditAction
@@ -18,18 +27,40 @@ FORMATS = {
 }
 
 
+# What a spreadsheet may read as the start of a formula (or of a DDE call), the full-width
+# forms included, which some spreadsheets take for the ASCII ones.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+
+
+def looks_like_formula(value) -> bool:
+    return isinstance(value, str) and value.startswith(FORMULA_STARTS)
+
+
 def _cells(table: Table):
     for row in table.rows:
         yield ["" if value is None else value for value in row]
 
 
+def _csv_cell(value):
+    return "'" + value if looks_like_formula(value) else value
+
+
 def table_csv(table: Table) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow([column.label for column in table.columns])
-    writer.writerows(_cells(table))
+    writer.writerow([_csv_cell(str(column.label)) for column in table.columns])
+    writer.writerows([_csv_cell(value) for value in row] for row in _cells(table))
     # The byte-order mark lets Excel open the Chinese text as UTF-8.
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+def _xlsx_cell(sheet, value):
+    if not looks_like_formula(value):
+        return value
+    cell = WriteOnlyCell(sheet, value=value)
+    cell.data_type = "s"  # text, not the formula openpyxl makes of a leading "="
+    cell.quotePrefix = True  # and Excel keeps it text when the cell is edited
+    return cell
 
 
 def table_xlsx(table: Table) -> bytes:
@@ -38,9 +69,9 @@ def table_xlsx(table: Table) -> bytes:
     for index, column in enumerate(table.columns, start=1):
         width = 40 if column.kind == Kind.TEXT else 14
         sheet.column_dimensions[get_column_letter(index)].width = width
-    sheet.append([column.label for column in table.columns])
+    sheet.append([_xlsx_cell(sheet, str(column.label)) for column in table.columns])
     for row in _cells(table):
-        sheet.append(row)
+        sheet.append([_xlsx_cell(sheet, value) for value in row])
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

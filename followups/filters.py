@@ -18,12 +18,13 @@ from followups.models import (
     EscalationSeverity,
     EscalationStatus,
     Satisfaction,
-    ScriptVersion,
 )
 from followups.reports.scope import ReportScope
 from followups.roles import REVIEW_OUTCOMES, WORK_QUEUE
+from followups.scheduling import FIRST_PLAUSIBLE_DAY, plausible_day
 from followups.services.escalation_workflow import UNRESOLVED
 from followups.services.reviews import users_holding
+from scripts.models import ScriptVersion
 
 MAX_REPORT_DAYS = 366
 YES_NO = [("true", _("Yes")), ("false", _("No"))]
@@ -167,6 +168,11 @@ class ReportFilterForm(forms.Form):
         data = super().clean()
         end = data.get("date_to") or self.today
         start = data.get("date_from") or end - dt.timedelta(days=29)
+        if not (plausible_day(start, today=self.today) and plausible_day(end, today=self.today)):
+            raise forms.ValidationError(
+                _("Choose dates from %(first)s to a year from today.")
+                % {"first": FIRST_PLAUSIBLE_DAY.isoformat()}
+            )
         if start > end:
             raise forms.ValidationError(_("The period ends before it starts."))
         if (end - start).days >= MAX_REPORT_DAYS:

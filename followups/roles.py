@@ -25,3 +25,10 @@ def home_url_name(user) -> str:
     if user.has_perm(WORK_QUEUE):
         return "agent:home"
     return "no_role"
+
+
+def manages_superusers(user) -> bool:
+    """Superuser and staff (Django admin) rights, superusers' own accounts and the API
+    tokens are a superuser's alone: the centre's admin role manages roles, never these.
+    A status, not a permission, so that no grant can hand it on."""
+    return bool(user and user.is_active and user.is_superuser)

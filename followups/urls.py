@@ -9,6 +9,5 @@ urlpatterns = [
     path("no-role/", home.no_role, name="no_role"),
     path("agent/", include("followups.views.agent")),
     path("supervisor/", include("followups.views.supervisor")),
-    path("scripts/", include("followups.views.scripts")),
     path("config/", include("followups.views.config")),
 ]

@@ -4,6 +4,7 @@ import os
 
 import pytest
 from django.db import connection
+from django.utils import translation
 
 from tests.factories import UserFactory
 
@@ -22,17 +23,23 @@ def migration_data(transactional_db):
     list-build schedule) when a transactional test before this one flushed them."""
     import importlib
 
-    from django.apps import apps
     from django.contrib.auth.models import Group
+    from django.db.migrations.loader import MigrationLoader
 
     if Group.objects.filter(name__in=["agent", "supervisor", "admin"]).count() == 3:
         return
+    # Each runs on the models of its own migration, as migrate ran it: 0002 names the
+    # script permissions as they were then (followups.view_callscript …), and 0015 moves
+    # them to the scripts app, as it moved them on the database.
+    loader = MigrationLoader(connection)
     for module, function in [
         ("0002_roles", "create_roles"),
         ("0003_daily_list_schedule", "schedule"),
         ("0005_roles_for_staff_models", "grant"),
         ("0006_lease_sweeper_schedule", "schedule"),
+        ("0015_script_models_to_scripts_app", "to_scripts"),
     ]:
+        apps = loader.project_state(("followups", module)).apps
         getattr(importlib.import_module(f"followups.migrations.{module}"), function)(apps, None)
 
 
@@ -63,6 +70,11 @@ def agent(db):
 
 
 @pytest.fixture
+def other_agent(db):
+    return UserFactory(username="agent-b", role="agent")
+
+
+@pytest.fixture
 def supervisor(db):
     return UserFactory(username="supervisor-a", role="supervisor")
 
@@ -70,6 +82,30 @@ def supervisor(db):
 @pytest.fixture
 def admin_user(db):
     return UserFactory(username="admin-a", role="admin", is_staff=True)
+
+
+@pytest.fixture(params=["one statement", "orm"])
+def claim_path(request, settings):
+    """Both claims, one run each: the one-statement claim of PostgreSQL
+    (services/claim_sql.py) and the ORM claim SQLite uses must behave alike."""
+    if request.param == "one statement" and connection.vendor != "postgresql":
+        pytest.skip("the one-statement claim is PostgreSQL's (run with DATABASE_URL=postgres://…)")
+    settings.HUIFANG_CLAIM_IN_ONE_STATEMENT = request.param == "one statement"
+    return request.param
+
+
+@pytest.fixture
+def english():
+    """Messages in English, as the assertions read them (the default language is Chinese)."""
+    with translation.override("en"):
+        yield
+
+
+@pytest.fixture
+def english_pages(english, client):
+    """Pages in English too: the test client asks for them."""
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    return client
 
 
 def _is_transactional(item) -> bool:
@@ -102,6 +138,14 @@ def pytest_collection_modifyitems(items):
 def _transactional_tests_start_with_migration_data(request):
     if _is_transactional(request.node) or "transactional_db" in request.fixturenames:
         request.getfixturevalue("migration_data")
+
+
+@pytest.fixture(autouse=True)
+def _default_language_after_the_test():
+    """A request with Accept-Language: en leaves English active in the thread (LocaleMiddleware
+    activates, nothing deactivates): every test ends on the default language again."""
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture(autouse=True)

@@ -8,6 +8,10 @@ from django.contrib.auth.models import Group, User
 from django.utils import timezone
 
 from followups import models as m
+from scripts.models import CallScript, ScriptVersion
+from tests.clock import MONDAY
+
+PASSWORD = "pass-for-tests"  # every user's
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -18,7 +22,7 @@ class UserFactory(factory.django.DjangoModelFactory):
 
     username = factory.Sequence(lambda n: f"user{n}")
     first_name = factory.Sequence(lambda n: f"坐席{n}")
-    password = factory.django.Password("pass-for-tests")
+    password = factory.django.Password(PASSWORD)
 
     @factory.post_generation
     def role(self, create, extracted, **kwargs):
@@ -140,3 +144,69 @@ class CallAttemptFactory(factory.django.DjangoModelFactory):
     ended_at = factory.LazyAttribute(lambda o: o.started_at + dt.timedelta(minutes=3))
     disposition = m.Disposition.COMPLETE
     idempotency_key = factory.LazyFunction(lambda: uuid.uuid4().hex)
+
+
+def default_plan(offsets=(), *, windows=None, **fields) -> m.FollowUpPlan:
+    """A plan on a new default calling policy (windows 10:30–11:30 and 15:00–17:30 unless
+    `windows`, quiet hours before 08:00 and from 21:00, leases of 15 minutes); no steps
+    unless `offsets`."""
+    policy = CallingPolicyFactory(is_default=True, windows=windows)
+    return FollowUpPlanFactory(calling_policy=policy, offsets=list(offsets), **fields)
+
+
+def listed(
+    plan,
+    customer=None,
+    *,
+    day=MONDAY,
+    patient=None,
+    agent=None,
+    priority=0,
+    intent_class="",
+    **task_fields,
+) -> m.QueueEntry:
+    """A new case of `customer` (a new person by default; `patient`'s with a patient) on
+    `plan`, its follow-up due `day` (unless `due_date` says otherwise) and on that day's
+    call list, assigned to `agent` (the team pool without one)."""
+    task_fields.setdefault("due_date", day)
+    task = due_follow_up(plan, customer, patient=patient, intent_class=intent_class, **task_fields)
+    return on_list(task, day, priority=priority, assigned_agent=agent)
+
+
+def due_follow_up(plan, customer=None, *, patient=None, intent_class="", **task_fields):
+    """The follow-up of a new case of `customer` (a new person by default; `patient`'s with
+    a patient) on `plan`, due Monday unless `due_date` says otherwise."""
+    if patient is not None:
+        customer = patient.customer
+    case = CaseFactory(
+        plan=plan,
+        customer=customer or CustomerFactory(),
+        patient=patient,
+        intent_class=intent_class,
+    )
+    return FollowUpTaskFactory(
+        case=case, due_date=task_fields.pop("due_date", MONDAY), **task_fields
+    )
+
+
+def on_list(task, day, **fields) -> m.QueueEntry:
+    """`task` on the call list of `day`."""
+    return QueueEntryFactory(call_list=CallListFactory(day=day), task=task, **fields)
+
+
+def plan_with_script(name, code, *, case_kind="", offset=3, policy=None) -> m.FollowUpPlan:
+    """A plan of one step, `offset` days on, calling with a new script (no version yet), on
+    `policy` (the default calling policy unless said)."""
+    policy = policy or CallingPolicyFactory(is_default=True)
+    plan = FollowUpPlanFactory(calling_policy=policy, offsets=[offset])
+    step = plan.steps.get()
+    step.script = CallScript.objects.create(name=name, code=code, case_kind=case_kind)
+    step.save()
+    return plan
+
+
+def published_version(script, graph, *, number=1, published_at=None) -> ScriptVersion:
+    """A published version of `script`."""
+    return ScriptVersion.objects.create(
+        script=script, number=number, status="published", graph=graph, published_at=published_at
+    )

@@ -15,11 +15,11 @@ from followups.models import (
     IntentClass,
     QueueEntry,
     Satisfaction,
-    ScriptVersion,
     TaskKind,
 )
 from followups.scheduling import CallFollowUp, FollowUpAction
 from followups.services.outcome_input import SPOKEN_TO
+from scripts.models import ScriptVersion
 
 
 class PlanStepBriefSerializer(serializers.Serializer):
@@ -334,7 +334,7 @@ class OutcomeSerializer(serializers.Serializer):
 
 
 def stored_follow_up(attempt) -> CallFollowUp | None:
-    """The follow-up kept with an attempt (outcomes._stored), None when none was kept."""
+    """The follow-up kept with an attempt (outcome_replay.stored_follow_up), None when none was kept."""
     stored = attempt.follow_up or {}
     if not stored.get("action"):
         return None

@@ -37,7 +37,7 @@ from followups.models import (
 from followups.roles import WORK_QUEUE
 from followups.services.call_lists import center_day
 from followups.services.leases import NotHanded, claim_token, renew_lease, reveal_phone
-from followups.services.outcomes import TaskPart, record_outcome
+from followups.services.outcomes import OutcomeConflict, TaskPart, record_outcome
 from followups.services.person_calls import carried_tasks
 from followups.services.queue import REASONS, claim_next_call, script_versions_to_use
 
@@ -273,6 +273,10 @@ class OutcomeView(APIView):
             200: OpenApiResponse(OutcomeSerializer, description="A replay: the first result."),
             400: OpenApiResponse(description="Errors by field."),
             403: OpenApiResponse(description="Not a call handed to the caller."),
+            409: OpenApiResponse(
+                description="The key was used for another submit (errors under "
+                "`idempotency_key`), or the call's outcome is recorded under this claim."
+            ),
         },
     )
     def post(self, request):
@@ -309,7 +313,11 @@ class OutcomeView(APIView):
                 do_not_call=data["do_not_call"],
                 parts=parts,
                 claim_token=data.get("claim_token", ""),
+                submitted=request.data,
             )
+        except OutcomeConflict as conflict:
+            body = {conflict.field: [conflict.message]} if conflict.field else None
+            return Response(body or {"detail": conflict.message}, status=status.HTTP_409_CONFLICT)
         except NotHanded:
             raise PermissionDenied(
                 _("This call was not handed to you: claim it first (queue/next).")

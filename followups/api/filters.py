@@ -4,7 +4,6 @@ import django_filters as filters
 
 from followups.models import (
     CallList,
-    CallScript,
     Case,
     Customer,
     Department,
@@ -77,9 +76,3 @@ class EscalationFilter(filters.FilterSet):
     class Meta:
         model = Escalation
         fields = ["status", "severity", "category", "department", "owner", "case"]
-
-
-class CallScriptFilter(filters.FilterSet):
-    class Meta:
-        model = CallScript
-        fields = ["case_kind", "code"]

@@ -1,13 +1,14 @@
 """The resource endpoints: departments, customers, patients, cases, tasks, call lists,
-escalations, scripts, report figures and patient imports (Part 6).
+escalations, report figures and patient imports (Part 6); the scripts' are in scripts.api.
 
 Every view names the permissions its actions need (followups.api.permissions); agents read
-only the tasks they are given and what those tasks need.
+only the tasks of their own calls and what those tasks need, and nothing medical of a
+sensitive patient. Each page of people's data read (patients, customers, cases) is one
+audit event.
 """
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db.models import Count, Prefetch, Q
-from django.shortcuts import get_object_or_404
+from django.db.models import Count, Q
 from django.urls import path
 from django.utils import timezone
 from django_filters.rest_framework import DjangoFilterBackend
@@ -27,7 +28,6 @@ from followups.api import serializers as s
 from followups.api.permissions import HasPermission, RolePermission, is_agent_only
 from followups.models import (
     CallList,
-    CallScript,
     Case,
     Customer,
     Department,
@@ -35,17 +35,19 @@ from followups.models import (
     FollowUpTask,
     Patient,
     QueueEntryStatus,
-    ScriptVersion,
 )
 from followups.roles import REVIEW_OUTCOMES
-from followups.services import escalation_workflow, people, scripts
+from followups.services import audit, escalation_workflow, people
 from followups.services.imports import ImportFileError, import_patients, resolve_hospital
 
 
 def agent_tasks(user):
-    """The tasks an agent is given: theirs by the case or task, or on their list."""
+    """The tasks of an agent's own calls: given to them, on their lists, or called by them."""
     return FollowUpTask.objects.filter(
-        Q(agent=user) | Q(queue_entries__assigned_agent=user) | Q(queue_entries__claimed_by=user)
+        Q(agent=user)
+        | Q(queue_entries__assigned_agent=user)
+        | Q(queue_entries__claimed_by=user)
+        | Q(attempts_made__agent=user)
     )
 
 
@@ -67,6 +69,28 @@ class ResourceViewSet(viewsets.GenericViewSet):
 
     def agent_only(self) -> bool:
         return is_agent_only(self.request.user, self.view_permission)
+
+
+class AuditedListModelMixin(mixins.ListModelMixin):
+    """The list of a resource of people's data: each page read writes one READ_LIST audit
+    event (the ids on it, the counts, the names of the filters), whoever reads it."""
+
+    audit_resource = ""
+
+    def list(self, request, *args, **kwargs):
+        queryset = self.filter_queryset(self.get_queryset())
+        page = self.paginate_queryset(queryset)
+        rows = list(queryset) if page is None else page
+        data = self.get_serializer(rows, many=True).data
+        audit.record_list_read(
+            actor=request.user,
+            resource=self.audit_resource,
+            ids=[row.pk for row in rows],
+            total=len(rows) if page is None else self.paginator.page.paginator.count,
+            parameters=request.query_params.keys(),
+            page=None if page is None else self.paginator.page.number,
+        )
+        return Response(data) if page is None else self.get_paginated_response(data)
 
 
 class DepartmentViewSet(
@@ -92,7 +116,7 @@ class DepartmentViewSet(
 
 
 class CustomerViewSet(
-    mixins.ListModelMixin,
+    AuditedListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
     mixins.UpdateModelMixin,
@@ -100,6 +124,7 @@ class CustomerViewSet(
 ):
     """People to call; numbers are written in full and always read back masked."""
 
+    audit_resource = "customers"
     serializer_class = s.CustomerSerializer
     filterset_class = filters.CustomerFilter
     ordering_fields = ["name", "created_at", "id"]
@@ -127,12 +152,17 @@ class CustomerViewSet(
 
 
 class PatientViewSet(
-    mixins.ListModelMixin,
+    AuditedListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
     mixins.UpdateModelMixin,
     ResourceViewSet,
 ):
+    """What the hospital knows of a stay. An agent reads the patients of their own calls,
+    and of a sensitive one nothing medical (`medical_withheld`): the call screen says it
+    once the person's identity is confirmed."""
+
+    audit_resource = "patients"
     serializer_class = s.PatientSerializer
     filterset_class = filters.PatientFilter
     ordering_fields = ["discharged_on", "admitted_on", "medical_record_number", "id"]
@@ -150,9 +180,15 @@ class PatientViewSet(
             patients = patients.filter(pk__in=agent_cases(self.request.user).values("patient"))
         return patients
 
+    def get_serializer_context(self):
+        context = super().get_serializer_context()
+        user = getattr(self.request, "user", None)
+        context["withhold_medical"] = user is not None and self.agent_only()
+        return context
+
 
 class CaseViewSet(
-    mixins.ListModelMixin,
+    AuditedListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
     mixins.UpdateModelMixin,
@@ -160,6 +196,7 @@ class CaseViewSet(
 ):
     """Cases; creating one opens it through the case service, which makes its tasks."""
 
+    audit_resource = "cases"
     serializer_class = s.CaseSerializer
     change_serializer_class = s.CaseChangeSerializer
     filterset_class = filters.CaseFilter
@@ -276,53 +313,6 @@ class EscalationViewSet(
         return Response(s.EscalationSerializer(escalation).data)
 
 
-class CallScriptViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ResourceViewSet):
-    """Scripts with their versions and the graph of the published one."""
-
-    queryset = CallScript.objects.prefetch_related(
-        Prefetch("versions", queryset=ScriptVersion.objects.order_by("-number"))
-    )
-    serializer_class = s.CallScriptSerializer
-    filterset_class = filters.CallScriptFilter
-    ordering_fields = ["name", "code", "id"]
-    view_permission = "followups.view_callscript"
-
-
-class ScriptPublishView(APIView):
-    """Publish a draft script version (Part 3's service: validates the graph, retires the
-    version published before it, audits)."""
-
-    permission_classes = [HasPermission]
-    required_permission = "followups.publish_scriptversion"
-
-    @extend_schema(
-        request=s.PublishSerializer,
-        responses={
-            200: s.ScriptVersionSummarySerializer,
-            400: OpenApiResponse(description="Field errors or the graph's problems."),
-            404: OpenApiResponse(description="No such version."),
-        },
-    )
-    def post(self, request, pk: int):
-        version = get_object_or_404(ScriptVersion, pk=pk)
-        body = s.PublishSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        try:
-            published = scripts.publish(
-                version=version,
-                actor=request.user,
-                change_note=body.validated_data.get("change_note", ""),
-                now=timezone.now(),
-            )
-        except scripts.InvalidScript as error:
-            raise serializers.ValidationError(
-                {"graph": [str(problem.message) for problem in error.errors]}
-            ) from None
-        except DjangoValidationError as error:
-            raise s.field_errors(error) from None
-        return Response(s.ScriptVersionSummarySerializer(published).data)
-
-
 class ReportSummaryView(APIView):
     """Due, called and reached per day, and the reach rate (reached / called)."""
 
@@ -405,10 +395,8 @@ router.register("cases", CaseViewSet, basename="case")
 router.register("tasks", FollowUpTaskViewSet, basename="task")
 router.register("call-lists", CallListViewSet, basename="call-list")
 router.register("escalations", EscalationViewSet, basename="escalation")
-router.register("scripts", CallScriptViewSet, basename="script")
 
 urlpatterns = [
-    path("scripts/versions/<int:pk>/publish/", ScriptPublishView.as_view(), name="script-publish"),
     *router.urls,
     path("reports/summary/", ReportSummaryView.as_view(), name="report-summary"),
     path("imports/patients/", PatientImportView.as_view(), name="patient-import"),

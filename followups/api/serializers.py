@@ -6,13 +6,11 @@ Phone numbers go in as numbers and come out masked (138****5678), always.
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema_field
 from phonenumber_field.serializerfields import PhoneNumberField
 from rest_framework import serializers
 
 from followups.models import (
     CallList,
-    CallScript,
     Case,
     Customer,
     Department,
@@ -21,7 +19,6 @@ from followups.models import (
     FollowUpTask,
     Patient,
     QueueEntry,
-    ScriptVersion,
 )
 from followups.phones import mask_phone
 from followups.services.cases import change_case, open_case
@@ -82,8 +79,16 @@ class CustomerSerializer(serializers.ModelSerializer):
 
 
 class PatientSerializer(serializers.ModelSerializer):
+    """With `withhold_medical` in the context (an agent's read), a sensitive patient's
+    medical fields are left out and `medical_withheld` says so."""
+
+    # What a sensitive patient's identity check must come before (the diagnosis, and who
+    # treated them, which names the specialty).
+    MEDICAL_FIELDS = ("diagnosis", "attending_doctor", "responsible_nurse")
+
     name = serializers.CharField(source="customer.name", read_only=True)
     masked_phone = serializers.SerializerMethodField()
+    medical_withheld = serializers.SerializerMethodField()
 
     class Meta:
         model = Patient
@@ -102,10 +107,21 @@ class PatientSerializer(serializers.ModelSerializer):
             "discharged_on",
             "sensitive",
             "died_on",
+            "medical_withheld",
         ]
 
     def get_masked_phone(self, patient: Patient) -> str:
         return mask_phone(patient.customer.phone)
+
+    def get_medical_withheld(self, patient: Patient) -> bool:
+        return bool(self.context.get("withhold_medical") and patient.sensitive)
+
+    def to_representation(self, patient: Patient) -> dict:
+        data = super().to_representation(patient)
+        if data["medical_withheld"]:
+            for field in self.MEDICAL_FIELDS:
+                data.pop(field, None)
+        return data
 
     def validate(self, attrs: dict) -> dict:
         merged = {
@@ -284,34 +300,6 @@ class EscalationChangeSerializer(serializers.ModelSerializer):
     class Meta:
         model = Escalation
         fields = ["status", "owner", "resolution"]
-
-
-class ScriptVersionSummarySerializer(serializers.ModelSerializer):
-    class Meta:
-        model = ScriptVersion
-        fields = ["id", "number", "status", "change_note", "created_at", "published_at"]
-        read_only_fields = fields
-
-
-class CallScriptSerializer(serializers.ModelSerializer):
-    versions = ScriptVersionSummarySerializer(many=True, read_only=True)
-    published_graph = serializers.SerializerMethodField()
-
-    class Meta:
-        model = CallScript
-        fields = ["id", "name", "code", "case_kind", "description", "versions", "published_graph"]
-        read_only_fields = fields
-
-    @extend_schema_field(
-        {"type": "object", "nullable": True, "additionalProperties": True},
-    )
-    def get_published_graph(self, script: CallScript):
-        published = [v for v in script.versions.all() if v.is_published]
-        return published[0].graph if published else None
-
-
-class PublishSerializer(serializers.Serializer):
-    change_note = serializers.CharField(max_length=300, required=False, allow_blank=True)
 
 
 class ReportQuerySerializer(serializers.Serializer):

@@ -27,15 +27,7 @@ from django.utils import timezone
 
 from followups.demo import calls
 from followups.demo.content import CALL_SECONDS, RESOLUTIONS, URGENT_RESOLUTION
-from followups.models import (
-    Customer,
-    Disposition,
-    Escalation,
-    EscalationSeverity,
-    Patient,
-    ScriptVersion,
-    ScriptVersionStatus,
-)
+from followups.models import Customer, Disposition, Escalation, EscalationSeverity, Patient
 from followups.scheduling import CallingRules, windows_on
 from followups.services import escalation_workflow, person_calls
 from followups.services.call_lists import build_call_lists
@@ -44,6 +36,7 @@ from followups.services.leases import claim_token
 from followups.services.outcome_input import TaskPart
 from followups.services.outcomes import record_outcome
 from followups.services.queue import ALL_CLAIMED, claim_next_call, script_versions_to_use
+from scripts.models import ScriptVersion, ScriptVersionStatus
 
 OPEN_CASES_AT = dt.time(7)
 BUILD_LISTS_AT = dt.time(7, 30)

@@ -48,7 +48,6 @@ from followups.demo.scripts import SCRIPTS
 from followups.models import (
     CallingPolicy,
     CallingWindow,
-    CallScript,
     CaseKind,
     Customer,
     Department,
@@ -59,11 +58,10 @@ from followups.models import (
     Patient,
     PlanStep,
     PreferredSlot,
-    ScriptVersion,
-    ScriptVersionStatus,
 )
 from followups.roles import Role
 from followups.services.policies import calling_rules
+from scripts.models import CallScript, ScriptVersion, ScriptVersionStatus
 
 
 @dataclass(frozen=True)
@@ -95,8 +93,12 @@ def seed_demo(*, today: dt.date, password: str) -> DemoSeedResult:
 
 
 def row_counts() -> dict[type[Model], int]:
-    """Rows of users and of every model of the domain."""
-    models = [get_user_model(), *apps.get_app_config("followups").get_models()]
+    """Rows of users and of every model of the domain (the call scripts' too)."""
+    models = [
+        get_user_model(),
+        *apps.get_app_config("followups").get_models(),
+        *apps.get_app_config("scripts").get_models(),
+    ]
     return {model: model.objects.count() for model in models}
 
 

@@ -1,4 +1,5 @@
-"""The whole domain model, one module per concern (see DESIGN.md)."""
+"""The domain model of the follow-ups, one module per concern (docs/architecture.md); the call
+scripts and their versions are the scripts app's (scripts.models)."""
 
 from .audit import AuditAction, AuditEvent
 from .calls import (
@@ -28,7 +29,6 @@ from .plans import (
     HolidayRule,
     PlanStep,
 )
-from .scripts import CallScript, ScriptVersion, ScriptVersionStatus
 from .staff import DutyDay, Team
 
 __all__ = [
@@ -39,7 +39,6 @@ __all__ = [
     "CallAttempt",
     "CallList",
     "CallReview",
-    "CallScript",
     "CallingPolicy",
     "CallingWindow",
     "Case",
@@ -68,8 +67,6 @@ __all__ = [
     "QueueEntryStatus",
     "Satisfaction",
     "ScriptAnswer",
-    "ScriptVersion",
-    "ScriptVersionStatus",
     "TaskKind",
     "Team",
     "TaskStatus",

@@ -26,6 +26,7 @@ class AuditAction(models.TextChoices):
     NUMBER_FIXED = "number_fixed", _("Fixed a number: held calls resumed")
     CALLBACK_MOVES = "callback_moves", _("Moved a person's calls with their callback")
     DECEASED = "deceased", _("Stopped a person's calls: deceased")
+    READ_LIST = "read_list", _("Read a list of people's records")
 
 
 class AuditEvent(models.Model):

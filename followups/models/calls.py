@@ -228,7 +228,7 @@ class CallAttempt(models.Model):
     dialled_number = PhoneNumberField(_("number dialled"), blank=True)
     disposition = models.CharField(_("disposition"), max_length=16, choices=Disposition.choices)
     script_version = models.ForeignKey(
-        "followups.ScriptVersion",
+        "scripts.ScriptVersion",
         on_delete=models.PROTECT,
         related_name="attempts",
         null=True,
@@ -261,6 +261,35 @@ class CallAttempt(models.Model):
             " call's lead follow-up. Counts of calls leave these out."
         ),
     )
+    submit_digest = models.CharField(
+        _("fingerprint of the submit"),
+        max_length=64,
+        blank=True,
+        help_text=_("Tells a replay of the submit from another submit reusing its key."),
+    )
+    claimed_at = models.DateTimeField(
+        _("claimed at"),
+        null=True,
+        blank=True,
+        help_text=_("The claim the outcome was recorded under: one outcome a claim."),
+    )
+    rules_check = models.CharField(
+        _("calling rules"),
+        max_length=8,
+        blank=True,
+        choices=[
+            ("window", _("in a window")),
+            ("booked", _("booked callback")),
+            ("outside", _("outside the rules")),
+        ],
+        help_text=_("How the call stood with the rules in force when it was made."),
+    )
+    rules_in_force = models.JSONField(
+        _("rules in force"),
+        default=dict,
+        blank=True,
+        help_text=_("The calling rules of the day of the call, as they were then."),
+    )
     follow_up = models.JSONField(
         _("what the call led to"),
         default=dict,
@@ -287,6 +316,11 @@ class CallAttempt(models.Model):
             models.CheckConstraint(
                 condition=models.Q(ended_at__gte=models.F("started_at")),
                 name="attempt_ends_after_it_starts",
+            ),
+            models.UniqueConstraint(
+                fields=["queue_entry", "agent", "claimed_at"],
+                condition=models.Q(same_call_as__isnull=True, claimed_at__isnull=False),
+                name="attempt_one_outcome_a_claim",
             ),
         ]
         indexes = [

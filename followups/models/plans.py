@@ -192,7 +192,7 @@ class PlanStep(models.Model):
         _("days after the anchor date"), validators=[MinValueValidator(0)]
     )
     script = models.ForeignKey(
-        "followups.CallScript",
+        "scripts.CallScript",
         on_delete=models.PROTECT,
         related_name="plan_steps",
         null=True,

@@ -7,7 +7,9 @@ calls, handle time and the calling-rules check read each call once.
 A call is allowed when followups.scheduling says its start was callable under the case's
 calling rules (its plan's policy on the customer's clock), or when it was the call back a
 customer booked on the call before (the rules let those break the windows, not the quiet
-hours or closed days). The share must be 100 %.
+hours or closed days). The share must be 100 %. Each call is judged by the rules in force
+when it was made, kept with it by record_outcome (`rules_check`); calls recorded before
+that was kept are judged by today's rules.
 """
 
 import datetime as dt
@@ -20,7 +22,7 @@ from django.utils.translation import gettext as _
 
 from followups.models import CallAttempt, CallReview, Disposition
 from followups.models.calls import REACHED_DISPOSITIONS
-from followups.scheduling import CallingRules, is_callable, place_callback, windows_on
+from followups.scheduling import CallingRules, RulesCheck, check_call, is_callable, windows_on
 from followups.selectors.policies import default_policy_id, policies_with_rules
 
 from .calls import ONE_PER_CALL, reached_call
@@ -68,6 +70,16 @@ def _in_windows(rules: dict[RulesKey, CallingRules], scope: ReportScope) -> Q:
     return condition
 
 
+# Calls recorded before each attempt kept how it stood with the rules in force then: those
+# are judged by today's rules, every later one by what it kept.
+UNJUDGED = Q(rules_check="")
+
+
+def _inside(in_window: Q) -> Q:
+    """Calls inside a window: as kept when recorded, else (older calls) by today's rules."""
+    return Q(rules_check=RulesCheck.WINDOW) | UNJUDGED & in_window
+
+
 def _own_clock_rules() -> dict[RulesKey, CallingRules]:
     """Every policy on its own clock, and the rules of cases without a plan policy, as
     followups.selectors.policies.rules_for_case builds them."""
@@ -101,19 +113,26 @@ def _outside_calls(calls: QuerySet, in_window: Q, rules: dict) -> list[OutsideCa
     a callback the customer booked is allowed if the rules' quiet hours and days allow it.
     Two queries however many there are; there should be none or few."""
     rows = list(
-        calls.filter(~in_window)
-        .values("pk", "agent_id", "task_id", "started_at", POLICY, TIMEZONE)
+        calls.filter(
+            Q(rules_check__in=[RulesCheck.BOOKED, RulesCheck.OUTSIDE]) | UNJUDGED & ~in_window
+        )
+        .values("pk", "agent_id", "task_id", "started_at", "rules_check", POLICY, TIMEZONE)
         .order_by("started_at", "pk")
     )
+    judged = [row for row in rows if row["rules_check"]]
+    outside = [
+        OutsideCall(row["pk"], row["agent_id"], row["started_at"], row["rules_check"] == "booked")
+        for row in judged
+    ]
+    rows = [row for row in rows if not row["rules_check"]]
     if not rows:
-        return []
+        return outside
     previous: dict[int, list] = defaultdict(list)
     earlier = CallAttempt.objects.filter(task_id__in={row["task_id"] for row in rows})
     for task_id, pk, started_at, disposition in earlier.values_list(
         "task_id", "pk", "started_at", "disposition"
     ).order_by("started_at", "pk"):
         previous[task_id].append((started_at, pk, disposition))
-    outside = []
     for row in rows:
         key_rules = rules[(row[POLICY], row[TIMEZONE])]
         started = row["started_at"]
@@ -125,13 +144,11 @@ def _outside_calls(calls: QuerySet, in_window: Q, rules: dict) -> list[OutsideCa
             for at, pk, disposition in previous[row["task_id"]]
             if (at, pk) < (started, row["pk"])
         ]
-        booked = (
-            bool(before)
-            and before[-1] == Disposition.CALLBACK
-            and place_callback(started, key_rules)[1] is None
+        check = check_call(
+            started, key_rules, booked_callback=bool(before) and before[-1] == Disposition.CALLBACK
         )
-        outside.append(OutsideCall(row["pk"], row["agent_id"], started, booked))
-    return outside
+        outside.append(OutsideCall(row["pk"], row["agent_id"], started, check == "booked"))
+    return sorted(outside, key=lambda call: (call.started_at, call.pk))
 
 
 @without_jit()
@@ -150,7 +167,7 @@ def agent_figures(*, scope: ReportScope) -> AgentReport:
             calls=Count("pk"),
             reached=Count("pk", filter=reached_call()),
             handle=Sum(ExpressionWrapper(F("ended_at") - F("started_at"), DurationField())),
-            in_window=Count("pk", filter=in_window),
+            in_window=Count("pk", filter=_inside(in_window)),
         )
         .order_by()
     )
@@ -170,7 +187,7 @@ def agent_figures(*, scope: ReportScope) -> AgentReport:
             (row["agent_id"], row[POLICY], row[TIMEZONE]): row["n"]
             for row in calls.exclude(**{TIMEZONE: ""})
             .values("agent_id", POLICY, TIMEZONE)
-            .annotate(n=Count("pk", filter=in_own_zone))
+            .annotate(n=Count("pk", filter=_inside(in_own_zone)))
             .order_by()
         }
         for row in groups:

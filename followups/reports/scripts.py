@@ -6,8 +6,9 @@ from dataclasses import dataclass
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.utils.translation import gettext as _
 
-from followups.models import CallAttempt, ScriptAnswer, ScriptVersion
+from followups.models import CallAttempt, ScriptAnswer
 from followups.models.calls import REACHED_DISPOSITIONS
+from scripts.models import ScriptVersion
 
 from .planning import without_jit
 from .scope import ReportScope

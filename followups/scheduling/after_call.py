@@ -247,6 +247,38 @@ def place_callback(requested: datetime, rules: CallingRules) -> tuple[datetime, 
     return local, None
 
 
+class RulesCheck(StrEnum):
+    """How a call stood with the calling rules in force when it was made."""
+
+    WINDOW = "window"  # inside a calling window of an open day
+    BOOKED = "booked"  # outside the windows: the call back the person booked (allowed)
+    OUTSIDE = "outside"  # against the rules
+
+
+def check_call(started: datetime, rules: CallingRules, *, booked_callback: bool) -> RulesCheck:
+    """Judge a call by its start: inside a window, or the call back the person booked where
+    quiet hours and closed days allow it (place_callback leaves it where it is), or not."""
+    if _window_containing(started, rules) is not None:
+        return RulesCheck.WINDOW
+    if booked_callback and place_callback(started, rules)[1] is None:
+        return RulesCheck.BOOKED
+    return RulesCheck.OUTSIDE
+
+
+def rules_in_force(rules: CallingRules, started: datetime) -> dict:
+    """What the rules said on the day of a call, kept with it as evidence: its clock, that
+    day's windows and whether the day was open, the quiet hours."""
+    _require_aware(started, "started")
+    day = started.astimezone(rules.zone).date()
+    return {
+        "timezone": rules.timezone,
+        "day": day.isoformat(),
+        "open": day_status(day, rules).open,
+        "windows": [f"{w.start:%H:%M}-{w.end:%H:%M}" for w in rules.windows],
+        "quiet": [f"{rules.quiet_before:%H:%M}", f"{rules.quiet_after:%H:%M}"],
+    }
+
+
 def _same_time_next_open_day(local: datetime, rules: CallingRules) -> datetime:
     for offset in range(1, SEARCH_HORIZON_DAYS + 1):
         day = local.date() + timedelta(days=offset)

@@ -15,6 +15,18 @@ from .windows import (
 # --- Plans and intent cadence -----------------------------------------------------------------
 
 
+# The days a follow-up can be about: a discharge, purchase or report period from the year
+# 2000 to a year ahead. Outside them a date is a typing slip (9999, 0001), and arithmetic
+# on it (a day before, windows after) would run off the calendar.
+FIRST_PLAUSIBLE_DAY = date(2000, 1, 1)
+PLAUSIBLE_DAYS_AHEAD = 366
+
+
+def plausible_day(day: date, *, today: date) -> bool:
+    """Whether a date typed for a case, an import row or a report period can be meant."""
+    return FIRST_PLAUSIBLE_DAY <= day <= today + timedelta(days=PLAUSIBLE_DAYS_AHEAD)
+
+
 def due_dates(anchor: date, offsets: Sequence[int]) -> list[date]:
     """The days a plan's steps fall due, in the order of the steps."""
     if any(offset < 0 for offset in offsets):

@@ -7,7 +7,7 @@ import datetime as dt
 from django.db.models import Q
 from django.utils import timezone
 
-from followups.models import CaseStatus, FollowUpTask, QueueEntry, TaskStatus
+from followups.models import CallAttempt, CaseStatus, FollowUpTask, QueueEntry, TaskStatus
 
 
 def next_midnight(day: dt.date) -> dt.datetime:
@@ -51,3 +51,11 @@ def carried_counts(entries) -> dict[int, int]:
             if task_id != entry.task_id:
                 counts[entry.pk] = counts.get(entry.pk, 0) + 1
     return {entry.pk: 1 + counts.get(entry.pk, 0) for entry in entries}
+
+
+def recorded_by(entry: QueueEntry, agent) -> bool:
+    """Whether the agent has recorded an outcome of a call on this entry (a reload of the
+    call page after the submit, say)."""
+    return CallAttempt.objects.filter(
+        queue_entry=entry, agent=agent, same_call_as__isnull=True
+    ).exists()

@@ -15,3 +15,21 @@ def record(
         target_id=str(target.pk) if target is not None else "",
         detail=detail,
     )
+
+
+def record_list_read(
+    *, actor, resource: str, ids: list, total: int, parameters, page: int | None = None
+) -> AuditEvent:
+    """One READ_LIST event for a list of people's data read (a page of the API's patients,
+    customers or cases): the ids on it and the counts, and the names of the filters used,
+    never their values (a name typed in a filter is personal data)."""
+    detail = {
+        "resource": resource,
+        "rows": len(ids),
+        "total": total,
+        "ids": list(ids),
+        "parameters": sorted(parameters),
+    }
+    if page is not None:
+        detail["page"] = page
+    return record(actor=actor, action=AuditAction.READ_LIST, **detail)

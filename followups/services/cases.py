@@ -4,10 +4,12 @@ import datetime as dt
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext
 
 from followups.models import Case, CaseStatus, FollowUpPlan, FollowUpTask, TaskStatus
 from followups.scheduling import (
+    FIRST_PLAUSIBLE_DAY,
     CallingRules,
     HalfDay,
     IntentCadence,
@@ -15,6 +17,7 @@ from followups.scheduling import (
     first_call_moment,
     follow_up_window_end,
     next_intent_call_date,
+    plausible_day,
 )
 from followups.services.contact import best_time_for
 from followups.services.policies import rules_for_case
@@ -34,10 +37,21 @@ def first_call_half(case: Case, rules: CallingRules) -> HalfDay | None:
     return best.half if best.from_the_person else None
 
 
+def _check_anchor(day) -> None:
+    if isinstance(day, dt.date) and not plausible_day(day, today=timezone.localdate()):
+        raise ValidationError(
+            {
+                "anchor_date": gettext("Give a date from %(first)s to a year from today.")
+                % {"first": FIRST_PLAUSIBLE_DAY.isoformat()}
+            }
+        )
+
+
 @transaction.atomic
 def open_case(**fields) -> Case:
     """Create a case and the tasks its plan (and its intent class) yield."""
     case = Case(**fields)
+    _check_anchor(case.anchor_date)
     case.full_clean()
     case.save()
     sync_case_tasks(case=case)
@@ -122,6 +136,8 @@ def change_case(case: Case, **changes) -> Case:
         for name in ("anchor_date", "plan")
         if name in changes and changes[name] != getattr(case, name)
     ]
+    if "anchor_date" in moving:
+        _check_anchor(changes["anchor_date"])
     if moving and case.status != CaseStatus.OPEN:
         raise ValidationError(
             {name: gettext("A closed case keeps its anchor date and plan.") for name in moving}

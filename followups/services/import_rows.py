@@ -14,9 +14,11 @@ from pathlib import Path
 from typing import IO
 
 import phonenumbers
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from followups.models import Department, Gender
+from followups.scheduling import FIRST_PLAUSIBLE_DAY, plausible_day
 
 # The columns of a HIS export, by their Chinese and English headers.
 HEADERS = {
@@ -163,7 +165,14 @@ def _csv_table(file: IO[bytes]) -> list[list]:
             continue
     else:
         raise ImportFileError(_("The CSV file is neither UTF-8 nor GB18030 text."))
-    return list(csv.reader(io.StringIO(text)))
+    try:
+        return list(csv.reader(io.StringIO(text)))
+    except csv.Error as error:
+        # A field over the csv module's limit (131,072 characters; no column of a discharge
+        # list is near it), or a quote left open.
+        raise ImportFileError(
+            _("The CSV file cannot be read: a field is too long or a quote is not closed.")
+        ) from error
 
 
 def _column(header) -> str | None:
@@ -279,6 +288,14 @@ def _check_row(values: dict, row: int, departments: dict[str, Department]) -> Pa
             setattr(parsed, key, _parse_date(values.get(key)))
         except ValueError:
             refuse(_("%(column)s is not a date.") % {"column": _header_label(key)})
+            continue
+        day = getattr(parsed, key)
+        if day is not None and not plausible_day(day, today=timezone.localdate()):
+            setattr(parsed, key, None)
+            refuse(
+                _("%(column)s must be from %(first)s to a year from today.")
+                % {"column": _header_label(key), "first": FIRST_PLAUSIBLE_DAY.isoformat()}
+            )
     if not _text(values.get("discharged_on")):
         refuse(_("The discharge date (出院日期) is missing."))
     if parsed.admitted_on and parsed.discharged_on and parsed.discharged_on < parsed.admitted_on:

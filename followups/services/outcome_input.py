@@ -2,7 +2,10 @@
 (checked against the script versions they claim), and what it says about each follow-up
 of the call. Raises ValidationError with the errors by field; writes nothing."""
 
+import dataclasses
 import datetime as dt
+import hashlib
+import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -10,14 +13,54 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from followups.models import Disposition, IntentClass, Satisfaction, ScriptVersion
+from followups.models import Disposition, IntentClass, Satisfaction
 from followups.services import escalations
+from scripts.models import ScriptVersion
 
 # Clients' keys; the other follow-ups settled on the same call store "<key>#<task id>".
 IDEMPOTENCY_KEY_LENGTH = 64
 # What the call said may differ from one follow-up to the next only when the person was
 # spoken to: a follow-up not discussed stays open, one may be refused while another is done.
 SPOKEN_TO = frozenset({Disposition.COMPLETE, Disposition.PARTIAL, Disposition.REFUSED})
+# The times a client reports are checked against the server's: a call starts once it was
+# handed out and ends by now (give or take clocks a little apart), lasts a bounded time,
+# and a callback is booked within a horizon (one in 9999 would park the follow-up forever).
+CLOCK_SKEW = dt.timedelta(minutes=5)
+LONGEST_CALL = dt.timedelta(hours=4)
+CALLBACK_HORIZON = dt.timedelta(days=90)
+# A path through a script is a few dozen steps; far more is not a call (and would not fit
+# the answers' numbering).
+MOST_ANSWERS = 1000
+
+
+class OutcomeConflict(Exception):
+    """A submit that contradicts what is recorded (HTTP 409): the idempotency key of another
+    submit (`field` = "idempotency_key"), or a second outcome under one claim."""
+
+    def __init__(self, message: str, *, field: str = ""):
+        super().__init__(message)
+        self.message, self.field = message, field
+
+
+def submit_digest(submitted: Mapping) -> str:
+    """A fingerprint of everything a submit says (times to the instant, records by id), so
+    that a replay can be told from another submit reusing its key."""
+
+    def plain(value):
+        if isinstance(value, dt.datetime):
+            return value.astimezone(dt.UTC).isoformat()
+        if dataclasses.is_dataclass(value):
+            return {field.name: getattr(value, field.name) for field in dataclasses.fields(value)}
+        if hasattr(value, "pk"):
+            return value.pk
+        if isinstance(value, Mapping):
+            return dict(value)
+        if isinstance(value, Sequence) and not isinstance(value, str):
+            return list(value)
+        return str(value)
+
+    text = json.dumps(submitted, sort_keys=True, default=plain, ensure_ascii=False)
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -44,9 +87,12 @@ def validated(
     intent_class,
     callback_at,
     escalation,
+    now: dt.datetime | None = None,
+    claimed_at: dt.datetime | None = None,
 ) -> list[tuple[str, str, bool]]:
     """Check every field before anything is written; the script path as (node, value,
-    objection) tuples. Raises ValidationError with the errors by field."""
+    objection) tuples. Raises ValidationError with the errors by field. With `now` and
+    the claim's `claimed_at`, the times are held to the server's clock."""
     errors: dict[str, list[str]] = {}
 
     def error(field: str, message: str) -> None:
@@ -64,6 +110,8 @@ def validated(
     times_valid = not errors.keys() & moments.keys()
     if times_valid and ended_at < started_at:
         error("ended_at", _("The call cannot end before it starts."))
+    if times_valid and now is not None:
+        _check_against_clock(error, started_at, ended_at, callback_at, now, claimed_at)
     if disposition == Disposition.CALLBACK and callback_at is None:
         error("callback_at", _("A callback needs the time the customer asked to be called."))
     if times_valid and callback_at is not None and callback_at < started_at:
@@ -85,7 +133,29 @@ def validated(
     return path
 
 
+def _check_against_clock(error, started_at, ended_at, callback_at, now, claimed_at) -> None:
+    if claimed_at is not None and started_at < claimed_at - CLOCK_SKEW:
+        error(
+            "started_at",
+            _("The call cannot start before it was handed to you (%(moment)s).")
+            % {"moment": timezone.localtime(claimed_at).strftime("%Y-%m-%d %H:%M")},
+        )
+    if ended_at > now + CLOCK_SKEW:
+        error("ended_at", _("The call cannot end in the future."))
+    elif ended_at - started_at > LONGEST_CALL:
+        error("ended_at", _("A call lasts at most %(hours)s hours.") % {"hours": 4})
+    if callback_at is not None and callback_at > now + CALLBACK_HORIZON:
+        error(
+            "callback_at",
+            _("A callback can be booked at most %(days)s days ahead.")
+            % {"days": CALLBACK_HORIZON.days},
+        )
+
+
 def _path(answers, script_version, error) -> list[tuple[str, str, bool]]:
+    if len(answers) > MOST_ANSWERS:
+        error("answers", _("A call has at most %(most)s answers.") % {"most": MOST_ANSWERS})
+        return []
     path = []
     for answer in answers:
         node_id = str(answer.get("node_id") or "").strip()

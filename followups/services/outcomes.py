@@ -4,7 +4,6 @@ its script path, the task's next step, the queue entry, the case, and any escala
 import dataclasses
 import datetime as dt
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -16,49 +15,41 @@ from followups.models import (
     CallAttempt,
     CaseStatus,
     Disposition,
-    Escalation,
     FollowUpTask,
     QueueEntry,
     QueueEntryStatus,
     ScriptAnswer,
-    ScriptVersion,
     TaskKind,
     TaskStatus,
 )
 from followups.scheduling import (
-    NOT_REACHED,
     PATIENT_ANSWERED,
     CallFollowUp,
-    ContactBudget,
     FollowUpAction,
-    next_step_after_call,
+    check_call,
     queue_priority,
+    rules_in_force,
 )
 from followups.services import audit, contact, escalations, leases, people, person_calls
 from followups.services.call_lists import priority_number
 from followups.services.cases import schedule_intent_call
 from followups.services.outcome_input import (
     IDEMPOTENCY_KEY_LENGTH,
+    OutcomeConflict,
     TaskPart,
+    submit_digest,
     validated,
     validated_parts,
 )
-from followups.services.queue import (
-    calling_rules_of_group,
-    center_day,
-    held_by_someone_else,
-    holds_live_claim,
+from followups.services.outcome_replay import (
+    OutcomeResult,
+    claim_used,
+    replay,
+    rules_of,
+    stored_follow_up,
 )
-
-
-@dataclass(frozen=True)
-class OutcomeResult:
-    attempt: CallAttempt  # the call's attempt on its first settled follow-up
-    created: bool  # False when the same idempotency key was submitted before
-    follow_up: CallFollowUp
-    escalation: Escalation | None
-    settled: tuple[CallAttempt, ...] = ()  # every attempt of the call, `attempt` first
-    kept_open: tuple[int, ...] = ()  # follow-ups (task ids) marked as not discussed
+from followups.services.queue import center_day, held_by_someone_else, holds_live_claim
+from scripts.models import ScriptVersion
 
 
 def record_outcome(
@@ -80,6 +71,7 @@ def record_outcome(
     do_not_call: bool = False,
     parts: Mapping[int, TaskPart] | None = None,
     claim_token: str = "",
+    submitted: Mapping | None = None,
 ) -> OutcomeResult:
     """Store what happened on a call to a person and schedule what follows, for every
     follow-up of theirs the call covers (person_calls.carried_tasks): one attempt each,
@@ -90,12 +82,14 @@ def record_outcome(
 
     Only the agent the call was handed to may record it: `claim_token` is the proof the
     claim service signed for them (leases.claim_token), else leases.NotHanded (a
-    PermissionDenied) and nothing is written. A repeated submit (same idempotency key, same
-    agent) returns the first result and writes nothing, before the token is looked at; a
-    submit after the lease was lost (run out, or the call since taken by a colleague) is
-    kept all the same, flagged for the supervisor. With `do_not_call` (the customer asked
-    never to be called again) the customer goes on the do-not-call list and every call
-    still planned for them is cancelled."""
+    PermissionDenied) and nothing is written; one outcome a claim (OutcomeConflict for a
+    second). A repeated submit (same idempotency key, same agent, same `submitted` — what
+    the client sent, by default these arguments) returns the first result and writes
+    nothing, before the token is looked at, whatever became of the call since; the key with
+    other content is an OutcomeConflict. A submit after the lease was lost (run out, or
+    the call since taken by a colleague) is kept all the same, flagged for the supervisor.
+    With `do_not_call` (the customer asked never to be called again) the customer goes on
+    the do-not-call list and every call still planned for them is cancelled."""
     key = (idempotency_key or "").strip()
     if not key or len(key) > IDEMPOTENCY_KEY_LENGTH:
         raise ValidationError(
@@ -104,10 +98,28 @@ def record_outcome(
                 % {"max": IDEMPOTENCY_KEY_LENGTH}
             }
         )
-    stored = _replay(key=key, agent=agent)
+    if submitted is None:
+        submitted = {
+            "entry": entry,
+            "disposition": disposition,
+            "started_at": started_at,
+            "ended_at": ended_at,
+            "script_version": script_version,
+            "answers": answers,
+            "satisfaction": satisfaction,
+            "intent_class": intent_class,
+            "notes": notes,
+            "callback_at": callback_at,
+            "escalation": escalation,
+            "do_not_call": do_not_call,
+            "parts": parts or {},
+        }
+    digest = submit_digest(submitted)
+    stored = replay(key=key, agent=agent, digest=digest)
     if stored is not None:
         return stored
-    leases.handed(entry, agent, claim_token)
+    # One outcome a claim (a unique constraint of the attempts, checked below on conflict).
+    proof = leases.handed(entry, agent, claim_token)
     path = validated(
         disposition=disposition,
         started_at=started_at,
@@ -118,6 +130,8 @@ def record_outcome(
         intent_class=intent_class,
         callback_at=callback_at,
         escalation=escalation,
+        now=now,
+        claimed_at=proof.claimed_at,
     )
     part_paths = validated_parts(parts or {}, disposition=disposition)
     try:
@@ -126,6 +140,8 @@ def record_outcome(
                 agent=agent,
                 entry=entry,
                 key=key,
+                digest=digest,
+                claimed_at=proof.claimed_at,
                 disposition=disposition,
                 started_at=started_at,
                 ended_at=ended_at,
@@ -143,78 +159,16 @@ def record_outcome(
             )
     except IntegrityError:
         # The same key submitted twice at once: the other submit won the unique key and
-        # this one rolled back whole; answer with what the winner stored.
-        stored = _replay(key=key, agent=agent)
-        if stored is None:
-            raise
-        return stored
-
-
-def _replay(*, key: str, agent) -> OutcomeResult | None:
-    # Every submit asks, nearly always in vain: first the key alone (one index lookup, no
-    # joins to plan), the attempt with its task, case and customer only when it is there.
-    # Not first(): it orders by id, and PostgreSQL may then walk the attempts in id order.
-    found = list(CallAttempt.objects.filter(idempotency_key=key).values_list("pk", flat=True))
-    if not found:
-        return None
-    attempt = CallAttempt.objects.select_related("task__case__customer").get(pk=found[0])
-    if attempt.agent_id != agent.pk:
-        raise ValidationError(
-            {"idempotency_key": _("This idempotency key belongs to another agent's call.")}
-        )
-    others = attempt.settled_with.select_related("task__case__customer").order_by("pk")
-    return OutcomeResult(
-        attempt=attempt,
-        created=False,
-        follow_up=_follow_up_of(attempt),
-        escalation=attempt.escalations.order_by("pk").first(),
-        settled=(attempt, *others),
-        kept_open=tuple(attempt.follow_up.get("kept_open", ())),
-    )
-
-
-def _follow_up_of(attempt: CallAttempt) -> CallFollowUp:
-    """The follow-up a stored attempt led to, as recorded with it. Attempts stored before
-    the follow-up was kept get it worked out again by the pure rule from what is left of
-    their inputs (their place among the task's attempts, their times)."""
-    stored = attempt.follow_up
-    if stored:
-        earliest = stored.get("earliest")
-        window = stored.get("window_ends_on")
-        return CallFollowUp(
-            FollowUpAction(stored["action"]),
-            dt.datetime.fromisoformat(earliest) if earliest else None,
-            stored.get("reason", ""),
-            dt.date.fromisoformat(window) if window else None,
-        )
-    task, case = attempt.task, attempt.task.case
-    before = CallAttempt.objects.filter(task=task, pk__lt=attempt.pk)
-    return next_step_after_call(
-        disposition=attempt.disposition,
-        called_at=attempt.started_at,
-        rules=_rules_of(case),
-        budget=ContactBudget(
-            budget=task.max_attempts,
-            spent=before.filter(disposition__in=NOT_REACHED).count(),
-            window_ends_on=task.window_ends_on,
-        ),
-        callback_at=attempt.callback_at,
-    )
-
-
-def _stored(follow_up: CallFollowUp) -> dict:
-    return {
-        "action": follow_up.action.value,
-        "earliest": follow_up.earliest.isoformat() if follow_up.earliest else None,
-        "reason": follow_up.reason,
-        "window_ends_on": (
-            follow_up.window_ends_on.isoformat() if follow_up.window_ends_on else None
-        ),
-    }
-
-
-def _rules_of(case):
-    return calling_rules_of_group((case.plan_id, case.customer.timezone))
+        # this one rolled back whole; answer with what the winner stored. Two keys under
+        # one claim at once: the other won the claim's one outcome.
+        stored = replay(key=key, agent=agent, digest=digest)
+        if stored is not None:
+            return stored
+        if claim_used(entry, agent, proof.claimed_at):
+            raise OutcomeConflict(
+                _("This call's outcome is already recorded: claim it again to record another.")
+            ) from None
+        raise
 
 
 def _record(
@@ -222,6 +176,8 @@ def _record(
     agent,
     entry,
     key,
+    digest,
+    claimed_at,
     disposition,
     started_at,
     ended_at,
@@ -259,7 +215,7 @@ def _record(
     if not settling:
         raise ValidationError({"tasks": _("Mark at least one follow-up of the call as discussed.")})
     held_live = holds_live_claim(locked, agent, now)
-    rules = _rules_of(lead_task.case)
+    rules = rules_of(lead_task.case)
     first: CallAttempt | None = None
     first_follow_up: CallFollowUp | None = None
     settled: list[CallAttempt] = []
@@ -271,6 +227,8 @@ def _record(
             agent=agent,
             entry=locked,
             key=key if first is None else f"{key}#{task.pk}",
+            digest=digest if first is None else "",
+            claimed_at=claimed_at,
             same_call_as=first,
             disposition=part.disposition or disposition,
             started_at=started_at,
@@ -341,6 +299,8 @@ def _settle_task(
     agent,
     entry: QueueEntry,
     key: str,
+    digest: str,
+    claimed_at: dt.datetime,
     same_call_as: CallAttempt | None,
     disposition: str,
     started_at,
@@ -358,12 +318,16 @@ def _settle_task(
     """One follow-up's attempt on the call, its next step and its case."""
     case = task.case
     settled_before = task.status != TaskStatus.PENDING
+    rules = rules_of(case)
+    # Judged by the rules in force now, and kept: reports read it, not today's policy.
+    booked = task.kind == TaskKind.CALLBACK and task.callback_at is not None
+    check = check_call(started_at, rules, booked_callback=booked)
     try:
         follow_up = contact.next_step_for(
             task=task,
             disposition=disposition,
             called_at=started_at,
-            rules=_rules_of(case),
+            rules=rules,
             callback_at=callback_at,
             now=now,
         )
@@ -381,7 +345,7 @@ def _settle_task(
         and (task.window_ends_on is None or center_day(align_with.earliest) <= task.window_ends_on)
     ):
         follow_up = dataclasses.replace(follow_up, earliest=align_with.earliest)
-    stored = _stored(follow_up)
+    stored = stored_follow_up(follow_up)
     if settled_before:
         stored["settled_before"] = True
     attempt = CallAttempt.objects.create(
@@ -398,9 +362,13 @@ def _settle_task(
         notes=notes,
         callback_at=callback_at,
         idempotency_key=key,
+        submit_digest=digest,
+        claimed_at=claimed_at,
         same_call_as=same_call_as,
         follow_up=stored,
         after_lease_lost=after_lease_lost,
+        rules_check=check.value,
+        rules_in_force=rules_in_force(rules, started_at),
     )
     ScriptAnswer.objects.bulk_create(
         ScriptAnswer(

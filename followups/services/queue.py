@@ -25,8 +25,6 @@ from followups.models import (
     HolidayOverride,
     QueueEntry,
     QueueEntryStatus,
-    ScriptVersion,
-    ScriptVersionStatus,
     TaskKind,
     TaskStatus,
 )
@@ -34,6 +32,7 @@ from followups.scheduling import CallingRules, is_callable, next_callable_moment
 from followups.services import claim_sql, person_calls
 from followups.services.call_lists import agents_on_duty, center_day
 from followups.services.policies import default_policy_id, policies_with_rules
+from scripts.models import ScriptVersion, ScriptVersionStatus
 
 # --- Claiming the next call -------------------------------------------------------------------
 #

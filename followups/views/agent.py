@@ -27,7 +27,6 @@ from followups.roles import WORK_QUEUE
 from followups.scheduling import place_callback
 from followups.services import contact, leases, outcomes, queue
 from followups.services.policies import rules_for_case
-from followups.services.scripts import script_values
 from followups.views.after_call import local_when, what_follows
 from followups.views.person_call import (
     PART_CHOICES,
@@ -46,7 +45,9 @@ from followups.views.person_call import (
     runner_of,
     start_past_identity,
 )
-from followups.views.runner import answers_of, case_history, token_from
+from followups.views.runner import case_history, token_from
+from scripts.runner import answers_of
+from scripts.services import script_values
 
 PARTIALS = "followups/agent/_partials"
 
@@ -252,6 +253,10 @@ def call_screen(request, pk):
     try:
         renewed = leases.renew_lease(entry=entry, agent=request.user, now=now)
     except PermissionDenied:
+        if selectors.person_calls.recorded_by(entry, request.user):
+            # A reload of the page after the outcome was recorded: back to the console.
+            messages.info(request, _("This call's outcome is recorded."))
+            return redirect("agent:home")
         return _not_yours(request, entry)
     entry.status, entry.lease_expires_at = renewed.status, renewed.lease_expires_at
     entry.claimed_by_id, entry.claimed_at = renewed.claimed_by_id, renewed.claimed_at
@@ -405,7 +410,7 @@ def record(request, pk):
                 ended_at=max(now, ticket.started_at),
                 now=now,
                 script_version=lead.version,
-                answers=answers_of(lead.version, lead.tokens),
+                answers=answers_of(lead.walk),
                 satisfaction=data["satisfaction"],
                 intent_class=data["intent_class"],
                 notes=data["notes"].strip(),
@@ -414,9 +419,12 @@ def record(request, pk):
                 do_not_call=data["do_not_call"],
                 parts=parts_of(on_call, chosen),
                 claim_token=ticket.claim_token,
+                submitted={k: v for k, v in request.POST.lists() if k != "csrfmiddlewaretoken"},
             )
         except leases.NotHanded:
             raise call_not_yours() from None
+        except outcomes.OutcomeConflict as conflict:
+            form.add_error(None, conflict.message)
         except ValidationError as error:
             _show_service_errors(form, error)
         else:

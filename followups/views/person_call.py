@@ -15,18 +15,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from followups.models import Disposition, FollowUpTask, QueueEntry, ScriptVersion
+from followups.models import Disposition, FollowUpTask, QueueEntry
 from followups.services import leases, person_calls
 from followups.services.outcomes import TaskPart
-from followups.views.runner import (
-    answers_of,
-    identity_prefix,
-    path_tokens,
-    prefill,
-    runner_context,
-    script_versions_at_start,
-)
+from followups.views.runner import path_tokens, runner_context, script_versions_at_start
 from scripts import graph as script_graph
+from scripts.models import ScriptVersion
+from scripts.runner import answers_of, identity_prefix, prefill
 
 # A call screen's ticket: when the call started, which script version each follow-up uses,
 # the idempotency key of its one outcome, and the claim token of the claim that handed the
@@ -263,7 +258,7 @@ def parts_of(on_call: list[OnCall], chosen: Mapping[int, str]) -> dict[int, Task
         told = prefill(item.walk) if item.walk is not None else {}
         parts[item.task.pk] = TaskPart(
             script_version=item.version,
-            answers=answers_of(item.version, item.tokens),
+            answers=answers_of(item.walk),
             disposition=disposition,
             apart=apart,
             satisfaction=told.get("satisfaction", ""),

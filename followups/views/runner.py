@@ -1,28 +1,19 @@
-"""The call screen's script runner for one follow-up of a call: the node to read with the
-call's values, its answers and objection handlers, the path walked so far (carried by the
-page as replay tokens), what the answers tell the outcome form, and the case's earlier
-calls. A call to a person runs one runner per follow-up; views/agent.py switches them."""
+"""The call screen's script runner for one follow-up of a call: what scripts.runner shows at
+the path walked so far (carried by the page as replay tokens), with the call's values and
+the identity gate, made into the runner partial's context; which version each follow-up
+uses; and the case's earlier calls. A call to a person runs one runner per follow-up;
+views/agent.py switches them."""
 
 import datetime as dt
 import json
 
-from django.utils.translation import gettext as _
-
-from followups.models import (
-    CallAttempt,
-    Disposition,
-    EscalationCategory,
-    EscalationSeverity,
-    FollowUpTask,
-    IntentClass,
-    Satisfaction,
-    ScriptVersion,
-    ScriptVersionStatus,
-)
+from followups.models import CallAttempt, FollowUpTask
 from followups.services import queue
 from followups.services.outcome_input import SPOKEN_TO
-from followups.services.scripts import script_values
 from scripts import graph as script_graph
+from scripts import runner
+from scripts.models import ScriptVersion, ScriptVersionStatus
+from scripts.services import script_values
 
 # A typed answer longer than this is a paste accident, not an answer.
 MAX_ANSWER_LENGTH = 1000
@@ -119,63 +110,6 @@ def path_tokens(raw: str | None) -> list[str]:
     return [token for token in tokens if isinstance(token, str)][:MAX_PATH_LENGTH]
 
 
-def identity_prefix(graph) -> list[str]:
-    """The tokens that take a script past its greetings and its identity check's "yes":
-    where a follow-up's runner starts once the call has confirmed who is speaking (the
-    person was greeted and asked once). Empty when the script does not open that way."""
-    tokens: list[str] = []
-    walk = script_graph.replay(graph, tokens)
-    while walk.current is not None and walk.current.get("kind") == "greeting":
-        tokens.append(str(walk.current.get("id")))
-        walk = script_graph.replay(graph, tokens)
-        if len(walk.path) < len(tokens):
-            return []
-    if walk.current is None or walk.current.get("kind") != "identity_check":
-        return []
-    tokens.append(f"{walk.current.get('id')}:{script_graph.IDENTITY_CONFIRMED}")
-    walk = script_graph.replay(graph, tokens)
-    return list(walk.path) if walk.identity_confirmed else []
-
-
-def _answer_kind(item: dict) -> str:
-    if item.get("kind") == "closing":
-        return "closing"
-    answer_type = item.get("answer_type")
-    if item.get("kind") == "question" and answer_type == "multiple":
-        return "multiple"
-    if script_graph.takes_options(item):
-        return "options"
-    if item.get("kind") == "question" and answer_type in script_graph.FREE_ANSWER_TYPES:
-        return "free"
-    return "go_on"
-
-
-def prefill(walk: script_graph.Walk) -> dict[str, str]:
-    """The outcome fields the answers so far tell (question outcome_field), the
-    disposition a closing or an ending objection handler gives, and the do-not-call box an
-    ending handler may tick."""
-    found: dict[str, str] = {}
-    for step in walk.steps:
-        if step.is_objection and step.node.get("do_not_call") is True:
-            found["do_not_call"] = "on"
-        if step.is_objection or not step.answer:
-            continue
-        field = step.node.get("outcome_field")
-        if field == "satisfaction" and step.answer in Satisfaction.values:
-            found["satisfaction"] = step.answer
-        elif field == "intent_class" and step.answer in IntentClass.values:
-            found["intent_class"] = step.answer
-        elif field == "callback_wanted" and step.answer == "yes":
-            found["disposition"] = Disposition.CALLBACK
-        elif field == "red_flag" and step.answer == "yes":
-            found["escalation_category"] = EscalationCategory.MEDICAL
-            found["escalation_severity"] = EscalationSeverity.URGENT
-            found["escalation_description"] = step.answer_label or step.answer
-    if walk.disposition in Disposition.values:
-        found["disposition"] = walk.disposition
-    return found
-
-
 def companion_prefill(found: dict[str, str], task_id: int) -> dict[str, str]:
     """What a follow-up other than the lead suggests to the outcome form: its satisfaction
     and intent stay its own (read again from its path when the call is recorded); a
@@ -203,124 +137,39 @@ def runner_context(
     follow-up of the call), its answers, the path, the objection handlers, the prefill."""
     if version is None:
         return {"version": None, "task_id": task.pk, "tokens_json": "[]", "prefill_json": "{}"}
-    graph = version.graph
     case = task.case
     sensitive = bool(case.patient_id and case.patient.sensitive)
     if values is None:
         values = script_values(case=case, agent=agent)
-    walk = script_graph.replay(graph, tokens)
-
-    steps, confirmed = [], not sensitive or identity_confirmed
-    for step in walk.steps:
-        item = step.node
-        hidden = not step.is_objection and not confirmed and script_graph.is_medical(item)
-        steps.append(
-            {
-                "kind_label": _("Objection")
-                if step.is_objection
-                else script_graph.NODE_KIND_LABELS.get(item.get("kind"), ""),
-                "label": item.get("label") if step.is_objection else None,
-                "text": None if hidden else script_graph.render_text(item.get("text", ""), values),
-                "answer": step.answer_label,
-                "is_objection": step.is_objection,
-                "is_closing": item.get("kind") == "closing",
-            }
-        )
-        if item.get("kind") == "identity_check" and step.answer == script_graph.IDENTITY_CONFIRMED:
-            confirmed = True
-
-    confirmed_on_call = walk.identity_confirmed or identity_confirmed
-    found = prefill(walk)
+    screen = runner.run(
+        version.graph,
+        tokens,
+        values=values,
+        sensitive=sensitive,
+        identity_confirmed=identity_confirmed,
+    )
+    found = screen.prefill
     return {
         "version": version,
         "task_id": task.pk,
         "sensitive": sensitive,
-        "identity_confirmed": confirmed_on_call,
-        "steps": steps,
-        "current": _current_node(walk, graph, values, shown=not sensitive or confirmed_on_call),
-        "ended": walk.current is None,
-        "final": steps[-1] if walk.current is None and steps else None,
-        "disposition": walk.disposition,
-        "disposition_label": Disposition(walk.disposition).label
-        if walk.disposition in Disposition.values
-        else None,
+        "identity_confirmed": screen.identity_confirmed,
+        "steps": screen.steps,
+        "current": screen.current,
+        "ended": screen.ended,
+        "final": screen.final,
+        "disposition": screen.disposition,
+        "disposition_label": screen.disposition_label,
         # Where the outcome form takes the ending's disposition: this follow-up's own choice.
-        "disposition_own": not lead and walk.disposition in SPOKEN_TO,
-        "objection_said": _objection_said(walk, values),
-        "objections": _objections(graph) if walk.current is not None else [],
-        "can_go_back": bool(walk.path),
-        "tokens_json": json.dumps(list(walk.path), ensure_ascii=False),
+        "disposition_own": not lead and screen.disposition in SPOKEN_TO,
+        "objection_said": screen.objection_said,
+        "objections": screen.objections,
+        "can_go_back": screen.can_go_back,
+        "tokens_json": json.dumps(list(screen.path), ensure_ascii=False),
         "prefill_json": json.dumps(
             found if lead else companion_prefill(found, task.pk), ensure_ascii=False
         ),
     }
-
-
-def _current_node(walk: script_graph.Walk, graph, values, *, shown: bool) -> dict | None:
-    """The node waiting for an answer, with its answers as buttons (keys 1–9)."""
-    if walk.current is None:
-        return None
-    item = walk.current
-    node_id = item.get("id")
-    hidden = script_graph.is_medical_hidden(graph, node_id, identity_confirmed=shown)
-    return {
-        "id": node_id,
-        "kind": item.get("kind"),
-        "kind_label": script_graph.NODE_KIND_LABELS.get(item.get("kind"), ""),
-        "text": None if hidden else script_graph.render_text(item.get("text", ""), values),
-        "hidden": hidden,
-        "answer_kind": _answer_kind(item),
-        "answer_type": item.get("answer_type"),
-        "options": [
-            {
-                "key": position if position <= 9 else None,
-                "label": option.get("label"),
-                "value": option.get("value"),
-                "token": f"{node_id}:{option.get('value')}",
-            }
-            for position, option in enumerate(script_graph.options_of(item), start=1)
-        ],
-        "go_on_token": str(node_id),
-    }
-
-
-def _objection_said(walk: script_graph.Walk, values) -> dict | None:
-    last = walk.steps[-1] if walk.steps else None
-    if last is None or not last.is_objection:
-        return None
-    return {
-        "label": last.node.get("label"),
-        "text": script_graph.render_text(last.node.get("text", ""), values),
-        "action": last.node.get("action"),
-    }
-
-
-def _objections(graph) -> list[dict]:
-    return [
-        {
-            "id": handler.get("id"),
-            "label": handler.get("label"),
-            "action_label": script_graph.OBJECTION_ACTION_LABELS.get(handler.get("action"), ""),
-            "token": f"!{handler.get('id')}",
-        }
-        for handler in script_graph.objections_of(graph)
-    ]
-
-
-def answers_of(version: ScriptVersion | None, tokens) -> list[dict]:
-    """The path as record_outcome takes it: each step walked (the closing too), an
-    objection handler with the action it took."""
-    if version is None:
-        return []
-    walk = script_graph.replay(version.graph, tokens)
-    return [
-        {
-            "node_id": step.node.get("id"),
-            "value": step.node.get("action", "") if step.is_objection else (step.answer or ""),
-            "is_objection": step.is_objection,
-        }
-        for step in walk.steps
-    ]
 
 
 def token_from(data) -> str | None:

@@ -8,7 +8,8 @@ from django.urls import reverse
 from followups.models import AuditEvent, CaseKind, FollowUpTask, QueueEntry
 from followups.services.call_lists import build_call_lists
 from followups.services.cases import open_case
-from tests.factories import CallingPolicyFactory, CustomerFactory, FollowUpPlanFactory
+from tests.factories import CustomerFactory, default_plan
+from tests.forms import formset
 
 pytestmark = pytest.mark.django_db
 
@@ -17,9 +18,7 @@ ANCHOR = dt.date(2026, 11, 20)  # a Friday
 
 @pytest.fixture
 def plan():
-    return FollowUpPlanFactory(
-        name="出院回访计划", calling_policy=CallingPolicyFactory(is_default=True), offsets=[3]
-    )
+    return default_plan([3], name="出院回访计划")
 
 
 def plan_form(plan, offset_days):
@@ -32,17 +31,30 @@ def plan_form(plan, offset_days):
         "intent_b_days": 7,
         "intent_c_days": 21,
         "is_active": "on",
-        "steps-TOTAL_FORMS": 1,
-        "steps-INITIAL_FORMS": 1,
-        "steps-MIN_NUM_FORMS": 0,
-        "steps-MAX_NUM_FORMS": 1000,
-        "steps-0-id": step.pk,
-        "steps-0-plan": plan.pk,
-        "steps-0-offset_days": offset_days,
-        "steps-0-script": "",
-        "steps-0-max_attempts": 3,
-        "steps-0-window_days": 7,
-        "steps-0-deadline_days": "",
+        **formset(
+            "steps",
+            [
+                {
+                    "id": step.pk,
+                    "plan": plan.pk,
+                    "offset_days": offset_days,
+                    "script": "",
+                    "max_attempts": 3,
+                    "window_days": 7,
+                    "deadline_days": "",
+                }
+            ],
+            initial=1,
+        ),
+    }
+
+
+def window_form(window) -> dict:
+    return {
+        "id": window.pk,
+        "policy": window.policy_id,
+        "starts_at": window.starts_at.strftime("%H:%M"),
+        "ends_at": window.ends_at.strftime("%H:%M"),
     }
 
 
@@ -86,22 +98,9 @@ def test_a_window_ending_before_it_starts_is_refused(client, admin_user, plan):
         "quiet_before": "08:00",
         "quiet_after": "21:00",
         "is_default": "on",
-        "windows-TOTAL_FORMS": 2,
-        "windows-INITIAL_FORMS": 2,
-        "windows-MIN_NUM_FORMS": 0,
-        "windows-MAX_NUM_FORMS": 1000,
-        "holiday_overrides-TOTAL_FORMS": 0,
-        "holiday_overrides-INITIAL_FORMS": 0,
-        "holiday_overrides-MIN_NUM_FORMS": 0,
-        "holiday_overrides-MAX_NUM_FORMS": 1000,
+        **formset("windows", [window_form(window) for window in windows], initial=2),
+        **formset("holiday_overrides", []),
     }
-    for n, window in enumerate(windows):
-        data |= {
-            f"windows-{n}-id": window.pk,
-            f"windows-{n}-policy": policy.pk,
-            f"windows-{n}-starts_at": window.starts_at.strftime("%H:%M"),
-            f"windows-{n}-ends_at": window.ends_at.strftime("%H:%M"),
-        }
     data["windows-1-ends_at"] = "14:00"  # 15:00 → 14:00
     response = client.post(
         reverse("admin:followups_callingpolicy_change", args=[policy.pk]),
@@ -126,14 +125,8 @@ def test_a_policy_change_is_audited(client, admin_user, plan):
             "holiday_rule": "working_days",
             "quiet_before": "08:00",
             "quiet_after": "21:00",
-            "windows-TOTAL_FORMS": 0,
-            "windows-INITIAL_FORMS": 0,
-            "windows-MIN_NUM_FORMS": 0,
-            "windows-MAX_NUM_FORMS": 1000,
-            "holiday_overrides-TOTAL_FORMS": 0,
-            "holiday_overrides-INITIAL_FORMS": 0,
-            "holiday_overrides-MIN_NUM_FORMS": 0,
-            "holiday_overrides-MAX_NUM_FORMS": 1000,
+            **formset("windows", []),
+            **formset("holiday_overrides", []),
         },
     )
     assert response.status_code == 302

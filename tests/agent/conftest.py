@@ -8,76 +8,44 @@ import re
 import pytest
 import time_machine
 from django.urls import reverse
-from django.utils import translation
 
 from followups.demo import DISCHARGE_GRAPH
-from followups.models import CallScript, ScriptVersion
 from followups.services.queue import claim_next_call
-from tests.clock import MONDAY, at
+from tests.clock import at
 from tests.factories import (
-    CallingPolicyFactory,
-    CallListFactory,
-    CaseFactory,
     DepartmentFactory,
-    FollowUpPlanFactory,
-    FollowUpTaskFactory,
     PatientFactory,
-    QueueEntryFactory,
-    UserFactory,
+    listed,
+    plan_with_script,
+    published_version,
 )
 
 
 @pytest.fixture(autouse=True)
-def in_english():
-    with translation.override("en"):
-        yield
-
-
-@pytest.fixture
-def client(client):
-    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
-    return client
-
-
-@pytest.fixture
-def other_agent(db):
-    return UserFactory(username="agent-b", role="agent")
+def in_english(english_pages):
+    """Pages in English, as the assertions read them."""
 
 
 @pytest.fixture
 def plan(db):
-    plan = FollowUpPlanFactory(calling_policy=CallingPolicyFactory(is_default=True), offsets=[3])
-    script = CallScript.objects.create(name="出院回访", code="discharge", case_kind="discharge")
-    step = plan.steps.get()
-    step.script = script
-    step.save()
-    return plan
+    return plan_with_script("出院回访", "discharge", case_kind="discharge")
 
 
 @pytest.fixture
 def version(plan):
-    return ScriptVersion.objects.create(
-        script=plan.steps.get().script,
-        number=1,
-        status="published",
-        graph=DISCHARGE_GRAPH,
-        published_at=at(8),
-    )
+    return published_version(plan.steps.get().script, DISCHARGE_GRAPH, published_at=at(8))
 
 
 def listed_entry(plan, agent, *, sensitive=False, name="张三", phone="+8613812345678"):
-    department = DepartmentFactory(name="心内科")
     patient = PatientFactory(
-        department=department,
+        department=DepartmentFactory(name="心内科"),
         customer__name=name,
         customer__phone=phone,
         attending_doctor="周建国",
         sensitive=sensitive,
     )
-    case = CaseFactory(plan=plan, customer=patient.customer, patient=patient, intent_class="B")
-    task = FollowUpTaskFactory(case=case, step=plan.steps.get(), due_date=MONDAY)
-    return QueueEntryFactory(
-        call_list=CallListFactory(day=MONDAY), task=task, assigned_agent=agent, priority=1
+    return listed(
+        plan, patient=patient, agent=agent, priority=1, intent_class="B", step=plan.steps.get()
     )
 
 
@@ -95,6 +63,19 @@ def held(entry, agent):
     return entry
 
 
+@pytest.fixture
+def as_agent(client, agent):
+    """The test client, logged in as agent-a."""
+    client.force_login(agent)
+
+
+@pytest.fixture
+def ticket(client, agent, held):
+    """The ticket of the call screen agent-a opened on the held call at 10:41."""
+    client.force_login(agent)
+    return open_call(client, held)
+
+
 def when(moment: dt.datetime):
     return time_machine.travel(moment, tick=False)
 
@@ -110,5 +91,35 @@ def open_call(client, entry, moment=None) -> str:
     return TICKET.search(response.content.decode()).group(1)
 
 
+# The demo discharge script answered up to its satisfaction question, and to its end.
+TO_SATISFACTION = [
+    "greet",
+    "identity:yes",
+    "s_purpose",
+    "q_recovery:good",
+    "q_medication:regular",
+    "s_reminder",
+]
+COMPLETE_PATH = [*TO_SATISFACTION, "q_satisfaction:satisfied", "q_note:一切都好"]
+
+
+def hold_on(entry) -> tuple:
+    """Who holds the entry now, and until when."""
+    entry.refresh_from_db()
+    return entry.claimed_by, entry.lease_expires_at
+
+
+def html_of(response, status: int = 200) -> str:
+    """The HTML of a response that came with `status`."""
+    assert response.status_code == status, response.content.decode()[:500]
+    return response.content.decode()
+
+
 def htmx(**headers):
     return {"HTTP_HX_REQUEST": "true", **headers}
+
+
+def htmx_post(client, name: str, entry, moment: dt.datetime):
+    """POST to the console endpoint `name` of the entry at `moment`, as htmx sends it."""
+    with when(moment):
+        return client.post(reverse(name, args=[entry.pk]), **htmx())

@@ -9,9 +9,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from followups.models import CallAttempt, QueueEntryStatus, ScriptAnswer, ScriptVersion
+from followups.models import CallAttempt, QueueEntryStatus, ScriptAnswer
 from followups.services.queue import claim_next_call
-from tests.agent.conftest import at, listed_entry, when
+from scripts.models import ScriptVersion
+from tests.agent.conftest import at, hold_on, html_of, listed_entry, when
 
 pytestmark = pytest.mark.django_db
 
@@ -21,13 +22,10 @@ def open_screen(client, entry, moment):
         return client.get(reverse("agent:call", args=[entry.pk]))
 
 
-def test_the_holder_sees_the_call_with_the_number_masked(client, agent, held):
-    client.force_login(agent)
-
+def test_the_holder_sees_the_call_with_the_number_masked(client, as_agent, held):
     response = open_screen(client, held, at(10, 41))
 
-    assert response.status_code == 200
-    html = response.content.decode()
+    html = html_of(response)
     name = '<h1 class="h4 mb-0" id="customer-name">张三 <span class="text-muted fs-6">张先生</span>'
     assert name in html
     assert '<span class="phone-masked fs-5">138****5678</span>' in html
@@ -41,9 +39,7 @@ def test_the_holder_sees_the_call_with_the_number_masked(client, agent, held):
     assert '出院回访 <span class="text-muted small">v1</span>' in html
 
 
-def test_opening_the_screen_keeps_the_call_held(client, agent, held):
-    client.force_login(agent)
-
+def test_opening_the_screen_keeps_the_call_held(client, as_agent, held):
     response = open_screen(client, held, at(10, 50))
 
     assert "Held for you until 11:05" in response.content.decode()
@@ -56,18 +52,15 @@ def test_another_agent_is_told_the_call_is_not_theirs(client, other_agent, held,
 
     response = open_screen(client, held, at(10, 41))
 
-    assert response.status_code == 403
-    html = response.content.decode()
+    html = html_of(response, 403)
     assert "This call is no longer yours" in html
     assert "张三" not in html
-    held.refresh_from_db()
-    assert (held.claimed_by, held.lease_expires_at) == (agent, at(10, 55))
+    assert hold_on(held) == (agent, at(10, 55))
 
 
-def test_a_finished_call_is_no_longer_the_agents(client, agent, held):
+def test_a_finished_call_is_no_longer_the_agents(client, as_agent, held):
     held.status = QueueEntryStatus.DONE
     held.save()
-    client.force_login(agent)
 
     response = open_screen(client, held, at(10, 41))
 
@@ -75,7 +68,9 @@ def test_a_finished_call_is_no_longer_the_agents(client, agent, held):
     assert "This call is no longer yours" in response.content.decode()
 
 
-def test_the_earlier_calls_of_the_case_are_beside_the_script(client, agent, held, version):
+def test_the_earlier_calls_of_the_case_are_beside_the_script(
+    client, as_agent, agent, held, version
+):
     earlier = CallAttempt.objects.create(
         task=held.task,
         agent=agent,
@@ -93,7 +88,6 @@ def test_the_earlier_calls_of_the_case_are_beside_the_script(client, agent, held
             ScriptAnswer(attempt=earlier, position=3, node_id="busy", is_objection=True),
         ]
     )
-    client.force_login(agent)
 
     response = open_screen(client, held, at(10, 41))
 
@@ -106,10 +100,9 @@ def test_the_earlier_calls_of_the_case_are_beside_the_script(client, agent, held
     assert "说下午再聊" in panel
 
 
-def test_a_call_without_a_published_script_still_takes_an_outcome(client, agent, plan):
+def test_a_call_without_a_published_script_still_takes_an_outcome(client, as_agent, agent, plan):
     entry = listed_entry(plan, agent)
     claim_next_call(agent=agent, now=at(10, 40))
-    client.force_login(agent)
 
     response = open_screen(client, entry, at(10, 41))
 
@@ -118,7 +111,7 @@ def test_a_call_without_a_published_script_still_takes_an_outcome(client, agent,
     assert 'id="outcome-form"' in html
 
 
-def test_the_screen_costs_the_same_queries_however_long_the_history(client, agent, held):
+def test_the_screen_costs_the_same_queries_however_long_the_history(client, as_agent, agent, held):
     def earlier_calls(count: int) -> None:
         for number in range(count):
             attempt = CallAttempt.objects.create(
@@ -131,7 +124,6 @@ def test_the_screen_costs_the_same_queries_however_long_the_history(client, agen
             )
             ScriptAnswer.objects.create(attempt=attempt, position=1, node_id="greet")
 
-    client.force_login(agent)
     open_screen(client, held, at(10, 41))  # the agent's rights are read once, then cached
     counts = []
     for count in (1, 6):
@@ -143,7 +135,9 @@ def test_the_screen_costs_the_same_queries_however_long_the_history(client, agen
     assert counts[0] == counts[1]
 
 
-def test_a_version_published_during_the_call_waits_for_the_next_call(client, agent, held, version):
+def test_a_version_published_during_the_call_waits_for_the_next_call(
+    client, as_agent, held, version
+):
     version.status = "retired"
     version.save()
     newer = ScriptVersion.objects.create(
@@ -153,7 +147,6 @@ def test_a_version_published_during_the_call_waits_for_the_next_call(client, age
         graph=version.graph,
         published_at=at(10, 41),
     )
-    client.force_login(agent)
 
     html = open_screen(client, held, at(10, 42)).content.decode()
 
@@ -161,22 +154,20 @@ def test_a_version_published_during_the_call_waits_for_the_next_call(client, age
     assert f"v{newer.number}</span>" not in html
 
 
-def test_a_call_taken_from_a_colleagues_list_names_the_colleague(client, agent, held):
+def test_a_call_taken_from_a_colleagues_list_names_the_colleague(client, as_agent, held):
     from tests.factories import UserFactory
 
     held.assigned_agent = UserFactory(username="agent-b", first_name="刘洋", role="agent")
     held.save()
-    client.force_login(agent)
 
     html = open_screen(client, held, at(10, 41)).content.decode()
 
     assert '<dd id="from-colleague">刘洋</dd>' in html
 
 
-def test_an_own_call_names_no_colleague(client, agent, held):
+def test_an_own_call_names_no_colleague(client, as_agent, agent, held):
     held.assigned_agent = agent
     held.save()
-    client.force_login(agent)
 
     html = open_screen(client, held, at(10, 41)).content.decode()
 

@@ -8,15 +8,9 @@ import pytest
 from django.urls import reverse
 
 from followups.models import HolidayOverride
-from tests.agent.conftest import at, htmx, open_call, when
+from tests.agent.conftest import at, htmx, when
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def ticket(client, agent, held):
-    client.force_login(agent)
-    return open_call(client, held)
 
 
 def check(client, entry, ticket, requested, moment=None):

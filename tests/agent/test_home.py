@@ -4,7 +4,7 @@ Next call button, and the way back to a call still open."""
 import pytest
 from django.urls import reverse
 
-from tests.agent.conftest import at, when
+from tests.agent.conftest import at, html_of, when
 
 pytestmark = pytest.mark.django_db
 
@@ -14,13 +14,10 @@ def home(client, moment):
         return client.get(reverse("agent:home"))
 
 
-def test_it_lists_my_calls_with_their_numbers_masked(client, agent, entry):
-    client.force_login(agent)
-
+def test_it_lists_my_calls_with_their_numbers_masked(client, as_agent, entry):
     response = home(client, at(9, 0))
 
-    assert response.status_code == 200
-    html = response.content.decode()
+    html = html_of(response)
     row = html[html.index(f'data-entry="{entry.pk}"') :].split("</tr>")[0]
     assert "张先生" in row
     assert '<td class="phone-masked">138****5678</td>' in row
@@ -30,9 +27,7 @@ def test_it_lists_my_calls_with_their_numbers_masked(client, agent, entry):
     assert 'id="next-call-button"' in html
 
 
-def test_a_call_still_open_can_be_returned_to(client, agent, held):
-    client.force_login(agent)
-
+def test_a_call_still_open_can_be_returned_to(client, as_agent, held):
     response = home(client, at(10, 45))
 
     html = response.content.decode()
@@ -42,9 +37,7 @@ def test_a_call_still_open_can_be_returned_to(client, agent, held):
     assert f'href="{call}">Open: back to the call</a>' in row
 
 
-def test_a_call_whose_lease_ran_out_is_not_offered(client, agent, held):
-    client.force_login(agent)
-
+def test_a_call_whose_lease_ran_out_is_not_offered(client, as_agent, held):
     response = home(client, at(11, 0))
 
     assert 'id="held-call"' not in response.content.decode()

@@ -7,7 +7,8 @@ import pytest
 from django.urls import reverse
 
 from followups.models import CallList, QueueEntryStatus
-from tests.agent.conftest import MONDAY, at, htmx, when
+from tests.agent.conftest import at, html_of, htmx, when
+from tests.clock import MONDAY
 from tests.factories import CallListFactory
 
 pytestmark = pytest.mark.django_db
@@ -18,9 +19,7 @@ def next_call(client, moment, **headers):
         return client.post(reverse("agent:next"), **headers)
 
 
-def test_it_claims_the_next_call_and_opens_its_screen_in_place(client, agent, entry):
-    client.force_login(agent)
-
+def test_it_claims_the_next_call_and_opens_its_screen_in_place(client, as_agent, agent, entry):
     response = next_call(client, at(10, 40), **htmx())
 
     assert response.status_code == 200
@@ -38,9 +37,7 @@ def test_it_claims_the_next_call_and_opens_its_screen_in_place(client, agent, en
     )
 
 
-def test_without_htmx_it_takes_the_agent_to_the_call_screen(client, agent, entry):
-    client.force_login(agent)
-
+def test_without_htmx_it_takes_the_agent_to_the_call_screen(client, as_agent, agent, entry):
     response = next_call(client, at(10, 40))
 
     assert response.status_code == 302
@@ -49,8 +46,7 @@ def test_without_htmx_it_takes_the_agent_to_the_call_screen(client, agent, entry
     assert entry.claimed_by == agent
 
 
-def test_a_second_click_opens_the_same_call(client, agent, entry, other_agent):
-    client.force_login(agent)
+def test_a_second_click_opens_the_same_call(client, as_agent, agent, entry, other_agent):
     next_call(client, at(10, 40), **htmx())
 
     response = next_call(client, at(10, 41), **htmx())
@@ -69,9 +65,7 @@ def reason_of(response) -> tuple[str, str, str]:
     )
 
 
-def test_between_windows_it_says_when_the_next_window_starts(client, agent, entry):
-    client.force_login(agent)
-
+def test_between_windows_it_says_when_the_next_window_starts(client, as_agent, entry):
     response = next_call(client, at(12, 5), **htmx())
 
     assert response.status_code == 200
@@ -85,12 +79,14 @@ def test_between_windows_it_says_when_the_next_window_starts(client, agent, entr
     assert (entry.status, entry.claimed_by) == (QueueEntryStatus.WAITING, None)
 
 
-def test_before_the_list_is_built_it_says_so(client, agent, version):
+def told(client, agent, moment) -> tuple[str, str, str]:
+    """Why the button gives agent-a no call at `moment`: the reason, a title, a message."""
     client.force_login(agent)
+    return reason_of(next_call(client, moment, **htmx()))
 
-    response = next_call(client, at(10, 40), **htmx())
 
-    assert reason_of(response) == (
+def test_before_the_list_is_built_it_says_so(client, agent, version):
+    assert told(client, agent, at(10, 40)) == (
         "no_list",
         "Today's list is not ready",
         "Today's call list has not been built yet.",
@@ -101,11 +97,8 @@ def test_before_the_list_is_built_it_says_so(client, agent, version):
 def test_when_every_call_is_done_it_says_so(client, agent, entry):
     entry.status = QueueEntryStatus.DONE
     entry.save()
-    client.force_login(agent)
 
-    response = next_call(client, at(10, 40), **htmx())
-
-    assert reason_of(response) == (
+    assert told(client, agent, at(10, 40)) == (
         "all_done",
         "All done for today",
         "All of today's calls are done.",
@@ -114,23 +107,21 @@ def test_when_every_call_is_done_it_says_so(client, agent, entry):
 
 def test_with_an_empty_list_it_says_nothing_is_assigned(client, agent, version):
     CallListFactory(day=MONDAY)
-    client.force_login(agent)
 
-    response = next_call(client, at(10, 40), **htmx())
-
-    assert reason_of(response) == (
+    assert told(client, agent, at(10, 40)) == (
         "nothing_assigned",
         "Nothing for you today",
         "No calls are assigned to you today.",
     )
 
 
-def test_when_others_hold_every_call_it_says_when_to_try_again(client, agent, other_agent, entry):
+def test_when_others_hold_every_call_it_says_when_to_try_again(
+    client, as_agent, other_agent, entry
+):
     entry.status = QueueEntryStatus.CLAIMED
     entry.claimed_by, entry.claimed_at = other_agent, at(10, 40)
     entry.lease_expires_at = at(10, 55)
     entry.save()
-    client.force_login(agent)
 
     response = next_call(client, at(10, 45), **htmx())
 
@@ -144,12 +135,9 @@ def test_when_others_hold_every_call_it_says_when_to_try_again(client, agent, ot
     assert entry.claimed_by == other_agent
 
 
-def test_without_htmx_the_reason_comes_on_the_whole_page(client, agent, entry):
-    client.force_login(agent)
-
+def test_without_htmx_the_reason_comes_on_the_whole_page(client, as_agent, entry):
     response = next_call(client, at(12, 5))
 
-    assert response.status_code == 200
-    html = response.content.decode()
+    html = html_of(response)
     assert "<html" in html
     assert "Not in calling hours now. The next calls may be made from 15:00." in html

@@ -2,9 +2,9 @@
 double submit writes once), what follows said in an agent's words, the next call one click
 away; bad input comes back beside its fields with what was typed, and writes nothing."""
 
-import datetime as dt
 import json
 import re
+from functools import partial
 from html import unescape
 
 import pytest
@@ -21,27 +21,16 @@ from followups.models import (
 )
 from followups.services import outcomes
 from followups.services.queue import claim_next_call
-from tests.agent.conftest import MONDAY, at, htmx, listed_entry, open_call, when
+from tests.agent.conftest import COMPLETE_PATH, at, htmx, listed_entry, open_call, when
+from tests.clock import MONDAY, TUESDAY
 
 pytestmark = pytest.mark.django_db
 
-TUESDAY = MONDAY + dt.timedelta(days=1)
-COMPLETE_PATH = [
-    "greet",
-    "identity:yes",
-    "s_purpose",
-    "q_recovery:good",
-    "q_medication:regular",
-    "s_reminder",
-    "q_satisfaction:satisfied",
-    "q_note:一切都好",
-]
-
 
 @pytest.fixture
-def ticket(client, agent, held):
-    client.force_login(agent)
-    return open_call(client, held)
+def send(client, held, ticket):
+    """Send the outcome form of the held call, from the screen agent-a opened on it."""
+    return partial(submit, client, held, ticket)
 
 
 def submit(client, entry, ticket, moment=None, path=(), headers=None, **fields):
@@ -56,11 +45,8 @@ def text_of(response) -> str:
     return unescape(re.sub(r"\s+", " ", response.content.decode()))
 
 
-def test_it_records_the_call_with_its_path_and_script_version(client, agent, held, ticket, version):
-    response = submit(
-        client,
-        held,
-        ticket,
+def test_it_records_the_call_with_its_path_and_script_version(agent, held, version, send):
+    response = send(
         path=COMPLETE_PATH,
         disposition="complete",
         satisfaction="satisfied",
@@ -111,8 +97,8 @@ def test_with_htmx_it_says_what_follows_and_offers_the_next_call(client, held, t
     )
 
 
-def test_an_objection_is_recorded_with_the_action_it_took(client, held, ticket):
-    submit(client, held, ticket, path=["greet", "!how_number", "!dnc"], disposition="refused")
+def test_an_objection_is_recorded_with_the_action_it_took(held, send):
+    send(path=["greet", "!how_number", "!dnc"], disposition="refused")
 
     attempt = CallAttempt.objects.get()
     assert [(a.node_id, a.value, a.is_objection) for a in attempt.answers.all()] == [
@@ -124,9 +110,9 @@ def test_an_objection_is_recorded_with_the_action_it_took(client, held, ticket):
     assert held.task.case.status == CaseStatus.CLOSED
 
 
-def test_a_double_submit_writes_once(client, held, ticket):
-    first = submit(client, held, ticket, headers=htmx(), disposition="no_answer")
-    second = submit(client, held, ticket, at(10, 45), headers=htmx(), disposition="no_answer")
+def test_a_double_submit_writes_once(held, send):
+    first = send(headers=htmx(), disposition="no_answer")
+    second = send(at(10, 45), headers=htmx(), disposition="no_answer")
 
     assert (first.status_code, second.status_code) == (200, 200)
     assert CallAttempt.objects.count() == 1
@@ -135,8 +121,8 @@ def test_a_double_submit_writes_once(client, held, ticket):
     assert held.task.attempts == 1
 
 
-def test_a_new_screen_of_the_same_call_is_a_new_outcome(client, agent, held, ticket):
-    submit(client, held, ticket, disposition="family")
+def test_a_new_screen_of_the_same_call_is_a_new_outcome(client, agent, held, send):
+    send(disposition="family")
     # A relative answered: the retry is due at 15:00; the agent takes the same call again then.
     claim_next_call(agent=agent, now=at(15, 1))
     second_ticket = open_call(client, held, at(15, 2))
@@ -178,8 +164,8 @@ def test_the_confirmation_says_what_follows(
     assert f'id="what-follows">{follows}</p>' in text_of(response)
 
 
-def test_a_booked_callback_moves_the_task(client, held, ticket):
-    submit(client, held, ticket, disposition="callback", callback_at="2026-11-24T15:30")
+def test_a_booked_callback_moves_the_task(held, send):
+    send(disposition="callback", callback_at="2026-11-24T15:30")
 
     attempt = CallAttempt.objects.get()
     assert attempt.callback_at == at(15, 30, TUESDAY)
@@ -200,8 +186,8 @@ def form_error(response, field: str) -> str:
     return found[1] if found else ""
 
 
-def test_a_callback_without_a_time_is_refused_beside_the_field(client, held, ticket):
-    response = submit(client, held, ticket, disposition="callback", notes="下午三点后方便")
+def test_a_callback_without_a_time_is_refused_beside_the_field(held, send):
+    response = send(disposition="callback", notes="下午三点后方便")
 
     assert response.status_code == 200
     assert form_error(response, "callback_at") == (
@@ -215,15 +201,15 @@ def test_a_callback_without_a_time_is_refused_beside_the_field(client, held, tic
     assert (held.status, held.task.attempts) == (QueueEntryStatus.CLAIMED, 0)
 
 
-def test_a_callback_in_the_past_is_refused(client, held, ticket):
-    response = submit(client, held, ticket, disposition="callback", callback_at="2026-11-23T10:30")
+def test_a_callback_in_the_past_is_refused(send):
+    response = send(disposition="callback", callback_at="2026-11-23T10:30")
 
     assert form_error(response, "callback_at") == "This time has passed: choose a later one."
     assert CallAttempt.objects.count() == 0
 
 
-def test_a_callback_time_needs_the_callback_disposition(client, held, ticket):
-    response = submit(client, held, ticket, disposition="busy", callback_at="2026-11-24T15:30")
+def test_a_callback_time_needs_the_callback_disposition(send):
+    response = send(disposition="busy", callback_at="2026-11-24T15:30")
 
     assert form_error(response, "callback_at") == (
         "To book this time choose “Asked for a callback” (or “Family member answered” when a"
@@ -232,15 +218,15 @@ def test_a_callback_time_needs_the_callback_disposition(client, held, ticket):
     assert CallAttempt.objects.count() == 0
 
 
-def test_without_a_disposition_nothing_is_written(client, held, ticket):
-    response = submit(client, held, ticket, disposition="")
+def test_without_a_disposition_nothing_is_written(send):
+    response = send(disposition="")
 
     assert form_error(response, "disposition") == "This field is required."
     assert CallAttempt.objects.count() == 0
 
 
-def test_with_htmx_errors_replace_the_form_only(client, held, ticket):
-    response = submit(client, held, ticket, headers=htmx(), disposition="callback")
+def test_with_htmx_errors_replace_the_form_only(send):
+    response = send(headers=htmx(), disposition="callback")
 
     assert response["HX-Retarget"] == "#outcome-form-wrap"
     assert response["HX-Reswap"] == "outerHTML"
@@ -250,11 +236,8 @@ def test_with_htmx_errors_replace_the_form_only(client, held, ticket):
     assert CallAttempt.objects.count() == 0
 
 
-def test_a_problem_raised_from_the_call_becomes_an_escalation(client, held, ticket):
-    response = submit(
-        client,
-        held,
-        ticket,
+def test_a_problem_raised_from_the_call_becomes_an_escalation(send):
+    response = send(
         headers=htmx(),
         disposition="partial",
         escalation_category="medical",
@@ -273,15 +256,15 @@ def test_a_problem_raised_from_the_call_becomes_an_escalation(client, held, tick
     assert f"Escalation #{escalation.pk} raised (Urgent), due 12:44." in text_of(response)
 
 
-def test_an_escalation_without_a_description_is_refused(client, held, ticket):
-    response = submit(client, held, ticket, disposition="partial", escalation_category="medical")
+def test_an_escalation_without_a_description_is_refused(send):
+    response = send(disposition="partial", escalation_category="medical")
 
     assert form_error(response, "escalation_description") == "Describe the problem."
     assert 'id="escalation" class="mb-3" open' in response.content.decode()
     assert (CallAttempt.objects.count(), Escalation.objects.count()) == (0, 0)
 
 
-def test_the_services_errors_come_back_beside_the_fields(client, held, ticket, monkeypatch):
+def test_the_services_errors_come_back_beside_the_fields(monkeypatch, send):
     def refuse(**kwargs):
         raise ValidationError(
             {"escalation": ["Unknown escalation category: x."], "answers": ["Bad path."]}
@@ -289,7 +272,7 @@ def test_the_services_errors_come_back_beside_the_fields(client, held, ticket, m
 
     monkeypatch.setattr(outcomes, "record_outcome", refuse)
 
-    response = submit(client, held, ticket, disposition="complete")
+    response = send(disposition="complete")
 
     assert form_error(response, "escalation_description") == "Unknown escalation category: x."
     assert '<div id="outcome-errors"' not in response.content.decode()
@@ -297,8 +280,8 @@ def test_the_services_errors_come_back_beside_the_fields(client, held, ticket, m
     assert CallAttempt.objects.count() == 0
 
 
-def test_an_outcome_after_the_lease_was_lost_is_kept_and_flagged(client, held, ticket, other_agent):
-    response = submit(client, held, ticket, at(11, 10), headers=htmx(), disposition="complete")
+def test_an_outcome_after_the_lease_was_lost_is_kept_and_flagged(other_agent, send):
+    response = send(at(11, 10), headers=htmx(), disposition="complete")
 
     attempt = CallAttempt.objects.get()
     assert attempt.after_lease_lost is True
@@ -308,10 +291,10 @@ def test_an_outcome_after_the_lease_was_lost_is_kept_and_flagged(client, held, t
     )
 
 
-def test_the_ticket_of_another_agent_is_refused(client, held, ticket, other_agent):
+def test_the_ticket_of_another_agent_is_refused(client, other_agent, send):
     client.force_login(other_agent)
 
-    response = submit(client, held, ticket, disposition="complete")
+    response = send(disposition="complete")
 
     assert response.status_code == 403
     assert CallAttempt.objects.count() == 0
@@ -326,11 +309,8 @@ def test_a_ticket_for_another_call_is_refused(client, agent, plan, held, ticket)
     assert CallAttempt.objects.count() == 0
 
 
-def test_the_agent_can_put_the_customer_on_do_not_call(client, held, ticket):
-    response = submit(
-        client,
-        held,
-        ticket,
+def test_the_agent_can_put_the_customer_on_do_not_call(held, send):
+    response = send(
         headers=htmx(),
         path=["greet", "!how_number", "!dnc"],
         disposition="refused",
@@ -351,3 +331,15 @@ def test_the_outcome_form_offers_do_not_call_unticked(client, held, ticket):
         page = client.get(reverse("agent:call", args=[held.pk])).content.decode()
     box = re.search(r'<input[^>]*name="do_not_call"[^>]*>', page)[0]
     assert 'type="checkbox"' in box and "checked" not in box
+
+
+def test_reloading_the_call_page_after_recording_goes_back_to_the_console(client, held, send):
+    send(disposition="complete", path=COMPLETE_PATH)
+
+    with when(at(10, 46)):
+        response = client.get(reverse("agent:call", args=[held.pk]))
+
+    assert response.status_code == 302 and response.url == reverse("agent:home")
+    with when(at(10, 46)):
+        console = client.get(response.url)
+    assert "This call&#x27;s outcome is recorded." in console.content.decode()

@@ -17,19 +17,12 @@ def url(name: str, entry) -> str:
 
 
 @pytest.mark.parametrize("name", ["agent:next", *ENDPOINTS])
-def test_it_refuses_every_endpoint_to_anonymous_users(client, held, agent, name):
-    with when(at(10, 41)):
-        response = client.post(url(name, held))
-
-    assert response.status_code == 403
-    held.refresh_from_db()
-    assert (held.status, held.claimed_by) == (QueueEntryStatus.CLAIMED, agent)
-    assert AuditEvent.objects.count() == 0
-
-
-@pytest.mark.parametrize("name", ["agent:next", *ENDPOINTS])
-def test_it_refuses_every_endpoint_to_a_supervisor(client, supervisor, held, agent, name):
-    client.force_login(supervisor)
+@pytest.mark.parametrize("who", ["anonymous", "supervisor"])
+def test_it_refuses_every_endpoint_to_anonymous_users_and_supervisors(
+    client, supervisor, held, agent, who, name
+):
+    if who == "supervisor":
+        client.force_login(supervisor)
     with when(at(10, 41)):
         response = client.post(url(name, held))
 
@@ -70,8 +63,7 @@ def test_pages_refuse_a_supervisor(client, supervisor, held, name):
 
 
 @pytest.mark.parametrize("name", ["agent:next", *ENDPOINTS])
-def test_endpoints_only_take_posts(client, agent, held, name):
-    client.force_login(agent)
+def test_endpoints_only_take_posts(client, as_agent, held, name):
     with when(at(10, 41)):
         response = client.get(url(name, held))
 

@@ -13,18 +13,13 @@ from django.core import signing
 from django.urls import reverse
 
 from followups.demo import MISSED_APPOINTMENT_GRAPH
-from followups.models import (
-    CallAttempt,
-    CallScript,
-    CaseStatus,
-    QueueEntryStatus,
-    ScriptVersion,
-    TaskStatus,
-)
+from followups.models import CallAttempt, CaseStatus, QueueEntryStatus, TaskStatus
 from followups.services.queue import claim_next_call
 from followups.views.person_call import TICKET_SALT
-from tests.agent.conftest import MONDAY, at, htmx, listed_entry, open_call, when
-from tests.agent.test_outcome import COMPLETE_PATH
+from scripts.models import CallScript, ScriptVersion
+from tests.agent.conftest import COMPLETE_PATH, at, htmx, listed_entry, open_call, when
+from tests.calls import statuses
+from tests.clock import MONDAY
 from tests.factories import (
     CallingPolicyFactory,
     CaseFactory,
@@ -138,10 +133,9 @@ def submit(client, entry, ticket, paths, headers=None, **fields):
 
 
 def test_the_call_screen_lists_every_follow_up_the_call_covers(
-    client, agent, person, version, missed_version
+    client, as_agent, person, version, missed_version
 ):
     entry, lead, other = person
-    client.force_login(agent)
 
     html = screen(client, entry)
 
@@ -168,9 +162,7 @@ def test_the_call_screen_lists_every_follow_up_the_call_covers(
     assert data["versions"] == {str(lead.pk): version.pk, str(other.pk): missed_version.pk}
 
 
-def test_a_call_of_one_follow_up_offers_no_choice_per_follow_up(client, agent, held):
-    client.force_login(agent)
-
+def test_a_call_of_one_follow_up_offers_no_choice_per_follow_up(client, as_agent, held):
     html = screen(client, held)
 
     assert "This call covers 1 follow-up" in html
@@ -231,10 +223,9 @@ def test_before_the_identity_is_confirmed_the_other_runner_starts_at_its_greetin
 
 
 def test_a_sensitive_patients_medical_text_shows_once_the_call_confirmed_the_identity(
-    client, agent, plan, version, missed_version
+    client, as_agent, agent, plan, version, missed_version
 ):
     entry, lead, other = two_follow_ups(plan, agent, missed_version, sensitive=True)
-    client.force_login(agent)
     ticket = open_call(client, entry)
 
     switched = shown(
@@ -294,11 +285,8 @@ def test_one_submit_records_each_follow_up_with_its_own_path_and_version(
         ("q_reason", "busy"),
         ("q_rebook", "B"),
     ]
-    entry.refresh_from_db()
-    lead.refresh_from_db()
-    other.refresh_from_db()
-    assert entry.status == QueueEntryStatus.DONE
-    assert (lead.status, other.status) == (TaskStatus.DONE, TaskStatus.DONE)
+    done = (QueueEntryStatus.DONE, TaskStatus.DONE, TaskStatus.DONE)
+    assert statuses(entry, lead, other) == done
     text = re.sub(r"\s+", " ", unescape(response.content.decode()))
     assert 'id="settled-on-call">2 follow-ups settled on this call.</p>' in text
     assert "Missed appointment · 心内科: Reached: complete" in text
@@ -384,9 +372,8 @@ def test_a_choice_that_does_not_fit_the_call_is_refused_and_nothing_is_written(
         )
 
 
-def test_the_home_list_says_how_many_follow_ups_each_call_covers(client, agent, person):
+def test_the_home_list_says_how_many_follow_ups_each_call_covers(client, as_agent, person):
     entry, lead, other = person
-    client.force_login(agent)
 
     with when(at(10, 45)):
         html = client.get(reverse("agent:home")).content.decode()

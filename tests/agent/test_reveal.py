@@ -4,26 +4,17 @@ the call and never the number."""
 import json
 
 import pytest
-from django.urls import reverse
 
 from followups.models import AuditAction, AuditEvent
-from tests.agent.conftest import at, htmx, when
+from tests.agent.conftest import at, html_of, htmx_post
 
 pytestmark = pytest.mark.django_db
 
 
-def reveal(client, entry, moment):
-    with when(moment):
-        return client.post(reverse("agent:reveal", args=[entry.pk]), **htmx())
+def test_the_holder_sees_the_number_and_the_reveal_is_audited(client, as_agent, agent, held):
+    response = htmx_post(client, "agent:reveal", held, at(10, 42))
 
-
-def test_the_holder_sees_the_number_and_the_reveal_is_audited(client, agent, held):
-    client.force_login(agent)
-
-    response = reveal(client, held, at(10, 42))
-
-    assert response.status_code == 200
-    html = response.content.decode()
+    html = html_of(response)
     assert 'href="tel:+8613812345678" id="phone-number">138 1234 5678</a>' in html
     assert response["Cache-Control"] == "no-store"
     event = AuditEvent.objects.get()
@@ -38,7 +29,7 @@ def test_the_holder_sees_the_number_and_the_reveal_is_audited(client, agent, hel
 def test_another_agent_is_refused_and_nothing_is_audited(client, other_agent, held):
     client.force_login(other_agent)
 
-    response = reveal(client, held, at(10, 42))
+    response = htmx_post(client, "agent:reveal", held, at(10, 42))
 
     assert response.status_code == 403
     assert response["X-Agent-Fragment"] == "1"
@@ -49,10 +40,8 @@ def test_another_agent_is_refused_and_nothing_is_audited(client, other_agent, he
     assert AuditEvent.objects.count() == 0
 
 
-def test_the_holder_whose_lease_ran_out_is_refused(client, agent, held):
-    client.force_login(agent)
-
-    response = reveal(client, held, at(10, 56))
+def test_the_holder_whose_lease_ran_out_is_refused(client, as_agent, held):
+    response = htmx_post(client, "agent:reveal", held, at(10, 56))
 
     assert response.status_code == 403
     assert "12345678" not in response.content.decode()

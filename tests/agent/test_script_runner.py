@@ -10,26 +10,12 @@ from html import unescape
 import pytest
 from django.urls import reverse
 
-from followups.models import CallAttempt, ScriptAnswer, ScriptVersion
+from followups.models import CallAttempt, ScriptAnswer
 from followups.services.queue import claim_next_call
-from tests.agent.conftest import TICKET, at, htmx, listed_entry, open_call, when
+from scripts.models import ScriptVersion
+from tests.agent.conftest import TICKET, TO_SATISFACTION, at, htmx, listed_entry, open_call, when
 
 pytestmark = pytest.mark.django_db
-
-TO_SATISFACTION = [
-    "greet",
-    "identity:yes",
-    "s_purpose",
-    "q_recovery:good",
-    "q_medication:regular",
-    "s_reminder",
-]
-
-
-@pytest.fixture
-def ticket(client, agent, held):
-    client.force_login(agent)
-    return open_call(client, held)
 
 
 def step(client, entry, ticket, path, **data):
@@ -203,11 +189,10 @@ def medical_first(plan, version):
 
 @pytest.mark.parametrize(("sensitive", "shown"), [(True, False), (False, True)])
 def test_medical_text_waits_for_the_identity_check_of_a_sensitive_patient(
-    client, agent, plan, medical_first, sensitive, shown
+    client, as_agent, agent, plan, medical_first, sensitive, shown
 ):
     entry = listed_entry(plan, agent, sensitive=sensitive)
     claim_next_call(agent=agent, now=at(10, 40))
-    client.force_login(agent)
     ticket = open_call(client, entry)
 
     html = runner(step(client, entry, ticket, [], token="greet"))["html"]
@@ -243,12 +228,11 @@ def history_panel(html: str) -> str:
 
 @pytest.mark.parametrize("sensitive", [True, False])
 def test_earlier_medical_answers_wait_for_the_identity_check_of_a_sensitive_patient(
-    client, agent, plan, version, sensitive
+    client, as_agent, agent, plan, version, sensitive
 ):
     entry = listed_entry(plan, agent, sensitive=sensitive)
     earlier_call(entry, agent, version)
     claim_next_call(agent=agent, now=at(10, 40))
-    client.force_login(agent)
     with when(at(10, 41)):
         page = client.get(reverse("agent:call", args=[entry.pk])).content.decode()
     ticket = TICKET.search(page).group(1)

@@ -1,20 +1,22 @@
-"""Shared by the call endpoint tests: a Monday in Shanghai and an English-speaking client."""
+"""Shared by the API tests: a Monday in Shanghai (tests/clock.py), and clients for a user."""
 
-import datetime as dt
-from zoneinfo import ZoneInfo
-
+from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
-MONDAY = dt.date(2026, 11, 23)
+from tests.clock import MONDAY, SHANGHAI, at
 
-
-def at(hour: int, minute: int = 0) -> dt.datetime:
-    return dt.datetime.combine(MONDAY, dt.time(hour, minute), tzinfo=SHANGHAI)
+__all__ = ["MONDAY", "SHANGHAI", "api_for", "at", "token_client_for"]
 
 
 def api_for(user) -> APIClient:
     # Messages are asserted in English (the msgids); the default language is Chinese.
     client = APIClient(HTTP_ACCEPT_LANGUAGE="en")
     client.force_authenticate(user)
+    return client
+
+
+def token_client_for(user) -> APIClient:
+    """A client that authenticates with a token of the user's, as integrations do."""
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
     return client

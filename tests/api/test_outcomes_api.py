@@ -4,26 +4,13 @@
 import pytest
 import time_machine
 
-from followups.models import (
-    CallAttempt,
-    CallScript,
-    Escalation,
-    QueueEntryStatus,
-    ScriptVersion,
-    TaskStatus,
-)
+from followups.models import CallAttempt, Escalation, QueueEntryStatus, TaskStatus
 from followups.services.leases import claim_token
 from followups.services.queue import claim_next_call
-from tests.api.monday import MONDAY, api_for, at
-from tests.factories import (
-    CallingPolicyFactory,
-    CallListFactory,
-    CaseFactory,
-    FollowUpPlanFactory,
-    FollowUpTaskFactory,
-    QueueEntryFactory,
-    UserFactory,
-)
+from scripts.models import CallScript, ScriptVersion
+from tests.api.monday import api_for, at
+from tests.calls import handed
+from tests.factories import UserFactory, default_plan, listed
 
 pytestmark = pytest.mark.django_db
 
@@ -32,13 +19,10 @@ URL = "/api/v1/outcomes/"
 
 @pytest.fixture
 def entry(agent):
-    plan = FollowUpPlanFactory(calling_policy=CallingPolicyFactory(is_default=True), offsets=[])
-    task = FollowUpTaskFactory(case=CaseFactory(plan=plan), due_date=MONDAY)
-    listed = QueueEntryFactory(call_list=CallListFactory(day=MONDAY), task=task)
-    claim = claim_next_call(agent=agent, now=at(10, 40))
+    on_the_list = listed(default_plan())
     # What queue/next told the agent with the call.
-    listed.claim_token = claim_token(claim.entry, agent)
-    return listed
+    on_the_list.claim_token = claim_token(handed(agent, at(10, 40)), agent)
+    return on_the_list
 
 
 @pytest.fixture

@@ -15,15 +15,14 @@ from followups.models import (
     AuditAction,
     AuditEvent,
     CallAttempt,
-    CallScript,
     CaseStatus,
     QueueEntryStatus,
     ScriptAnswer,
-    ScriptVersion,
     TaskStatus,
 )
 from followups.services.queue import script_version_to_use
-from tests.api.monday import MONDAY, SHANGHAI, api_for, at
+from tests.api.monday import api_for
+from tests.clock import MONDAY, SHANGHAI, TUESDAY, at
 from tests.factories import (
     CallingPolicyFactory,
     CallListFactory,
@@ -33,29 +32,22 @@ from tests.factories import (
     PatientFactory,
     QueueEntryFactory,
     UserFactory,
+    on_list,
+    plan_with_script,
+    published_version,
 )
 
 pytestmark = pytest.mark.django_db
 
 NEXT = "/api/v1/queue/next/"
 OUTCOMES = "/api/v1/outcomes/"
-TUESDAY = MONDAY + dt.timedelta(days=1)
 
 
-def plan_with_script(policy, *, code: str, name: str, offset: int):
+def scripted_plan(policy, *, code: str, name: str, offset: int):
     """A plan of one step whose script has a published version of its own."""
-    plan = FollowUpPlanFactory(calling_policy=policy, offsets=[offset])
-    script = CallScript.objects.create(name=name, code=code)
-    version = ScriptVersion.objects.create(
-        script=script,
-        number=1,
-        status="published",
-        graph={"nodes": [{"id": f"{code}_q1"}, {"id": f"{code}_q2"}], "objections": []},
-    )
-    step = plan.steps.get()
-    step.script = script
-    step.save()
-    return plan, version
+    plan = plan_with_script(name, code, offset=offset, policy=policy)
+    graph = {"nodes": [{"id": f"{code}_q1"}, {"id": f"{code}_q2"}], "objections": []}
+    return plan, published_version(plan.steps.get().script, graph)
 
 
 @pytest.fixture
@@ -63,19 +55,17 @@ def person():
     """李秀英, with two cases due on Monday: a discharge follow-up (the list's lead) and an
     after-sales call on another plan and script; the Monday list holds one entry for her."""
     policy = CallingPolicyFactory(is_default=True)
-    discharge_plan, discharge_version = plan_with_script(
+    discharge_plan, discharge_version = scripted_plan(
         policy, code="discharge", name="出院回访", offset=3
     )
-    sales_plan, sales_version = plan_with_script(
-        policy, code="after_sales", name="售后回访", offset=7
-    )
+    sales_plan, sales_version = scripted_plan(policy, code="after_sales", name="售后回访", offset=7)
     patient = PatientFactory(customer__name="李秀英", customer__phone="+8613812345678")
     customer = patient.customer
     discharge = CaseFactory(plan=discharge_plan, customer=customer, patient=patient)
     sales = CaseFactory(plan=sales_plan, customer=customer, kind="after_sales")
     lead = FollowUpTaskFactory(case=discharge, step=discharge_plan.steps.get(), due_date=MONDAY)
     other = FollowUpTaskFactory(case=sales, step=sales_plan.steps.get(), due_date=MONDAY)
-    entry = QueueEntryFactory(call_list=CallListFactory(day=MONDAY), task=lead)
+    entry = on_list(lead, MONDAY)
     return {
         "customer": customer,
         "entry": entry,
@@ -92,6 +82,14 @@ def later_case_of(person, *, due: dt.date):
     plan = FollowUpPlanFactory(calling_policy=person["policy"], offsets=[30])
     case = CaseFactory(plan=plan, customer=person["customer"], kind="consultation")
     return FollowUpTaskFactory(case=case, step=plan.steps.get(), due_date=due)
+
+
+@pytest.fixture
+def api(agent, person):
+    """agent-a's API client, holding the person's call: it claimed it at 10:40."""
+    client = api_for(agent)
+    claim(client)
+    return client
 
 
 def claim(client, when=None):
@@ -132,36 +130,30 @@ def pending_of(person) -> list:
 # --- (a) one call, every follow-up due -------------------------------------------------
 
 
+def not_yet_called(task, case_kind: str, offset_days: int, version) -> dict:
+    """What the claim says of a scheduled follow-up due Monday it covers, not called yet."""
+    return {
+        "task": task.pk,
+        "case": task.case_id,
+        "case_kind": case_kind,
+        "task_kind": "scheduled",
+        "step": {"id": task.step_id, "offset_days": offset_days, "label": f"Day {offset_days}"},
+        "due_date": "2026-11-23",
+        "callback_at": None,
+        "attempts": 0,
+        "budget_left": 6,
+        "script_version": version.pk,
+    }
+
+
 def test_the_claim_lists_every_follow_up_the_call_covers_lead_first(agent, person):
     body = claim(api_for(agent)).json()
 
     lead, other = person["lead"], person["other"]
     assert (body["id"], body["task"]) == (person["entry"].pk, lead.pk)  # old clients
     assert body["tasks"] == [
-        {
-            "task": lead.pk,
-            "case": lead.case_id,
-            "case_kind": "discharge",
-            "task_kind": "scheduled",
-            "step": {"id": lead.step_id, "offset_days": 3, "label": "Day 3"},
-            "due_date": "2026-11-23",
-            "callback_at": None,
-            "attempts": 0,
-            "budget_left": 6,
-            "script_version": person["discharge_version"].pk,
-        },
-        {
-            "task": other.pk,
-            "case": other.case_id,
-            "case_kind": "after_sales",
-            "task_kind": "scheduled",
-            "step": {"id": other.step_id, "offset_days": 7, "label": "Day 7"},
-            "due_date": "2026-11-23",
-            "callback_at": None,
-            "attempts": 0,
-            "budget_left": 6,
-            "script_version": person["sales_version"].pk,
-        },
+        not_yet_called(lead, "discharge", 3, person["discharge_version"]),
+        not_yet_called(other, "after_sales", 7, person["sales_version"]),
     ]
     # The batched read agrees with the one the claim uses for its own follow-up.
     assert [item["script_version"] for item in body["tasks"]] == [
@@ -197,14 +189,12 @@ def test_the_claim_reads_the_carried_follow_ups_in_a_fixed_number_of_queries(age
     assert counted[0][1] == counted[1][1]
 
 
-def test_one_outcome_settles_both_each_with_its_own_script_path(agent, person):
-    client = api_for(agent)
-    claim(client)
+def test_one_outcome_settles_both_each_with_its_own_script_path(api, person):
     lead, other = person["lead"], person["other"]
     discharge, sales = person["discharge_version"], person["sales_version"]
 
     response = submit(
-        client,
+        api,
         person,
         script_version=discharge.pk,
         answers=[{"node_id": "discharge_q1", "value": "好多了"}],
@@ -250,13 +240,11 @@ def test_one_outcome_settles_both_each_with_its_own_script_path(agent, person):
     assert person["entry"].status == QueueEntryStatus.DONE
 
 
-def test_a_replay_answers_with_the_same_settled_attempts(agent, person):
-    client = api_for(agent)
-    claim(client)
+def test_a_replay_answers_with_the_same_settled_attempts(api, person):
     tasks = [{"task": person["other"].pk, "disposition": "refused"}]
-    first = submit(client, person, tasks=tasks)
+    first = submit(api, person, tasks=tasks)
 
-    again = submit(client, person, tasks=tasks, when=at(10, 55))
+    again = submit(api, person, tasks=tasks, when=at(10, 55))
 
     assert (first.status_code, again.status_code) == (201, 200)
     assert again.json()["settled"] == first.json()["settled"]
@@ -264,13 +252,11 @@ def test_a_replay_answers_with_the_same_settled_attempts(agent, person):
     assert CallAttempt.objects.count() == 2
 
 
-def test_the_lead_s_script_path_may_come_in_its_tasks_item(agent, person):
-    client = api_for(agent)
-    claim(client)
+def test_the_lead_s_script_path_may_come_in_its_tasks_item(api, person):
     version = person["discharge_version"]
 
     response = submit(
-        client,
+        api,
         person,
         tasks=[
             {
@@ -290,12 +276,10 @@ def test_the_lead_s_script_path_may_come_in_its_tasks_item(agent, person):
 # --- (b) a follow-up not discussed -----------------------------------------------------
 
 
-def test_a_follow_up_not_discussed_stays_open_with_no_attempt(agent, person):
-    client = api_for(agent)
-    claim(client)
+def test_a_follow_up_not_discussed_stays_open_with_no_attempt(api, person):
     other = person["other"]
 
-    response = submit(client, person, tasks=[{"task": other.pk, "apart": True}])
+    response = submit(api, person, tasks=[{"task": other.pk, "apart": True}])
 
     assert response.status_code == 201
     body = response.json()
@@ -306,12 +290,10 @@ def test_a_follow_up_not_discussed_stays_open_with_no_attempt(agent, person):
     assert (other.status, other.attempts) == (TaskStatus.PENDING, 0)
 
 
-def test_the_lead_may_be_the_one_not_discussed(agent, person):
-    client = api_for(agent)
-    claim(client)
+def test_the_lead_may_be_the_one_not_discussed(api, person):
     lead, other = person["lead"], person["other"]
 
-    response = submit(client, person, tasks=[{"task": lead.pk, "apart": True}])
+    response = submit(api, person, tasks=[{"task": lead.pk, "apart": True}])
 
     assert response.status_code == 201
     body = response.json()
@@ -320,12 +302,9 @@ def test_the_lead_may_be_the_one_not_discussed(agent, person):
     assert (lead.status, lead.attempts) == (TaskStatus.PENDING, 0)
 
 
-def test_the_lead_not_discussed_cannot_keep_the_call_s_answers(agent, person):
-    client = api_for(agent)
-    claim(client)
-
+def test_the_lead_not_discussed_cannot_keep_the_call_s_answers(api, person):
     response = submit(
-        client,
+        api,
         person,
         script_version=person["discharge_version"].pk,
         answers=[{"node_id": "discharge_q1"}],
@@ -340,12 +319,10 @@ def test_the_lead_not_discussed_cannot_keep_the_call_s_answers(agent, person):
 # --- (c) one follow-up refused -----------------------------------------------------------
 
 
-def test_a_follow_up_refused_on_the_call_closes_only_its_case(agent, person):
-    client = api_for(agent)
-    claim(client)
+def test_a_follow_up_refused_on_the_call_closes_only_its_case(api, person):
     lead, other = person["lead"], person["other"]
 
-    response = submit(client, person, tasks=[{"task": other.pk, "disposition": "refused"}])
+    response = submit(api, person, tasks=[{"task": other.pk, "disposition": "refused"}])
 
     assert response.status_code == 201
     dispositions = {item["task"]: item["disposition"] for item in response.json()["settled"]}
@@ -361,12 +338,10 @@ def test_a_follow_up_refused_on_the_call_closes_only_its_case(agent, person):
 # --- (d) wrong number, then the number fixed through the API -------------------------
 
 
-def test_a_wrong_number_holds_every_call_until_the_number_is_fixed(agent, admin_user, person):
+def test_a_wrong_number_holds_every_call_until_the_number_is_fixed(api, admin_user, person):
     later = later_case_of(person, due=MONDAY + dt.timedelta(days=10))
-    client = api_for(agent)
-    claim(client)
 
-    response = submit(client, person, disposition="wrong_number")
+    response = submit(api, person, disposition="wrong_number")
 
     assert response.status_code == 201
     assert len(response.json()["settled"]) == 2
@@ -401,15 +376,11 @@ def test_a_wrong_number_holds_every_call_until_the_number_is_fixed(agent, admin_
 # --- (e) a booked callback -------------------------------------------------------------
 
 
-def test_a_booked_callback_takes_the_person_s_calls_due_before_it_along(agent, person):
+def test_a_booked_callback_takes_the_person_s_calls_due_before_it_along(agent, api, person):
     tuesday_task = later_case_of(person, due=TUESDAY)
     callback = dt.datetime(2026, 11, 25, 15, 30, tzinfo=SHANGHAI)  # Wednesday afternoon
-    client = api_for(agent)
-    claim(client)
 
-    response = submit(
-        client, person, disposition="callback", callback_at="2026-11-25T15:30:00+08:00"
-    )
+    response = submit(api, person, disposition="callback", callback_at="2026-11-25T15:30:00+08:00")
 
     assert response.status_code == 201
     follow_ups = [item["follow_up"] for item in response.json()["settled"]]
@@ -430,12 +401,10 @@ def test_a_booked_callback_takes_the_person_s_calls_due_before_it_along(agent, p
 # --- (f) do not call ---------------------------------------------------------------------
 
 
-def test_do_not_call_cancels_every_call_still_planned_for_the_person(agent, person):
+def test_do_not_call_cancels_every_call_still_planned_for_the_person(api, person):
     later = later_case_of(person, due=MONDAY + dt.timedelta(days=10))
-    client = api_for(agent)
-    claim(client)
 
-    response = submit(client, person, disposition="refused", do_not_call=True)
+    response = submit(api, person, disposition="refused", do_not_call=True)
 
     assert response.status_code == 201
     customer = person["customer"]
@@ -451,11 +420,9 @@ def test_do_not_call_cancels_every_call_still_planned_for_the_person(agent, pers
 
 
 def test_a_death_stops_every_call_closes_the_cases_and_reaches_the_dashboard(
-    agent, supervisor, client, person
+    api, supervisor, client, person
 ):
     later = later_case_of(person, due=MONDAY + dt.timedelta(days=10))
-    api = api_for(agent)
-    claim(api)
 
     response = submit(api, person, disposition="deceased")
 
@@ -483,10 +450,8 @@ def test_a_death_stops_every_call_closes_the_cases_and_reaches_the_dashboard(
 
 
 def test_the_dashboard_names_a_death_once_however_many_follow_ups_the_call_had(
-    agent, supervisor, client, person
+    api, supervisor, client, person
 ):
-    api = api_for(agent)
-    claim(api)
     assert submit(api, person, disposition="deceased").status_code == 201
 
     client.force_login(supervisor)
@@ -538,11 +503,8 @@ def stranger_task():
         pytest.param(lambda person: {"task": 1}, id="not-a-list"),
     ],
 )
-def test_invalid_tasks_are_a_400_under_tasks_and_nothing_is_written(agent, person, tasks):
-    client = api_for(agent)
-    claim(client)
-
-    response = submit(client, person, disposition="no_answer", tasks=tasks(person))
+def test_invalid_tasks_are_a_400_under_tasks_and_nothing_is_written(agent, api, person, tasks):
+    response = submit(api, person, disposition="no_answer", tasks=tasks(person))
 
     assert response.status_code == 400, response.json()
     assert list(response.json()) == ["tasks"]
@@ -557,12 +519,10 @@ def test_invalid_tasks_are_a_400_under_tasks_and_nothing_is_written(agent, perso
         assert (task.status, task.attempts) == (TaskStatus.PENDING, 0)
 
 
-def test_an_unknown_follow_up_is_named_in_the_error(agent, person):
-    client = api_for(agent)
-    claim(client)
+def test_an_unknown_follow_up_is_named_in_the_error(api, person):
     stranger = stranger_task()
 
-    response = submit(client, person, tasks=[{"task": stranger.pk}])
+    response = submit(api, person, tasks=[{"task": stranger.pk}])
 
     assert response.status_code == 400
     assert response.json() == {
@@ -570,12 +530,9 @@ def test_an_unknown_follow_up_is_named_in_the_error(agent, person):
     }
 
 
-def test_a_follow_up_marked_apart_cannot_also_carry_answers(agent, person):
-    client = api_for(agent)
-    claim(client)
-
+def test_a_follow_up_marked_apart_cannot_also_carry_answers(api, person):
     response = submit(
-        client,
+        api,
         person,
         tasks=[{"task": person["other"].pk, "apart": True, "answers": [{"node_id": "q"}]}],
     )
@@ -586,12 +543,9 @@ def test_a_follow_up_marked_apart_cannot_also_carry_answers(agent, person):
     assert not CallAttempt.objects.exists()
 
 
-def test_every_follow_up_apart_is_refused(agent, person):
-    client = api_for(agent)
-    claim(client)
-
+def test_every_follow_up_apart_is_refused(api, person):
     response = submit(
-        client,
+        api,
         person,
         tasks=[
             {"task": person["lead"].pk, "apart": True},
@@ -604,9 +558,7 @@ def test_every_follow_up_apart_is_refused(agent, person):
     assert not CallAttempt.objects.exists()
 
 
-def test_a_colleague_cannot_submit_for_the_person_s_call(agent, person):
-    client = api_for(agent)
-    claim(client)
+def test_a_colleague_cannot_submit_for_the_person_s_call(api, person):
     colleague = UserFactory(username="colleague", role="agent")
 
     response = submit(api_for(colleague), person, tasks=[{"task": person["other"].pk}])

@@ -5,29 +5,18 @@ from urllib.parse import unquote
 
 import pytest
 import time_machine
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from followups.models import (
-    AuditAction,
-    AuditEvent,
-    CallScript,
-    QueueEntry,
-    QueueEntryStatus,
-    ScriptVersion,
-)
+from followups.models import AuditAction, AuditEvent, QueueEntry, QueueEntryStatus
 from followups.services.leases import Handed, handed
-from tests.api.monday import MONDAY, api_for, at
+from scripts.models import ScriptVersion
+from tests.api.monday import api_for, at, token_client_for
 from tests.factories import (
-    CallingPolicyFactory,
-    CallListFactory,
-    CaseFactory,
     DepartmentFactory,
-    FollowUpPlanFactory,
-    FollowUpTaskFactory,
     PatientFactory,
-    QueueEntryFactory,
-    UserFactory,
+    listed,
+    plan_with_script,
+    published_version,
 )
 
 pytestmark = pytest.mark.django_db
@@ -37,41 +26,43 @@ NEXT = "/api/v1/queue/next/"
 
 @pytest.fixture
 def plan():
-    plan = FollowUpPlanFactory(calling_policy=CallingPolicyFactory(is_default=True), offsets=[3])
-    script = CallScript.objects.create(name="出院回访", code="discharge")
-    ScriptVersion.objects.create(script=script, number=1, status="retired")
-    step = plan.steps.get()
-    step.script = script
-    step.save()
+    plan = plan_with_script("出院回访", "discharge")
+    ScriptVersion.objects.create(script=plan.steps.get().script, number=1, status="retired")
     return plan
 
 
 @pytest.fixture
 def published(plan):
-    return ScriptVersion.objects.create(
-        script=plan.steps.get().script, number=2, status="published", graph={"nodes": []}
-    )
+    return published_version(plan.steps.get().script, {"nodes": []}, number=2)
 
 
 @pytest.fixture
 def entry(plan):
-    department = DepartmentFactory(name="心内科")
     patient = PatientFactory(
-        department=department, customer__name="张三", customer__phone="+8613812345678"
+        department=DepartmentFactory(name="心内科"),
+        customer__name="张三",
+        customer__phone="+8613812345678",
     )
-    case = CaseFactory(plan=plan, customer=patient.customer, patient=patient)
-    task = FollowUpTaskFactory(case=case, step=plan.steps.get(), due_date=MONDAY)
-    return QueueEntryFactory(call_list=CallListFactory(day=MONDAY), task=task, priority=42)
-
-
-@pytest.fixture
-def other_agent(db):
-    return UserFactory(username="agent-b", role="agent")
+    return listed(plan, patient=patient, priority=42, step=plan.steps.get())
 
 
 def claim(client, when=None):
     with time_machine.travel(when or at(10, 40), tick=False):
         return client.post(NEXT)
+
+
+def post(client, entry, action: str, when):
+    """POST /api/v1/queue/<entry>/<action>/ at `when`."""
+    with time_machine.travel(when, tick=False):
+        return client.post(f"/api/v1/queue/{entry.pk}/{action}/")
+
+
+@pytest.fixture
+def holder(agent, entry):
+    """agent-a's client, holding the entry: it claimed it at 10:40."""
+    client = api_for(agent)
+    claim(client)
+    return client
 
 
 def test_it_says_whose_list_a_call_taken_from_the_pool_was_on(agent, other_agent, entry):
@@ -133,9 +124,7 @@ def test_it_hands_out_the_next_call_with_the_number_masked(agent, entry, publish
 
 
 def test_a_call_without_a_department_or_published_script_says_null(agent, plan):
-    entry = QueueEntryFactory(
-        call_list=CallListFactory(day=MONDAY), task=FollowUpTaskFactory(case=CaseFactory(plan=plan))
-    )
+    entry = listed(plan)  # no patient, and the plan's step has no published version
     body = claim(api_for(agent)).json()
     assert (body["id"], body["department"], body["script_version"]) == (entry.pk, None, None)
 
@@ -170,17 +159,11 @@ def test_the_message_header_carries_chinese_too(agent, entry):
 
 
 def test_a_token_works_as_well_as_a_session(agent, entry):
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=agent).key}")
-    assert claim(client).status_code == 200
+    assert claim(token_client_for(agent)).status_code == 200
 
 
-def test_the_holder_renews_the_lease(agent, entry):
-    client = api_for(agent)
-    claim(client)
-
-    with time_machine.travel(at(10, 50), tick=False):
-        response = client.post(f"/api/v1/queue/{entry.pk}/renew/")
+def test_the_holder_renews_the_lease(holder, entry):
+    response = post(holder, entry, "renew", at(10, 50))
 
     assert response.status_code == 200
     assert response.json() == {"id": entry.pk, "lease_expires_at": "2026-11-23T11:05:00+08:00"}
@@ -190,8 +173,7 @@ def test_the_holder_renews_the_lease(agent, entry):
 
 def test_another_agent_cannot_renew_it(agent, other_agent, entry):
     claim(api_for(agent))
-    with time_machine.travel(at(10, 50), tick=False):
-        response = api_for(other_agent).post(f"/api/v1/queue/{entry.pk}/renew/")
+    response = post(api_for(other_agent), entry, "renew", at(10, 50))
     assert response.status_code == 409
     assert response.json() == {"detail": "This call is no longer yours."}
     entry.refresh_from_db()
@@ -202,23 +184,19 @@ def test_renewing_an_unknown_entry_is_404(agent):
     assert api_for(agent).post("/api/v1/queue/999999/renew/").status_code == 404
 
 
-def test_the_holder_sees_the_number_and_it_is_audited(agent, entry):
-    client = api_for(agent)
-    claim(client)
-
-    with time_machine.travel(at(10, 41), tick=False):
-        response = client.post(f"/api/v1/queue/{entry.pk}/reveal-phone/")
+def test_the_holder_sees_the_number_and_it_is_audited(agent, holder, entry):
+    response = post(holder, entry, "reveal-phone", at(10, 41))
 
     assert response.status_code == 200
     assert response.json() == {"phone": "+8613812345678"}
     assert response["Cache-Control"] == "no-store"
     event = AuditEvent.objects.get()
-    assert (event.actor, event.action, event.target_id) == (
+    assert (event.actor, event.action, event.target_id, event.detail) == (
         agent,
         AuditAction.REVEAL_PHONE,
         str(entry.pk),
+        {"entry": entry.pk, "task": entry.task_id},
     )
-    assert event.detail == {"entry": entry.pk, "task": entry.task_id}
 
 
 @pytest.mark.parametrize("who", ["colleague", "holder after the lease"])
@@ -226,8 +204,7 @@ def test_nobody_else_sees_the_number(agent, other_agent, entry, who):
     claim(api_for(agent))
     asker, when = (other_agent, at(10, 41)) if who == "colleague" else (agent, at(10, 56))
 
-    with time_machine.travel(when, tick=False):
-        response = api_for(asker).post(f"/api/v1/queue/{entry.pk}/reveal-phone/")
+    response = post(api_for(asker), entry, "reveal-phone", when)
 
     assert response.status_code == 403
     assert b"12345678" not in response.content

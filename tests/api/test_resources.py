@@ -5,12 +5,11 @@ import datetime as dt
 
 import pytest
 import time_machine
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from followups.models import AuditAction, AuditEvent, Case, Customer, Escalation, TaskStatus
+from tests.api.monday import token_client_for
 from tests.factories import (
-    CallingPolicyFactory,
     CaseFactory,
     CustomerFactory,
     DepartmentFactory,
@@ -19,21 +18,16 @@ from tests.factories import (
     HospitalFactory,
     PatientFactory,
     UserFactory,
+    default_plan,
 )
 
 pytestmark = pytest.mark.django_db
 
 
-def client_for(user):
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
-    return client
-
-
 @pytest.fixture
 def world(agent):
     """Two cases: one with a task assigned to the agent, one of somebody else."""
-    plan = FollowUpPlanFactory(calling_policy=CallingPolicyFactory(is_default=True), offsets=[])
+    plan = default_plan()
     mine = PatientFactory(customer=CustomerFactory(name="李秀英", phone="+8613812345678"))
     other = PatientFactory(customer=CustomerFactory(name="王伟", phone="+8613900001111"))
     my_case = CaseFactory(customer=mine.customer, patient=mine, plan=plan)
@@ -56,7 +50,7 @@ def ids(response):
 
 
 def test_an_agent_reads_only_the_tasks_given_to_them_and_their_cases(agent, world):
-    client = client_for(agent)
+    client = token_client_for(agent)
     assert ids(client.get("/api/v1/tasks/")) == [world["my_task"].pk]
     assert ids(client.get("/api/v1/cases/")) == [world["my_case"].pk]
     assert ids(client.get("/api/v1/customers/")) == [world["mine"].customer_id]
@@ -73,11 +67,11 @@ def test_an_agent_reads_only_the_tasks_given_to_them_and_their_cases(agent, worl
     ],
 )
 def test_an_agent_cannot_read_the_supervisors_resources(agent, path):
-    assert client_for(agent).get(path).status_code == 403
+    assert token_client_for(agent).get(path).status_code == 403
 
 
 def test_a_supervisor_reads_everything_and_writes_no_case(supervisor, world):
-    client = client_for(supervisor)
+    client = token_client_for(supervisor)
     assert ids(client.get("/api/v1/cases/")) == sorted(
         [world["my_case"].pk, world["other_case"].pk]
     )
@@ -91,7 +85,7 @@ def test_a_supervisor_reads_everything_and_writes_no_case(supervisor, world):
 
 
 def test_an_agent_cannot_create_a_department(agent):
-    response = client_for(agent).post(
+    response = token_client_for(agent).post(
         "/api/v1/departments/",
         {"hospital": HospitalFactory().pk, "name": "眼科", "code": "eye"},
         format="json",
@@ -104,7 +98,7 @@ def test_anonymous_callers_are_refused(world):
 
 
 def test_phone_numbers_are_masked_in_every_response(admin_user, world):
-    client = client_for(admin_user)
+    client = token_client_for(admin_user)
     customer = client.get(f"/api/v1/customers/{world['mine'].customer_id}/").json()
     patient = client.get(f"/api/v1/patients/{world['mine'].pk}/").json()
     case = client.get(f"/api/v1/cases/{world['my_case'].pk}/").json()
@@ -117,7 +111,7 @@ def test_phone_numbers_are_masked_in_every_response(admin_user, world):
 
 
 def test_an_admin_creates_a_customer_and_reads_the_number_back_masked(admin_user):
-    response = client_for(admin_user).post(
+    response = token_client_for(admin_user).post(
         "/api/v1/customers/",
         {"name": "赵敏", "gender": "F", "phone": "13711112222"},
         format="json",
@@ -129,7 +123,7 @@ def test_an_admin_creates_a_customer_and_reads_the_number_back_masked(admin_user
 
 
 def test_bad_input_gets_400_with_field_errors(admin_user):
-    response = client_for(admin_user).post(
+    response = token_client_for(admin_user).post(
         "/api/v1/customers/",
         {"name": "", "phone": "12345", "timezone": "Mars/Olympus"},
         format="json",
@@ -142,7 +136,7 @@ def test_bad_input_gets_400_with_field_errors(admin_user):
 
 def test_a_patient_discharged_before_admission_is_refused(admin_user):
     department = DepartmentFactory()
-    response = client_for(admin_user).post(
+    response = token_client_for(admin_user).post(
         "/api/v1/patients/",
         {
             "customer": CustomerFactory().pk,
@@ -161,21 +155,19 @@ def test_a_patient_discharged_before_admission_is_refused(admin_user):
     }
 
 
+def post_discharge_case(client, plan):
+    """A new customer's discharge case on `plan`, anchored on 2026-11-20, through the API."""
+    body = {
+        "customer": CustomerFactory().pk,
+        "kind": "discharge",
+        "anchor_date": "2026-11-20",
+        "plan": plan.pk,
+    }
+    return client.post("/api/v1/cases/", body, format="json")
+
+
 def test_creating_a_case_through_the_api_makes_its_tasks(admin_user):
-    plan = FollowUpPlanFactory(
-        calling_policy=CallingPolicyFactory(is_default=True), offsets=[3, 7, 30]
-    )
-    customer = CustomerFactory()
-    response = client_for(admin_user).post(
-        "/api/v1/cases/",
-        {
-            "customer": customer.pk,
-            "kind": "discharge",
-            "anchor_date": "2026-11-20",
-            "plan": plan.pk,
-        },
-        format="json",
-    )
+    response = post_discharge_case(token_client_for(admin_user), default_plan([3, 7, 30]))
     assert response.status_code == 201
     case = Case.objects.get(pk=response.json()["id"])
     assert list(case.tasks.order_by("due_date").values_list("due_date", flat=True)) == [
@@ -186,7 +178,7 @@ def test_creating_a_case_through_the_api_makes_its_tasks(admin_user):
 
 
 def test_an_admin_changes_the_product_and_agent_of_a_case(admin_user, agent, world):
-    response = client_for(admin_user).patch(
+    response = token_client_for(admin_user).patch(
         f"/api/v1/cases/{world['other_case'].pk}/",
         {"product": "复查", "agent": agent.pk},
         format="json",
@@ -198,7 +190,7 @@ def test_an_admin_changes_the_product_and_agent_of_a_case(admin_user, agent, wor
 
 
 def test_filters_and_ordering_narrow_the_list(admin_user, world):
-    client = client_for(admin_user)
+    client = token_client_for(admin_user)
     world["other_case"].anchor_date = dt.date(2026, 12, 1)
     world["other_case"].save()
     assert ids(client.get("/api/v1/cases/?anchor_from=2026-11-30")) == [world["other_case"].pk]
@@ -207,14 +199,19 @@ def test_filters_and_ordering_narrow_the_list(admin_user, world):
     assert client.get("/api/v1/tasks/?due_from=not-a-date").status_code == 400
 
 
-def test_a_supervisor_moves_an_escalation_on_and_it_is_audited(supervisor, world):
-    escalation = Escalation.objects.create(
+@pytest.fixture
+def escalation(world):
+    """An open medical escalation on the agent's case."""
+    return Escalation.objects.create(
         case=world["my_case"],
         category="medical",
         description="切口红肿",
         due_at=dt.datetime(2026, 11, 14, 10, tzinfo=dt.UTC),
     )
-    client = client_for(supervisor)
+
+
+def test_a_supervisor_moves_an_escalation_on_and_it_is_audited(supervisor, escalation):
+    client = token_client_for(supervisor)
     refused = client.patch(
         f"/api/v1/escalations/{escalation.pk}/",
         {"status": "resolved"},
@@ -235,15 +232,9 @@ def test_a_supervisor_moves_an_escalation_on_and_it_is_audited(supervisor, world
     assert escalation.owner == supervisor
 
 
-def test_a_patch_is_the_workflows_steps_and_never_reopens(supervisor, world):
-    escalation = Escalation.objects.create(
-        case=world["my_case"],
-        category="medical",
-        description="切口红肿",
-        due_at=dt.datetime(2026, 11, 14, 10, tzinfo=dt.UTC),
-    )
+def test_a_patch_is_the_workflows_steps_and_never_reopens(supervisor, escalation):
     other = UserFactory(username="supervisor-b", role="supervisor")
-    client = client_for(supervisor)
+    client = token_client_for(supervisor)
     url = f"/api/v1/escalations/{escalation.pk}/"
     resolved = client.patch(
         url, {"status": "resolved", "owner": other.pk, "resolution": "已回电"}, format="json"
@@ -260,38 +251,17 @@ def test_a_patch_is_the_workflows_steps_and_never_reopens(supervisor, world):
     assert escalation.status == "resolved"
 
 
-def test_an_agent_cannot_change_an_escalation(agent, world):
-    escalation = Escalation.objects.create(
-        case=world["my_case"],
-        category="medical",
-        description="x",
-        due_at=dt.datetime(2026, 11, 14, 10, tzinfo=dt.UTC),
-    )
-    response = client_for(agent).patch(
+def test_an_agent_cannot_change_an_escalation(agent, escalation):
+    response = token_client_for(agent).patch(
         f"/api/v1/escalations/{escalation.pk}/", {"status": "acknowledged"}, format="json"
     )
     assert response.status_code == 403
 
 
-# A request with Accept-Language: en leaves English active in the thread: reset it.
-from tests.config.conftest import default_language_after_the_test  # noqa: E402,F401
-
-
 def test_a_new_anchor_date_or_plan_moves_only_the_calls_not_yet_made(admin_user):
-    policy = CallingPolicyFactory(is_default=True)
-    plan = FollowUpPlanFactory(calling_policy=policy, offsets=[3, 7, 30])
-    customer = CustomerFactory()
-    client = client_for(admin_user)
-    created = client.post(
-        "/api/v1/cases/",
-        {
-            "customer": customer.pk,
-            "kind": "discharge",
-            "anchor_date": "2026-11-20",
-            "plan": plan.pk,
-        },
-        format="json",
-    ).json()
+    plan = default_plan([3, 7, 30])
+    client = token_client_for(admin_user)
+    created = post_discharge_case(client, plan).json()
     case = Case.objects.get(pk=created["id"])
     made = case.tasks.get(due_date=dt.date(2026, 11, 23))
     made.attempts = 1  # the 3-day call was tried: history, it stays
@@ -308,7 +278,7 @@ def test_a_new_anchor_date_or_plan_moves_only_the_calls_not_yet_made(admin_user)
         dt.date(2026, 11, 29),
         dt.date(2026, 12, 22),
     ]
-    shorter = FollowUpPlanFactory(calling_policy=policy, offsets=[3])
+    shorter = FollowUpPlanFactory(calling_policy=plan.calling_policy, offsets=[3])
     client.patch(f"/api/v1/cases/{case.pk}/", {"plan": shorter.pk}, format="json")
     cancelled = case.tasks.filter(status="cancelled").values_list("due_date", flat=True)
     assert sorted(cancelled) == [dt.date(2026, 11, 29), dt.date(2026, 12, 22)]
@@ -320,7 +290,7 @@ def test_a_closed_case_keeps_its_anchor_date_and_plan(admin_user, world):
     case.save()
     before = (case.anchor_date, case.plan_id, case.product)
 
-    response = client_for(admin_user).patch(
+    response = token_client_for(admin_user).patch(
         f"/api/v1/cases/{case.pk}/",
         {"anchor_date": "2026-12-01", "product": "复查"},
         format="json",
@@ -340,7 +310,7 @@ def test_a_new_number_through_the_api_resumes_the_calls_held_for_a_wrong_one(adm
     customer = task.case.customer
 
     with time_machine.travel("2026-11-24 12:05 +0800", tick=False):
-        response = client_for(admin_user).patch(
+        response = token_client_for(admin_user).patch(
             f"/api/v1/customers/{customer.pk}/", {"phone": "+8613900001111"}, format="json"
         )
 
@@ -354,7 +324,7 @@ def test_a_new_number_through_the_api_resumes_the_calls_held_for_a_wrong_one(adm
 def test_other_changes_to_a_customer_leave_held_calls_held(admin_user):
     task = FollowUpTaskFactory(status=TaskStatus.SUSPENDED, needs_number_fix=True)
 
-    client_for(admin_user).patch(
+    token_client_for(admin_user).patch(
         f"/api/v1/customers/{task.case.customer.pk}/", {"name": "王五"}, format="json"
     )
 

@@ -3,10 +3,9 @@
 import datetime as dt
 
 import pytest
-from rest_framework.authtoken.models import Token
-from rest_framework.test import APIClient
 
-from followups.models import CallScript, ScriptVersion
+from scripts.models import CallScript, ScriptVersion
+from tests.api.monday import token_client_for
 from tests.factories import (
     CallAttemptFactory,
     CallListFactory,
@@ -15,12 +14,6 @@ from tests.factories import (
 )
 
 pytestmark = pytest.mark.django_db
-
-
-def client_for(user):
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
-    return client
 
 
 def at(text):
@@ -48,7 +41,9 @@ def test_the_summary_counts_due_called_and_reached_per_local_day(supervisor, age
     CallAttemptFactory(
         task=second, agent=agent, started_at=at("2026-11-13T17:00:00+00:00"), disposition="partial"
     )
-    response = client_for(supervisor).get("/api/v1/reports/summary/?from=2026-11-13&to=2026-11-15")
+    response = token_client_for(supervisor).get(
+        "/api/v1/reports/summary/?from=2026-11-13&to=2026-11-15"
+    )
     assert response.status_code == 200
     assert response.json() == [
         {"day": "2026-11-13", "due": 2, "called": 2, "reached": 1, "reach_rate": 0.5},
@@ -69,7 +64,7 @@ def test_the_summary_counts_due_called_and_reached_per_local_day(supervisor, age
     ],
 )
 def test_the_summary_refuses_a_bad_period_with_field_errors(supervisor, query, errors):
-    response = client_for(supervisor).get(
+    response = token_client_for(supervisor).get(
         f"/api/v1/reports/summary/?{query}", HTTP_ACCEPT_LANGUAGE="en"
     )
     assert response.status_code == 400
@@ -82,7 +77,7 @@ def test_scripts_come_with_their_versions_and_the_published_graph(agent):
         script=script, number=1, status="published", graph={"start": "greet"}
     )
     ScriptVersion.objects.create(script=script, number=2, graph={"start": "draft"})
-    response = client_for(agent).get(f"/api/v1/scripts/{script.pk}/")
+    response = token_client_for(agent).get(f"/api/v1/scripts/{script.pk}/")
     assert response.status_code == 200
     body = response.json()
     assert [(v["number"], v["status"]) for v in body["versions"]] == [
@@ -96,7 +91,7 @@ def test_a_call_list_shows_its_count_and_pages_its_entries(supervisor, agent):
     call_list = CallListFactory(day=dt.date(2026, 11, 13))
     mine = QueueEntryFactory(call_list=call_list, assigned_agent=agent, priority=2)
     QueueEntryFactory(call_list=call_list, priority=1)
-    client = client_for(supervisor)
+    client = token_client_for(supervisor)
     assert client.get(f"/api/v1/call-lists/{call_list.pk}/").json()["entry_count"] == 2
     entries = client.get(f"/api/v1/call-lists/{call_list.pk}/entries/?assigned_agent={agent.pk}")
     assert entries.status_code == 200
@@ -111,7 +106,7 @@ def test_a_supervisor_publishes_a_draft_and_the_old_version_retires(supervisor):
         script=script, number=1, status="published", graph=DISCHARGE_GRAPH
     )
     draft = ScriptVersion.objects.create(script=script, number=2, graph=DISCHARGE_GRAPH)
-    response = client_for(supervisor).post(
+    response = token_client_for(supervisor).post(
         f"/api/v1/scripts/versions/{draft.pk}/publish/",
         {"change_note": "加了用药提醒"},
         format="json",
@@ -126,7 +121,7 @@ def test_a_supervisor_publishes_a_draft_and_the_old_version_retires(supervisor):
 def test_publishing_without_a_change_note_is_refused(supervisor):
     script = CallScript.objects.create(name="出院回访", code="discharge", case_kind="discharge")
     draft = ScriptVersion.objects.create(script=script, number=1, graph={})
-    response = client_for(supervisor).post(
+    response = token_client_for(supervisor).post(
         f"/api/v1/scripts/versions/{draft.pk}/publish/",
         {},
         format="json",
@@ -141,11 +136,7 @@ def test_publishing_without_a_change_note_is_refused(supervisor):
 def test_an_agent_cannot_publish(agent):
     script = CallScript.objects.create(name="出院回访", code="discharge", case_kind="discharge")
     draft = ScriptVersion.objects.create(script=script, number=1, graph={})
-    response = client_for(agent).post(
+    response = token_client_for(agent).post(
         f"/api/v1/scripts/versions/{draft.pk}/publish/", {"change_note": "x"}, format="json"
     )
     assert response.status_code == 403
-
-
-# A request with Accept-Language: en leaves English active in the thread: reset it.
-from tests.config.conftest import default_language_after_the_test  # noqa: E402,F401

@@ -76,7 +76,3 @@ def test_the_docs_page_loads_swagger_ui_from_our_own_static_files(client, admin_
     html = client.get("/api/docs/").content.decode()
     assert "/static/drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js" in html
     assert "cdn" not in html.lower()
-
-
-# A request with Accept-Language: en leaves English active in the thread: reset it.
-from tests.config.conftest import default_language_after_the_test  # noqa: E402,F401

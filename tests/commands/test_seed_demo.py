@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from followups import models as m
 from followups.demo import seed_demo
+from scripts.models import ScriptVersion
 
 pytestmark = pytest.mark.django_db(transaction=False)
 
@@ -35,16 +36,10 @@ OUTCOME_FIELDS = {
     "red_flag": {"yes", "no"},
 }
 DISPOSITIONS = set(m.Disposition.values)
-VARIABLES = {
-    "customer.honorific",
-    "customer.name",
-    "agent.name",
-    "hospital.name",
-    "patient.department",
-    "patient.doctor",
-    "patient.discharged_on",
-    "case.product",
-}
+VARIABLES = set(
+    "customer.honorific customer.name agent.name hospital.name"
+    " patient.department patient.doctor patient.discharged_on case.product".split()
+)
 
 
 def seed() -> str:
@@ -55,6 +50,7 @@ def seed() -> str:
 
 def row_counts() -> dict[str, int]:
     models = [User, *apps.get_app_config("followups").get_models()]
+    models += apps.get_app_config("scripts").get_models()
     return {model._meta.label: model.objects.count() for model in models}
 
 
@@ -225,7 +221,7 @@ class TestTheSeededDemo:
         assert other_kinds == {"missed_appointment", "policy", "after_sales"}
 
     def test_it_publishes_the_four_scripts_and_plans_on_the_default_policy(self):
-        published = m.ScriptVersion.objects.filter(status="published", published_at__isnull=False)
+        published = ScriptVersion.objects.filter(status="published", published_at__isnull=False)
         assert sorted(published.values_list("script__name", "number")) == [
             ("保单回访", 1),
             ("出院回访", 1),
@@ -333,7 +329,7 @@ class TestTheSeededDemo:
             assert patient.died_on < death_call.started_at.astimezone(SHANGHAI).date()
 
     def test_seeded_scripts_are_sound_graphs(self):
-        versions = m.ScriptVersion.objects.filter(status="published")
+        versions = ScriptVersion.objects.filter(status="published")
         assert versions.count() == 4
         for version in versions:
             assert_sound_graph(version.graph)

@@ -17,22 +17,10 @@ from followups.models import (
 )
 from followups.services.cases import open_case
 from tests.factories import CallingPolicyFactory, CustomerFactory, FollowUpPlanFactory
+from tests.forms import formset
 
 pytestmark = pytest.mark.django_db
 EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
-
-
-def formset(prefix, rows, initial=0):
-    data = {
-        f"{prefix}-TOTAL_FORMS": len(rows),
-        f"{prefix}-INITIAL_FORMS": initial,
-        f"{prefix}-MIN_NUM_FORMS": 0,
-        f"{prefix}-MAX_NUM_FORMS": 1000,
-    }
-    for index, values in enumerate(rows):
-        for key, value in values.items():
-            data[f"{prefix}-{index}-{key}"] = value
-    return data
 
 
 @pytest.fixture
@@ -159,13 +147,15 @@ def policy_data(windows, initial=0, **fields):
     }
 
 
+def post_new_policy(client, *windows: str, headers=EN, **fields):
+    """The new policy form, sent with these windows ("10:30-11:30") and `fields`."""
+    spans = [dict(zip(("starts_at", "ends_at"), span.split("-"), strict=True)) for span in windows]
+    return client.post(reverse("config:policy_new"), policy_data(spans, **fields), **headers)
+
+
 def test_a_window_that_ends_before_it_starts_is_refused(client, admin_user):
     client.force_login(admin_user)
-    response = client.post(
-        reverse("config:policy_new"),
-        policy_data([{"starts_at": "11:30", "ends_at": "10:30"}]),
-        **EN,
-    )
+    response = post_new_policy(client, "11:30-10:30")
     assert response.status_code == 200
     assert response.context["windows"].forms[0].errors["ends_at"] == [
         "A window must end after it starts."
@@ -175,13 +165,7 @@ def test_a_window_that_ends_before_it_starts_is_refused(client, admin_user):
 
 def test_overlapping_windows_are_refused_beside_the_later_one(client, admin_user):
     client.force_login(admin_user)
-    response = client.post(
-        reverse("config:policy_new"),
-        policy_data(
-            [{"starts_at": "10:30", "ends_at": "11:30"}, {"starts_at": "11:00", "ends_at": "12:00"}]
-        ),
-        **EN,
-    )
+    response = post_new_policy(client, "10:30-11:30", "11:00-12:00")
     assert response.context["windows"].forms[1].errors["starts_at"] == [
         "This window overlaps the window 10:30–11:30."
     ]
@@ -190,11 +174,7 @@ def test_overlapping_windows_are_refused_beside_the_later_one(client, admin_user
 
 def test_quiet_hours_in_the_wrong_order_are_refused(client, admin_user):
     client.force_login(admin_user)
-    response = client.post(
-        reverse("config:policy_new"),
-        policy_data([], quiet_before="21:00", quiet_after="08:00"),
-        **EN,
-    )
+    response = post_new_policy(client, quiet_before="21:00", quiet_after="08:00")
     assert response.context["form"].errors["quiet_after"] == [
         "Quiet hours must start after the calling day begins."
     ]
@@ -202,12 +182,7 @@ def test_quiet_hours_in_the_wrong_order_are_refused(client, admin_user):
 
 def test_a_saved_policy_is_audited_with_its_windows(client, admin_user):
     client.force_login(admin_user)
-    response = client.post(
-        reverse("config:policy_new"),
-        policy_data(
-            [{"starts_at": "09:00", "ends_at": "11:00"}, {"starts_at": "14:00", "ends_at": "16:00"}]
-        ),
-    )
+    response = post_new_policy(client, "09:00-11:00", "14:00-16:00", headers={})
     assert response.status_code == 302
     event = AuditEvent.objects.get(action=AuditAction.CHANGE_POLICY)
     assert event.detail == {
@@ -254,17 +229,17 @@ def test_the_policy_page_has_no_warning_inside_a_known_year(client, admin_user, 
     assert b'id="preview-2026-06-07"' in html
 
 
+def post_overrides(client, policy, *overrides, **headers):
+    """The holiday overrides of the policy, each (day, kind, note), as the admin saves them."""
+    rows = [{"day": day, "kind": kind, "note": note} for day, kind, note in overrides]
+    url = reverse("config:holidays", args=[policy.pk])
+    return client.post(url, formset("overrides", rows), **headers)
+
+
 def test_holiday_overrides_are_saved_and_audited(client, admin_user, policy):
     client.force_login(admin_user)
-    response = client.post(
-        reverse("config:holidays", args=[policy.pk]),
-        formset(
-            "overrides",
-            [
-                {"day": "2027-02-06", "kind": "working", "note": "调休"},
-                {"day": "2027-02-11", "kind": "closed", "note": "春节"},
-            ],
-        ),
+    response = post_overrides(
+        client, policy, ("2027-02-06", "working", "调休"), ("2027-02-11", "closed", "春节")
     )
     assert response.status_code == 302
     assert HolidayOverride.objects.filter(policy=policy).count() == 2
@@ -274,16 +249,8 @@ def test_holiday_overrides_are_saved_and_audited(client, admin_user, policy):
 
 def test_the_same_day_twice_is_refused(client, admin_user, policy):
     client.force_login(admin_user)
-    response = client.post(
-        reverse("config:holidays", args=[policy.pk]),
-        formset(
-            "overrides",
-            [
-                {"day": "2027-02-06", "kind": "working", "note": ""},
-                {"day": "2027-02-06", "kind": "closed", "note": ""},
-            ],
-        ),
-        **EN,
+    response = post_overrides(
+        client, policy, ("2027-02-06", "working", ""), ("2027-02-06", "closed", ""), **EN
     )
     assert response.context["overrides"].forms[1].errors["day"] == [
         "This day already has an override."

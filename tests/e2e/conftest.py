@@ -1,12 +1,14 @@
 """Browser tests: Debian's Chromium driven by Playwright against the live test server."""
 
 import os
+import re
 import shutil
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import _missing
+from tests.factories import UserFactory
 
 CHROMIUM = "/usr/bin/chromium"
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
@@ -61,3 +63,51 @@ def log_in(page, live_server):
         page.wait_for_load_state("networkidle")
 
     return log_in_as
+
+
+@pytest.fixture(autouse=True)
+def no_content_security_policy_violations(request):
+    """Every browser test also checks that the pages it went through broke none of the
+    Content-Security-Policy's rules (Chromium reports each refusal on the console)."""
+    if "page" not in request.fixturenames:
+        yield
+        return
+    page = request.getfixturevalue("page")
+    refused = []
+
+    def seen(message) -> None:
+        if "Content Security Policy" in message.text:
+            refused.append(f"{page.url} {message.location}: {message.text}")
+
+    page.on("console", seen)
+    yield
+    assert refused == []
+
+
+@pytest.fixture
+def in_english(page, live_server):
+    """Pages in English, as the assertions read them: the language cookie for the live
+    server; call it again to set the cookie anew after clearing the cookies."""
+    host = re.sub(r"^https?://", "", live_server.url).split(":")[0]
+
+    def set_cookie() -> None:
+        page.context.add_cookies(
+            [{"name": "django_language", "value": "en", "domain": host, "path": "/"}]
+        )
+
+    set_cookie()
+    return set_cookie
+
+
+@pytest.fixture
+def agent1(db):
+    return UserFactory(username="agent1", first_name="王静", role="agent")
+
+
+def step(page, key: str) -> None:
+    """Press an answer key and wait for the script runner to come back."""
+    before = page.locator("#call-path").input_value()
+    page.keyboard.press(key)
+    page.wait_for_function(
+        "before => document.querySelector('#call-path').value !== before", arg=before
+    )

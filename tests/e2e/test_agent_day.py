@@ -2,9 +2,7 @@
 through a branch and an objection, book a callback, record it, and open the next call; the
 supervisor sees the outcome; between windows the page says when the next one starts."""
 
-import datetime as dt
 import json
-import re
 
 import pytest
 import time_machine
@@ -12,46 +10,29 @@ from django.urls import reverse
 from playwright.sync_api import expect
 
 from followups.demo import DISCHARGE_GRAPH
-from followups.models import (
-    AuditAction,
-    AuditEvent,
-    CallAttempt,
-    CallScript,
-    QueueEntryStatus,
-    ScriptVersion,
-    TaskKind,
-)
-from tests.clock import MONDAY, at
+from followups.models import AuditAction, AuditEvent, CallAttempt, QueueEntryStatus, TaskKind
+from tests.clock import TUESDAY, at
+from tests.e2e.conftest import step
 from tests.factories import (
-    CallingPolicyFactory,
-    CallListFactory,
-    CaseFactory,
+    PASSWORD,
     DepartmentFactory,
-    FollowUpPlanFactory,
-    FollowUpTaskFactory,
     PatientFactory,
-    QueueEntryFactory,
     UserFactory,
+    listed,
+    plan_with_script,
+    published_version,
 )
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
-PASSWORD = "pass-for-tests"
-
 
 @pytest.fixture
-def day_of_calls(db):
+def day_of_calls(agent1):
     """Two calls on agent1's list: 张三 (first) and 李梅 (second), a discharge script."""
-    agent1 = UserFactory(username="agent1", first_name="王静", role="agent")
     UserFactory(username="supervisor", first_name="陈主管", role="supervisor")
-    plan = FollowUpPlanFactory(calling_policy=CallingPolicyFactory(is_default=True), offsets=[3])
-    script = CallScript.objects.create(name="出院回访", code="discharge", case_kind="discharge")
+    plan = plan_with_script("出院回访", "discharge", case_kind="discharge")
     step = plan.steps.get()
-    step.script = script
-    step.save()
-    version = ScriptVersion.objects.create(
-        script=script, number=2, status="published", graph=DISCHARGE_GRAPH, published_at=at(8)
-    )
+    version = published_version(step.script, DISCHARGE_GRAPH, number=2, published_at=at(8))
     department = DepartmentFactory(name="心内科")
     entries = []
     for priority, (name, phone, gender) in enumerate(
@@ -64,44 +45,18 @@ def day_of_calls(db):
             customer__gender=gender,
             attending_doctor="周建国",
         )
-        case = CaseFactory(plan=plan, customer=patient.customer, patient=patient)
-        task = FollowUpTaskFactory(case=case, step=step, due_date=MONDAY)
-        entries.append(
-            QueueEntryFactory(
-                call_list=CallListFactory(day=MONDAY),
-                task=task,
-                assigned_agent=agent1,
-                priority=priority,
-            )
-        )
+        entries.append(listed(plan, patient=patient, agent=agent1, priority=priority, step=step))
     return {"agent": agent1, "version": version, "entries": entries}
-
-
-def in_english(page, live_server):
-    host = re.sub(r"^https?://", "", live_server.url).split(":")[0]
-    page.context.add_cookies(
-        [{"name": "django_language", "value": "en", "domain": host, "path": "/"}]
-    )
 
 
 def runner_path(page) -> list[str]:
     return json.loads(page.locator("#call-path").input_value())
 
 
-def step(page, key: str) -> None:
-    """Press an answer key and wait for the runner to come back."""
-    before = page.locator("#call-path").input_value()
-    page.keyboard.press(key)
-    page.wait_for_function(
-        "before => document.querySelector('#call-path').value !== before", arg=before
-    )
-
-
 def test_an_agent_takes_a_call_books_a_callback_and_the_supervisor_sees_it(
-    day_of_calls, page, live_server, log_in, screenshot
+    day_of_calls, in_english, page, live_server, log_in, screenshot
 ):
     first, second = day_of_calls["entries"]
-    in_english(page, live_server)
     with time_machine.travel(at(10, 35), tick=True):
         log_in("agent1", PASSWORD)
         assert page.url == f"{live_server.url}{reverse('agent:home')}"
@@ -182,7 +137,7 @@ def test_an_agent_takes_a_call_books_a_callback_and_the_supervisor_sees_it(
 
         attempt = CallAttempt.objects.get()
         assert attempt.disposition == "callback"
-        assert attempt.callback_at == at(15, 30, MONDAY + dt.timedelta(days=1))
+        assert attempt.callback_at == at(15, 30, TUESDAY)
         assert attempt.script_version == day_of_calls["version"]
         assert attempt.notes == "客户在开会，明天下午再打"
         assert [(a.node_id, a.value, a.is_objection) for a in attempt.answers.all()] == [
@@ -205,7 +160,7 @@ def test_an_agent_takes_a_call_books_a_callback_and_the_supervisor_sees_it(
 
     # The supervisor's outcome list shows the call.
     page.context.clear_cookies()
-    in_english(page, live_server)
+    in_english()
     with time_machine.travel(at(11, 0), tick=True):
         log_in("supervisor", PASSWORD)
         page.goto(f"{live_server.url}{reverse('supervisor:calls')}")
@@ -216,9 +171,8 @@ def test_an_agent_takes_a_call_books_a_callback_and_the_supervisor_sees_it(
 
 
 def test_between_windows_the_page_says_when_the_next_window_starts(
-    day_of_calls, page, live_server, log_in, screenshot
+    day_of_calls, in_english, page, live_server, log_in, screenshot
 ):
-    in_english(page, live_server)
     with time_machine.travel(at(12, 5), tick=True):
         log_in("agent1", PASSWORD)
         page.click("#next-call-button")
@@ -232,9 +186,8 @@ def test_between_windows_the_page_says_when_the_next_window_starts(
 
 
 def test_a_red_flag_raises_an_escalation_and_a_mistake_is_shown_beside_its_field(
-    day_of_calls, page, live_server, log_in, screenshot
+    day_of_calls, in_english, page, live_server, log_in, screenshot
 ):
-    in_english(page, live_server)
     with time_machine.travel(at(15, 5), tick=True):
         log_in("agent1", PASSWORD)
         page.keyboard.press("n")

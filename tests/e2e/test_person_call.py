@@ -10,48 +10,41 @@ import time_machine
 from playwright.sync_api import expect
 
 from followups.demo import DISCHARGE_GRAPH, MISSED_APPOINTMENT_GRAPH
-from followups.models import CallAttempt, CallScript, QueueEntryStatus, ScriptVersion, TaskStatus
+from followups.models import CallAttempt, QueueEntryStatus, TaskStatus
+from tests.calls import statuses
 from tests.clock import MONDAY, at
+from tests.e2e.conftest import step
 from tests.factories import (
+    PASSWORD,
     CallingPolicyFactory,
-    CallListFactory,
     CaseFactory,
     DepartmentFactory,
-    FollowUpPlanFactory,
     FollowUpTaskFactory,
     PatientFactory,
-    QueueEntryFactory,
-    UserFactory,
+    listed,
+    plan_with_script,
+    published_version,
 )
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
-PASSWORD = "pass-for-tests"
 
-
-def plan_with_script(name: str, code: str, kind: str, graph: dict, offset: int):
-    plan = FollowUpPlanFactory(
-        calling_policy=CallingPolicyFactory(is_default=kind == "discharge"), offsets=[offset]
-    )
-    script = CallScript.objects.create(name=name, code=code, case_kind=kind)
-    step = plan.steps.get()
-    step.script = script
-    step.save()
-    version = ScriptVersion.objects.create(
-        script=script, number=1, status="published", graph=graph, published_at=at(8)
-    )
-    return plan, step, version
+def scripted_step(name: str, code: str, kind: str, graph: dict, offset: int):
+    """The step of a new plan (on the default calling policy for discharges) and its
+    script's published version."""
+    policy = CallingPolicyFactory(is_default=kind == "discharge")
+    step = plan_with_script(name, code, case_kind=kind, offset=offset, policy=policy).steps.get()
+    return step, published_version(step.script, graph, published_at=at(8))
 
 
 @pytest.fixture
-def person_with_two_cases(db):
+def person_with_two_cases(agent1):
     """张三 on agent1's list, led by his discharge follow-up; his missed appointment rides
     along."""
-    agent = UserFactory(username="agent1", first_name="王静", role="agent")
-    discharge, discharge_step, discharge_version = plan_with_script(
+    discharge_step, discharge_version = scripted_step(
         "出院回访", "discharge", "discharge", DISCHARGE_GRAPH, 3
     )
-    missed, missed_step, missed_version = plan_with_script(
+    missed_step, missed_version = scripted_step(
         "失约回访", "missed", "missed_appointment", MISSED_APPOINTMENT_GRAPH, 0
     )
     patient = PatientFactory(
@@ -61,41 +54,23 @@ def person_with_two_cases(db):
         customer__gender="M",
         attending_doctor="周建国",
     )
-    lead_case = CaseFactory(plan=discharge, customer=patient.customer, patient=patient)
-    lead = FollowUpTaskFactory(case=lead_case, step=discharge_step, due_date=MONDAY)
+    entry = listed(
+        discharge_step.plan, patient=patient, agent=agent1, priority=1, step=discharge_step
+    )
     missed_case = CaseFactory(
-        plan=missed,
+        plan=missed_step.plan,
         customer=patient.customer,
         patient=patient,
         kind="missed_appointment",
         product="心内科复诊",
     )
     other = FollowUpTaskFactory(case=missed_case, step=missed_step, due_date=MONDAY)
-    entry = QueueEntryFactory(
-        call_list=CallListFactory(day=MONDAY), task=lead, assigned_agent=agent, priority=1
-    )
     return {
         "entry": entry,
-        "lead": lead,
+        "lead": entry.task,
         "other": other,
         "versions": (discharge_version, missed_version),
     }
-
-
-def in_english(page, live_server):
-    host = re.sub(r"^https?://", "", live_server.url).split(":")[0]
-    page.context.add_cookies(
-        [{"name": "django_language", "value": "en", "domain": host, "path": "/"}]
-    )
-
-
-def step(page, key: str) -> None:
-    """Press an answer key and wait for the runner to come back."""
-    before = page.locator("#call-path").input_value()
-    page.keyboard.press(key)
-    page.wait_for_function(
-        "before => document.querySelector('#call-path').value !== before", arg=before
-    )
 
 
 def node(page) -> str | None:
@@ -103,11 +78,10 @@ def node(page) -> str | None:
 
 
 def test_an_agent_settles_two_follow_ups_of_one_person_in_one_call(
-    person_with_two_cases, page, live_server, log_in, screenshot
+    person_with_two_cases, in_english, page, live_server, log_in, screenshot
 ):
     entry, lead, other = (person_with_two_cases[name] for name in ("entry", "lead", "other"))
     discharge_version, missed_version = person_with_two_cases["versions"]
-    in_english(page, live_server)
     with time_machine.travel(at(10, 35), tick=True):
         log_in("agent1", PASSWORD)
         row = page.locator(f"#my-list tr[data-entry='{entry.pk}']")
@@ -131,11 +105,7 @@ def test_an_agent_settles_two_follow_ups_of_one_person_in_one_call(
             step(page, key)
         assert node(page) == "q_note"
         page.fill("#free-answer", "一切都好")
-        before = page.locator("#call-path").input_value()
-        page.keyboard.press("Enter")
-        page.wait_for_function(
-            "before => document.querySelector('#call-path').value !== before", arg=before
-        )
+        step(page, "Enter")
         page.locator("#script-ended").wait_for()
         expect(page.locator("#id_disposition")).to_have_value("complete")
         expect(page.locator("#id_satisfaction")).to_have_value("satisfied")
@@ -187,8 +157,5 @@ def test_an_agent_settles_two_follow_ups_of_one_person_in_one_call(
         ("s_purpose", ""),
         ("q_reason", "busy"),
     ]
-    entry.refresh_from_db()
-    lead.refresh_from_db()
-    other.refresh_from_db()
-    assert entry.status == QueueEntryStatus.DONE
-    assert (lead.status, other.status) == (TaskStatus.DONE, TaskStatus.DONE)
+    done = (QueueEntryStatus.DONE, TaskStatus.DONE, TaskStatus.DONE)
+    assert statuses(entry, lead, other) == done

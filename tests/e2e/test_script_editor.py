@@ -6,7 +6,8 @@ from django.utils import translation
 from playwright.sync_api import expect
 
 from followups.demo import SCRIPTS
-from followups.models import AuditAction, AuditEvent, CallScript, ScriptVersion
+from followups.models import AuditAction, AuditEvent
+from scripts.models import CallScript, ScriptVersion
 from tests.e2e.conftest import SCREENSHOTS
 from tests.factories import UserFactory
 

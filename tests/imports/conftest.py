@@ -8,12 +8,7 @@ import pytest
 from openpyxl import Workbook
 
 from followups.models import CaseKind
-from tests.factories import (
-    CallingPolicyFactory,
-    DepartmentFactory,
-    FollowUpPlanFactory,
-    HospitalFactory,
-)
+from tests.factories import DepartmentFactory, HospitalFactory, default_plan
 
 HEADER = [
     "住院号",
@@ -29,30 +24,25 @@ HEADER = [
 ]
 
 
-def row(
-    mrn="ZY0001",
-    name="李秀英",
-    gender="女",
-    phones="13812345678",
-    department="心内科",
-    doctor="周建国",
-    diagnosis="不稳定型心绞痛",
-    admitted="2026-11-01",
-    discharged="2026-11-10",
-    sensitive="否",
-):
-    return [
-        mrn,
-        name,
-        gender,
-        phones,
-        department,
-        doctor,
-        diagnosis,
-        admitted,
-        discharged,
-        sensitive,
-    ]
+# A patient's row, column by column (HEADER's order), as the tests' rows read unless said.
+ROW = {
+    "mrn": "ZY0001",
+    "name": "李秀英",
+    "gender": "女",
+    "phones": "13812345678",
+    "department": "心内科",
+    "doctor": "周建国",
+    "diagnosis": "不稳定型心绞痛",
+    "admitted": "2026-11-01",
+    "discharged": "2026-11-10",
+    "sensitive": "否",
+}
+
+
+def row(**values) -> list:
+    """A row of the file: ROW with these `values`."""
+    assert set(values) <= set(ROW), set(values) - set(ROW)
+    return list({**ROW, **values}.values())
 
 
 def csv_file(rows, header=HEADER) -> io.BytesIO:
@@ -85,11 +75,7 @@ def hospital(db):
 
 @pytest.fixture
 def discharge_plan(db):
-    return FollowUpPlanFactory(
-        name="出院回访计划",
-        calling_policy=CallingPolicyFactory(is_default=True),
-        offsets=[3, 7, 30],
-    )
+    return default_plan([3, 7, 30], name="出院回访计划")
 
 
 ANCHOR = dt.date(2026, 11, 10)
@@ -97,14 +83,8 @@ KIND = CaseKind.DISCHARGE
 
 
 @pytest.fixture(autouse=True)
-def english():
+def in_english(english):
     """Reports are read in English here (the default language is Chinese)."""
-    from django.utils import translation
-
-    with translation.override("en"):
-        yield
-    # A request with Accept-Language: en leaves English active in the thread.
-    translation.deactivate()
 
 
 @pytest.fixture(autouse=True)

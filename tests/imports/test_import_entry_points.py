@@ -139,19 +139,18 @@ def test_the_api_import_is_for_admins_only(request, role, hospital, discharge_pl
     assert Patient.objects.count() == 0
 
 
+def check_on_the_page(client, *rows):
+    """A file of `rows` for the demo hospital, sent to the imports page to be checked."""
+    data = {"file": upload(list(rows)), "hospital": "demo"}
+    return client.post(reverse("config:imports"), data, HTTP_ACCEPT_LANGUAGE="en")
+
+
 def test_the_page_checks_then_commits_on_confirmation(
     client, admin_user, hospital, discharge_plan, settings, tmp_path
 ):
     settings.LANGUAGE_CODE = "en"
     client.force_login(admin_user)
-    checked = client.post(
-        reverse("config:imports"),
-        {
-            "file": upload([row(mrn="ZY1"), row(mrn="ZY2", phones="13900001111")]),
-            "hospital": "demo",
-        },
-        HTTP_ACCEPT_LANGUAGE="en",
-    )
+    checked = check_on_the_page(client, row(mrn="ZY1"), row(mrn="ZY2", phones="13900001111"))
     assert checked.status_code == 200
     html = checked.content.decode()
     assert 'id="import-rows"' in html
@@ -167,14 +166,7 @@ def test_the_page_shows_refused_rows_and_offers_no_confirmation(
     client, admin_user, hospital, discharge_plan
 ):
     client.force_login(admin_user)
-    response = client.post(
-        reverse("config:imports"),
-        {
-            "file": upload([row(mrn="ZY1"), row(mrn="ZY2", discharged="2026-11-31")]),
-            "hospital": "demo",
-        },
-        HTTP_ACCEPT_LANGUAGE="en",
-    )
+    response = check_on_the_page(client, row(mrn="ZY1"), row(mrn="ZY2", discharged="2026-11-31"))
     html = response.content.decode()
     assert "出院日期 (discharged_on) is not a date." in html
     assert "Confirm the import" not in html

@@ -160,18 +160,9 @@ def test_a_readmission_under_a_new_number_matches_by_phone_and_opens_a_new_case(
 
 
 def test_xlsx_with_english_headers_and_date_cells_imports_the_same(hospital, discharge_plan):
-    header = [
-        "mrn",
-        "name",
-        "gender",
-        "phones",
-        "department",
-        "doctor",
-        "diagnosis",
-        "admitted_on",
-        "discharged_on",
-        "sensitive",
-    ]
+    header = (
+        "mrn name gender phones department doctor diagnosis admitted_on discharged_on sensitive"
+    ).split()
     values = row(mrn=20260001)
     values[7], values[8] = dt.datetime(2026, 11, 1), dt.datetime(2026, 11, 10, 9, 30)
     values[3] = 13812345678
@@ -219,17 +210,7 @@ def test_imported_tasks_are_the_ones_the_case_service_makes(hospital, discharge_
         anchor_date=dt.date(2026, 12, 29),
         plan=discharge_plan,
     )
-    fields = [
-        "step",
-        "kind",
-        "status",
-        "due_date",
-        "earliest_at",
-        "deadline",
-        "max_attempts",
-        "agent",
-        "attempts",
-    ]
+    fields = "step kind status due_date earliest_at deadline max_attempts agent attempts".split()
     assert list(imported.tasks.order_by("due_date").values_list(*fields)) == list(
         by_service.tasks.order_by("due_date").values_list(*fields)
     )

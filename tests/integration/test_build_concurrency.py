@@ -10,7 +10,7 @@ import pytest
 from django.db import connection
 
 from followups.models import CallList, Case, CaseKind, Customer, FollowUpTask, QueueEntry
-from tests.factories import CallingPolicyFactory, FollowUpPlanFactory
+from tests.factories import default_plan
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -20,7 +20,7 @@ TASKS = 3000
 
 
 def make_due_tasks(count: int) -> None:
-    plan = FollowUpPlanFactory(calling_policy=CallingPolicyFactory(is_default=True), offsets=[])
+    plan = default_plan()
     customers = Customer.objects.bulk_create(
         Customer(name=f"客户{n}", phone=f"+86139{n:08d}") for n in range(count)
     )

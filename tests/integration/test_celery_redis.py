@@ -10,12 +10,7 @@ from celery.contrib.testing.worker import start_worker
 from followups.models import CallList, QueueEntry
 from followups.tasks import build_call_lists_task
 from tests.conftest import _missing
-from tests.factories import (
-    CallingPolicyFactory,
-    CaseFactory,
-    FollowUpPlanFactory,
-    FollowUpTaskFactory,
-)
+from tests.factories import CaseFactory, FollowUpTaskFactory, default_plan
 
 pytestmark = [pytest.mark.redis, pytest.mark.django_db(transaction=True)]
 
@@ -37,7 +32,7 @@ def redis_app():
 
 
 def test_the_task_builds_the_list_through_redis(redis_app):
-    plan = FollowUpPlanFactory(calling_policy=CallingPolicyFactory(is_default=True), offsets=[])
+    plan = default_plan()
     for _ in range(4):
         FollowUpTaskFactory(case=CaseFactory(plan=plan), due_date=DAY)
     with start_worker(redis_app, pool="solo", perform_ping_check=False, shutdown_timeout=10):

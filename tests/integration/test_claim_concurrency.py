@@ -4,7 +4,6 @@ handed out exactly once, expired leases come back, late submits are kept and fla
 import datetime as dt
 import threading
 from collections import Counter
-from zoneinfo import ZoneInfo
 
 import pytest
 from django.db import connection
@@ -20,21 +19,20 @@ from followups.models import (
     QueueEntryStatus,
 )
 from followups.services.leases import claim_token
-from followups.services.outcomes import record_outcome
 from followups.services.queue import claim_next_call
-from tests.factories import CallingPolicyFactory, FollowUpPlanFactory, UserFactory
+from tests.calls import record
+from tests.clock import MONDAY, at
+from tests.factories import UserFactory, default_plan
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
-MONDAY = dt.date(2026, 11, 23)
-IN_WINDOW = dt.datetime(2026, 11, 23, 10, 40, tzinfo=SHANGHAI)
+IN_WINDOW = at(10, 40)
 AGENTS = 16
 
 
 def list_entries(count: int, *, agents=()) -> list[int]:
     """`count` entries on Monday's list; every other one assigned round-robin to `agents`."""
-    plan = FollowUpPlanFactory(calling_policy=CallingPolicyFactory(is_default=True), offsets=[])
+    plan = default_plan()
     customers = Customer.objects.bulk_create(
         Customer(name=f"客户{n}", phone=f"+86139{n:08d}") for n in range(count)
     )
@@ -136,15 +134,14 @@ def test_expired_leases_come_back_and_late_submits_are_kept_and_flagged(postgres
 
     def submit_late(pair):
         agent, (entry_pk, token) = pair
-        return record_outcome(
-            agent=agent,
-            entry=QueueEntry.objects.get(pk=entry_pk),
-            idempotency_key=f"late-{agent.pk}",
-            disposition="complete",
+        return record(
+            QueueEntry.objects.get(pk=entry_pk),
+            agent,
+            key=f"late-{agent.pk}",
             started_at=IN_WINDOW,
             ended_at=IN_WINDOW + dt.timedelta(minutes=17),
             now=later + dt.timedelta(minutes=1),
-            claim_token=token,
+            token=token,
         ).attempt.pk
 
     attempts = run_at_once(submit_late, list(zip(first, handed, strict=True)))
@@ -160,15 +157,15 @@ def test_one_key_submitted_twice_at_once_is_stored_once(postgres):
     token = claim_token(claim_next_call(agent=agent, now=IN_WINDOW).entry, agent)
 
     def submit(_):
-        result = record_outcome(
-            agent=agent,
-            entry=QueueEntry.objects.get(pk=entry_pk),
-            idempotency_key="same-key",
+        result = record(
+            QueueEntry.objects.get(pk=entry_pk),
+            agent,
+            key="same-key",
             disposition="no_answer",
             started_at=IN_WINDOW,
             ended_at=IN_WINDOW + dt.timedelta(minutes=1),
             now=IN_WINDOW + dt.timedelta(minutes=2),
-            claim_token=token,
+            token=token,
         )
         return result.attempt.pk, result.created
 

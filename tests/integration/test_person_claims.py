@@ -30,7 +30,6 @@ import threading
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from functools import partial
-from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
@@ -41,28 +40,24 @@ from hypothesis import HealthCheck, event, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
-from followups.models import (
-    CallAttempt,
-    Case,
-    CaseKind,
-    Customer,
-    FollowUpTask,
-    QueueEntry,
-    QueueEntryStatus,
-    TaskKind,
-)
+from followups.models import CallAttempt, QueueEntry, QueueEntryStatus, TaskKind
 from followups.services import contact
 from followups.services import queue as queue_service
 from followups.services.call_lists import build_call_lists
 from followups.services.leases import claim_token
-from followups.services.outcomes import record_outcome
 from followups.services.queue import claim_next_call
-from tests.factories import CallingPolicyFactory, FollowUpPlanFactory, UserFactory
+from tests.calls import record
+from tests.clock import MONDAY, SHANGHAI
+from tests.factories import (
+    CaseFactory,
+    CustomerFactory,
+    FollowUpTaskFactory,
+    UserFactory,
+    default_plan,
+)
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
-MONDAY = dt.date(2026, 11, 23)
 # The default policy's windows (tests/factories.py), on the center's clock.
 WINDOWS = {
     "morning": (dt.time(10, 30), dt.time(11, 30)),
@@ -109,34 +104,25 @@ class Action:
     minutes: int = 2  # how long the call took
 
 
+def follow_ups(kind: TaskKind, clocks: str, *, overdue: tuple[int, int], window: int):
+    """Follow-ups of `kind` at one of the `clocks` ("10:30 15:41"; none if empty), overdue
+    by so many days, their windows ending up to `window` days after Monday."""
+    times = [dt.time.fromisoformat(clock) for clock in clocks.split()]
+    return st.builds(
+        Plan,
+        kind=st.just(kind.value),
+        clock=st.sampled_from(times) if times else st.none(),
+        overdue_days=st.integers(*overdue),
+        window_days=st.integers(0, window),
+    )
+
+
+RETRIES_AT = "10:30 10:52 11:17 15:00 15:41 16:33 17:12"
+CALLBACKS_AT = "10:44 11:20 12:30 15:02 15:25 16:48 18:00"
 plans = st.one_of(
-    st.builds(
-        Plan,
-        kind=st.just(TaskKind.SCHEDULED.value),
-        clock=st.none(),
-        overdue_days=st.integers(0, 3),
-        window_days=st.integers(0, 3),
-    ),
-    st.builds(
-        Plan,
-        kind=st.just(TaskKind.RETRY.value),
-        clock=st.sampled_from(
-            [dt.time(10, 30), dt.time(10, 52), dt.time(11, 17), dt.time(15, 0)]
-            + [dt.time(15, 41), dt.time(16, 33), dt.time(17, 12)]
-        ),
-        overdue_days=st.integers(1, 3),
-        window_days=st.integers(0, 3),
-    ),
-    st.builds(
-        Plan,
-        kind=st.just(TaskKind.CALLBACK.value),
-        clock=st.sampled_from(
-            [dt.time(10, 44), dt.time(11, 20), dt.time(12, 30), dt.time(15, 2)]
-            + [dt.time(15, 25), dt.time(16, 48), dt.time(18, 0)]
-        ),
-        overdue_days=st.integers(0, 2),
-        window_days=st.integers(0, 2),
-    ),
+    follow_ups(TaskKind.SCHEDULED, "", overdue=(0, 3), window=3),
+    follow_ups(TaskKind.RETRY, RETRIES_AT, overdue=(1, 3), window=3),
+    follow_ups(TaskKind.CALLBACK, CALLBACKS_AT, overdue=(0, 2), window=2),
 )
 people = st.lists(st.lists(plans, min_size=1, max_size=3), min_size=2, max_size=6)
 actions = st.one_of(
@@ -265,15 +251,12 @@ def empty_the_tables() -> None:
 def make_people(plan, drawn: list[list[Plan]]) -> list[int]:
     customer_ids = []
     for index, follow_ups in enumerate(drawn):
-        customer = Customer.objects.create(name=f"病人{index}", phone=f"+86139{index:08d}")
+        customer = CustomerFactory(name=f"病人{index}", phone=f"+86139{index:08d}")
         customer_ids.append(customer.pk)
         for drawn_plan in follow_ups:
-            case = Case.objects.create(
-                customer=customer, kind=CaseKind.DISCHARGE, anchor_date=MONDAY, plan=plan
-            )
             moment = at(drawn_plan.clock) if drawn_plan.clock else None
-            FollowUpTask.objects.create(
-                case=case,
+            FollowUpTaskFactory(
+                case=CaseFactory(customer=customer, anchor_date=MONDAY, plan=plan),
                 kind=drawn_plan.kind,
                 due_date=MONDAY - dt.timedelta(days=drawn_plan.overdue_days),
                 window_ends_on=MONDAY + dt.timedelta(days=drawn_plan.window_days),
@@ -354,8 +337,7 @@ def work_the_day(*, drawn_people, scripts, offset, step, limit) -> None:
 
 
 def _work_the_day(day: Day, *, drawn_people, scripts, offset, step) -> None:
-    plan = FollowUpPlanFactory(calling_policy=CallingPolicyFactory(is_default=True), offsets=[])
-    make_people(plan, drawn_people)
+    make_people(default_plan(), drawn_people)
     agents = [UserFactory(username=name, role="agent") for name in AGENT_NAMES[: len(scripts)]]
     with time_machine.travel(at(dt.time(7)), tick=False):
         build_call_lists(day=MONDAY)
@@ -407,18 +389,10 @@ def _work_the_day(day: Day, *, drawn_people, scripts, offset, step) -> None:
                     if action.callback_minutes is not None
                     else None
                 )
-                jobs[i] = partial(
-                    record_outcome,
-                    agent=agents[i],
-                    entry=entry,
-                    idempotency_key=key,
-                    disposition=action.disposition,
-                    started_at=now,
-                    ended_at=ended,
-                    now=ended,
-                    callback_at=callback_at,
-                    claim_token=claim_token(entry, agents[i]),
-                )
+                said = {"disposition": action.disposition, "callback_at": callback_at}
+                times = {"started_at": now, "ended_at": ended, "now": ended}
+                token = claim_token(entry, agents[i])
+                jobs[i] = partial(record, entry, agents[i], key=key, token=token, **said, **times)
             crew.run(jobs)
             check_calls(day)
             check_entries(day)
@@ -437,13 +411,6 @@ def _work_the_day(day: Day, *, drawn_people, scripts, offset, step) -> None:
     event(f"a call walked away from: {len(day.claims) > len(day.calls)}")
 
 
-@pytest.fixture(params=["one statement", "orm"])
-def claim_path(request, postgres, settings):
-    """Both claims (see tests/services/test_queue_claims.py)."""
-    settings.HUIFANG_CLAIM_IN_ONE_STATEMENT = request.param == "one statement"
-    return request.param
-
-
 @hypothesis_settings(
     max_examples=9,
     deadline=None,
@@ -458,6 +425,6 @@ def claim_path(request, postgres, settings):
     limit=st.sampled_from([2, 1]),  # HUIFANG_CALLS_PER_PERSON_PER_DAY: the default, and 1
 )
 def test_no_person_is_called_twice_in_a_window_whatever_the_plans_callbacks_and_retries(
-    claim_path, drawn_people, scripts, offset, step, limit
+    postgres, claim_path, drawn_people, scripts, offset, step, limit
 ):
     work_the_day(drawn_people=drawn_people, scripts=scripts, offset=offset, step=step, limit=limit)

@@ -6,6 +6,7 @@ import pytest
 from django.db import IntegrityError, transaction
 
 from followups import models as m
+from scripts.models import CallScript, ScriptVersion
 from tests.factories import (
     CallAttemptFactory,
     CallingPolicyFactory,
@@ -110,17 +111,17 @@ def test_it_refuses_a_discharge_before_the_admission():
 
 
 def test_it_keeps_one_published_version_per_script():
-    script = m.CallScript.objects.create(name="出院回访", code="discharge")
-    m.ScriptVersion.objects.create(script=script, number=1, status="published")
+    script = CallScript.objects.create(name="出院回访", code="discharge")
+    ScriptVersion.objects.create(script=script, number=1, status="published")
     with pytest.raises(IntegrityError), transaction.atomic():
-        m.ScriptVersion.objects.create(script=script, number=2, status="published")
+        ScriptVersion.objects.create(script=script, number=2, status="published")
 
 
 def test_a_published_version_cannot_be_edited():
     from django.core.exceptions import ValidationError
 
-    script = m.CallScript.objects.create(name="出院回访", code="discharge")
-    version = m.ScriptVersion.objects.create(
+    script = CallScript.objects.create(name="出院回访", code="discharge")
+    version = ScriptVersion.objects.create(
         script=script, number=1, status="published", graph={"start": "greet"}
     )
     version.graph = {"start": "changed"}

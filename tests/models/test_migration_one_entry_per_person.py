@@ -6,6 +6,7 @@ historical models of that state, and migrated forward again; the test ends on th
 migrations whatever happens, so the tests after it find the schema they expect."""
 
 import threading
+from types import SimpleNamespace
 
 import pytest
 from django.db import DEFAULT_DB_ALIAS, connection, connections
@@ -58,6 +59,12 @@ def old_apps(postgres_only):
             executor.migrate(latest(executor))
 
 
+@pytest.fixture
+def then(old_apps):
+    """The models the tests write, as of 0011: then.Customer, then.QueueEntry, …"""
+    return SimpleNamespace(**{name: old_apps.get_model(app, name) for app, name in TOUCHED})
+
+
 def latest(executor: MigrationExecutor) -> list[tuple[str, str]]:
     executor.loader.build_graph()
     return executor.loader.graph.leaf_nodes()
@@ -92,34 +99,25 @@ def counts(apps_now) -> dict[str, int]:
     }
 
 
-def test_several_entries_of_one_person_become_the_one_still_to_be_worked(old_apps):
-    User = old_apps.get_model("auth", "User")  # noqa: N806
-    Customer = old_apps.get_model("followups", "Customer")  # noqa: N806
-    Case = old_apps.get_model("followups", "Case")  # noqa: N806
-    FollowUpTask = old_apps.get_model("followups", "FollowUpTask")  # noqa: N806
-    CallList = old_apps.get_model("followups", "CallList")  # noqa: N806
-    QueueEntry = old_apps.get_model("followups", "QueueEntry")  # noqa: N806
-    CallAttempt = old_apps.get_model("followups", "CallAttempt")  # noqa: N806
-    ScriptAnswer = old_apps.get_model("followups", "ScriptAnswer")  # noqa: N806
-
-    agent = User.objects.create(username="migrating-agent")
-    zhang = Customer.objects.create(name="张三", phone="+8613812345678")
-    li = Customer.objects.create(name="李四", phone="+8613812345679")
+def test_several_entries_of_one_person_become_the_one_still_to_be_worked(old_apps, then):
+    agent = then.User.objects.create(username="migrating-agent")
+    zhang = then.Customer.objects.create(name="张三", phone="+8613812345678")
+    li = then.Customer.objects.create(name="李四", phone="+8613812345679")
 
     def task_of(customer, kind="discharge"):
-        case = Case.objects.create(customer=customer, kind=kind, anchor_date=MONDAY)
-        return FollowUpTask.objects.create(case=case, due_date=MONDAY)
+        case = then.Case.objects.create(customer=customer, kind=kind, anchor_date=MONDAY)
+        return then.FollowUpTask.objects.create(case=case, due_date=MONDAY)
 
     called, still_due, lis = task_of(zhang), task_of(zhang, "outpatient"), task_of(li)
-    monday = CallList.objects.create(day=MONDAY)
-    done = QueueEntry.objects.create(
+    monday = then.CallList.objects.create(day=MONDAY)
+    done = then.QueueEntry.objects.create(
         call_list=monday, task=called, priority=1, status="done", closed_at=at(10, 45)
     )
-    waiting = QueueEntry.objects.create(
+    waiting = then.QueueEntry.objects.create(
         call_list=monday, task=still_due, priority=5, status="waiting"
     )
-    li_entry = QueueEntry.objects.create(call_list=monday, task=lis, priority=3)
-    attempt = CallAttempt.objects.create(
+    li_entry = then.QueueEntry.objects.create(call_list=monday, task=lis, priority=3)
+    attempt = then.CallAttempt.objects.create(
         task=called,
         queue_entry=done,
         agent=agent,
@@ -129,10 +127,12 @@ def test_several_entries_of_one_person_become_the_one_still_to_be_worked(old_app
         idempotency_key="zhang-monday-morning",
     )
     for position, (node, value) in enumerate([("greeting", "ok"), ("satisfaction", "5")], 1):
-        ScriptAnswer.objects.create(attempt=attempt, position=position, node_id=node, value=value)
+        then.ScriptAnswer.objects.create(
+            attempt=attempt, position=position, node_id=node, value=value
+        )
     # The person on another day's list keeps that entry: one entry per person *and day*.
-    tuesday_entry = QueueEntry.objects.create(
-        call_list=CallList.objects.create(day=TUESDAY), task=still_due, priority=5
+    tuesday_entry = then.QueueEntry.objects.create(
+        call_list=then.CallList.objects.create(day=TUESDAY), task=still_due, priority=5
     )
     before = counts(old_apps)
 
@@ -170,31 +170,23 @@ def test_several_entries_of_one_person_become_the_one_still_to_be_worked(old_app
 
 
 def test_a_person_with_a_claimed_and_a_done_entry_keeps_the_claimed_one_with_both_calls(
-    old_apps,
+    old_apps, then
 ):
     """The keeping order: claimed before waiting before done before cancelled, then the
     most urgent (lowest priority); calls on every merged entry are counted on the kept one."""
-    User = old_apps.get_model("auth", "User")  # noqa: N806
-    Customer = old_apps.get_model("followups", "Customer")  # noqa: N806
-    Case = old_apps.get_model("followups", "Case")  # noqa: N806
-    FollowUpTask = old_apps.get_model("followups", "FollowUpTask")  # noqa: N806
-    CallList = old_apps.get_model("followups", "CallList")  # noqa: N806
-    QueueEntry = old_apps.get_model("followups", "QueueEntry")  # noqa: N806
-    CallAttempt = old_apps.get_model("followups", "CallAttempt")  # noqa: N806
-
-    agent = User.objects.create(username="migrating-agent-2")
-    wang = Customer.objects.create(name="王五", phone="+8613812345670")
+    agent = then.User.objects.create(username="migrating-agent-2")
+    wang = then.Customer.objects.create(name="王五", phone="+8613812345670")
     tasks = [
-        FollowUpTask.objects.create(
-            case=Case.objects.create(customer=wang, kind="discharge", anchor_date=MONDAY),
+        then.FollowUpTask.objects.create(
+            case=then.Case.objects.create(customer=wang, kind="discharge", anchor_date=MONDAY),
             due_date=MONDAY,
         )
         for _ in range(4)
     ]
-    monday = CallList.objects.create(day=MONDAY)
+    monday = then.CallList.objects.create(day=MONDAY)
     statuses = ["cancelled", "done", "claimed", "waiting"]
     entries = [
-        QueueEntry.objects.create(
+        then.QueueEntry.objects.create(
             call_list=monday,
             task=task,
             status=status,
@@ -206,7 +198,7 @@ def test_a_person_with_a_claimed_and_a_done_entry_keeps_the_claimed_one_with_bot
         for task, status, priority in zip(tasks, statuses, [0, 1, 9, 2], strict=True)
     ]
     for n, (entry, hour) in enumerate([(entries[1], 10), (entries[2], 15)]):
-        CallAttempt.objects.create(
+        then.CallAttempt.objects.create(
             task=entry.task,
             queue_entry=entry,
             agent=agent,
@@ -232,22 +224,17 @@ def test_a_person_with_a_claimed_and_a_done_entry_keeps_the_claimed_one_with_bot
 
 
 def test_entries_of_different_people_with_no_calls_get_their_person_and_no_call_counted(
-    old_apps,
+    old_apps, then
 ):
     """The plain case: nothing to merge, no call made yet."""
-    Customer = old_apps.get_model("followups", "Customer")  # noqa: N806
-    Case = old_apps.get_model("followups", "Case")  # noqa: N806
-    FollowUpTask = old_apps.get_model("followups", "FollowUpTask")  # noqa: N806
-    CallList = old_apps.get_model("followups", "CallList")  # noqa: N806
-    QueueEntry = old_apps.get_model("followups", "QueueEntry")  # noqa: N806
 
-    monday = CallList.objects.create(day=MONDAY)
+    monday = then.CallList.objects.create(day=MONDAY)
     person_of = {}
     for n in range(3):
-        customer = Customer.objects.create(name=f"客户{n}", phone=f"+861381234567{n}")
-        case = Case.objects.create(customer=customer, kind="discharge", anchor_date=MONDAY)
-        task = FollowUpTask.objects.create(case=case, due_date=MONDAY)
-        person_of[QueueEntry.objects.create(call_list=monday, task=task).pk] = customer.pk
+        customer = then.Customer.objects.create(name=f"客户{n}", phone=f"+861381234567{n}")
+        case = then.Case.objects.create(customer=customer, kind="discharge", anchor_date=MONDAY)
+        task = then.FollowUpTask.objects.create(case=case, due_date=MONDAY)
+        person_of[then.QueueEntry.objects.create(call_list=monday, task=task).pk] = customer.pk
     before = counts(old_apps)
 
     migrate_to_latest()

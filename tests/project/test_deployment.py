@@ -17,7 +17,23 @@ def compose_services() -> dict:
 
 
 def test_compose_has_the_whole_stack():
-    assert set(compose_services()) == {"web", "worker", "beat", "db", "redis"}
+    assert set(compose_services()) == {"proxy", "web", "worker", "beat", "db", "redis"}
+
+
+def test_compose_refers_to_files_that_exist():
+    services = compose_services()
+    for name, service in services.items():
+        for volume in service.get("volumes", []):
+            source = volume.split(":")[0]
+            if source.startswith("."):
+                assert (ROOT / source).is_file(), f"{name}: {source} is missing"
+    assert (ROOT / "deploy" / "Caddyfile").is_file()
+
+
+def test_only_the_tls_proxy_publishes_ports():
+    services = compose_services()
+    assert {name for name, service in services.items() if service.get("ports")} == {"proxy"}
+    assert sorted(services["proxy"]["ports"]) == ["443:443", "80:80"]
 
 
 def test_every_app_service_command_exists_in_the_project():

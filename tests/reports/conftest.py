@@ -4,7 +4,6 @@ import datetime as dt
 from types import SimpleNamespace
 
 import pytest
-from django.utils import translation
 
 from followups.models import CaseKind, Disposition, TaskStatus
 from followups.reports.scope import ReportScope
@@ -15,10 +14,8 @@ D = Disposition
 
 
 @pytest.fixture(autouse=True)
-def in_english():
+def in_english(english):
     """Labels are compared in English; the pages speak Chinese by default."""
-    with translation.override("en"):
-        yield
 
 
 @pytest.fixture

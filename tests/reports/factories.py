@@ -5,6 +5,7 @@ import uuid
 from zoneinfo import ZoneInfo
 
 from followups import models as m
+from scripts.models import CallScript, ScriptVersion
 from tests.factories import (
     CaseFactory,
     CustomerFactory,
@@ -70,7 +71,7 @@ def call(
     seconds: int = 180,
     satisfaction: str = "",
     notes: str = "",
-    version: m.ScriptVersion | None = None,
+    version: ScriptVersion | None = None,
     path: list[tuple[str, str, bool]] = (),
     callback_at: dt.datetime | None = None,
     same_call_as: m.CallAttempt | None = None,
@@ -135,29 +136,27 @@ def escalation(
     )
 
 
+def choice(node_id: str, kind: str, text: str, options: dict[str, tuple[str, str]]) -> dict:
+    """A node answered by one of its `options`: value → (label, next node)."""
+    return {
+        "id": node_id,
+        "kind": kind,
+        "text": text,
+        "options": [
+            {"value": value, "label": label, "next": to} for value, (label, to) in options.items()
+        ],
+    }
+
+
+IDENTITY_OPTIONS = {"yes": ("是本人", "q_recovery"), "no": ("不是", "close_ok")}
+RECOVERY_OPTIONS = {"good": ("恢复得不错", "close_ok"), "poor": ("不太好", "close_ok")}
 GRAPH_V1 = {
     "schema": 1,
     "start": "greet",
     "nodes": [
         {"id": "greet", "kind": "greeting", "text": "您好，我是回访专员", "next": "identity"},
-        {
-            "id": "identity",
-            "kind": "identity_check",
-            "text": "请问您是本人吗？",
-            "options": [
-                {"value": "yes", "label": "是本人", "next": "q_recovery"},
-                {"value": "no", "label": "不是", "next": "close_ok"},
-            ],
-        },
-        {
-            "id": "q_recovery",
-            "kind": "question",
-            "text": "恢复得怎么样？",
-            "options": [
-                {"value": "good", "label": "恢复得不错", "next": "close_ok"},
-                {"value": "poor", "label": "不太好", "next": "close_ok"},
-            ],
-        },
+        choice("identity", "identity_check", "请问您是本人吗？", IDENTITY_OPTIONS),
+        choice("q_recovery", "question", "恢复得怎么样？", RECOVERY_OPTIONS),
         {"id": "close_ok", "kind": "closing", "text": "谢谢，再见", "disposition": "complete"},
     ],
     "objections": [
@@ -168,7 +167,7 @@ GRAPH_V1 = {
 
 
 def script_version(number: int = 1, graph: dict | None = None, status="published"):
-    script, _ = m.CallScript.objects.get_or_create(code="discharge", defaults={"name": "出院回访"})
-    return m.ScriptVersion.objects.create(
+    script, _ = CallScript.objects.get_or_create(code="discharge", defaults={"name": "出院回访"})
+    return ScriptVersion.objects.create(
         script=script, number=number, status=status, graph=graph or GRAPH_V1
     )

@@ -4,11 +4,12 @@ import datetime as dt
 
 import pytest
 
-from followups.models import CallReview, Disposition
+from followups.models import CallingWindow, CallReview, Disposition, QueueEntry
 from followups.reports.agents import agent_figures, agent_summary
 from followups.reports.scope import ReportScope
 from followups.scheduling import CallingRules, is_callable
-from tests.factories import UserFactory
+from tests.calls import handed, record
+from tests.factories import UserFactory, default_plan, listed
 from tests.reports.conftest import MON, TUE
 from tests.reports.factories import agent, at, call, due_task
 
@@ -118,3 +119,30 @@ def test_the_dashboard_summary_counts_calls_reached_and_handle_time(calls, perio
         ["李娜", 3, 2, pytest.approx(2 / 3), 120.0],
         ["王强", 4, 1, 0.25, 120.0],
     ]
+
+
+def test_calls_are_judged_by_the_rules_in_force_when_they_were_made(db):
+    """A call made in the 10:30 window stays inside the rules after the centre moves its
+    windows: record_outcome keeps how it stood, the report reads that."""
+    plan = default_plan()
+    listed(plan, day=MON)
+    a1 = agent("a1", "李娜")
+    entry = handed(a1, at(MON, 10, 40))
+    record(
+        QueueEntry.objects.get(pk=entry.pk),
+        a1,
+        key="k1",
+        disposition=D.COMPLETE,
+        started_at=at(MON, 10, 40),
+        ended_at=at(MON, 10, 43),
+        now=at(MON, 10, 44),
+    )
+    # The centre now calls only in the afternoon.
+    policy = plan.calling_policy
+    CallingWindow.objects.filter(policy=policy).delete()
+    CallingWindow.objects.create(policy=policy, starts_at=dt.time(14), ends_at=dt.time(16))
+
+    report = agent_figures(scope=ReportScope(start=MON, end=MON))
+
+    assert rows(report)["李娜"][-2:] == [1.0, 0]
+    assert report.outside.rows == []

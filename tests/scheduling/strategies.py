@@ -113,3 +113,9 @@ def reads_inside_a_window(moment: datetime, rules: CallingRules) -> bool:
 def in_utc(moment: datetime) -> datetime:
     # Compare in UTC: two datetimes sharing a tzinfo compare by wall clock, ignoring fold.
     return moment.astimezone(UTC)
+
+
+def with_windows(*spans: str, **fields) -> CallingRules:
+    """The default calling rules but for these windows ("09:00-10:00") and `fields`."""
+    windows = (Window(*(time.fromisoformat(t) for t in span.split("-"))) for span in spans)
+    return CallingRules(windows=tuple(windows), **fields)

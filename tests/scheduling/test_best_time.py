@@ -15,13 +15,12 @@ from followups.scheduling import (
     HalfDay,
     HalfDayRecord,
     ReachRecord,
-    Window,
     best_time,
     first_call_moment,
     is_callable,
 )
 
-from .strategies import PROPERTY_SETTINGS, calling_rules, in_utc, wall_clock
+from .strategies import PROPERTY_SETTINGS, calling_rules, in_utc, wall_clock, with_windows
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 CENTRE = CallingRules()
@@ -195,15 +194,20 @@ TUESDAY = date(2026, 3, 10)
 
 
 @pytest.mark.parametrize(
-    ("half", "moment"),
+    ("due", "first_open_day"),
     [
-        (None, shanghai(2026, 3, 10, 10, 30)),
-        (HalfDay.MORNING, shanghai(2026, 3, 10, 10, 30)),
-        (HalfDay.AFTERNOON, shanghai(2026, 3, 10, 15, 0)),
+        pytest.param(TUESDAY, TUESDAY, id="an-ordinary-day"),
+        # 3 October is in the National Day holiday (1 to 7 October 2026).
+        pytest.param(date(2026, 10, 3), date(2026, 10, 8), id="a-holiday-the-next-open-day"),
     ],
 )
-def test_the_first_call_is_in_the_best_half_of_an_ordinary_day(half, moment):
-    assert first_call_moment(TUESDAY, CENTRE, half) == moment
+@pytest.mark.parametrize(
+    ("half", "clock"),
+    [(None, time(10, 30)), (HalfDay.MORNING, time(10, 30)), (HalfDay.AFTERNOON, time(15, 0))],
+)
+def test_the_first_call_is_in_the_best_half_of_the_first_open_day(due, first_open_day, half, clock):
+    moment = first_call_moment(due, CENTRE, half)
+    assert moment == datetime.combine(first_open_day, clock, tzinfo=SHANGHAI)
 
 
 def test_a_day_without_an_afternoon_window_falls_back_to_its_first_window():
@@ -215,20 +219,8 @@ def test_a_day_without_an_afternoon_window_falls_back_to_its_first_window():
 
 
 def test_a_day_without_a_morning_window_falls_back_to_its_first_window():
-    afternoons = CallingRules(windows=(Window(time(15, 0), time(17, 30)),))
+    afternoons = with_windows("15:00-17:30")
     assert first_call_moment(TUESDAY, afternoons, HalfDay.MORNING) == shanghai(2026, 3, 10, 15, 0)
-
-
-@pytest.mark.parametrize(
-    ("half", "moment"),
-    [
-        (None, shanghai(2026, 10, 8, 10, 30)),
-        (HalfDay.MORNING, shanghai(2026, 10, 8, 10, 30)),
-        (HalfDay.AFTERNOON, shanghai(2026, 10, 8, 15, 0)),
-    ],
-)
-def test_a_task_due_on_a_holiday_is_first_called_on_the_next_open_day(half, moment):
-    assert first_call_moment(date(2026, 10, 3), CENTRE, half) == moment
 
 
 def test_the_first_call_follows_the_patients_clock():

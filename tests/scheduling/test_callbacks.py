@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from hypothesis import given
 
-from followups.scheduling import CallingRules, Window, day_status, place_callback
+from followups.scheduling import CallingRules, day_status, place_callback
 
 from .strategies import (
     PROPERTY_SETTINGS,
@@ -16,6 +16,7 @@ from .strategies import (
     on_a_policy_day,
     outside_quiet_hours,
     wall_clock,
+    with_windows,
 )
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -27,93 +28,46 @@ def shanghai(*args: int) -> datetime:
     return datetime(*args, tzinfo=SHANGHAI)
 
 
-def test_a_callback_outside_the_windows_is_kept_to_the_minute():
-    assert place_callback(shanghai(2026, 3, 10, 19, 7), CENTRE) == (
-        shanghai(2026, 3, 10, 19, 7),
-        None,
-    )
+def moment(text: str) -> datetime:
+    """A moment of 2026 on the centre's clock, "03-10 19:07"."""
+    return datetime.strptime(f"2026-{text}", "%Y-%m-%d %H:%M").replace(tzinfo=SHANGHAI)
 
 
-def test_a_callback_at_the_first_allowed_minute_is_kept():
-    assert place_callback(shanghai(2026, 3, 10, 8, 0), CENTRE) == (
-        shanghai(2026, 3, 10, 8, 0),
-        None,
-    )
-
-
-def test_a_late_evening_callback_moves_to_eight_the_next_morning():
-    assert place_callback(shanghai(2026, 3, 10, 22, 0), CENTRE) == (
-        shanghai(2026, 3, 11, 8, 0),
-        "quiet_hours",
-    )
-
-
-def test_a_callback_at_nine_in_the_evening_is_already_quiet():
-    assert place_callback(shanghai(2026, 3, 10, 21, 0), CENTRE) == (
-        shanghai(2026, 3, 11, 8, 0),
-        "quiet_hours",
-    )
-
-
-def test_an_early_callback_moves_to_eight_the_same_morning():
-    assert place_callback(shanghai(2026, 3, 10, 7, 0), CENTRE) == (
-        shanghai(2026, 3, 10, 8, 0),
-        "quiet_hours",
-    )
-
-
-def test_a_late_callback_before_a_holiday_moves_past_the_holiday():
-    assert place_callback(shanghai(2026, 9, 30, 22, 0), CENTRE) == (
-        shanghai(2026, 10, 8, 8, 0),
-        "quiet_hours",
-    )
-
-
-def test_a_callback_on_a_closed_day_moves_to_the_next_open_day():
-    # The National Day holiday runs 1 to 7 October 2026: the time is kept on the 8th.
-    assert place_callback(shanghai(2026, 10, 3, 10, 0), CENTRE) == (
-        shanghai(2026, 10, 8, 10, 0),
-        "closed_day",
-    )
-
-
-def test_a_callback_on_a_holiday_saturday_keeps_its_time_on_the_first_day_back():
-    assert place_callback(shanghai(2026, 10, 3, 14, 20), CENTRE) == (
-        shanghai(2026, 10, 8, 14, 20),
-        "closed_day",
-    )
-
-
-def test_a_callback_on_a_day_the_admin_closed_moves_to_the_next_day():
-    rules = CallingRules(closed_days=frozenset({date(2026, 3, 10)}))
-    assert place_callback(shanghai(2026, 3, 10, 16, 0), rules) == (
-        shanghai(2026, 3, 11, 16, 0),
-        "closed_day",
-    )
+# The National Day holiday runs 1 to 7 October 2026 (3 October is a Saturday); quiet hours
+# are before 08:00 and from 21:00.
+@pytest.mark.parametrize(
+    ("requested", "placed", "reason"),
+    [
+        pytest.param("03-10 19:07", "03-10 19:07", None, id="kept-to-the-minute-off-the-windows"),
+        pytest.param("03-10 08:00", "03-10 08:00", None, id="the-first-allowed-minute-is-kept"),
+        pytest.param("03-10 22:00", "03-11 08:00", "quiet_hours", id="late-to-eight-next-morning"),
+        pytest.param("03-10 21:00", "03-11 08:00", "quiet_hours", id="nine-pm-is-already-quiet"),
+        pytest.param("03-10 07:00", "03-10 08:00", "quiet_hours", id="early-to-eight-that-morning"),
+        pytest.param("09-30 22:00", "10-08 08:00", "quiet_hours", id="late-on-the-eve-past-it"),
+        # On a closed day the time is kept on the next open day, unless it is quiet then:
+        # 22:00 on the 8th would be, so the first allowed moment of that day, not of the 9th.
+        pytest.param("10-03 10:00", "10-08 10:00", "closed_day", id="closed-day-to-next-open-day"),
+        pytest.param("10-03 14:20", "10-08 14:20", "closed_day", id="holiday-saturday-keeps-time"),
+        pytest.param("10-03 22:00", "10-08 08:00", "closed_day", id="late-on-a-holiday-to-eight"),
+        pytest.param("10-07 22:00", "10-08 08:00", "closed_day", id="late-on-its-last-day"),
+        pytest.param("10-07 21:00", "10-08 08:00", "closed_day", id="nine-pm-on-its-last-day"),
+        pytest.param("10-03 07:00", "10-08 08:00", "closed_day", id="early-on-a-holiday-to-eight"),
+    ],
+)
+def test_the_centre_places_a_callback_out_of_quiet_hours_and_closed_days(requested, placed, reason):
+    assert place_callback(moment(requested), CENTRE) == (moment(placed), reason)
 
 
 @pytest.mark.parametrize(
-    "requested",
-    [shanghai(2026, 10, 3, 22, 0), shanghai(2026, 10, 7, 22, 0), shanghai(2026, 10, 7, 21, 0)],
+    ("requested", "placed"),
+    [
+        pytest.param("03-10 16:00", "03-11 16:00", id="kept-on-the-next-day"),
+        pytest.param("03-10 22:00", "03-11 08:00", id="late-to-the-next-morning"),
+    ],
 )
-def test_a_late_callback_on_a_holiday_moves_to_eight_on_the_first_day_back(requested):
-    # 22:00 on the 8th would be quiet: the first allowed moment of that day, not of the 9th.
-    assert place_callback(requested, CENTRE) == (shanghai(2026, 10, 8, 8, 0), "closed_day")
-
-
-def test_an_early_callback_on_a_holiday_moves_to_eight_on_the_first_day_back():
-    assert place_callback(shanghai(2026, 10, 3, 7, 0), CENTRE) == (
-        shanghai(2026, 10, 8, 8, 0),
-        "closed_day",
-    )
-
-
-def test_a_late_callback_on_a_day_the_admin_closed_moves_to_the_next_morning():
+def test_a_callback_on_a_day_the_admin_closed_moves_to_the_next_day(requested, placed):
     rules = CallingRules(closed_days=frozenset({date(2026, 3, 10)}))
-    assert place_callback(shanghai(2026, 3, 10, 22, 0), rules) == (
-        shanghai(2026, 3, 11, 8, 0),
-        "closed_day",
-    )
+    assert place_callback(moment(requested), rules) == (moment(placed), "closed_day")
 
 
 def test_a_callback_on_a_closed_day_keeps_the_patients_wall_time():
@@ -134,7 +88,7 @@ def test_the_callback_is_judged_on_the_patients_clock():
 
 
 def test_windows_do_not_bind_a_callback_but_quiet_hours_do():
-    mornings = CallingRules(windows=(Window(time(9, 0), time(10, 0)),), quiet_after=time(20, 0))
+    mornings = with_windows("09:00-10:00", quiet_after=time(20, 0))
     assert place_callback(shanghai(2026, 3, 10, 19, 59), mornings)[1] is None
     assert place_callback(shanghai(2026, 3, 10, 20, 0), mornings)[1] == "quiet_hours"
 

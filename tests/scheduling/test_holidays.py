@@ -97,9 +97,8 @@ def test_skip_holidays_closes_every_national_day_holiday():
 
 
 def test_skip_holidays_calls_on_either_side_of_the_holiday():
-    assert day_status(date(2026, 2, 13), SKIP_HOLIDAYS) == open_as("workday")
-    assert day_status(date(2026, 2, 24), SKIP_HOLIDAYS) == open_as("workday")
-    assert day_status(date(2026, 10, 8), SKIP_HOLIDAYS) == open_as("workday")
+    for day in (date(2026, 2, 13), date(2026, 2, 24), date(2026, 10, 8)):
+        assert day_status(day, SKIP_HOLIDAYS) == open_as("workday"), day
 
 
 def test_skip_holidays_calls_an_ordinary_weekend_when_the_policy_does():
@@ -123,10 +122,13 @@ def test_working_days_opens_the_make_up_days():
 
 
 def test_working_days_closes_holidays_and_ordinary_weekends():
-    assert day_status(date(2026, 2, 16), WORKING_DAYS) == closed_as("holiday")
-    assert day_status(date(2026, 10, 1), WORKING_DAYS) == closed_as("holiday")
-    assert day_status(date(2026, 3, 7), WORKING_DAYS) == closed_as("weekend")
-    assert day_status(date(2026, 10, 11), WORKING_DAYS) == closed_as("weekend")
+    for day, reason in [
+        (date(2026, 2, 16), "holiday"),
+        (date(2026, 10, 1), "holiday"),
+        (date(2026, 3, 7), "weekend"),
+        (date(2026, 10, 11), "weekend"),
+    ]:
+        assert day_status(day, WORKING_DAYS) == closed_as(reason), day
 
 
 def test_working_days_ignores_the_weekdays_field():

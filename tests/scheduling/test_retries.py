@@ -7,12 +7,12 @@ answer in one; the agents' load picks between equally good windows and the momen
 """
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
-from hypothesis import given
+from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from followups.scheduling import (
@@ -23,7 +23,6 @@ from followups.scheduling import (
     FollowUpAction,
     HalfDay,
     Slot,
-    Window,
     is_callable,
     next_callable_moment,
     next_step_after_call,
@@ -38,6 +37,7 @@ from .strategies import (
     moments,
     reads_inside_a_window,
     wall_clock,
+    with_windows,
 )
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -327,19 +327,13 @@ def test_a_best_morning_keeps_a_morning_miss_in_the_morning():
 
 
 def test_no_answer_with_only_afternoon_windows_retries_in_an_afternoon():
-    afternoons = CallingRules(windows=(Window(time(15, 0), time(17, 30)),))
+    afternoons = with_windows("15:00-17:30")
     retry = after_call("no_answer", AFTERNOON_CALL, rules=afternoons)
     assert retry.earliest == shanghai(2026, 3, 11, 15, 0)
 
 
 def test_no_answer_skips_a_second_morning_window_for_the_afternoon():
-    two_mornings = CallingRules(
-        windows=(
-            Window(time(9, 0), time(10, 0)),
-            Window(time(10, 30), time(11, 30)),
-            Window(time(15, 0), time(17, 0)),
-        )
-    )
+    two_mornings = with_windows("09:00-10:00", "10:30-11:30", "15:00-17:00")
     called_at = shanghai(2026, 3, 10, 9, 15)
     budget = week_budget(called_at, window_ends_on=date(2026, 3, 10))
     retry = after_call("no_answer", called_at, budget, rules=two_mornings)
@@ -591,8 +585,7 @@ def windows_left(call: Call) -> list[Slot]:
 @given(call=calls())
 def test_a_retry_is_at_a_callable_moment_after_the_call_inside_the_follow_up_window(call):
     retry = call.follow_up()
-    if retry.action is not FollowUpAction.RETRY:
-        return
+    assume(retry.action is FollowUpAction.RETRY)
     assert in_utc(retry.earliest) > in_utc(call.called_at)
     assert is_callable(retry.earliest, call.rules)
     assert reads_inside_a_window(retry.earliest, call.rules)
@@ -620,8 +613,7 @@ def test_a_retry_never_makes_a_third_call_in_a_day(call):
 @given(call=calls())
 def test_a_retry_is_no_later_than_half_way_into_its_window(call):
     retry = call.follow_up()
-    if retry.action is not FollowUpAction.RETRY:
-        return
+    assume(retry.action is FollowUpAction.RETRY)
     start, end = window_of(retry.earliest, call.rules)
     assert in_utc(retry.earliest) - in_utc(start) <= (end - start) * LATEST_SHARE_OF_WINDOW
 

@@ -1,6 +1,6 @@
 """Calling windows, quiet hours, timezones and daylight saving."""
 
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -26,6 +26,7 @@ from .strategies import (
     outside_quiet_hours,
     reads_inside_a_window,
     wall_clock,
+    with_windows,
 )
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -62,7 +63,7 @@ def test_windows_are_given_in_the_rules_timezone():
 
 
 def test_windows_are_clipped_to_quiet_hours():
-    rules = CallingRules(windows=(Window(time(7, 0), time(9, 0)), Window(time(20, 0), time(22, 0))))
+    rules = with_windows("07:00-09:00", "20:00-22:00")
     assert windows_on(TUESDAY, rules) == [
         (shanghai(2026, 3, 10, 8, 0), shanghai(2026, 3, 10, 9, 0)),
         (shanghai(2026, 3, 10, 20, 0), shanghai(2026, 3, 10, 21, 0)),
@@ -70,19 +71,12 @@ def test_windows_are_clipped_to_quiet_hours():
 
 
 def test_a_window_inside_quiet_hours_disappears():
-    rules = CallingRules(windows=(Window(time(6, 0), time(7, 30)),))
+    rules = with_windows("06:00-07:30")
     assert windows_on(TUESDAY, rules) == []
 
 
 def test_overlapping_and_touching_windows_are_one_window_in_order():
-    rules = CallingRules(
-        windows=(
-            Window(time(15, 0), time(16, 0)),
-            Window(time(11, 0), time(13, 0)),
-            Window(time(10, 0), time(12, 0)),
-            Window(time(16, 0), time(17, 0)),
-        )
-    )
+    rules = with_windows("15:00-16:00", "11:00-13:00", "10:00-12:00", "16:00-17:00")
     assert windows_on(TUESDAY, rules) == [
         (shanghai(2026, 3, 10, 10, 0), shanghai(2026, 3, 10, 13, 0)),
         (shanghai(2026, 3, 10, 15, 0), shanghai(2026, 3, 10, 17, 0)),
@@ -157,7 +151,7 @@ def test_a_moment_is_callable_only_inside_a_window_of_an_open_day(moment, callab
 
 
 def test_quiet_hours_beat_a_window():
-    rules = CallingRules(windows=(Window(time(7, 0), time(9, 0)),))
+    rules = with_windows("07:00-09:00")
     assert is_callable(shanghai(2026, 3, 10, 7, 30), rules) is False
     assert is_callable(shanghai(2026, 3, 10, 8, 0), rules) is True
 
@@ -248,27 +242,20 @@ def test_the_rules_do_not_read_the_clock():
 # --- Daylight saving: a patient in Los Angeles called by the Shanghai centre ----------------
 
 
-def test_spring_forward_moves_the_windows_an_hour_earlier_in_utc():
-    # 7 March is still Pacific Standard Time (UTC-8), 8 March is Daylight Time (UTC-7).
-    assert as_utc(windows_on(date(2026, 3, 7), ABROAD)) == [
-        (utc(2026, 3, 7, 18, 30), utc(2026, 3, 7, 19, 30)),
-        (utc(2026, 3, 7, 23, 0), utc(2026, 3, 8, 1, 30)),
-    ]
-    assert as_utc(windows_on(date(2026, 3, 8), ABROAD)) == [
-        (utc(2026, 3, 8, 17, 30), utc(2026, 3, 8, 18, 30)),
-        (utc(2026, 3, 8, 22, 0), utc(2026, 3, 9, 0, 30)),
-    ]
+# Pacific Standard Time is UTC-8, Daylight Time UTC-7: the clocks spring forward between 7 and
+# 8 March 2026 (the windows come an hour earlier in UTC) and fall back between 31 October
+# and 1 November (an hour later).
+@pytest.mark.parametrize(
+    ("day", "hours_behind_utc"),
+    [(date(2026, 3, 7), 8), (date(2026, 3, 8), 7), (date(2026, 10, 31), 7), (date(2026, 11, 1), 8)],
+)
+def test_daylight_saving_moves_the_windows_in_utc(day, hours_behind_utc):
+    def utc_on_the_day(clock: time) -> datetime:
+        return datetime.combine(day, clock, tzinfo=UTC) + timedelta(hours=hours_behind_utc)
 
-
-def test_fall_back_moves_the_windows_an_hour_later_in_utc():
-    # 31 October is Daylight Time (UTC-7), 1 November is Standard Time again (UTC-8).
-    assert as_utc(windows_on(date(2026, 10, 31), ABROAD)) == [
-        (utc(2026, 10, 31, 17, 30), utc(2026, 10, 31, 18, 30)),
-        (utc(2026, 10, 31, 22, 0), utc(2026, 11, 1, 0, 30)),
-    ]
-    assert as_utc(windows_on(date(2026, 11, 1), ABROAD)) == [
-        (utc(2026, 11, 1, 18, 30), utc(2026, 11, 1, 19, 30)),
-        (utc(2026, 11, 1, 23, 0), utc(2026, 11, 2, 1, 30)),
+    assert as_utc(windows_on(day, ABROAD)) == [
+        (utc_on_the_day(time(10, 30)), utc_on_the_day(time(11, 30))),
+        (utc_on_the_day(time(15, 0)), utc_on_the_day(time(17, 30))),
     ]
 
 
@@ -334,22 +321,23 @@ def test_a_window_across_the_repeated_hour_skips_the_readings_before_its_start()
 # --- Properties ---------------------------------------------------------------------------
 
 
+def assert_callable_and_not_before(moment, after, rules) -> None:
+    assert in_utc(moment) >= in_utc(after)
+    assert is_callable(moment, rules)
+    assert reads_inside_a_window(moment, rules)
+
+
 @PROPERTY_SETTINGS
 @given(rules=calling_rules(), after=moments)
 def test_the_next_window_start_is_a_callable_moment_not_before_the_asked_time(rules, after):
-    start = next_window_start(after, rules)
-    assert in_utc(start) >= in_utc(after)
-    assert is_callable(start, rules)
-    assert reads_inside_a_window(start, rules)
+    assert_callable_and_not_before(next_window_start(after, rules), after, rules)
 
 
 @PROPERTY_SETTINGS
 @given(rules=calling_rules(), after=moments)
 def test_the_next_callable_moment_is_now_when_callable_else_a_window_start(rules, after):
     moment = next_callable_moment(after, rules)
-    assert in_utc(moment) >= in_utc(after)
-    assert is_callable(moment, rules)
-    assert reads_inside_a_window(moment, rules)
+    assert_callable_and_not_before(moment, after, rules)
     assert (in_utc(moment) == in_utc(after)) is is_callable(after, rules)
 
 

@@ -6,7 +6,8 @@ import datetime as dt
 import pytest
 
 from followups.demo import SCRIPTS
-from followups.models import CallScript, CaseKind, ScriptVersion, ScriptVersionStatus
+from followups.models import CaseKind
+from scripts.models import CallScript, ScriptVersion, ScriptVersionStatus
 
 PUBLISHED_AT = dt.datetime(2026, 11, 1, 9, 0, tzinfo=dt.UTC)
 NOW = dt.datetime(2026, 11, 20, 10, 0, tzinfo=dt.UTC)

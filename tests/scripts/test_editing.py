@@ -3,7 +3,7 @@
 import pytest
 from django.core.exceptions import ValidationError
 
-from followups.services import scripts
+from scripts import services as script_service
 from scripts.graph import RATING_LEVELS, validate
 
 from .conftest import node_in
@@ -17,8 +17,8 @@ def ids(version) -> list[str]:
 
 
 def test_a_node_is_added_after_the_one_named_with_a_fresh_id(draft, supervisor):
-    scripts.add_node(version=draft, kind="statement", after="q_medication", actor=supervisor)
-    scripts.add_node(version=draft, kind="statement", after="q_medication", actor=supervisor)
+    script_service.add_node(version=draft, kind="statement", after="q_medication", actor=supervisor)
+    script_service.add_node(version=draft, kind="statement", after="q_medication", actor=supervisor)
     order = ids(draft)
     position = order.index("q_medication")
     assert order[position + 1 : position + 3] == ["s_2", "s_1"]
@@ -26,7 +26,7 @@ def test_a_node_is_added_after_the_one_named_with_a_fresh_id(draft, supervisor):
 
 
 def test_a_new_rating_question_has_its_four_levels(draft, supervisor):
-    scripts.add_node(version=draft, kind="question", answer_type="rating", actor=supervisor)
+    script_service.add_node(version=draft, kind="question", answer_type="rating", actor=supervisor)
     draft.refresh_from_db()
     question = draft.graph["nodes"][-1]
     assert question["id"] == "q_1"
@@ -34,7 +34,7 @@ def test_a_new_rating_question_has_its_four_levels(draft, supervisor):
 
 
 def test_a_node_is_updated_field_by_field(draft, supervisor):
-    scripts.update_node(
+    script_service.update_node(
         version=draft,
         node_id="q_recovery",
         changes={"text": "最近身体怎么样？", "outcome_field": "", "medical": False},
@@ -48,7 +48,7 @@ def test_a_node_is_updated_field_by_field(draft, supervisor):
 
 
 def test_a_question_turned_into_free_text_loses_its_options(draft, supervisor):
-    scripts.update_node(
+    script_service.update_node(
         version=draft, node_id="q_recovery", changes={"answer_type": "text"}, actor=supervisor
     )
     draft.refresh_from_db()
@@ -59,11 +59,13 @@ def test_a_question_turned_into_free_text_loses_its_options(draft, supervisor):
 
 def test_an_unknown_field_is_refused(draft, supervisor):
     with pytest.raises(ValidationError):
-        scripts.update_node(version=draft, node_id="greet", changes={"id": "x"}, actor=supervisor)
+        script_service.update_node(
+            version=draft, node_id="greet", changes={"id": "x"}, actor=supervisor
+        )
 
 
 def test_removing_a_node_leaves_visible_broken_links(draft, supervisor):
-    scripts.remove_node(version=draft, node_id="s_care_advice", actor=supervisor)
+    script_service.remove_node(version=draft, node_id="s_care_advice", actor=supervisor)
     assert "s_care_advice" not in ids(draft)
     assert [(e.node_id, e.field) for e in validate(draft.graph)] == [
         ("q_symptom", "options.0.next")
@@ -71,14 +73,14 @@ def test_removing_a_node_leaves_visible_broken_links(draft, supervisor):
 
 
 def test_a_node_moves_up_and_down_the_list(draft, supervisor):
-    scripts.move_node(version=draft, node_id="identity", by=-1, actor=supervisor)
+    script_service.move_node(version=draft, node_id="identity", by=-1, actor=supervisor)
     assert ids(draft)[:2] == ["identity", "greet"]
-    scripts.move_node(version=draft, node_id="identity", by=-1, actor=supervisor)
+    script_service.move_node(version=draft, node_id="identity", by=-1, actor=supervisor)
     assert ids(draft)[:2] == ["identity", "greet"]
 
 
 def test_an_answer_is_connected_to_a_node(draft, supervisor):
-    scripts.connect_option(
+    script_service.connect_option(
         version=draft, node_id="q_recovery", position=2, target="s_urgent", actor=supervisor
     )
     draft.refresh_from_db()
@@ -87,7 +89,7 @@ def test_an_answer_is_connected_to_a_node(draft, supervisor):
 
 def test_a_connection_to_a_missing_node_is_refused(draft, supervisor):
     with pytest.raises(ValidationError):
-        scripts.connect_option(
+        script_service.connect_option(
             version=draft, node_id="greet", position=None, target="nowhere", actor=supervisor
         )
     draft.refresh_from_db()
@@ -95,10 +97,10 @@ def test_a_connection_to_a_missing_node_is_refused(draft, supervisor):
 
 
 def test_answers_are_added_renamed_and_removed(draft, supervisor):
-    scripts.add_option(
+    script_service.add_option(
         version=draft, node_id="q_recovery", value="unsure", label="说不好", actor=supervisor
     )
-    scripts.update_option(
+    script_service.update_option(
         version=draft, node_id="q_recovery", position=3, label="不好说", actor=supervisor
     )
     draft.refresh_from_db()
@@ -107,20 +109,20 @@ def test_answers_are_added_renamed_and_removed(draft, supervisor):
         "label": "不好说",
         "next": "",
     }
-    scripts.remove_option(version=draft, node_id="q_recovery", position=3, actor=supervisor)
+    script_service.remove_option(version=draft, node_id="q_recovery", position=3, actor=supervisor)
     draft.refresh_from_db()
     assert len(node_in(draft.graph, "q_recovery")["options"]) == 3
 
 
 def test_a_duplicate_answer_value_is_refused(draft, supervisor):
     with pytest.raises(ValidationError):
-        scripts.add_option(
+        script_service.add_option(
             version=draft, node_id="q_recovery", value="good", label="好", actor=supervisor
         )
 
 
 def test_objection_handlers_are_added_changed_and_removed(draft, supervisor):
-    scripts.add_objection(
+    script_service.add_objection(
         version=draft, label="在开车", text="那我晚点再打", action="end", actor=supervisor
     )
     draft.refresh_from_db()
@@ -131,12 +133,12 @@ def test_objection_handlers_are_added_changed_and_removed(draft, supervisor):
         "action": "end",
         "disposition": "callback",
     }
-    scripts.update_objection(
+    script_service.update_objection(
         version=draft, objection_id="obj_1", changes={"do_not_call": "on"}, actor=supervisor
     )
     draft.refresh_from_db()
     assert draft.graph["objections"][-1]["do_not_call"] is True
-    scripts.update_objection(
+    script_service.update_objection(
         version=draft,
         objection_id="obj_1",
         changes={"action": "jump", "target": "q_note"},
@@ -150,7 +152,7 @@ def test_objection_handlers_are_added_changed_and_removed(draft, supervisor):
         "action": "jump",
         "target": "q_note",
     }
-    scripts.remove_objection(version=draft, objection_id="obj_1", actor=supervisor)
+    script_service.remove_objection(version=draft, objection_id="obj_1", actor=supervisor)
     draft.refresh_from_db()
     assert [item["id"] for item in draft.graph["objections"]] == [
         "busy",
@@ -162,9 +164,11 @@ def test_objection_handlers_are_added_changed_and_removed(draft, supervisor):
 
 
 def test_a_draft_saved_whole_must_have_the_shape_of_a_graph(draft, supervisor):
-    with pytest.raises(scripts.InvalidScript):
-        scripts.save_draft(version=draft, graph={"schema": 9, "nodes": "x"}, actor=supervisor)
+    with pytest.raises(script_service.InvalidScript):
+        script_service.save_draft(
+            version=draft, graph={"schema": 9, "nodes": "x"}, actor=supervisor
+        )
     unfinished = {"schema": 1, "start": "a", "nodes": [{"id": "a", "kind": "statement"}]}
-    scripts.save_draft(version=draft, graph=unfinished, actor=supervisor)
+    script_service.save_draft(version=draft, graph=unfinished, actor=supervisor)
     draft.refresh_from_db()
     assert draft.graph == unfinished

@@ -8,8 +8,9 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from followups.models import AuditAction, AuditEvent, CallScript, ScriptVersion
-from followups.services import scripts
+from followups.models import AuditAction, AuditEvent
+from scripts import services as script_service
+from scripts.models import CallScript, ScriptVersion
 
 from .conftest import demo_graph, minimal_graph, node_in
 
@@ -150,7 +151,7 @@ def test_adding_a_node_returns_the_node_list_with_its_problems(client, superviso
 
 
 def test_connecting_the_new_node_clears_its_problems(client, supervisor, draft):
-    scripts.add_node(
+    script_service.add_node(
         version=draft, kind="statement", after="q_medication", text="请多喝水", actor=supervisor
     )
     client.force_login(supervisor)
@@ -218,7 +219,7 @@ def test_an_edit_of_a_published_version_is_refused_with_its_reason(client, super
 
 
 def test_publishing_a_draft_with_a_problem_publishes_nothing(client, supervisor, draft, published):
-    scripts.update_node(
+    script_service.update_node(
         version=draft, node_id="close_ok", changes={"disposition": ""}, actor=supervisor
     )
     client.force_login(supervisor)
@@ -268,7 +269,7 @@ def test_export_downloads_the_json_envelope(client, supervisor, published):
 
 def test_importing_a_bad_file_lists_its_problems(client, supervisor, published):
     client.force_login(supervisor)
-    document = scripts.export_version(published)
+    document = script_service.export_version(published)
     document["graph"]["start"] = "nowhere"
     upload = SimpleUploadedFile("s.json", json.dumps(document).encode(), "application/json")
     response = client.post(reverse("scripts:import"), {"file": upload}, HTTP_ACCEPT_LANGUAGE="en")
@@ -281,7 +282,7 @@ def test_importing_a_bad_file_lists_its_problems(client, supervisor, published):
 
 def test_importing_a_good_file_opens_the_new_draft(client, supervisor, published):
     client.force_login(supervisor)
-    document = json.dumps(scripts.export_version(published)).encode()
+    document = json.dumps(script_service.export_version(published)).encode()
     upload = SimpleUploadedFile("s.json", document, "application/json")
     response = client.post(reverse("scripts:import"), {"file": upload})
     draft = ScriptVersion.objects.get(number=2)
@@ -314,7 +315,7 @@ def test_the_preview_hides_a_medical_node_from_a_sensitive_patient(client, super
     graph = minimal_graph()
     # A draft mistake: a relative answering would come to the medical question.
     node_in(graph, "identity")["options"][1]["next"] = "q1"
-    scripts.save_draft(version=draft, graph=graph, actor=supervisor)
+    script_service.save_draft(version=draft, graph=graph, actor=supervisor)
     client.force_login(supervisor)
     url = reverse("scripts:preview", args=[draft.pk])
     steps = {"step": ["greet", "identity:family"], "sensitive": "1"}
@@ -331,7 +332,7 @@ def test_the_preview_hides_a_medical_node_from_a_sensitive_patient(client, super
 def test_the_editor_shows_a_draft_with_malformed_nodes(client, supervisor, draft):
     graph = minimal_graph()
     graph["nodes"] += [{"id": "odd", "kind": ["list"], "text": 3, "options": "x"}, {"id": "a/b"}]
-    scripts.save_draft(version=draft, graph=graph, actor=supervisor)
+    script_service.save_draft(version=draft, graph=graph, actor=supervisor)
     client.force_login(supervisor)
     response = client.get(reverse("scripts:edit", args=[draft.pk]), HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 200

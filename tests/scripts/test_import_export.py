@@ -4,8 +4,8 @@ import json
 
 import pytest
 
-from followups.models import CallScript, ScriptVersion
-from followups.services import scripts
+from scripts import services as script_service
+from scripts.models import CallScript, ScriptVersion
 
 from .conftest import PUBLISHED_AT, demo_graph
 
@@ -13,7 +13,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_export_wraps_the_graph_in_a_versioned_envelope(published):
-    assert scripts.export_version(published) == {
+    assert script_service.export_version(published) == {
         "format": "huifang-script",
         "format_version": 1,
         "script": {
@@ -33,17 +33,17 @@ def test_export_wraps_the_graph_in_a_versioned_envelope(published):
 
 
 def test_an_export_imports_back_as_the_next_draft_of_its_script(published, supervisor):
-    exported = json.dumps(scripts.export_version(published), ensure_ascii=False).encode()
-    draft = scripts.import_version(data=exported, actor=supervisor)
+    exported = json.dumps(script_service.export_version(published), ensure_ascii=False).encode()
+    draft = script_service.import_version(data=exported, actor=supervisor)
     assert (draft.script_id, draft.number, draft.status) == (published.script_id, 2, "draft")
     assert draft.graph == published.graph
     assert draft.created_by == supervisor
 
 
 def test_an_export_of_an_unknown_script_creates_the_script(published, supervisor):
-    document = scripts.export_version(published)
+    document = script_service.export_version(published)
     document["script"] = {"code": "post-op", "name": "术后回访", "case_kind": "discharge"}
-    draft = scripts.import_version(data=document, actor=supervisor)
+    draft = script_service.import_version(data=document, actor=supervisor)
     script = CallScript.objects.get(code="post-op")
     assert (script.name, script.case_kind, script.description) == ("术后回访", "discharge", "")
     assert (draft.script, draft.number, draft.graph) == (script, 1, demo_graph())
@@ -60,20 +60,20 @@ def test_an_export_of_an_unknown_script_creates_the_script(published, supervisor
     ],
 )
 def test_a_bad_envelope_is_refused_and_nothing_is_created(published, supervisor, document, field):
-    with pytest.raises(scripts.InvalidScript) as refused:
-        scripts.import_version(data=document, actor=supervisor)
+    with pytest.raises(script_service.InvalidScript) as refused:
+        script_service.import_version(data=document, actor=supervisor)
     assert refused.value.errors[0].field == field
     assert refused.value.errors[0].message
     assert (CallScript.objects.count(), ScriptVersion.objects.count()) == (1, 1)
 
 
 def test_an_invalid_graph_is_refused_with_its_errors(published, supervisor):
-    document = scripts.export_version(published)
+    document = script_service.export_version(published)
     document["script"]["code"] = "copy"
     document["graph"]["nodes"][0]["text"] = "{customer.phone}您好"
     document["graph"]["start"] = "nowhere"
-    with pytest.raises(scripts.InvalidScript) as refused:
-        scripts.import_version(data=document, actor=supervisor)
+    with pytest.raises(script_service.InvalidScript) as refused:
+        script_service.import_version(data=document, actor=supervisor)
     assert [(e.node_id, e.field) for e in refused.value.errors] == [
         (None, "start"),
         ("greet", "text"),
@@ -82,8 +82,8 @@ def test_an_invalid_graph_is_refused_with_its_errors(published, supervisor):
 
 
 def test_an_import_does_not_overwrite_a_draft_in_progress(draft, supervisor):
-    document = scripts.export_version(draft)
-    with pytest.raises(scripts.InvalidScript) as refused:
-        scripts.import_version(data=document, actor=supervisor)
+    document = script_service.export_version(draft)
+    with pytest.raises(script_service.InvalidScript) as refused:
+        script_service.import_version(data=document, actor=supervisor)
     assert refused.value.errors[0].field == "script.code"
     assert ScriptVersion.objects.count() == 2

@@ -5,8 +5,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from followups.models import CallScript, PlanStep, ScriptVersion
-from followups.services import scripts
+from followups.models import PlanStep
+from scripts import services as script_service
+from scripts.models import CallScript, ScriptVersion
 from tests.factories import CallAttemptFactory, FollowUpPlanFactory, UserFactory
 
 from .conftest import demo_graph
@@ -19,7 +20,7 @@ def test_the_list_shows_versions_plans_and_calls(client, supervisor, draft, publ
     plan.steps.update(script=published.script)
     CallAttemptFactory.create_batch(3, script_version=published)
     client.force_login(supervisor)
-    rows = scripts.script_overview()
+    rows = script_service.script_overview()
     assert [(row.version.number, row.calls) for row in rows[0].versions] == [(2, 0), (1, 3)]
     assert rows[0].plans == ["出院回访计划"]
     html = client.get(reverse("scripts:list")).content.decode()
@@ -56,13 +57,13 @@ def test_an_agent_sees_only_published_scripts_in_the_list(client, agent, draft, 
 
 
 def test_the_comparison_shows_both_versions_side_by_side(client, supervisor, draft, published):
-    scripts.update_node(
+    script_service.update_node(
         version=draft,
         node_id="q_note",
         changes={"text": "您还有别的建议吗？"},
         actor=supervisor,
     )
-    scripts.remove_node(version=draft, node_id="close_urgent", actor=supervisor)
+    script_service.remove_node(version=draft, node_id="close_urgent", actor=supervisor)
     client.force_login(supervisor)
     response = client.get(
         reverse("scripts:compare", args=["discharge"]),

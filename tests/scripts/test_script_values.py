@@ -5,7 +5,7 @@ import datetime as dt
 import pytest
 
 from followups.models import Gender
-from followups.services.scripts import script_values
+from scripts.services import script_values
 from tests.factories import (
     CaseFactory,
     CustomerFactory,

@@ -16,17 +16,17 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 
 from followups.demo import DISCHARGE_GRAPH
-from followups.models import CallScript, Escalation, ScriptVersion, Team
+from followups.models import Escalation, Team
+from scripts.models import CallScript, ScriptVersion
 from tests.factories import (
     CallAttemptFactory,
-    CallingPolicyFactory,
     CaseFactory,
     CustomerFactory,
     DepartmentFactory,
-    FollowUpPlanFactory,
     FollowUpTaskFactory,
     PatientFactory,
-    QueueEntryFactory,
+    default_plan,
+    on_list,
 )
 
 ROLES = ("anonymous", "agent", "supervisor", "admin")
@@ -148,13 +148,13 @@ EXPECTED = {
 
 @pytest.fixture
 def world(agent, supervisor, admin_user):
-    policy = CallingPolicyFactory(is_default=True)
-    plan = FollowUpPlanFactory(calling_policy=policy, offsets=[3])
+    plan = default_plan([3])
+    policy = plan.calling_policy
     department = DepartmentFactory()
     patient = PatientFactory(department=department, customer=CustomerFactory())
     case = CaseFactory(customer=patient.customer, patient=patient, plan=plan, agent=agent)
     task = FollowUpTaskFactory(case=case, agent=agent)
-    entry = QueueEntryFactory(task=task, assigned_agent=agent, call_list__day=dt.date.today())
+    entry = on_list(task, dt.date.today(), assigned_agent=agent)
     attempt = CallAttemptFactory(task=task, agent=agent)
     escalation = Escalation.objects.create(
         case=case,

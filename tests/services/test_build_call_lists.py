@@ -18,14 +18,7 @@ from followups.models import (
 )
 from followups.services.call_lists import build_call_lists
 from tests.clock import MONDAY, SHANGHAI, at
-from tests.factories import (
-    CallingPolicyFactory,
-    CaseFactory,
-    FollowUpPlanFactory,
-    FollowUpTaskFactory,
-    PatientFactory,
-    UserFactory,
-)
+from tests.factories import CaseFactory, FollowUpTaskFactory, PatientFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -33,13 +26,8 @@ NATIONAL_DAY = dt.date(2026, 10, 1)
 
 
 @pytest.fixture
-def policy():
-    return CallingPolicyFactory(is_default=True)
-
-
-@pytest.fixture
-def plan(policy):
-    return FollowUpPlanFactory(calling_policy=policy, offsets=[])
+def policy(plan):
+    return plan.calling_policy
 
 
 def task(plan, due=MONDAY, **case_fields):

@@ -17,26 +17,26 @@ def plan():
     return FollowUpPlanFactory(offsets=[3, 7, 30])
 
 
-def open_discharge_case(plan, anchor=dt.date(2026, 11, 10)):
-    return open_case(
-        customer=CustomerFactory(), kind=CaseKind.DISCHARGE, anchor_date=anchor, plan=plan
-    )
+def opened(kind=CaseKind.DISCHARGE, *, customer=None, anchor=dt.date(2026, 11, 10), **fields):
+    """A case of `customer` (a new one by default), opened by the case service."""
+    customer = customer or CustomerFactory()
+    return open_case(customer=customer, kind=kind, anchor_date=anchor, **fields)
 
 
 def test_opening_a_case_creates_one_task_per_plan_step(plan):
-    case = open_discharge_case(plan)
+    case = opened(plan=plan)
     dues = sorted(case.tasks.values_list("due_date", flat=True))
     assert dues == [dt.date(2026, 11, 13), dt.date(2026, 11, 17), dt.date(2026, 12, 10)]
 
 
 def test_syncing_again_creates_nothing(plan):
-    case = open_discharge_case(plan)
+    case = opened(plan=plan)
     assert sync_case_tasks(case=case) == 0
     assert case.tasks.count() == 3
 
 
 def test_a_new_anchor_moves_untouched_tasks_but_not_history(plan):
-    case = open_discharge_case(plan)
+    case = opened(plan=plan)
     first = case.tasks.get(due_date=dt.date(2026, 11, 13))
     first.status, first.attempts = TaskStatus.DONE, 1
     first.save()
@@ -54,7 +54,7 @@ def test_a_new_anchor_moves_untouched_tasks_but_not_history(plan):
 
 
 def test_a_new_plan_cancels_the_old_plans_untouched_tasks(plan):
-    case = open_discharge_case(plan)
+    case = opened(plan=plan)
     case.plan = FollowUpPlanFactory(offsets=[1])
     case.save()
     assert sync_case_tasks(case=case) == 1
@@ -67,7 +67,7 @@ def test_a_new_plan_cancels_the_old_plans_untouched_tasks(plan):
 def test_a_step_deadline_is_carried_to_its_task(db):
     plan = FollowUpPlanFactory(offsets=[])
     plan.steps.create(offset_days=1, deadline_days=15)
-    case = open_discharge_case(plan)
+    case = opened(plan=plan)
     assert FollowUpTask.objects.get(case=case).deadline == dt.date(2026, 11, 25)
 
 
@@ -77,33 +77,17 @@ def test_a_step_deadline_is_carried_to_its_task(db):
 )
 def test_an_intent_class_yields_its_routine_call(intent, due):
     plan = FollowUpPlanFactory(offsets=[])
-    case = open_case(
-        customer=CustomerFactory(),
-        kind=CaseKind.CONSULTATION,
-        anchor_date=dt.date(2026, 11, 10),
-        plan=plan,
-        intent_class=intent,
-    )
+    case = opened(CaseKind.CONSULTATION, plan=plan, intent_class=intent)
     assert list(case.tasks.values_list("due_date", flat=True)) == [due]
 
 
 def test_class_d_gets_no_routine_call():
-    case = open_case(
-        customer=CustomerFactory(),
-        kind=CaseKind.PURCHASE,
-        anchor_date=dt.date(2026, 11, 10),
-        intent_class="D",
-    )
+    case = opened(CaseKind.PURCHASE, intent_class="D")
     assert not case.tasks.exists()
 
 
 def test_changing_the_class_reschedules_the_pending_routine_call():
-    case = open_case(
-        customer=CustomerFactory(),
-        kind=CaseKind.POLICY,
-        anchor_date=dt.date(2026, 11, 10),
-        intent_class="C",
-    )
+    case = opened(CaseKind.POLICY, intent_class="C")
     case.intent_class = "A"
     case.save()
     schedule_intent_call(case=case, last_call=dt.date(2026, 11, 12))
@@ -113,7 +97,7 @@ def test_changing_the_class_reschedules_the_pending_routine_call():
 
 
 def test_each_task_carries_the_first_moment_it_may_be_called(plan):
-    case = open_discharge_case(plan, anchor=dt.date(2026, 9, 28))
+    case = opened(plan=plan, anchor=dt.date(2026, 9, 28))
     earliest = {
         task.due_date: task.earliest_at.astimezone(ZoneInfo("Asia/Shanghai"))
         for task in case.tasks.all()
@@ -128,9 +112,7 @@ def test_each_task_carries_the_first_moment_it_may_be_called(plan):
 
 def test_a_customer_abroad_gets_the_first_window_on_their_own_clock(plan):
     customer = CustomerFactory(timezone="America/Los_Angeles")
-    case = open_case(
-        customer=customer, kind=CaseKind.DISCHARGE, anchor_date=dt.date(2026, 11, 10), plan=plan
-    )
+    case = opened(customer=customer, plan=plan)
     first = case.tasks.get(due_date=dt.date(2026, 11, 13))
     assert first.earliest_at == dt.datetime(
         2026, 11, 13, 10, 30, tzinfo=ZoneInfo("America/Los_Angeles")

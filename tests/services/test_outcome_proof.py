@@ -6,77 +6,26 @@ import pytest
 from django.core import signing
 from django.core.exceptions import PermissionDenied
 
-from followups.models import (
-    CallAttempt,
-    FollowUpTask,
-    QueueEntry,
-    QueueEntryStatus,
-    TaskStatus,
-)
+from followups.models import CallAttempt, FollowUpTask, QueueEntry, QueueEntryStatus, TaskStatus
 from followups.services import leases
 from followups.services.leases import release_expired_leases
-from followups.services.outcomes import record_outcome
-from followups.services.queue import claim_next_call
-from tests.clock import MONDAY, at
-from tests.factories import (
-    CallingPolicyFactory,
-    CallListFactory,
-    CaseFactory,
-    CustomerFactory,
-    FollowUpPlanFactory,
-    FollowUpTaskFactory,
-    QueueEntryFactory,
-    UserFactory,
-)
+from tests import calls
+from tests.calls import record
+from tests.clock import at
+from tests.factories import CustomerFactory, listed
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def plan():
-    # Windows 10:30–11:30 and 15:00–17:30; leases of 15 minutes.
-    return FollowUpPlanFactory(calling_policy=CallingPolicyFactory(is_default=True), offsets=[])
-
-
-@pytest.fixture
-def me():
-    return UserFactory(username="me", role="agent")
-
-
-@pytest.fixture
-def colleague():
-    return UserFactory(username="colleague", role="agent")
-
-
-def listed(plan, name: str, phone: str) -> QueueEntry:
-    case = CaseFactory(plan=plan, customer=CustomerFactory(name=name, phone=phone))
-    task = FollowUpTaskFactory(case=case, due_date=MONDAY)
-    return QueueEntryFactory(call_list=CallListFactory(day=MONDAY), task=task)
-
-
-@pytest.fixture
 def entry(plan):
-    return listed(plan, "张三", "+8613812345678")
+    return listed(plan, CustomerFactory(name="张三", phone="+8613812345678"))
 
 
 def claim(agent, now) -> tuple[QueueEntry, str]:
     """The entry the claim service hands the agent, and the token it signs for the claim."""
-    handed = claim_next_call(agent=agent, now=now).entry
-    assert handed is not None
+    handed = calls.handed(agent, now)
     return handed, leases.claim_token(handed, agent)
-
-
-def submit(entry, agent, token, *, key="k-1", ended=None, now=None):
-    return record_outcome(
-        agent=agent,
-        entry=entry,
-        idempotency_key=key,
-        disposition="complete",
-        started_at=at(10, 40),
-        ended_at=ended or at(10, 43),
-        now=now or at(10, 44),
-        claim_token=token,
-    )
 
 
 def untouched(entry: QueueEntry, holder) -> None:
@@ -95,7 +44,7 @@ def untouched(entry: QueueEntry, holder) -> None:
 def test_the_agent_the_call_was_handed_to_records_it_with_the_claim_s_token(entry, me):
     handed, token = claim(me, at(10, 40))
 
-    result = submit(handed, me, token)
+    result = record(handed, me, token=token)
 
     assert result.created is True
     assert (result.attempt.agent, result.attempt.after_lease_lost) == (me, False)
@@ -114,26 +63,27 @@ def test_only_the_holder_of_a_claim_is_given_a_token(entry, me, colleague):
 
     with pytest.raises(leases.NotHanded):
         leases.claim_token(handed, colleague)
+    not_claimed = listed(entry.task.case.plan, CustomerFactory(name="李梅", phone="+8613998765432"))
     with pytest.raises(leases.NotHanded):
-        leases.claim_token(listed(entry.task.case.plan, "李梅", "+8613998765432"), me)
+        leases.claim_token(not_claimed, me)
 
 
 def test_another_agent_s_token_is_refused_and_writes_nothing(entry, me, colleague):
     handed, token = claim(me, at(10, 40))
 
     with pytest.raises(PermissionDenied):
-        submit(handed, colleague, token)
+        record(handed, colleague, token=token)
 
     untouched(entry, me)
 
 
 def test_a_token_for_another_entry_is_refused_and_writes_nothing(plan, entry, me, colleague):
     handed, _token = claim(me, at(10, 40))
-    listed(plan, "李梅", "+8613998765432")
+    listed(plan, CustomerFactory(name="李梅", phone="+8613998765432"))
     _other, others_token = claim(colleague, at(10, 41))  # the colleague's own call
 
     with pytest.raises(PermissionDenied):
-        submit(handed, colleague, others_token)
+        record(handed, colleague, token=others_token)
 
     untouched(entry, me)
 
@@ -157,7 +107,7 @@ def test_a_forged_or_garbled_token_is_refused_and_writes_nothing(entry, me, whic
     handed, _token = claim(me, at(10, 40))
 
     with pytest.raises(PermissionDenied):
-        submit(handed, me, forged(handed, me)[which])
+        record(handed, me, token=forged(handed, me)[which])
 
     untouched(entry, me)
 
@@ -167,7 +117,7 @@ def test_without_a_token_even_the_holder_is_refused_and_nothing_is_written(entry
 
     for token in ("", None):
         with pytest.raises(leases.NotHanded):
-            submit(handed, me, token)
+            record(handed, me, token=token)
 
     untouched(entry, me)
 
@@ -178,7 +128,7 @@ def test_a_late_submit_with_the_claim_s_token_after_the_lease_ran_out_is_kept_an
     handed, token = claim(me, at(10, 40))
     assert release_expired_leases(now=at(10, 56)) == 1  # the lease ran out at 10:55
 
-    result = submit(handed, me, token, ended=at(10, 58), now=at(11, 0))
+    result = record(handed, me, token=token, ended_at=at(10, 58), now=at(11, 0))
 
     assert (result.created, result.attempt.after_lease_lost) == (True, True)
     assert FollowUpTask.objects.get(pk=entry.task_id).status == TaskStatus.DONE
@@ -190,7 +140,7 @@ def test_a_late_submit_after_a_colleague_took_the_call_is_kept_flagged_and_leave
     handed, token = claim(me, at(10, 40))
     assert claim(colleague, at(10, 56))[0].pk == entry.pk
 
-    result = submit(handed, me, token, ended=at(10, 57), now=at(10, 58))
+    result = record(handed, me, token=token, ended_at=at(10, 57), now=at(10, 58))
 
     assert result.attempt.after_lease_lost is True
     entry.refresh_from_db()
@@ -202,16 +152,18 @@ def test_the_token_of_an_earlier_claim_of_the_same_call_still_serves_its_agent(e
     release_expired_leases(now=at(10, 56))
     handed, _now_held = claim(me, at(15, 0))  # the same call, claimed again
 
-    result = submit(handed, me, earlier, ended=at(15, 3), now=at(15, 4))
+    result = record(
+        handed, me, token=earlier, started_at=at(15, 0), ended_at=at(15, 3), now=at(15, 4)
+    )
 
     assert (result.attempt.agent, result.attempt.after_lease_lost) == (me, False)
 
 
 def test_a_replay_returns_the_first_result_before_the_token_matters(entry, me):
     handed, token = claim(me, at(10, 40))
-    first = submit(handed, me, token)
+    first = record(handed, me, token=token)
 
-    again = submit(handed, me, "", now=at(10, 50))
+    again = record(handed, me, token="", now=at(10, 50))
 
     assert (again.created, again.attempt.pk) == (False, first.attempt.pk)
     assert CallAttempt.objects.count() == 1

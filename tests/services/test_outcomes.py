@@ -14,28 +14,25 @@ from followups.models import (
     CaseStatus,
     Escalation,
     FollowUpTask,
-    QueueEntry,
     QueueEntryStatus,
     ScriptAnswer,
-    ScriptVersion,
     TaskKind,
     TaskStatus,
 )
 from followups.scheduling import FollowUpAction
 from followups.services import escalations, leases, outcomes
-from followups.services.outcomes import record_outcome
 from followups.services.queue import claim_next_call
+from scripts.models import ScriptVersion
+from tests.calls import handed, record
 from tests.clock import MONDAY, TUESDAY, at
 from tests.factories import (
-    CallingPolicyFactory,
-    CallListFactory,
     CaseFactory,
     CustomerFactory,
-    FollowUpPlanFactory,
     FollowUpTaskFactory,
     PatientFactory,
-    QueueEntryFactory,
     UserFactory,
+    listed,
+    on_list,
 )
 
 pytestmark = pytest.mark.django_db
@@ -44,46 +41,16 @@ DAYS_SINCE_2000 = 9823  # 2000-01-01 to 2026-11-23, the due-date part of a prior
 
 
 @pytest.fixture
-def plan():
-    # Windows 10:30–11:30 and 15:00–17:30, quiet hours before 08:00 and from 21:00.
-    return FollowUpPlanFactory(calling_policy=CallingPolicyFactory(is_default=True), offsets=[])
-
-
-@pytest.fixture
-def me():
-    return UserFactory(username="me", role="agent")
-
-
-@pytest.fixture
 def entry(plan, me):
     """Monday's call for 张先生, claimed by `me` at 10:40 (lease to 10:55)."""
-    case = CaseFactory(plan=plan, customer=CustomerFactory(name="张三", phone="+8613812345678"))
+    customer = CustomerFactory(name="张三", phone="+8613812345678")
     # The defaults of a plan step: six calls nobody answers, over the due day and 7 more.
-    task = FollowUpTaskFactory(
-        case=case, due_date=MONDAY, max_attempts=6, window_ends_on=MONDAY + dt.timedelta(days=7)
+    listed_entry = listed(
+        plan, customer, max_attempts=6, window_ends_on=MONDAY + dt.timedelta(days=7)
     )
-    listed = QueueEntryFactory(call_list=CallListFactory(day=MONDAY), task=task)
-    assert claim_next_call(agent=me, now=at(10, 40)).entry.pk == listed.pk
-    listed.refresh_from_db()
-    return listed
-
-
-def submit(entry, agent, *, key="k-1", disposition="complete", now=None, token=None, **fields):
-    """Record as `agent`, with the claim token of their claim of the entry as it stands
-    (the one the claim service gave them), unless `token` is given."""
-    if token is None:
-        token = leases.claim_token(QueueEntry.objects.get(pk=entry.pk), agent)
-    return record_outcome(
-        agent=agent,
-        entry=entry,
-        idempotency_key=key,
-        disposition=disposition,
-        started_at=fields.pop("started_at", at(10, 40)),
-        ended_at=fields.pop("ended_at", at(10, 43)),
-        now=now or at(10, 44),
-        claim_token=token,
-        **fields,
-    )
+    assert handed(me, at(10, 40)).pk == listed_entry.pk
+    listed_entry.refresh_from_db()
+    return listed_entry
 
 
 def task_state(task: FollowUpTask) -> dict:
@@ -179,7 +146,7 @@ CASES = [
 def test_each_disposition_moves_the_task_as_the_rules_say(
     entry, me, disposition, callback_at, action, expected, entry_after
 ):
-    result = submit(entry, me, disposition=disposition, callback_at=callback_at)
+    result = record(entry, me, disposition=disposition, callback_at=callback_at)
 
     assert result.created is True
     assert result.follow_up.action is action
@@ -199,7 +166,7 @@ def test_each_disposition_moves_the_task_as_the_rules_say(
 
 
 def test_a_retry_today_waits_behind_its_earliest_moment_and_a_callback_rises_to_the_top(entry, me):
-    submit(entry, me, disposition="callback", callback_at=at(19))
+    record(entry, me, disposition="callback", callback_at=at(19))
     entry.refresh_from_db()
     # Callback bucket 0, no deadline, not overdue, no intent class (3): bucket 15.
     assert entry.priority == 15 * 100_000 + DAYS_SINCE_2000
@@ -212,7 +179,7 @@ def test_the_last_call_of_the_budget_without_answer_makes_the_task_unreachable(e
     task.attempts, task.outcome_counts = 6, {"no_answer": 3, "busy": 2, "family": 1}
     task.save()
 
-    result = submit(entry, me, disposition="no_answer")
+    result = record(entry, me, disposition="no_answer")
 
     assert result.follow_up.action is FollowUpAction.UNREACHABLE
     assert task_state(task) == settled(TaskStatus.UNREACHABLE, "attempt_budget_spent")
@@ -224,7 +191,7 @@ def test_a_relative_answering_does_not_spend_the_budget(entry, me):
     task.attempts, task.outcome_counts = 5, {"no_answer": 5}
     task.save()
 
-    result = submit(entry, me, disposition="family")
+    result = record(entry, me, disposition="family")
 
     # One call of the budget is left: it goes to the window's last afternoon, so that the
     # whole week is tried.
@@ -233,7 +200,7 @@ def test_a_relative_answering_does_not_spend_the_budget(entry, me):
 
 
 def test_a_relatives_word_on_when_the_patient_is_in_books_that_time(entry, me):
-    result = submit(entry, me, disposition="family", callback_at=at(18, 30, day=TUESDAY))
+    result = record(entry, me, disposition="family", callback_at=at(18, 30, day=TUESDAY))
 
     assert result.follow_up.action is FollowUpAction.CALLBACK
     assert task_state(entry.task) == called_back(TUESDAY, 18, "family_callback") | {
@@ -247,7 +214,9 @@ def test_a_miss_on_the_last_day_of_the_window_ends_the_task_window_missed(entry,
     task.window_ends_on = MONDAY
     task.save()
 
-    result = submit(entry, me, disposition="no_answer", started_at=at(16, 0), ended_at=at(16, 1))
+    result = record(
+        entry, me, disposition="no_answer", started_at=at(16, 0), ended_at=at(16, 1), now=at(16, 2)
+    )
 
     assert result.follow_up.action is FollowUpAction.WINDOW_MISSED
     assert task_state(task) == settled(TaskStatus.WINDOW_MISSED, "window_missed")
@@ -256,7 +225,7 @@ def test_a_miss_on_the_last_day_of_the_window_ends_the_task_window_missed(entry,
 def test_a_callback_booked_past_the_window_keeps_its_time_and_stretches_the_window(entry, me):
     ten_days_on = MONDAY + dt.timedelta(days=10)
 
-    submit(entry, me, disposition="callback", callback_at=at(16, day=ten_days_on))
+    record(entry, me, disposition="callback", callback_at=at(16, day=ten_days_on))
 
     entry.task.refresh_from_db()
     assert entry.task.callback_at == at(16, day=ten_days_on)
@@ -272,7 +241,7 @@ def test_a_retry_goes_where_the_agents_have_room(entry, me, plan):
     for _ in range(75):
         FollowUpTaskFactory(case=CaseFactory(plan=plan), due_date=TUESDAY, earliest_at=crowded)
 
-    submit(entry, me, disposition="no_answer")
+    record(entry, me, disposition="no_answer")
 
     assert task_state(entry.task) == retried(TUESDAY, 10, 30, "no_answer")
 
@@ -286,7 +255,7 @@ def test_a_retry_is_planned_where_the_calls_already_planned_leave_room(entry, me
             case=CaseFactory(plan=plan), due_date=TUESDAY, earliest_at=at(15, 10, day=TUESDAY)
         )
 
-    submit(entry, me, disposition="no_answer")
+    record(entry, me, disposition="no_answer")
 
     assert task_state(entry.task) == retried(TUESDAY, 15, 30, "no_answer")
 
@@ -304,7 +273,7 @@ def test_what_the_person_answered_sets_the_half_of_the_day_of_the_retry(entry, m
             idempotency_key=f"earlier-{number}",
         )
 
-    submit(entry, me, disposition="no_answer")
+    record(entry, me, disposition="no_answer")
 
     # The third window on is Tuesday afternoon; the nearest morning to it is Tuesday's,
     # one window earlier.
@@ -318,7 +287,7 @@ def test_the_person_answering_moves_their_untried_calls_to_that_half_of_the_day(
         earliest_at=at(10, 30, day=dt.date(2026, 11, 30)),
     )
 
-    submit(
+    record(
         entry, me, disposition="complete", started_at=at(15, 5), ended_at=at(15, 9), now=at(15, 10)
     )
 
@@ -342,7 +311,7 @@ def test_the_attempt_keeps_the_script_version_and_path(entry, me):
         {"node_id": "q_satisfaction", "value": "satisfied", "is_objection": False},
     ]
 
-    result = submit(
+    result = record(
         entry, me, script_version=version, answers=answers, satisfaction="satisfied", notes="好"
     )
 
@@ -363,15 +332,15 @@ def test_the_attempt_keeps_the_script_version_and_path(entry, me):
 
 
 def _script():
-    from followups.models import CallScript
+    from scripts.models import CallScript
 
     return CallScript.objects.create(name="出院回访", code="discharge")
 
 
 def test_a_repeated_submit_returns_the_first_result_and_writes_nothing(entry, me):
-    first = submit(entry, me, disposition="no_answer")
+    first = record(entry, me, disposition="no_answer")
 
-    again = submit(entry, me, disposition="no_answer", now=at(10, 50))
+    again = record(entry, me, disposition="no_answer", now=at(10, 50))
 
     assert again.created is False
     assert again.attempt.pk == first.attempt.pk
@@ -382,8 +351,8 @@ def test_a_repeated_submit_returns_the_first_result_and_writes_nothing(entry, me
 
 
 def test_two_submits_racing_with_one_key_store_one(entry, me, monkeypatch):
-    first = submit(entry, me)
-    real_replay = outcomes._replay
+    first = record(entry, me)
+    real_replay = outcomes.replay
     looks = []
 
     def replay_too_early(**kwargs):
@@ -391,9 +360,9 @@ def test_two_submits_racing_with_one_key_store_one(entry, me, monkeypatch):
         looks.append(kwargs["key"])
         return None if len(looks) == 1 else real_replay(**kwargs)
 
-    monkeypatch.setattr(outcomes, "_replay", replay_too_early)
+    monkeypatch.setattr(outcomes, "replay", replay_too_early)
 
-    again = submit(entry, me)
+    again = record(entry, me)
 
     assert (again.created, again.attempt.pk) == (False, first.attempt.pk)
     assert len(looks) == 2
@@ -403,14 +372,14 @@ def test_two_submits_racing_with_one_key_store_one(entry, me, monkeypatch):
 
 
 def test_a_key_is_one_agents(entry, me):
-    submit(entry, me)
+    record(entry, me)
     with pytest.raises(ValidationError) as error:
-        submit(entry, UserFactory(username="other", role="agent"), token="")
+        record(entry, UserFactory(username="other", role="agent"), token="")
     assert list(error.value.message_dict) == ["idempotency_key"]
 
 
 def test_a_submit_after_the_lease_ran_out_is_kept_and_flagged(entry, me):
-    result = submit(entry, me, ended_at=at(10, 58), now=at(11, 0))
+    result = record(entry, me, ended_at=at(10, 58), now=at(11, 0))
 
     assert result.created is True
     assert result.attempt.after_lease_lost is True
@@ -424,7 +393,7 @@ def test_a_submit_after_losing_the_call_to_a_colleague_is_kept_but_leaves_them_t
     colleague = UserFactory(username="colleague", role="agent")
     assert claim_next_call(agent=colleague, now=at(10, 56)).entry.pk == entry.pk
 
-    late = submit(entry, me, key="late", ended_at=at(10, 57), now=at(10, 58), token=mine)
+    late = record(entry, me, key="late", ended_at=at(10, 57), now=at(10, 58), token=mine)
 
     assert late.attempt.after_lease_lost is True
     assert task_state(entry.task)["status"] == TaskStatus.DONE
@@ -432,7 +401,7 @@ def test_a_submit_after_losing_the_call_to_a_colleague_is_kept_but_leaves_them_t
     assert (entry.status, entry.claimed_by) == (QueueEntryStatus.CLAIMED, colleague)
 
     # The colleague's own call finds the task already settled: kept, the task not moved.
-    theirs = submit(
+    theirs = record(
         entry,
         colleague,
         key="theirs",
@@ -459,7 +428,7 @@ def test_a_failure_inside_leaves_nothing_half_written(entry, me, monkeypatch):
     monkeypatch.setattr(escalations, "raise_escalation", broken)
 
     with pytest.raises(RuntimeError):
-        submit(
+        record(
             entry,
             me,
             intent_class="A",
@@ -503,7 +472,7 @@ def test_bad_input_is_refused_field_by_field_and_writes_nothing(entry, me, field
         )
 
     with pytest.raises(ValidationError) as error:
-        submit(entry, me, **fields)
+        record(entry, me, **fields)
 
     assert list(error.value.message_dict) == [field]
     assert not CallAttempt.objects.exists()
@@ -512,17 +481,22 @@ def test_bad_input_is_refused_field_by_field_and_writes_nothing(entry, me, field
 
 
 def test_the_case_gets_the_agent_who_called_first_and_keeps_them(entry, me):
-    submit(entry, me, disposition="no_answer")
+    record(entry, me, disposition="no_answer")
     case = entry.task.case
     case.refresh_from_db()
     assert case.agent == me
 
-    later = QueueEntryFactory(
-        call_list=CallListFactory(day=TUESDAY), task=FollowUpTaskFactory(case=case)
-    )
+    later = on_list(FollowUpTaskFactory(case=case), TUESDAY)
     other = UserFactory(username="other", role="agent")
     assert claim_next_call(agent=other, now=at(10, 40, TUESDAY)).entry.pk == later.pk
-    submit(later, other, key="k-2", started_at=at(10, 40, TUESDAY), ended_at=at(10, 41, TUESDAY))
+    record(
+        later,
+        other,
+        key="k-2",
+        started_at=at(10, 40, TUESDAY),
+        ended_at=at(10, 41, TUESDAY),
+        now=at(10, 42, TUESDAY),
+    )
     case.refresh_from_db()
     assert case.agent == me
 
@@ -532,7 +506,7 @@ def test_closing_the_case_cancels_its_other_calls(entry, me):
     other_task = FollowUpTaskFactory(case=case, due_date=TUESDAY)
     done_before = FollowUpTaskFactory(case=case, status=TaskStatus.DONE)
 
-    submit(entry, me, disposition="refused")
+    record(entry, me, disposition="refused")
 
     case.refresh_from_db()
     assert (case.status, case.closed_reason, case.closed_at) == (
@@ -553,10 +527,10 @@ def test_a_new_intent_class_moves_the_routine_call(plan, me):
     case = CaseFactory(plan=plan, kind=CaseKind.CONSULTATION, intent_class="C")
     called = FollowUpTaskFactory(case=case, due_date=MONDAY)
     routine = FollowUpTaskFactory(case=case, due_date=MONDAY + dt.timedelta(days=21))
-    entry = QueueEntryFactory(call_list=CallListFactory(day=MONDAY), task=called)
+    entry = on_list(called, MONDAY)
     claim_next_call(agent=me, now=at(10, 40))
 
-    submit(entry, me, intent_class="A")
+    record(entry, me, intent_class="A")
 
     case.refresh_from_db()
     assert case.intent_class == "A"
@@ -571,12 +545,10 @@ def test_a_new_intent_class_moves_the_routine_call(plan, me):
 
 def test_a_finished_call_books_the_next_routine_call_of_its_class(plan, me):
     case = CaseFactory(plan=plan, kind=CaseKind.CONSULTATION, intent_class="B")
-    entry = QueueEntryFactory(
-        call_list=CallListFactory(day=MONDAY), task=FollowUpTaskFactory(case=case)
-    )
+    entry = on_list(FollowUpTaskFactory(case=case), MONDAY)
     claim_next_call(agent=me, now=at(10, 40))
 
-    submit(entry, me)
+    record(entry, me)
 
     pending = case.tasks.get(status=TaskStatus.PENDING)
     assert (pending.due_date, pending.step) == (dt.date(2026, 11, 30), None)
@@ -595,13 +567,11 @@ def test_an_urgent_escalation_mails_every_active_supervisor_once_without_persona
 ):
     patient = PatientFactory(customer__name="李四", customer__phone="+8613987654321")
     case = CaseFactory(plan=plan, customer=patient.customer, patient=patient)
-    entry = QueueEntryFactory(
-        call_list=CallListFactory(day=MONDAY), task=FollowUpTaskFactory(case=case)
-    )
+    entry = on_list(FollowUpTaskFactory(case=case), MONDAY)
     claim_next_call(agent=me, now=at(10, 40))
 
     with django_capture_on_commit_callbacks(execute=True):
-        result = submit(
+        result = record(
             entry,
             me,
             escalation={"category": "medical", "severity": "urgent", "description": "伤口红肿发热"},
@@ -629,7 +599,7 @@ def test_other_escalations_are_due_by_their_sla_and_mail_nobody(
     entry, me, supervisors, mailoutbox, django_capture_on_commit_callbacks, severity, hours
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        submit(
+        record(
             entry,
             me,
             escalation={"category": "service", "severity": severity, "description": "等太久"},
@@ -640,7 +610,7 @@ def test_other_escalations_are_due_by_their_sla_and_mail_nobody(
 
 def test_an_entry_of_a_closed_list_day_is_still_recorded(entry, me):
     # A submit long after the day (the agent's browser was offline): nothing is lost.
-    result = submit(entry, me, disposition="no_answer", now=at(9, 0, day=TUESDAY))
+    result = record(entry, me, disposition="no_answer", now=at(9, 0, day=TUESDAY))
     assert result.attempt.after_lease_lost is True
     entry.refresh_from_db()
     assert (entry.status, entry.closed_at) == (QueueEntryStatus.DONE, at(9, 0, day=TUESDAY))
@@ -656,7 +626,7 @@ def test_a_customer_who_asks_never_to_be_called_again_is_not(plan, entry, me):
     someone_else = FollowUpTaskFactory(case=CaseFactory(plan=plan), due_date=MONDAY)
 
     with translation.override("en"):
-        result = submit(entry, me, disposition="complete", do_not_call=True)
+        result = record(entry, me, disposition="complete", do_not_call=True)
 
     customer.refresh_from_db()
     assert customer.do_not_call is True
@@ -674,7 +644,7 @@ def test_a_customer_who_asks_never_to_be_called_again_is_not(plan, entry, me):
 
 
 def test_a_retry_for_a_customer_on_do_not_call_is_cancelled_not_listed(entry, me):
-    submit(entry, me, disposition="no_answer", do_not_call=True)
+    record(entry, me, disposition="no_answer", do_not_call=True)
 
     assert task_state(entry.task)["status"] == TaskStatus.CANCELLED
 
@@ -697,7 +667,7 @@ def other_calls(entry, plan):
 def test_a_wrong_number_holds_every_call_to_the_person(entry, me, other_calls):
     later, other_case = other_calls
 
-    result = submit(entry, me, disposition="wrong_number")
+    result = record(entry, me, disposition="wrong_number")
 
     assert len(result.settled) == 2  # today's two follow-ups, on one call
     for task in (entry.task, later, other_case):
@@ -713,7 +683,7 @@ def test_a_fixed_number_resumes_the_held_calls_at_the_next_window(entry, me, oth
     from followups.services.people import resume_after_number_fix
 
     later, other_case = other_calls
-    submit(entry, me, disposition="wrong_number")
+    record(entry, me, disposition="wrong_number")
     customer = entry.task.case.customer
     customer.phone = "+8613900001111"
     customer.save()
@@ -733,7 +703,7 @@ def test_a_fixed_number_resumes_the_held_calls_at_the_next_window(entry, me, oth
 def test_a_booked_callback_takes_the_persons_other_due_calls_with_it(entry, me, other_calls):
     later, other_case = other_calls
 
-    result = submit(entry, me, disposition="callback", callback_at=at(16, 0, day=TUESDAY))
+    result = record(entry, me, disposition="callback", callback_at=at(16, 0, day=TUESDAY))
 
     later.refresh_from_db()
     other_case.refresh_from_db()
@@ -750,7 +720,7 @@ def test_a_death_stops_every_call_to_the_person_and_closes_their_cases(entry, me
     later, other_case = other_calls
     patient = PatientFactory(customer=entry.task.case.customer)
 
-    result = submit(entry, me, disposition="deceased")
+    result = record(entry, me, disposition="deceased")
 
     later.refresh_from_db()
     other_case.refresh_from_db()
@@ -780,7 +750,7 @@ def second_case(entry, plan):
 
 
 def _version(code: str, nodes: list[str]) -> ScriptVersion:
-    from followups.models import CallScript
+    from scripts.models import CallScript
 
     script = CallScript.objects.create(name=code, code=code)
     return ScriptVersion.objects.create(
@@ -792,19 +762,18 @@ def test_one_submit_settles_both_cases_each_with_its_own_script_and_answers(entr
     discharge = _version("discharge", ["greet", "q_wound"])
     purchase = _version("purchase", ["q_product"])
 
-    result = submit(
-        entry,
-        me,
-        script_version=discharge,
-        answers=[{"node_id": "q_wound", "value": "healed"}],
-        parts={
+    submit = {
+        "script_version": discharge,
+        "answers": [{"node_id": "q_wound", "value": "healed"}],
+        "parts": {
             second_case.pk: outcomes.TaskPart(
                 script_version=purchase,
                 answers=[{"node_id": "q_product", "value": "works"}],
                 satisfaction="satisfied",
             )
         },
-    )
+    }
+    result = record(entry, me, **submit)
 
     assert [attempt.task_id for attempt in result.settled] == [entry.task_id, second_case.pk]
     lead, other = result.settled
@@ -817,14 +786,14 @@ def test_one_submit_settles_both_cases_each_with_its_own_script_and_answers(entr
         assert task_state(task)["status"] == TaskStatus.DONE
     entry.refresh_from_db()
     assert (entry.status, entry.calls_made) == (QueueEntryStatus.DONE, 1)
-    # A replay answers with the whole call, writing nothing.
-    again = submit(entry, me)
+    # A replay of the submit answers with the whole call, writing nothing.
+    again = record(entry, me, **submit)
     assert (again.created, [a.pk for a in again.settled]) == (False, [lead.pk, other.pk])
     assert CallAttempt.objects.count() == 2
 
 
 def test_a_follow_up_not_discussed_stays_open_with_no_attempt(entry, me, second_case):
-    result = submit(entry, me, parts={second_case.pk: outcomes.TaskPart(apart=True)})
+    result = record(entry, me, parts={second_case.pk: outcomes.TaskPart(apart=True)})
 
     assert result.kept_open == (second_case.pk,)
     assert [attempt.task_id for attempt in result.settled] == [entry.task_id]
@@ -833,7 +802,7 @@ def test_a_follow_up_not_discussed_stays_open_with_no_attempt(entry, me, second_
 
 
 def test_a_refusal_of_one_follow_up_closes_only_its_case(entry, me, second_case):
-    submit(entry, me, parts={second_case.pk: outcomes.TaskPart(disposition="refused")})
+    record(entry, me, parts={second_case.pk: outcomes.TaskPart(disposition="refused")})
 
     second_case.case.refresh_from_db()
     entry.task.case.refresh_from_db()
@@ -846,7 +815,7 @@ def test_a_refusal_of_one_follow_up_closes_only_its_case(entry, me, second_case)
 
 
 def test_no_answer_holds_for_every_follow_up_and_they_retry_together(entry, me, second_case):
-    result = submit(entry, me, disposition="no_answer")
+    result = record(entry, me, disposition="no_answer")
 
     assert len(result.settled) == 2
     lead, other = (task_state(task) for task in (entry.task, second_case))
@@ -866,7 +835,7 @@ def test_a_part_that_cannot_be_is_refused_and_nothing_is_written(
     entry, me, second_case, disposition, part, message
 ):
     with translation.override("en"), pytest.raises(ValidationError) as refused:
-        submit(entry, me, disposition=disposition, parts={second_case.pk: part})
+        record(entry, me, disposition=disposition, parts={second_case.pk: part})
 
     assert message in str(refused.value.message_dict["tasks"])
     assert not CallAttempt.objects.exists()
@@ -878,7 +847,7 @@ def test_a_follow_up_not_on_the_call_is_refused_and_nothing_is_written(entry, me
     stranger = FollowUpTaskFactory(case=CaseFactory(plan=plan), due_date=MONDAY)
 
     with pytest.raises(ValidationError) as refused:
-        submit(entry, me, parts={stranger.pk: outcomes.TaskPart(apart=True)})
+        record(entry, me, parts={stranger.pk: outcomes.TaskPart(apart=True)})
 
     assert "tasks" in refused.value.message_dict
     assert not CallAttempt.objects.exists()
@@ -886,9 +855,9 @@ def test_a_follow_up_not_on_the_call_is_refused_and_nothing_is_written(entry, me
 
 
 def test_a_replay_of_a_call_with_a_follow_up_kept_open_says_so_again(entry, me, second_case):
-    first = submit(entry, me, parts={second_case.pk: outcomes.TaskPart(apart=True)})
+    first = record(entry, me, parts={second_case.pk: outcomes.TaskPart(apart=True)})
 
-    again = submit(entry, me, parts={second_case.pk: outcomes.TaskPart(apart=True)})
+    again = record(entry, me, parts={second_case.pk: outcomes.TaskPart(apart=True)})
 
     assert (again.created, again.kept_open) == (False, first.kept_open)
     assert again.kept_open == (second_case.pk,)

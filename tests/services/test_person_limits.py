@@ -21,98 +21,37 @@ from followups.models import (
 )
 from followups.services import person_calls
 from followups.services.call_lists import build_call_lists
-from followups.services.leases import claim_token
-from followups.services.outcomes import record_outcome
 from followups.services.queue import claim_next_call
-from tests.clock import MONDAY, SHANGHAI, TUESDAY, at
-from tests.factories import (
-    CallingPolicyFactory,
-    CallListFactory,
-    CaseFactory,
-    CustomerFactory,
-    FollowUpPlanFactory,
-    FollowUpTaskFactory,
-    QueueEntryFactory,
-    UserFactory,
-)
+from tests.calls import call, handed, record
+from tests.clock import MONDAY, TUESDAY, at
+from tests.factories import CustomerFactory, UserFactory, default_plan, due_follow_up, on_list
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True, params=["one statement", "orm"])
-def claim_path(request, settings):
-    """Both claims must keep the limits (see tests/services/test_queue_claims.py)."""
-    from django.db import connection
-
-    if request.param == "one statement" and connection.vendor != "postgresql":
-        pytest.skip("the one-statement claim is PostgreSQL's (run with DATABASE_URL=postgres://…)")
-    settings.HUIFANG_CLAIM_IN_ONE_STATEMENT = request.param == "one statement"
-    return request.param
-
-
-@pytest.fixture
-def plan():
-    # The default windows: 10:30–11:30 and 15:00–17:30.
-    return FollowUpPlanFactory(calling_policy=CallingPolicyFactory(is_default=True), offsets=[])
+# Both claims must keep the limits.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("claim_path")]
 
 
 @pytest.fixture
 def three_windows_plan():
     """Windows 10:30–11:30, 15:00–16:00 and 16:30–17:30: a retry may fall in a third
     window of the same day."""
-    policy = CallingPolicyFactory(
-        is_default=True,
+    return default_plan(
         windows=[
             (dt.time(10, 30), dt.time(11, 30)),
             (dt.time(15), dt.time(16)),
             (dt.time(16, 30), dt.time(17, 30)),
-        ],
+        ]
     )
-    return FollowUpPlanFactory(calling_policy=policy, offsets=[])
-
-
-@pytest.fixture
-def me():
-    return UserFactory(username="me", role="agent")
-
-
-@pytest.fixture
-def colleague():
-    return UserFactory(username="colleague", role="agent")
 
 
 def follow_up(plan, customer=None, *, window_ends_on=MONDAY, **fields):
-    """A follow-up due Monday of a new case of `customer` (a new person by default)."""
-    case = CaseFactory(plan=plan, customer=customer or CustomerFactory())
-    return FollowUpTaskFactory(
-        case=case,
-        due_date=fields.pop("due_date", MONDAY),
-        window_ends_on=window_ends_on,
-        **fields,
-    )
+    """A follow-up due Monday of a new case of `customer` (a new person by default), its
+    window ending that day unless said."""
+    return due_follow_up(plan, customer, window_ends_on=window_ends_on, **fields)
 
 
 def build(day: dt.date = MONDAY):
-    with time_machine.travel(dt.datetime.combine(day, dt.time(7), tzinfo=SHANGHAI), tick=False):
+    with time_machine.travel(at(7, day=day), tick=False):
         return build_call_lists(day=day)
-
-
-def call(agent, now: dt.datetime, disposition: str, *, callback_at=None, minutes: int = 2):
-    """Claim the next call at `now` and record its outcome `minutes` later; the claim."""
-    claim = claim_next_call(agent=agent, now=now)
-    assert claim.entry is not None, (now, claim.reason, claim.message)
-    record_outcome(
-        agent=agent,
-        entry=claim.entry,
-        idempotency_key=f"{agent.pk}-{now.isoformat()}",
-        disposition=disposition,
-        started_at=now,
-        ended_at=now + dt.timedelta(minutes=minutes),
-        now=now + dt.timedelta(minutes=minutes),
-        callback_at=callback_at,
-        claim_token=claim_token(claim.entry, agent),
-    )
-    return claim
 
 
 def nothing_for(agent, now: dt.datetime) -> bool:
@@ -132,7 +71,7 @@ def test_after_a_no_answer_the_person_comes_back_only_in_another_window(plan, me
 
     first = call(me, at(10, 40), "no_answer")
 
-    entry = QueueEntry.objects.get(pk=first.entry.pk)
+    entry = QueueEntry.objects.get(pk=first.pk)
     task.refresh_from_db()
     assert (entry.status, entry.calls_made) == (QueueEntryStatus.WAITING, 1)
     assert task.earliest_at == at(15, 0)  # the retry: this afternoon
@@ -157,14 +96,14 @@ def test_after_two_calls_the_person_is_done_for_the_day_even_with_a_retry_planne
     )  # many calls left: its retry goes to the next window, this afternoon
     build()
 
-    entry_pk = call(me, at(10, 40), "no_answer").entry.pk
+    entry_pk = call(me, at(10, 40), "no_answer").pk
     first_case.refresh_from_db()
     assert first_case.earliest_at == at(15, 0)
     # A second case of the person opens at noon, due today: it joins the person's call.
     with time_machine.travel(at(12, 0), tick=False):
         opened_at_noon = follow_up(plan, customer, window_ends_on=MONDAY)
 
-    assert call(colleague, at(15, 5), "no_answer").entry.pk == entry_pk
+    assert call(colleague, at(15, 5), "no_answer").pk == entry_pk
 
     opened_at_noon.refresh_from_db()
     first_case.refresh_from_db()
@@ -186,7 +125,7 @@ def test_a_callback_booked_later_the_same_day_still_comes_back_as_a_third_call(p
     customer = task.case.customer
     build()
 
-    entry_pk = call(me, at(10, 40), "no_answer").entry.pk
+    entry_pk = call(me, at(10, 40), "no_answer").pk
     call(colleague, at(15, 5), "callback", callback_at=at(16, 45))
 
     entry = QueueEntry.objects.get(pk=entry_pk)
@@ -196,7 +135,7 @@ def test_a_callback_booked_later_the_same_day_still_comes_back_as_a_third_call(p
 
     third = call(me, at(16, 45), "no_answer")
 
-    assert third.entry.pk == entry_pk
+    assert third.pk == entry_pk
     assert calls_to(customer) == 3
     entry.refresh_from_db()
     assert (entry.status, entry.calls_made) == (QueueEntryStatus.DONE, 3)
@@ -208,7 +147,7 @@ def test_with_one_call_a_day_the_person_does_not_come_back_after_one_call(plan, 
         task = follow_up(plan)
         build()
 
-        entry_pk = call(me, at(10, 40), "no_answer").entry.pk
+        entry_pk = call(me, at(10, 40), "no_answer").pk
 
         task.refresh_from_db()
         entry = QueueEntry.objects.get(pk=entry_pk)
@@ -223,11 +162,8 @@ def test_with_one_call_a_day_the_person_does_not_come_back_after_one_call(plan, 
 @pytest.mark.parametrize("limit", [1, 2, 3])
 def test_the_claim_refuses_an_entry_at_the_days_limit(plan, me, settings, limit):
     settings.HUIFANG_CALLS_PER_PERSON_PER_DAY = limit
-    call_list = CallListFactory(day=MONDAY)
-    at_limit = QueueEntryFactory(call_list=call_list, task=follow_up(plan), calls_made=limit)
-    under = QueueEntryFactory(
-        call_list=call_list, task=follow_up(plan), calls_made=limit - 1, priority=10
-    )
+    at_limit = on_list(follow_up(plan), MONDAY, calls_made=limit)
+    under = on_list(follow_up(plan), MONDAY, calls_made=limit - 1, priority=10)
 
     claim = claim_next_call(agent=me, now=at(10, 40))
 
@@ -239,7 +175,7 @@ def test_the_claim_refuses_an_entry_at_the_days_limit(plan, me, settings, limit)
 
 def test_the_claim_hands_out_a_booked_callback_past_the_days_limit(plan, me):
     booked = follow_up(plan, kind=TaskKind.CALLBACK, callback_at=at(15, 30), earliest_at=at(15, 30))
-    entry = QueueEntryFactory(call_list=CallListFactory(day=MONDAY), task=booked, calls_made=2)
+    entry = on_list(booked, MONDAY, calls_made=2)
 
     assert nothing_for(me, at(15, 29))
     claim = claim_next_call(agent=me, now=at(15, 30))
@@ -263,18 +199,9 @@ def test_two_cases_of_one_person_due_today_make_one_entry_and_one_call_covers_bo
     assert QueueEntry.objects.get(customer=someone_else.case.customer).task == someone_else
 
     # The call on the entry settles both follow-ups at once, and counts as one call.
-    claim = claim_next_call(agent=me, now=at(10, 40))
-    assert claim.entry.pk == entry.pk
-    result = record_outcome(
-        agent=me,
-        entry=claim.entry,
-        idempotency_key="both",
-        disposition="complete",
-        started_at=at(10, 40),
-        ended_at=at(10, 45),
-        now=at(10, 45),
-        claim_token=claim_token(claim.entry, me),
-    )
+    taken = handed(me, at(10, 40))
+    assert taken.pk == entry.pk
+    result = record(taken, me, key="both", ended_at=at(10, 45), now=at(10, 45))
     assert {attempt.task_id for attempt in result.settled} == {first.pk, second.pk}
     assert set(
         FollowUpTask.objects.filter(pk__in=[first.pk, second.pk]).values_list("status", flat=True)

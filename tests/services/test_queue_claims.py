@@ -5,7 +5,6 @@ import datetime as dt
 import pytest
 import time_machine
 from django.core.exceptions import PermissionDenied
-from django.utils import translation
 
 from followups.models import (
     AuditAction,
@@ -20,53 +19,10 @@ from followups.services.call_lists import build_call_lists
 from followups.services.leases import release_expired_leases, renew_lease, reveal_phone
 from followups.services.queue import claim_next_call
 from tests.clock import MONDAY, TUESDAY, at
-from tests.factories import (
-    CallingPolicyFactory,
-    CallListFactory,
-    CaseFactory,
-    CustomerFactory,
-    FollowUpPlanFactory,
-    FollowUpTaskFactory,
-    QueueEntryFactory,
-    UserFactory,
-)
+from tests.factories import CustomerFactory, UserFactory, due_follow_up, listed, on_list
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True, params=["one statement", "orm"])
-def claim_path(request, settings):
-    """Every claim test runs twice on PostgreSQL: the one-statement claim
-    (services/claim_sql.py) and the ORM claim SQLite uses must behave alike."""
-    from django.db import connection
-
-    if request.param == "one statement" and connection.vendor != "postgresql":
-        pytest.skip("the one-statement claim is PostgreSQL's (run with DATABASE_URL=postgres://…)")
-    settings.HUIFANG_CLAIM_IN_ONE_STATEMENT = request.param == "one statement"
-    return request.param
-
-
-@pytest.fixture(autouse=True)
-def english():
-    # The messages are asserted in English (the msgids); the default language is Chinese.
-    with translation.override("en"):
-        yield
-
-
-@pytest.fixture
-def plan():
-    # The default windows: 10:30–11:30 and 15:00–17:30, quiet hours before 08:00 and
-    # from 21:00.
-    return FollowUpPlanFactory(calling_policy=CallingPolicyFactory(is_default=True), offsets=[])
-
-
-def listed(plan, *, agent=None, priority=100, day=MONDAY, timezone="", **task_fields):
-    """An entry on the day's list for a new customer's task."""
-    case = CaseFactory(plan=plan, customer=CustomerFactory(timezone=timezone))
-    task = FollowUpTaskFactory(case=case, due_date=task_fields.pop("due_date", day), **task_fields)
-    return QueueEntryFactory(
-        call_list=CallListFactory(day=day), task=task, priority=priority, assigned_agent=agent
-    )
+# Every claim test runs on both claims; the messages are asserted in English (the msgids).
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("claim_path", "english")]
 
 
 def agent(name: str):
@@ -74,15 +30,11 @@ def agent(name: str):
 
 
 def test_it_hands_out_callbacks_then_near_deadlines_overdue_intent_a_then_the_rest(plan):
-    def task(**fields):
-        case = CaseFactory(plan=plan, intent_class=fields.pop("intent_class", ""))
-        return FollowUpTaskFactory(case=case, due_date=fields.pop("due_date", MONDAY), **fields)
-
-    plain = task()
-    intent_a = task(intent_class="A")
-    overdue = task(due_date=MONDAY - dt.timedelta(days=1))
-    near_deadline = task(deadline=MONDAY + dt.timedelta(days=2))
-    callback = task(kind=TaskKind.CALLBACK, callback_at=at(10, 35))
+    plain = due_follow_up(plan)
+    intent_a = due_follow_up(plan, intent_class="A")
+    overdue = due_follow_up(plan, due_date=MONDAY - dt.timedelta(days=1))
+    near_deadline = due_follow_up(plan, deadline=MONDAY + dt.timedelta(days=2))
+    callback = due_follow_up(plan, kind=TaskKind.CALLBACK, callback_at=at(10, 35))
     build_call_lists(day=MONDAY)  # nobody on duty yet: every entry is in the pool
 
     claimed = [
@@ -326,7 +278,7 @@ def test_a_booked_callback_is_never_handed_out_in_quiet_hours(plan):
 
 def test_a_customer_in_los_angeles_is_called_in_los_angeles_hours(plan):
     # 15:30 in Shanghai on Monday is 23:30 on Sunday in Los Angeles (PST, 16 hours behind).
-    los_angeles = listed(plan, priority=1, timezone="America/Los_Angeles")
+    los_angeles = listed(plan, CustomerFactory(timezone="America/Los_Angeles"), priority=1)
     shanghai = listed(plan, priority=2)
 
     first = claim_next_call(agent=agent("first"), now=at(15, 30))
@@ -336,9 +288,7 @@ def test_a_customer_in_los_angeles_is_called_in_los_angeles_hours(plan):
     assert (second.entry, second.reason) == (None, "outside_window")
     # 10:30 on Monday in Los Angeles is 02:30 on Tuesday in Shanghai.
     assert second.next_possible_at == at(2, 30, day=TUESDAY)
-    tuesday = QueueEntryFactory(
-        call_list=CallListFactory(day=TUESDAY), task=los_angeles.task, priority=1
-    )
+    tuesday = on_list(los_angeles.task, TUESDAY, priority=1)
     assert claim_next_call(agent=agent("night"), now=at(2, 45, day=TUESDAY)).entry.pk == tuesday.pk
 
 
@@ -420,21 +370,16 @@ def test_a_person_another_agent_is_calling_is_not_handed_to_a_second_agent(plan)
     first = agent("first")
     customer = CustomerFactory()
     # Last night's list still has a call to them under a live lease (a late submit).
-    QueueEntryFactory(
-        call_list=CallListFactory(day=MONDAY - dt.timedelta(days=1)),
-        task=FollowUpTaskFactory(
-            case=CaseFactory(plan=plan, customer=customer), due_date=MONDAY - dt.timedelta(days=1)
-        ),
+    sunday = MONDAY - dt.timedelta(days=1)
+    on_list(
+        due_follow_up(plan, customer, due_date=sunday),
+        sunday,
         status=QueueEntryStatus.CLAIMED,
         claimed_by=first,
         claimed_at=at(10, 30),
         lease_expires_at=at(10, 55),
     )
-    today = QueueEntryFactory(
-        call_list=CallListFactory(day=MONDAY),
-        task=FollowUpTaskFactory(case=CaseFactory(plan=plan, customer=customer), due_date=MONDAY),
-        priority=1,
-    )
+    today = listed(plan, customer, priority=1)
     someone_else = listed(plan, priority=3)
 
     # Their entry on today's list waits while the first agent is on the phone with them.

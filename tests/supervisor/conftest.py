@@ -1,7 +1,6 @@
 """Fixtures of the supervisor's pages: one call with its case, an escalation, English."""
 
 import pytest
-from django.utils import translation
 
 from followups.models import Disposition, EscalationSeverity, TaskStatus
 from tests.reports.conftest import MON
@@ -9,16 +8,8 @@ from tests.reports.factories import agent, at, call, department, due_task, escal
 
 
 @pytest.fixture(autouse=True)
-def in_english():
-    with translation.override("en"):
-        yield
-
-
-@pytest.fixture
-def client(client):
+def in_english(english_pages):
     """Pages in English, as the assertions read them."""
-    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
-    return client
 
 
 @pytest.fixture

@@ -4,6 +4,7 @@ import pytest
 import time_machine
 from django.urls import reverse
 
+from tests.factories import CustomerFactory
 from tests.reports.conftest import MON
 from tests.reports.factories import at, call, due_task
 
@@ -45,20 +46,18 @@ def test_it_shows_the_deaths_reported_on_calls_of_the_last_thirty_days(client, s
     assert "every call to these people has stopped" in response.content.decode()
 
 
-def test_the_agents_at_a_glance_count_one_call_per_person_called(client, supervisor, a1):
-    from tests.factories import CustomerFactory
-
+def one_call_on_two_follow_ups(agent, lead_disposition: str):
+    """A call at 15:00 on Monday to a person with two follow-ups due: the lead one ends
+    `lead_disposition`, the other is done on the same call."""
     person = CustomerFactory()
-    lead = call(
-        due_task(due=MON, customer=person), by=a1, disposition="complete", started=at(MON, 15)
-    )
-    call(
-        due_task(due=MON, customer=person),
-        by=a1,
-        disposition="complete",
-        started=at(MON, 15),
-        same_call_as=lead,
-    )
+    first = due_task(due=MON, customer=person)
+    lead = call(first, by=agent, disposition=lead_disposition, started=at(MON, 15))
+    other = due_task(due=MON, customer=person)
+    call(other, by=agent, disposition="complete", started=at(MON, 15), same_call_as=lead)
+
+
+def test_the_agents_at_a_glance_count_one_call_per_person_called(client, supervisor, a1):
+    one_call_on_two_follow_ups(a1, "complete")
     client.force_login(supervisor)
     with time_machine.travel("2026-11-11 16:00 +0800", tick=False):
         response = client.get(reverse("supervisor:home"))
@@ -71,20 +70,7 @@ def test_the_agents_at_a_glance_count_one_call_per_person_called(client, supervi
 def test_todays_calls_count_a_call_to_a_person_once_reached_on_any_follow_up(
     client, supervisor, a1
 ):
-    from tests.factories import CustomerFactory
-
-    person = CustomerFactory()
-    # The lead follow-up was refused, the other one done on the same call.
-    lead = call(
-        due_task(due=MON, customer=person), by=a1, disposition="refused", started=at(MON, 15)
-    )
-    call(
-        due_task(due=MON, customer=person),
-        by=a1,
-        disposition="complete",
-        same_call_as=lead,
-        started=at(MON, 15),
-    )
+    one_call_on_two_follow_ups(a1, "refused")
     call(due_task(due=MON), by=a1, disposition="no_answer", started=at(MON, 15, 10))
     client.force_login(supervisor)
     with time_machine.travel("2026-11-09 16:00 +0800", tick=False):

@@ -7,8 +7,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from crispy_forms.helper import FormHelper
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import ValidationError
@@ -17,13 +15,15 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 from django_htmx.http import reswap, retarget
 
-from followups.models import Disposition, ScriptVersion, ScriptVersionStatus
-from followups.services import scripts as script_service
-from followups.views.script_common import (
+from followups.models import Disposition
+from scripts import graph as script_graph
+from scripts import services as script_service
+from scripts.forms import PublishForm
+from scripts.models import ScriptVersion, ScriptVersionStatus
+from scripts.views.common import (
     EDIT,
     PARTIALS,
     PUBLISH,
@@ -31,23 +31,6 @@ from followups.views.script_common import (
     _read_objection,
     _svg,
 )
-from scripts import graph as script_graph
-
-# --- Forms --------------------------------------------------------------------------------
-
-
-class PublishForm(forms.Form):
-    change_note = forms.CharField(
-        label=gettext_lazy("What changed"),
-        max_length=300,
-        widget=forms.Textarea(attrs={"rows": 2}),
-    )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.helper = FormHelper()
-        self.helper.form_tag = False
-
 
 # --- The editor -----------------------------------------------------------------------------
 

@@ -12,10 +12,11 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils.translation import gettext_lazy as _
 
-from followups.models import CallScript, CaseKind, ScriptVersion, ScriptVersionStatus
-from followups.services.script_drafts import RESERVED_CODES, InvalidScript
+from followups.models import CaseKind
 from scripts import graph as script_graph
 from scripts.graph import GraphError
+from scripts.models import CallScript, ScriptVersion, ScriptVersionStatus
+from scripts.services.drafts import RESERVED_CODES, InvalidScript
 
 EXPORT_FORMAT = "huifang-script"
 EXPORT_FORMAT_VERSION = 1

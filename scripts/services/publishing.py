@@ -10,10 +10,11 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from followups.models import AuditAction, CallScript, ScriptVersion, ScriptVersionStatus
+from followups.models import AuditAction
 from followups.services import audit
-from followups.services.script_drafts import InvalidScript, _locked_draft
 from scripts import graph as script_graph
+from scripts.models import CallScript, ScriptVersion, ScriptVersionStatus
+from scripts.services.drafts import InvalidScript, _locked_draft
 
 # --- Publishing -----------------------------------------------------------------------------
 

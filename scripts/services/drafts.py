@@ -2,7 +2,7 @@
 draft, and InvalidScript, the error every check of a graph raises.
 
 A published version never changes: every edit works on a draft (the node-level edits are in
-followups.services.script_edits).
+scripts.services.edits).
 """
 
 from __future__ import annotations
@@ -15,9 +15,9 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils.translation import gettext_lazy as _
 
-from followups.models import CallScript, ScriptVersion, ScriptVersionStatus
 from scripts import graph as script_graph
 from scripts.graph import GraphError
+from scripts.models import CallScript, ScriptVersion, ScriptVersionStatus
 
 # Words the script pages use in their own URLs (/scripts/new/, /scripts/import/ …).
 RESERVED_CODES = frozenset({"new", "import", "versions"})

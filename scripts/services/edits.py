@@ -12,9 +12,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from followups.models import ScriptVersion
-from followups.services.script_drafts import _locked_draft, starter_graph
 from scripts import graph as script_graph
+from scripts.models import ScriptVersion
+from scripts.services.drafts import _locked_draft, starter_graph
 
 # --- Node-level edits (the editor) ----------------------------------------------------------
 

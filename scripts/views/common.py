@@ -8,13 +8,14 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 from django.utils.safestring import mark_safe
 
-from followups.models import Disposition, ScriptVersion
+from followups.models import Disposition
 from scripts import graph as script_graph
+from scripts.models import ScriptVersion
 
-VIEW = "followups.view_callscript"
-EDIT = "followups.change_scriptversion"
-PUBLISH = "followups.publish_scriptversion"
-CREATE = "followups.add_callscript"
+VIEW = "scripts.view_callscript"
+EDIT = "scripts.change_scriptversion"
+PUBLISH = "scripts.publish_scriptversion"
+CREATE = "scripts.add_callscript"
 
 PARTIALS = "followups/scripts/_partials"
 

@@ -1,11 +1,16 @@
-"""Call scripts and their numbered versions; a published version never changes."""
+"""Call scripts and their numbered versions; a published version never changes.
+
+The models came from followups and kept their tables (followups_callscript,
+followups_scriptversion), their constraints and their indexes: the move changed where the
+code lives, not the database (migrations scripts 0001 and followups 0015).
+"""
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from .cases import CaseKind
+from followups.models.cases import CaseKind
 
 
 class ScriptVersionStatus(models.TextChoices):
@@ -24,6 +29,7 @@ class CallScript(models.Model):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
+        db_table = "followups_callscript"
         verbose_name = _("call script")
         verbose_name_plural = _("call scripts")
         ordering = ["name"]
@@ -70,6 +76,7 @@ class ScriptVersion(models.Model):
     )
 
     class Meta:
+        db_table = "followups_scriptversion"
         permissions = [
             ("publish_scriptversion", "Can publish and retire script versions"),
         ]

@@ -1,34 +1,32 @@
-"""The script pages: list, read, edit a draft (htmx), preview, publish, compare, import, export.
+"""The script pages: the list, reading a script or a version, creating a script, new
+drafts, import and export.
 
 Everyone with the view right reads published scripts; drafts, edits, publishing and
 imports need the supervisor's rights (change_scriptversion, publish_scriptversion).
 
-This module holds the URL patterns, the list and reading pages, creating a script, new
-drafts, import and export; the editor and publishing are in followups.views.script_editor,
-preview and comparison in followups.views.script_compare, what they share in
-followups.views.script_common.
+The editor and publishing are in scripts.views.editor, the preview in
+scripts.views.preview, the comparison in scripts.views.compare, what they share in
+scripts.views.common; their URL patterns in scripts.urls.
 """
 
 from __future__ import annotations
 
 import json
 
-from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Submit
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import path
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from followups.models import CallScript, CaseKind, ScriptVersion, ScriptVersionStatus
-from followups.services import scripts as script_service
-from followups.views.script_common import (
+from scripts import graph as script_graph
+from scripts import services as script_service
+from scripts.forms import ImportForm, ScriptCreateForm
+from scripts.models import CallScript, ScriptVersion, ScriptVersionStatus
+from scripts.views.common import (
     CREATE,
     EDIT,
     PUBLISH,
@@ -38,63 +36,6 @@ from followups.views.script_common import (
     _readable_version,
     _svg,
 )
-from followups.views.script_compare import script_compare, version_preview
-from followups.views.script_editor import (
-    draft_edit,
-    node_add,
-    node_connect,
-    node_move,
-    node_remove,
-    node_start,
-    node_update,
-    objection_add,
-    objection_remove,
-    objection_update,
-    option_add,
-    option_connect,
-    option_remove,
-    option_update,
-    version_publish,
-    version_retire,
-)
-from scripts import graph as script_graph
-
-# --- Forms --------------------------------------------------------------------------------
-
-
-class ScriptCreateForm(forms.Form):
-    name = forms.CharField(label=gettext_lazy("Name"), max_length=120)
-    code = forms.SlugField(
-        label=gettext_lazy("Code"),
-        max_length=60,
-        help_text=gettext_lazy("Short, unique, in letters, digits and hyphens, e.g. discharge."),
-    )
-    case_kind = forms.ChoiceField(
-        label=gettext_lazy("Used for"),
-        choices=[("", gettext_lazy("Any kind of case")), *CaseKind.choices],
-        required=False,
-    )
-    description = forms.CharField(
-        label=gettext_lazy("Description"), widget=forms.Textarea(attrs={"rows": 2}), required=False
-    )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.helper = FormHelper()
-        self.helper.add_input(Submit("submit", gettext_lazy("Create the script and its draft")))
-
-
-class ImportForm(forms.Form):
-    file = forms.FileField(
-        label=gettext_lazy("Exported script (.json)"),
-        help_text=gettext_lazy("A file exported from this or another Huifang center."),
-    )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.helper = FormHelper()
-        self.helper.add_input(Submit("submit", gettext_lazy("Import as a draft")))
-
 
 MAX_IMPORT_BYTES = 1_000_000
 
@@ -242,53 +183,3 @@ def version_export(request, pk):
     filename = f"{version.script.code}-v{version.number}.json"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
-
-
-app_name = "scripts"
-urlpatterns = [
-    path("", script_list, name="list"),
-    path("new/", script_create, name="create"),
-    path("import/", script_import, name="import"),
-    path("<slug:code>/", script_read, name="read"),
-    path("<slug:code>/draft/", draft_new, name="new_draft"),
-    path("<slug:code>/compare/", script_compare, name="compare"),
-    path("versions/<int:pk>/", version_detail, name="version"),
-    path("versions/<int:pk>/preview/", version_preview, name="preview"),
-    path("versions/<int:pk>/export/", version_export, name="export"),
-    path("versions/<int:pk>/publish/", version_publish, name="publish"),
-    path("versions/<int:pk>/retire/", version_retire, name="retire"),
-    path("versions/<int:pk>/edit/", draft_edit, name="edit"),
-    path("versions/<int:pk>/edit/nodes/", node_add, name="node_add"),
-    path("versions/<int:pk>/edit/nodes/<str:node_id>/", node_update, name="node_update"),
-    path("versions/<int:pk>/edit/nodes/<str:node_id>/remove/", node_remove, name="node_remove"),
-    path("versions/<int:pk>/edit/nodes/<str:node_id>/move/", node_move, name="node_move"),
-    path("versions/<int:pk>/edit/nodes/<str:node_id>/start/", node_start, name="node_start"),
-    path("versions/<int:pk>/edit/nodes/<str:node_id>/next/", node_connect, name="node_connect"),
-    path("versions/<int:pk>/edit/nodes/<str:node_id>/options/", option_add, name="option_add"),
-    path(
-        "versions/<int:pk>/edit/nodes/<str:node_id>/options/<int:position>/",
-        option_update,
-        name="option_update",
-    ),
-    path(
-        "versions/<int:pk>/edit/nodes/<str:node_id>/options/<int:position>/next/",
-        option_connect,
-        name="option_connect",
-    ),
-    path(
-        "versions/<int:pk>/edit/nodes/<str:node_id>/options/<int:position>/remove/",
-        option_remove,
-        name="option_remove",
-    ),
-    path("versions/<int:pk>/edit/objections/", objection_add, name="objection_add"),
-    path(
-        "versions/<int:pk>/edit/objections/<str:objection_id>/",
-        objection_update,
-        name="objection_update",
-    ),
-    path(
-        "versions/<int:pk>/edit/objections/<str:objection_id>/remove/",
-        objection_remove,
-        name="objection_remove",
-    ),
-]
