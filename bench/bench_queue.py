@@ -59,8 +59,10 @@ from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
-from followups.services.call_lists import build_call_lists  # noqa: E402
-from followups.services.queue import center_day  # noqa: E402
+from followups.services.call_lists import (  # noqa: E402
+    build_call_lists,
+    center_day,
+)
 
 TODAY = center_day(timezone.now())
 REDIS_URL = os.environ["REDIS_URL"]

@@ -7,10 +7,10 @@ on the default calling policy (10:30–11:30 and 15:00–17:30, Asia/Shanghai), 
 
 Every simulated day: the day's discharge cases are opened at 07:00 (services.cases.open_case),
 all six agents are put on the duty roster and the lists are built at 07:30
-(services.queue.build_call_lists). The agents work shifts (two the morning window, two the
+(services.call_lists.build_call_lists). The agents work shifts (two the morning window, two the
 afternoon window, two both; from --shift-margin minutes before a window opens to as long
 after it closes) and are discrete-event loops in one heap ordered by time: ask for the next
-call (services.queue.claim_next_call), talk for the call's handling time, record the outcome
+call (services.claims.claim_next_call), talk for the call's handling time, record the outcome
 at its end (services.outcomes.record_outcome); with nothing handed out, wait until the
 claim's next_possible_at or 2 minutes, whichever is sooner, but at least 30 s. The clock is
 moved to every event (time_machine, tick=False) and the same moment is passed as `now`.

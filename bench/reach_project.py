@@ -19,10 +19,10 @@ from followups import models as m
 from followups.scheduling import is_callable, windows_on
 from followups.services.call_lists import build_call_lists
 from followups.services.cases import open_case
+from followups.services.claims import claim_next_call
 from followups.services.leases import claim_token
 from followups.services.outcomes import record_outcome
 from followups.services.policies import calling_rules
-from followups.services.queue import claim_next_call
 
 ZONE = ZoneInfo("Asia/Shanghai")
 

@@ -4,6 +4,7 @@ Production (DEBUG off) refuses to start without SECRET_KEY; the embedded default
 (SQLite file, filesystem broker) need no server at all.
 """
 
+import ipaddress
 import sys
 from datetime import timedelta
 from pathlib import Path
@@ -98,6 +99,11 @@ HUIFANG_CLIENT_IP_HEADER = env.str("HUIFANG_CLIENT_IP_HEADER", default="")
 HUIFANG_TRUSTED_PROXY_HOPS = env.int("HUIFANG_TRUSTED_PROXY_HOPS", default=1)
 # Optional: read the header only on requests from these proxies (addresses or networks).
 HUIFANG_TRUSTED_PROXY_IPS = env.list("HUIFANG_TRUSTED_PROXY_IPS", default=[])
+for _proxy in HUIFANG_TRUSTED_PROXY_IPS:
+    try:
+        ipaddress.ip_network(_proxy.strip(), strict=False)
+    except ValueError as error:
+        raise ImproperlyConfigured(f"HUIFANG_TRUSTED_PROXY_IPS: {error}") from error
 AXES_CLIENT_IP_CALLABLE = "callcenter.client_ip.client_ip"
 
 # A session ends this long after the person last did something (polls do not count).

@@ -42,13 +42,11 @@ class PatientInline(admin.StackedInline):
     autocomplete_fields = ["department"]
 
 
-class AppendOnlyAdmin(admin.ModelAdmin):
+class AppendOnly:
     """A record of what happened: read here, never added, changed or deleted (not even by
-    a superuser); a correction is a new record, made by the app."""
+    a superuser); a correction is a new record, made by the app. For admins and inlines."""
 
-    actions = None
-
-    def has_add_permission(self, request):
+    def has_add_permission(self, request, obj=None):
         return False
 
     def has_change_permission(self, request, obj=None):
@@ -56,6 +54,10 @@ class AppendOnlyAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class AppendOnlyAdmin(AppendOnly, admin.ModelAdmin):
+    actions = None
 
 
 class CustomerAdminForm(forms.ModelForm):
@@ -327,18 +329,9 @@ class QueueEntryAdmin(admin.ModelAdmin):
     list_select_related = ["call_list", "customer", "task__case", "assigned_agent", "claimed_by"]
 
 
-class ScriptAnswerInline(admin.TabularInline):
+class ScriptAnswerInline(AppendOnly, admin.TabularInline):
     model = m.ScriptAnswer
     extra = 0
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(m.CallAttempt)

@@ -24,8 +24,38 @@ for _model in (User, Group, TokenProxy):
         admin.site.unregister(_model)
 
 
+class GivesHeldRightsMixin:
+    """The admin of something holding rights (a user, a role): the giver chooses only among
+    the rights they may give (`grantable`: many-to-many field → services.user_rights'
+    choices for the giver), and what the object held before is read as stored before the
+    form's changes are written (`rights_before`), with the part out of the giver's reach,
+    which the form cannot show (`rights_out_of_reach`): save_related puts that back and
+    audits the change."""
+
+    grantable: dict = {}
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name in self.grantable:
+            kwargs["queryset"] = self.grantable[db_field.name](request.user)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+    def save_model(self, request, obj, form, change):
+        # As stored, before the form's changes are written (the many-to-many ones with
+        # save_related).
+        form.rights_before = self.rights_before(obj)
+        form.out_of_reach = self.rights_out_of_reach(obj, request.user)
+        super().save_model(request, obj, form, change)
+
+
 @admin.register(User)
-class CentreUserAdmin(UserAdmin):
+class CentreUserAdmin(GivesHeldRightsMixin, UserAdmin):
+    grantable = {
+        "groups": user_rights.grantable_groups,
+        "user_permissions": user_rights.grantable_permissions,
+    }
+    rights_before = staticmethod(user_rights.rights_of)
+    rights_out_of_reach = staticmethod(user_rights.out_of_reach)
+
     def get_readonly_fields(self, request, obj=None):
         readonly = list(super().get_readonly_fields(request, obj))
         if not manages_superusers(request.user):
@@ -42,20 +72,6 @@ class CentreUserAdmin(UserAdmin):
             return False
         return super().has_delete_permission(request, obj)
 
-    def formfield_for_manytomany(self, db_field, request, **kwargs):
-        if db_field.name == "groups":
-            kwargs["queryset"] = user_rights.grantable_groups(request.user)
-        elif db_field.name == "user_permissions":
-            kwargs["queryset"] = user_rights.grantable_permissions(request.user)
-        return super().formfield_for_manytomany(db_field, request, **kwargs)
-
-    def save_model(self, request, obj, form, change):
-        # As stored, before the form's changes are written (the roles and permissions with
-        # save_related).
-        form.rights_before = user_rights.rights_of(obj)
-        form.out_of_reach = user_rights.out_of_reach(obj, request.user)
-        super().save_model(request, obj, form, change)
-
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         user = form.instance
@@ -68,23 +84,17 @@ class CentreUserAdmin(UserAdmin):
 
 
 @admin.register(Group)
-class CentreGroupAdmin(GroupAdmin):
-    def formfield_for_manytomany(self, db_field, request, **kwargs):
-        if db_field.name == "permissions":
-            kwargs["queryset"] = user_rights.grantable_permissions(request.user)
-        return super().formfield_for_manytomany(db_field, request, **kwargs)
-
-    def save_model(self, request, obj, form, change):
-        form.permissions_before = user_rights.group_permissions(obj)
-        form.out_of_reach = user_rights.group_out_of_reach(obj, request.user)
-        super().save_model(request, obj, form, change)
+class CentreGroupAdmin(GivesHeldRightsMixin, GroupAdmin):
+    grantable = {"permissions": user_rights.grantable_permissions}
+    rights_before = staticmethod(user_rights.group_permissions)
+    rights_out_of_reach = staticmethod(user_rights.group_out_of_reach)
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         form.instance.permissions.add(*form.out_of_reach)
         user_rights.record_group_change(
             group=form.instance,
-            before=form.permissions_before,
+            before=form.rights_before,
             actor=request.user,
             created=not change,
         )

@@ -7,6 +7,7 @@ Under CELERY_TASK_ALWAYS_EAGER (the tests) a job runs inline at the commit.
 """
 
 import datetime as dt
+from collections.abc import Callable
 from types import ModuleType
 
 from django.db import transaction
@@ -37,3 +38,18 @@ def notify_urgent_escalation(*, escalation_id: int) -> None:
     logged (robust) and must not turn the agent's submit into an error."""
     task = _tasks().notify_urgent_escalation_task
     transaction.on_commit(lambda: task.delay(escalation_id), robust=True)
+
+
+def run_import_job(*, job_id: int, unreachable: Callable[[Exception], None]) -> None:
+    """Run a patient import job (services/import_jobs.py) in the worker. The job has
+    committed by then: when the broker cannot be reached, `unreachable` is told (the job
+    says it did not start) instead of the request that made it failing."""
+    task = _tasks().run_import_job_task
+
+    def send() -> None:
+        try:
+            task.delay(job_id)
+        except Exception as error:  # kombu's connection errors are of many kinds
+            unreachable(error)
+
+    transaction.on_commit(send)

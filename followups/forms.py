@@ -28,11 +28,59 @@ from followups.models.cases import IntentClass
 from followups.roles import Role
 
 
-class LoginForm(AuthenticationForm):
+class CrispyMixin:
+    """A form laid out by crispy-forms. With `submit_label` it is a form of its own, with
+    that submit button (`submit_class`: the button's further CSS classes); without, it has
+    no <form> tag: the page's form holds its fields."""
+
+    submit_label = ""
+    submit_class = ""
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
-        self.helper.add_input(Submit("submit", _("Log in"), css_class="w-100"))
+        if self.submit_label:
+            self.helper.add_input(Submit("submit", self.submit_label, css_class=self.submit_class))
+        else:
+            self.helper.form_tag = False
+
+
+def optional_choice(label, blank: str, choices) -> forms.ChoiceField:
+    """A choice that may be left at its first option, `blank`."""
+    return forms.ChoiceField(label=label, choices=[("", blank), *choices], required=False)
+
+
+def short_text(label, **options) -> forms.CharField:
+    """A few lines of free text, optional unless `options` say otherwise."""
+    options.setdefault("required", False)
+    return forms.CharField(label=label, widget=forms.Textarea(attrs={"rows": 2}), **options)
+
+
+def _time_input() -> forms.TimeInput:
+    return forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+
+
+class RulesFormSet(forms.BaseInlineFormSet):
+    """An inline formset with rules across its forms (`check_rules`)."""
+
+    def clean(self):
+        self.check_rules()
+        # Django's unique checks run after ours and skip the forms we already refused.
+        super().clean()
+
+    def check_rules(self):
+        raise NotImplementedError
+
+
+def _rules_formset(parent, model, form, formset, *, extra: int):
+    return forms.inlineformset_factory(
+        parent, model, form=form, formset=formset, extra=extra, can_delete=True
+    )
+
+
+class LoginForm(CrispyMixin, AuthenticationForm):
+    submit_label = _("Log in")
+    submit_class = "w-100"
 
 
 class CustomerForm(forms.ModelForm):
@@ -98,12 +146,7 @@ class PlanStepForm(forms.ModelForm):
         }
 
 
-class BasePlanStepFormSet(forms.BaseInlineFormSet):
-    def clean(self):
-        self.check_rules()
-        # Django's unique checks run after ours and skip the forms we already refused.
-        super().clean()
-
+class BasePlanStepFormSet(RulesFormSet):
     def check_rules(self):
         seen: dict[int, forms.Form] = {}
         kept_steps = []
@@ -136,14 +179,7 @@ class BasePlanStepFormSet(forms.BaseInlineFormSet):
             )
 
 
-PlanStepFormSet = forms.inlineformset_factory(
-    FollowUpPlan,
-    PlanStep,
-    form=PlanStepForm,
-    formset=BasePlanStepFormSet,
-    extra=1,
-    can_delete=True,
-)
+PlanStepFormSet = _rules_formset(FollowUpPlan, PlanStep, PlanStepForm, BasePlanStepFormSet, extra=1)
 
 
 class CallingPolicyForm(forms.ModelForm):
@@ -159,8 +195,8 @@ class CallingPolicyForm(forms.ModelForm):
             "is_default",
         ]
         widgets = {
-            "quiet_before": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
-            "quiet_after": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+            "quiet_before": _time_input(),
+            "quiet_after": _time_input(),
         }
 
     def clean_is_default(self):
@@ -179,17 +215,12 @@ class CallingWindowForm(forms.ModelForm):
         model = CallingWindow
         fields = ["starts_at", "ends_at"]
         widgets = {
-            "starts_at": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
-            "ends_at": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+            "starts_at": _time_input(),
+            "ends_at": _time_input(),
         }
 
 
-class BaseCallingWindowFormSet(forms.BaseInlineFormSet):
-    def clean(self):
-        self.check_rules()
-        # Django's unique checks run after ours and skip the forms we already refused.
-        super().clean()
-
+class BaseCallingWindowFormSet(RulesFormSet):
     def check_rules(self):
         kept = [
             form
@@ -213,13 +244,8 @@ class BaseCallingWindowFormSet(forms.BaseInlineFormSet):
                 )
 
 
-CallingWindowFormSet = forms.inlineformset_factory(
-    CallingPolicy,
-    CallingWindow,
-    form=CallingWindowForm,
-    formset=BaseCallingWindowFormSet,
-    extra=1,
-    can_delete=True,
+CallingWindowFormSet = _rules_formset(
+    CallingPolicy, CallingWindow, CallingWindowForm, BaseCallingWindowFormSet, extra=1
 )
 
 
@@ -230,12 +256,7 @@ class HolidayOverrideForm(forms.ModelForm):
         widgets = {"day": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
 
 
-class BaseHolidayOverrideFormSet(forms.BaseInlineFormSet):
-    def clean(self):
-        self.check_rules()
-        # Django's unique checks run after ours and skip the forms we already refused.
-        super().clean()
-
+class BaseHolidayOverrideFormSet(RulesFormSet):
     def check_rules(self):
         seen = set()
         for form in self.forms:
@@ -248,13 +269,8 @@ class BaseHolidayOverrideFormSet(forms.BaseInlineFormSet):
             seen.add(day)
 
 
-HolidayOverrideFormSet = forms.inlineformset_factory(
-    CallingPolicy,
-    HolidayOverride,
-    form=HolidayOverrideForm,
-    formset=BaseHolidayOverrideFormSet,
-    extra=2,
-    can_delete=True,
+HolidayOverrideFormSet = _rules_formset(
+    CallingPolicy, HolidayOverride, HolidayOverrideForm, BaseHolidayOverrideFormSet, extra=2
 )
 
 
@@ -372,26 +388,18 @@ class PatientImportForm(forms.Form):
 CALLBACK_INPUT_FORMAT = "%Y-%m-%dT%H:%M"
 
 
-class OutcomeForm(forms.Form):
+class OutcomeForm(CrispyMixin, forms.Form):
     """What the agent records at the end of a call, in the center's time. The form checks
     what the agent can fix at once; record_outcome checks the rest and writes."""
 
     disposition = forms.ChoiceField(
         label=_("How did the call end?"), choices=[("", "—"), *Disposition.choices]
     )
-    satisfaction = forms.ChoiceField(
-        label=_("Satisfaction"),
-        choices=[("", _("Not asked")), *Satisfaction.choices],
-        required=False,
+    satisfaction = optional_choice(_("Satisfaction"), _("Not asked"), Satisfaction.choices)
+    intent_class = optional_choice(
+        _("Intent class after the call"), _("Unchanged"), IntentClass.choices
     )
-    intent_class = forms.ChoiceField(
-        label=_("Intent class after the call"),
-        choices=[("", _("Unchanged")), *IntentClass.choices],
-        required=False,
-    )
-    notes = forms.CharField(
-        label=_("Notes"), widget=forms.Textarea(attrs={"rows": 2}), required=False
-    )
+    notes = short_text(_("Notes"))
     # No help text: the confirmation after the call says what it did, and the form must
     # fit a 1366×768 screen.
     do_not_call = forms.BooleanField(
@@ -403,10 +411,8 @@ class OutcomeForm(forms.Form):
         input_formats=[CALLBACK_INPUT_FORMAT, "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"],
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format=CALLBACK_INPUT_FORMAT),
     )
-    escalation_category = forms.ChoiceField(
-        label=_("Problem to escalate"),
-        choices=[("", _("None")), *EscalationCategory.choices],
-        required=False,
+    escalation_category = optional_choice(
+        _("Problem to escalate"), _("None"), EscalationCategory.choices
     )
     escalation_severity = forms.ChoiceField(
         label=_("Severity"),
@@ -414,17 +420,11 @@ class OutcomeForm(forms.Form):
         initial=EscalationSeverity.NORMAL,
         required=False,
     )
-    escalation_description = forms.CharField(
-        label=_("What is the problem?"),
-        widget=forms.Textarea(attrs={"rows": 2}),
-        required=False,
-    )
+    escalation_description = short_text(_("What is the problem?"))
 
     def __init__(self, *args, now=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.now = now
-        self.helper = FormHelper()
-        self.helper.form_tag = False
 
     def clean(self):
         data = super().clean()

@@ -12,6 +12,7 @@ from django.utils import timezone
 from followups.services.call_lists import build_call_lists
 from followups.services.cases import resync_plan_cases
 from followups.services.escalations import notify_supervisors
+from followups.services.import_jobs import run as run_import_job
 from followups.services.leases import release_expired_leases
 
 logger = logging.getLogger(__name__)
@@ -46,3 +47,11 @@ def release_expired_leases_task() -> int:
 def notify_urgent_escalation_task(escalation_id: int) -> int:
     """E-mail every active supervisor about an urgent escalation (ids only)."""
     return notify_supervisors(escalation_id=escalation_id)
+
+
+@shared_task(name="followups.run_import_job")
+def run_import_job_task(job_id: int) -> str | None:
+    """Run a patient import job (ids only): its file is read from the staging folder, its
+    progress and report written on the job. Returns the job's status (None: not queued)."""
+    job = run_import_job(job_id=job_id)
+    return job.status if job is not None else None

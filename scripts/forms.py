@@ -2,56 +2,35 @@
 importing an exported one, and the change note a publication asks for.
 """
 
-from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Submit
 from django import forms
 from django.utils.translation import gettext_lazy
 
+from followups.forms import CrispyMixin, optional_choice, short_text
 from followups.models import CaseKind
 
 
-class ScriptCreateForm(forms.Form):
+class ScriptCreateForm(CrispyMixin, forms.Form):
+    submit_label = gettext_lazy("Create the script and its draft")
+
     name = forms.CharField(label=gettext_lazy("Name"), max_length=120)
     code = forms.SlugField(
         label=gettext_lazy("Code"),
         max_length=60,
         help_text=gettext_lazy("Short, unique, in letters, digits and hyphens, e.g. discharge."),
     )
-    case_kind = forms.ChoiceField(
-        label=gettext_lazy("Used for"),
-        choices=[("", gettext_lazy("Any kind of case")), *CaseKind.choices],
-        required=False,
+    case_kind = optional_choice(
+        gettext_lazy("Used for"), gettext_lazy("Any kind of case"), CaseKind.choices
     )
-    description = forms.CharField(
-        label=gettext_lazy("Description"), widget=forms.Textarea(attrs={"rows": 2}), required=False
-    )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.helper = FormHelper()
-        self.helper.add_input(Submit("submit", gettext_lazy("Create the script and its draft")))
+    description = short_text(gettext_lazy("Description"))
 
 
-class ImportForm(forms.Form):
+class ImportForm(CrispyMixin, forms.Form):
+    submit_label = gettext_lazy("Import as a draft")
     file = forms.FileField(
         label=gettext_lazy("Exported script (.json)"),
         help_text=gettext_lazy("A file exported from this or another Huifang center."),
     )
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.helper = FormHelper()
-        self.helper.add_input(Submit("submit", gettext_lazy("Import as a draft")))
 
-
-class PublishForm(forms.Form):
-    change_note = forms.CharField(
-        label=gettext_lazy("What changed"),
-        max_length=300,
-        widget=forms.Textarea(attrs={"rows": 2}),
-    )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.helper = FormHelper()
-        self.helper.form_tag = False
+class PublishForm(CrispyMixin, forms.Form):
+    change_note = short_text(gettext_lazy("What changed"), max_length=300, required=True)

@@ -174,7 +174,7 @@ def run(
                 is_closing=item.get("kind") == "closing",
             )
         )
-        if item.get("kind") == "identity_check" and step.answer == script_graph.IDENTITY_CONFIRMED:
+        if _confirms_identity(item, step.answer):
             confirmed = True
     confirmed_on_call = walk.identity_confirmed or identity_confirmed
     return Screen(
@@ -187,6 +187,45 @@ def run(
         objections=_handlers(graph) if walk.current is not None else (),
         prefill=prefill(walk),
     )
+
+
+def shown_texts(
+    graph: Mapping,
+    path: Sequence[tuple[str, str, bool]],
+    *,
+    values: Mapping[str, str | None],
+    sensitive: bool,
+    identity_confirmed: bool = False,
+) -> list[str]:
+    """What the agent was shown at each answer of a recorded path ((node id, value, is an
+    objection), as record_outcome stores it), by the same rules as run(): the text rendered
+    with the call's values, "" where it stayed hidden (a sensitive patient's medical text
+    before the identity check's yes) or the step is not in the graph. Kept with the call
+    as evidence of what was said."""
+    confirmed = not sensitive or identity_confirmed
+    texts = []
+    for node_id, value, is_objection in path:
+        item = (script_graph.objection if is_objection else script_graph.node)(graph, node_id)
+        hidden = item is None or (
+            not is_objection and not confirmed and script_graph.is_medical(item)
+        )
+        texts.append("" if hidden else script_graph.render_text(item.get("text", ""), values))
+        if item is not None and _confirms_identity(item, value):
+            confirmed = True
+    return texts
+
+
+def path_confirms_identity(graph: Mapping, path: Sequence[tuple[str, str, bool]]) -> bool:
+    """Whether a recorded path answered an identity check yes (the gate then stays open for
+    the other follow-ups of the same call)."""
+    return any(
+        not is_objection and _confirms_identity(script_graph.node(graph, node_id) or {}, value)
+        for node_id, value, is_objection in path
+    )
+
+
+def _confirms_identity(item: Mapping, answer: str | None) -> bool:
+    return item.get("kind") == "identity_check" and answer == script_graph.IDENTITY_CONFIRMED
 
 
 def _kind_label(item: Mapping) -> str:

@@ -7,9 +7,9 @@ from django.urls import path
 
 from scripts.views.compare import script_compare
 from scripts.views.editor import (
+    connect,
     draft_edit,
     node_add,
-    node_connect,
     node_move,
     node_remove,
     node_start,
@@ -18,7 +18,6 @@ from scripts.views.editor import (
     objection_remove,
     objection_update,
     option_add,
-    option_connect,
     option_remove,
     option_update,
     version_publish,
@@ -54,7 +53,7 @@ urlpatterns = [
     path("versions/<int:pk>/edit/nodes/<str:node_id>/remove/", node_remove, name="node_remove"),
     path("versions/<int:pk>/edit/nodes/<str:node_id>/move/", node_move, name="node_move"),
     path("versions/<int:pk>/edit/nodes/<str:node_id>/start/", node_start, name="node_start"),
-    path("versions/<int:pk>/edit/nodes/<str:node_id>/next/", node_connect, name="node_connect"),
+    path("versions/<int:pk>/edit/nodes/<str:node_id>/next/", connect, name="node_connect"),
     path("versions/<int:pk>/edit/nodes/<str:node_id>/options/", option_add, name="option_add"),
     path(
         "versions/<int:pk>/edit/nodes/<str:node_id>/options/<int:position>/",
@@ -63,7 +62,7 @@ urlpatterns = [
     ),
     path(
         "versions/<int:pk>/edit/nodes/<str:node_id>/options/<int:position>/next/",
-        option_connect,
+        connect,
         name="option_connect",
     ),
     path(

@@ -5,9 +5,9 @@ proves it, record_outcome takes the outcome."""
 import datetime as dt
 
 from followups.models import QueueEntry
+from followups.services.claims import claim_next_call
 from followups.services.leases import claim_token
 from followups.services.outcomes import record_outcome
-from followups.services.queue import claim_next_call
 from tests.clock import at
 
 # `token=OWN_CLAIM`: the claim token of the agent's claim of the entry as it stands now.

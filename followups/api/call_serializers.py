@@ -334,7 +334,8 @@ class OutcomeSerializer(serializers.Serializer):
 
 
 def stored_follow_up(attempt) -> CallFollowUp | None:
-    """The follow-up kept with an attempt (outcome_replay.stored_follow_up), None when none was kept."""
+    """The follow-up kept with an attempt (outcome_replay.stored_follow_up); None when none
+    was kept."""
     stored = attempt.follow_up or {}
     if not stored.get("action"):
         return None

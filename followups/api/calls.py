@@ -36,10 +36,10 @@ from followups.models import (
 )
 from followups.roles import WORK_QUEUE
 from followups.services.call_lists import center_day
+from followups.services.claims import REASONS, claim_next_call, script_versions_to_use
 from followups.services.leases import NotHanded, claim_token, renew_lease, reveal_phone
 from followups.services.outcomes import OutcomeConflict, TaskPart, record_outcome
 from followups.services.person_calls import carried_tasks
-from followups.services.queue import REASONS, claim_next_call, script_versions_to_use
 
 TAGS = ["calls"]
 # One instance for every response: building a serializer's fields (a deep copy each time)
@@ -128,7 +128,7 @@ class PingView(APIView):
     @extend_schema(
         tags=TAGS,
         summary="Check the API answers for an authenticated user",
-        description="Does nothing else: scripts/bench_queue.py measures it as the framework "
+        description="Does nothing else: bench/bench_queue.py measures it as the framework "
         "floor (authentication and DRF, no database work beyond the token).",
         responses={200: inline_serializer("Ping", {"ok": serializers.BooleanField()})},
     )

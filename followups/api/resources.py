@@ -9,7 +9,8 @@ audit event.
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Count, Q
-from django.urls import path
+from django.shortcuts import get_object_or_404
+from django.urls import path, reverse
 from django.utils import timezone
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
@@ -33,11 +34,12 @@ from followups.models import (
     Department,
     Escalation,
     FollowUpTask,
+    ImportJob,
     Patient,
     QueueEntryStatus,
 )
 from followups.roles import REVIEW_OUTCOMES
-from followups.services import audit, escalation_workflow, people
+from followups.services import audit, escalation_workflow, import_jobs, people
 from followups.services.imports import ImportFileError, import_patients, resolve_hospital
 
 
@@ -55,12 +57,28 @@ def agent_cases(user):
     return Case.objects.filter(pk__in=agent_tasks(user).values("case_id"))
 
 
+def writes(model_name: str, actions=("create", "update", "partial_update")) -> dict[str, str]:
+    """The permission each writing action needs (`write_permissions`): Django's add and
+    change permissions of followups' model `model_name`."""
+    verbs = {"create": "add", "update": "change", "partial_update": "change"}
+    return {action: f"followups.{verbs[action]}_{model_name}" for action in actions}
+
+
 class ResourceViewSet(viewsets.GenericViewSet):
     permission_classes = [RolePermission]
     filter_backends = [DjangoFilterBackend, OrderingFilter]
     agents_may_read = False
+    # An agent's read narrowed to the rows of their own calls: a function of the user giving
+    # the rows' ids (None: an agent who may read reads every row).
+    agents_rows = None
     write_permissions: dict[str, str] = {}
     change_serializer_class = None
+
+    def get_queryset(self):
+        rows = super().get_queryset()
+        if self.agents_rows is not None and self.agent_only():
+            rows = rows.filter(pk__in=self.agents_rows(self.request.user))
+        return rows
 
     def get_serializer_class(self):
         if self.action in {"update", "partial_update"} and self.change_serializer_class:
@@ -108,11 +126,7 @@ class DepartmentViewSet(
     ordering_fields = ["name", "code", "id"]
     view_permission = "followups.view_department"
     agents_may_read = True
-    write_permissions = {
-        "create": "followups.add_department",
-        "update": "followups.change_department",
-        "partial_update": "followups.change_department",
-    }
+    write_permissions = writes("department")
 
 
 class CustomerViewSet(
@@ -125,16 +139,14 @@ class CustomerViewSet(
     """People to call; numbers are written in full and always read back masked."""
 
     audit_resource = "customers"
+    queryset = Customer.objects.all()
     serializer_class = s.CustomerSerializer
     filterset_class = filters.CustomerFilter
     ordering_fields = ["name", "created_at", "id"]
     view_permission = "followups.view_customer"
     agents_may_read = True
-    write_permissions = {
-        "create": "followups.add_customer",
-        "update": "followups.change_customer",
-        "partial_update": "followups.change_customer",
-    }
+    agents_rows = staticmethod(lambda user: agent_cases(user).values("customer"))
+    write_permissions = writes("customer")
 
     def perform_update(self, serializer):
         number_before = serializer.instance.phone
@@ -143,12 +155,6 @@ class CustomerViewSet(
             people.resume_after_number_fix(
                 customer=customer, by=self.request.user, now=timezone.now()
             )
-
-    def get_queryset(self):
-        customers = Customer.objects.all()
-        if self.agent_only():
-            customers = customers.filter(pk__in=agent_cases(self.request.user).values("customer"))
-        return customers
 
 
 class PatientViewSet(
@@ -163,22 +169,14 @@ class PatientViewSet(
     once the person's identity is confirmed."""
 
     audit_resource = "patients"
+    queryset = Patient.objects.select_related("customer")
     serializer_class = s.PatientSerializer
     filterset_class = filters.PatientFilter
     ordering_fields = ["discharged_on", "admitted_on", "medical_record_number", "id"]
     view_permission = "followups.view_patient"
     agents_may_read = True
-    write_permissions = {
-        "create": "followups.add_patient",
-        "update": "followups.change_patient",
-        "partial_update": "followups.change_patient",
-    }
-
-    def get_queryset(self):
-        patients = Patient.objects.select_related("customer")
-        if self.agent_only():
-            patients = patients.filter(pk__in=agent_cases(self.request.user).values("patient"))
-        return patients
+    agents_rows = staticmethod(lambda user: agent_cases(user).values("patient"))
+    write_permissions = writes("patient")
 
     def get_serializer_context(self):
         context = super().get_serializer_context()
@@ -197,23 +195,15 @@ class CaseViewSet(
     """Cases; creating one opens it through the case service, which makes its tasks."""
 
     audit_resource = "cases"
+    queryset = Case.objects.select_related("customer")
     serializer_class = s.CaseSerializer
     change_serializer_class = s.CaseChangeSerializer
     filterset_class = filters.CaseFilter
     ordering_fields = ["anchor_date", "created_at", "id"]
     view_permission = "followups.view_case"
     agents_may_read = True
-    write_permissions = {
-        "create": "followups.add_case",
-        "update": "followups.change_case",
-        "partial_update": "followups.change_case",
-    }
-
-    def get_queryset(self):
-        cases = Case.objects.select_related("customer")
-        if self.agent_only():
-            cases = cases.filter(pk__in=agent_tasks(self.request.user).values("case_id"))
-        return cases
+    agents_rows = staticmethod(lambda user: agent_tasks(user).values("case_id"))
+    write_permissions = writes("case")
 
     @extend_schema(responses=s.CaseSerializer)
     def update(self, request, *args, **kwargs):
@@ -232,18 +222,13 @@ class CaseViewSet(
 
 
 class FollowUpTaskViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ResourceViewSet):
+    queryset = FollowUpTask.objects.all()
     serializer_class = s.FollowUpTaskSerializer
     filterset_class = filters.FollowUpTaskFilter
     ordering_fields = ["due_date", "earliest_at", "attempts", "id"]
     view_permission = "followups.view_followuptask"
     agents_may_read = True
-
-    def get_queryset(self):
-        if self.agent_only():
-            return FollowUpTask.objects.filter(
-                pk__in=agent_tasks(self.request.user).values("pk")
-            ).order_by("due_date", "pk")
-        return FollowUpTask.objects.all()
+    agents_rows = staticmethod(lambda user: agent_tasks(user).values("pk"))
 
 
 class CallListViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ResourceViewSet):
@@ -286,10 +271,7 @@ class EscalationViewSet(
     filterset_class = filters.EscalationFilter
     ordering_fields = ["due_at", "created_at", "severity", "id"]
     view_permission = "followups.view_escalation"
-    write_permissions = {
-        "update": "followups.change_escalation",
-        "partial_update": "followups.change_escalation",
-    }
+    write_permissions = writes("escalation", ("update", "partial_update"))
 
     @extend_schema(responses=s.EscalationSerializer)
     def update(self, request, *args, **kwargs):
@@ -347,7 +329,11 @@ class ReportSummaryView(APIView):
 
 class PatientImportView(APIView):
     """Upload a CSV or XLSX discharge list: a dry run reports each row, a commit writes all
-    rows or none (400 with the report when a row is refused)."""
+    rows or none (400 with the report when a row is refused).
+
+    A file over 256 KB (about 2,500 rows), or any with `background`, is imported by a job in
+    the worker: 202 with the job's id and its status URL (`GET /api/v1/imports/jobs/<id>/`,
+    polled until the job is done or failed). A smaller one is answered in the request."""
 
     permission_classes = [HasPermission]
     required_permission = "followups.import_patients"
@@ -358,6 +344,9 @@ class PatientImportView(APIView):
         responses={
             200: OpenApiResponse(s.ImportReportSerializer, description="Dry run."),
             201: OpenApiResponse(s.ImportReportSerializer, description="Committed."),
+            202: OpenApiResponse(
+                s.ImportJobQueuedSerializer, description="Queued as a background job."
+            ),
             400: OpenApiResponse(description="Field errors, or the report of refused rows."),
         },
     )
@@ -367,6 +356,15 @@ class PatientImportView(APIView):
         data = upload.validated_data
         try:
             hospital = resolve_hospital(data.get("hospital"))
+            if data["background"] or import_jobs.runs_in_background(data["file"]):
+                job = import_jobs.start_import(
+                    upload=data["file"],
+                    hospital=hospital,
+                    plan=data.get("plan"),
+                    dry_run=data["dry_run"],
+                    actor=request.user,
+                )
+                return self._queued(request, job)
             report = import_patients(
                 file=data["file"],
                 filename=data["file"].name,
@@ -385,6 +383,29 @@ class PatientImportView(APIView):
             code = status.HTTP_400_BAD_REQUEST
         return Response(report.as_dict(), status=code)
 
+    def _queued(self, request, job: ImportJob) -> Response:
+        url = request.build_absolute_uri(reverse("import-job-detail", args=[job.pk]))
+        return Response(
+            {"id": job.pk, "status": job.status, "status_url": url},
+            status=status.HTTP_202_ACCEPTED,
+            headers={"Location": url},
+        )
+
+
+class ImportJobView(APIView):
+    """A patient import job: its status and progress while it runs; its counts, and its
+    report (refused rows with their reasons) once it is done or failed."""
+
+    permission_classes = [HasPermission]
+    required_permission = "followups.import_patients"
+
+    @extend_schema(
+        responses={200: s.ImportJobSerializer, 404: OpenApiResponse(description="No such job.")}
+    )
+    def get(self, request, pk: int):
+        job = get_object_or_404(ImportJob.objects.select_related("hospital"), pk=pk)
+        return Response(s.ImportJobSerializer(job).data)
+
 
 router = DefaultRouter(trailing_slash=True)
 router.include_root_view = False
@@ -400,4 +421,5 @@ urlpatterns = [
     *router.urls,
     path("reports/summary/", ReportSummaryView.as_view(), name="report-summary"),
     path("imports/patients/", PatientImportView.as_view(), name="patient-import"),
+    path("imports/jobs/<int:pk>/", ImportJobView.as_view(), name="import-job-detail"),
 ]

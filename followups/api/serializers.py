@@ -6,6 +6,7 @@ Phone numbers go in as numbers and come out masked (138****5678), always.
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 from phonenumber_field.serializerfields import PhoneNumberField
 from rest_framework import serializers
 
@@ -17,6 +18,7 @@ from followups.models import (
     Escalation,
     FollowUpPlan,
     FollowUpTask,
+    ImportJob,
     Patient,
     QueueEntry,
 )
@@ -334,6 +336,13 @@ class ImportRequestSerializer(serializers.Serializer):
         required=False,
         help_text=_("Plan of the new discharge cases; default: the discharge plan."),
     )
+    background = serializers.BooleanField(
+        default=False,
+        help_text=_(
+            "Run the import as a background job (202) whatever the file's size; a file over "
+            "256 KB always is."
+        ),
+    )
 
 
 class ImportRowSerializer(serializers.Serializer):
@@ -349,3 +358,70 @@ class ImportReportSerializer(serializers.Serializer):
     total = serializers.IntegerField()
     counts = serializers.DictField(child=serializers.IntegerField())
     rows = ImportRowSerializer(many=True)
+
+
+class ImportJobReportSerializer(ImportReportSerializer):
+    every_row = serializers.BooleanField(
+        help_text=_("False: the file is long, only the rows with a reason are listed.")
+    )
+    unlisted = serializers.IntegerField(
+        help_text=_("Rows with a reason left out of the list (past its limit).")
+    )
+
+
+class ImportJobQueuedSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    status = serializers.CharField()
+    status_url = serializers.URLField()
+
+
+class ImportJobProgressSerializer(serializers.Serializer):
+    percent = serializers.IntegerField()
+    phase = serializers.CharField(help_text=_("checking, matching, writing; empty: waiting."))
+    rows_total = serializers.IntegerField(
+        allow_null=True, help_text=_("An estimate while the rows are checked.")
+    )
+    rows_checked = serializers.IntegerField()
+    rows_done = serializers.IntegerField()
+
+
+class ImportJobSerializer(serializers.ModelSerializer):
+    """An import job: its progress while it runs; its counts, and its report once finished."""
+
+    hospital = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    progress = serializers.SerializerMethodField()
+    counts = serializers.DictField(child=serializers.IntegerField(), read_only=True)
+    report = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ImportJob
+        fields = [
+            "id",
+            "status",
+            "dry_run",
+            "committed",
+            "file_name",
+            "hospital",
+            "created_at",
+            "started_at",
+            "finished_at",
+            "progress",
+            "counts",
+            "error",
+            "report",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(ImportJobProgressSerializer)
+    def get_progress(self, job: ImportJob) -> dict:
+        return {
+            "percent": job.percent,
+            "phase": job.phase,
+            "rows_total": job.rows_total,
+            "rows_checked": job.rows_checked,
+            "rows_done": job.rows_done,
+        }
+
+    @extend_schema_field(ImportJobReportSerializer(allow_null=True))
+    def get_report(self, job: ImportJob) -> dict | None:
+        return job.report_dict() if job.finished and "rows" in job.report else None

@@ -3,13 +3,13 @@
 Day by day up to yesterday: at 07:00 the cases anchored that day are opened
 (services.cases.open_case), at 07:30 the day's lists are built
 (services.call_lists.build_call_lists), and in each calling window the two agents, in
-turn by the clock, claim their next call (services.queue.claim_next_call), talk for a
+turn by the clock, claim their next call (services.claims.claim_next_call), talk for a
 few minutes and record what came of it when the call ends
 (services.outcomes.record_outcome): the follow-up rules (retries, callbacks, wrong
 numbers, refusals, the do-not-call list, deaths, intent calls, escalations) are the
 services' own. Escalations are then taken up by the supervisor
 (services.escalation_workflow). The clock is moved to each of these moments
-(time_machine, as scripts/bench_reach.py does), and the same moment is passed as `now`,
+(time_machine, as bench/bench_reach.py does), and the same moment is passed as `now`,
 so that every stored time is the simulated one. What the people called say is drawn in
 demo/calls.py from the demo's seeded random stream: the same history on every run.
 """
@@ -32,10 +32,10 @@ from followups.scheduling import CallingRules, windows_on
 from followups.services import escalation_workflow, person_calls
 from followups.services.call_lists import build_call_lists
 from followups.services.cases import open_case
+from followups.services.claims import ALL_CLAIMED, claim_next_call, script_versions_to_use
 from followups.services.leases import claim_token
 from followups.services.outcome_input import TaskPart
 from followups.services.outcomes import record_outcome
-from followups.services.queue import ALL_CLAIMED, claim_next_call, script_versions_to_use
 from scripts.models import ScriptVersion, ScriptVersionStatus
 
 OPEN_CASES_AT = dt.time(7)

@@ -14,7 +14,7 @@ message. A PL/pgSQL function keeps what the prepared statement gave, without the
   snapshot: the second sees the claim the first committed);
 - the caller sends one plain `SELECT … FROM huifang_claim(…)`, whatever the driver.
 
-What it does (the rules are followups/services/queue.py's, which judges the groups of
+What it does (the rules are followups/services/claims.py's, which judges the groups of
 customers inside or outside their hours and passes them in): the call the agent already
 holds under a live lease, its lease renewed; else the first that may be called now of the
 agent's own waiting entries, their own with a run-out lease, then (with `p_pool`) the

@@ -1,6 +1,7 @@
 """The call record as evidence: each attempt keeps a fingerprint of its submit (a replay
-must match it), the claim it was recorded under (one outcome a claim), and how it stood
-with the calling rules in force then (with those rules). Earlier attempts keep none of
+must match it), the claim it was recorded under (one outcome a claim), how it stood with
+the calling rules in force then (with those rules), and each answer the text the agent
+was shown. Earlier attempts keep none of
 these: their keys replay as before, and reports judge them by today's rules."""
 
 from django.db import migrations, models
@@ -53,6 +54,15 @@ class Migration(migrations.Migration):
                 default=dict,
                 help_text="The calling rules of the day of the call, as they were then.",
                 verbose_name="rules in force",
+            ),
+        ),
+        migrations.AddField(
+            model_name="scriptanswer",
+            name="shown_text",
+            field=models.TextField(
+                blank=True,
+                help_text="The step's text as the agent was shown it (empty where it was hidden).",
+                verbose_name="text shown",
             ),
         ),
         migrations.AddConstraint(

@@ -19,6 +19,7 @@ from .calls import (
     ScriptAnswer,
 )
 from .cases import Case, CaseKind, CaseStatus, FollowUpTask, IntentClass, TaskKind, TaskStatus
+from .imports import ImportJob, ImportJobStatus, ImportPhase
 from .people import Customer, Department, Gender, Hospital, Patient, PreferredSlot
 from .plans import (
     CallingPolicy,
@@ -59,6 +60,9 @@ __all__ = [
     "HolidayOverrideKind",
     "HolidayRule",
     "Hospital",
+    "ImportJob",
+    "ImportJobStatus",
+    "ImportPhase",
     "IntentClass",
     "Patient",
     "PlanStep",

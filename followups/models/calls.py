@@ -358,6 +358,11 @@ class ScriptAnswer(models.Model):
     node_id = models.CharField(_("node"), max_length=60)
     value = models.TextField(_("answer"), blank=True)
     is_objection = models.BooleanField(_("objection handler"), default=False)
+    shown_text = models.TextField(
+        _("text shown"),
+        blank=True,
+        help_text=_("The step's text as the agent was shown it (empty where it was hidden)."),
+    )
 
     class Meta:
         verbose_name = _("script answer")

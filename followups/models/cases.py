@@ -195,7 +195,7 @@ class FollowUpTask(models.Model):
             ),
             models.Index(fields=["case", "status"], name="task_case_status_idx"),
             # Reports count due tasks of a period whatever their status
-            # (scripts/bench_reports.py: dashboard 1.73 s → 0.60 s at 1M calls).
+            # (bench/bench_reports.py: dashboard 1.73 s → 0.60 s at 1M calls).
             models.Index(fields=["due_date"], name="task_due_idx"),
         ]
 

@@ -151,6 +151,29 @@ def _outside_calls(calls: QuerySet, in_window: Q, rules: dict) -> list[OutsideCa
     return sorted(outside, key=lambda call: (call.started_at, call.pk))
 
 
+def _call_columns() -> list[Column]:
+    """What both agent tables start with: the agent, their calls, those that reached the
+    person and the average handle time."""
+    return [
+        Column("agent", _("Agent"), Kind.TEXT),
+        Column("calls", _("Calls")),
+        Column("reached", _("Calls reaching the person")),
+        Column("reach_share", _("Reached share"), Kind.SHARE),
+        Column("handle_seconds", _("Average handle time (s)"), Kind.NUMBER),
+    ]
+
+
+def _call_cells(names: dict, agent_id: int, row: dict, handle_seconds: float) -> list:
+    """The cells of _call_columns for one agent."""
+    return [
+        names.get(agent_id, str(agent_id)),
+        row["calls"],
+        row["reached"],
+        share(row["reached"], row["calls"]),
+        handle_seconds,
+    ]
+
+
 @without_jit()
 def agent_figures(*, scope: ReportScope) -> AgentReport:
     """A fixed number of queries: the calls grouped by agent and calling rules, the window
@@ -226,12 +249,8 @@ def agent_figures(*, scope: ReportScope) -> AgentReport:
         allowed = row["in_window"] + booked[agent_id]
         reached_people = people.get(agent_id, 0)
         rows.append(
-            [
-                names.get(agent_id, str(agent_id)),
-                row["calls"],
-                row["reached"],
-                share(row["reached"], row["calls"]),
-                row["handle"].total_seconds() / row["calls"],
+            _call_cells(names, agent_id, row, row["handle"].total_seconds() / row["calls"])
+            + [
                 reached_people,
                 row["calls"] / reached_people if reached_people else None,
                 scores.get(agent_id),
@@ -244,12 +263,8 @@ def agent_figures(*, scope: ReportScope) -> AgentReport:
     table = Table(
         "agents",
         _("Agent figures"),
-        [
-            Column("agent", _("Agent"), Kind.TEXT),
-            Column("calls", _("Calls")),
-            Column("reached", _("Calls reaching the person")),
-            Column("reach_share", _("Reached share"), Kind.SHARE),
-            Column("handle_seconds", _("Average handle time (s)"), Kind.NUMBER),
+        _call_columns()
+        + [
             Column("people_reached", _("People reached")),
             Column("attempts_per_person", _("Calls per person reached"), Kind.NUMBER),
             Column("review_score", _("Average review score"), Kind.NUMBER),
@@ -302,24 +317,8 @@ def agent_summary(*, scope: ReportScope) -> Table:
         .order_by()
     }
     names = agent_names(figures)
-    return Table(
-        "agent_summary",
-        _("Agents at a glance"),
-        [
-            Column("agent", _("Agent"), Kind.TEXT),
-            Column("calls", _("Calls")),
-            Column("reached", _("Calls reaching the person")),
-            Column("reach_share", _("Reached share"), Kind.SHARE),
-            Column("handle_seconds", _("Average handle time (s)"), Kind.NUMBER),
-        ],
-        [
-            [
-                names.get(agent_id, str(agent_id)),
-                row["calls"],
-                row["reached"],
-                share(row["reached"], row["calls"]),
-                row["handle"].total_seconds(),
-            ]
-            for agent_id, row in sorted(figures.items(), key=lambda item: names.get(item[0], ""))
-        ],
-    )
+    rows = [
+        _call_cells(names, agent_id, row, row["handle"].total_seconds())
+        for agent_id, row in sorted(figures.items(), key=lambda item: names.get(item[0], ""))
+    ]
+    return Table("agent_summary", _("Agents at a glance"), _call_columns(), rows)

@@ -4,13 +4,12 @@ acknowledged yet (the in-app alert), as a table for export too."""
 import datetime as dt
 
 from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from followups.models import Escalation, EscalationSeverity, EscalationStatus
 
-from .tables import Column, Kind, Table
+from .tables import Column, Kind, Table, local_minute, user_name
 
 # Still to be dealt with; the workflow's steps (services/escalation_workflow.py) use it too.
 UNRESOLVED = [EscalationStatus.OPEN, EscalationStatus.ACKNOWLEDGED]
@@ -60,9 +59,6 @@ def escalation_counts(*, now: dt.datetime) -> dict[str, int]:
 
 
 def escalation_table(escalations: QuerySet[Escalation]) -> Table:
-    def moment(value):
-        return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else ""
-
     rows = [
         [
             escalation.pk,
@@ -70,11 +66,9 @@ def escalation_table(escalations: QuerySet[Escalation]) -> Table:
             escalation.get_severity_display(),
             escalation.get_status_display(),
             escalation.department.name if escalation.department else "",
-            (escalation.owner.get_full_name() or escalation.owner.username)
-            if escalation.owner
-            else "",
-            moment(escalation.created_at),
-            moment(escalation.due_at),
+            user_name(escalation.owner),
+            local_minute(escalation.created_at),
+            local_minute(escalation.due_at),
             _("Yes") if escalation.is_overdue else "",
             escalation.description,
             escalation.resolution,

@@ -2,13 +2,12 @@
 and one call's path through its script."""
 
 from django.db.models import Exists, OuterRef, QuerySet
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from followups.models import CallAttempt, Escalation
 from followups.phones import mask_phone
 
-from .tables import Column, Kind, Table
+from .tables import Column, Kind, Table, local_minute, user_name
 
 
 def outcome_calls() -> QuerySet[CallAttempt]:
@@ -33,9 +32,9 @@ def outcome_table(calls: QuerySet[CallAttempt]) -> Table:
         rows.append(
             [
                 call.pk,
-                timezone.localtime(call.started_at).strftime("%Y-%m-%d %H:%M"),
+                local_minute(call.started_at),
                 int((call.ended_at - call.started_at).total_seconds()),
-                call.agent.get_full_name() or call.agent.username,
+                user_name(call.agent),
                 case.customer.honorific,
                 mask_phone(call.dialled_number),
                 patient.department.name if patient else "",
@@ -70,8 +69,9 @@ def outcome_table(calls: QuerySet[CallAttempt]) -> Table:
 
 
 def script_path(call: CallAttempt) -> list[dict]:
-    """The script path as the agent walked it: each step with the node's text and the
-    label of the option chosen, from the version the call used."""
+    """The script path as the agent walked it: each step with the text the agent was shown
+    (kept with the call; for calls recorded before that was kept, the node's text in the
+    version the call used) and the label of the option chosen."""
     graph = call.script_version.graph if call.script_version else {}
     nodes = {node.get("id"): node for node in graph.get("nodes", [])}
     nodes.update({item.get("id"): item for item in graph.get("objections", [])})
@@ -82,7 +82,7 @@ def script_path(call: CallAttempt) -> list[dict]:
         steps.append(
             {
                 "answer": answer,
-                "text": node.get("text", ""),
+                "text": answer.shown_text or node.get("text", ""),
                 "kind": node.get("kind", "objection" if answer.is_objection else ""),
                 "choice": options.get(answer.value, answer.value),
             }

@@ -24,7 +24,7 @@ from followups.models.calls import REACHED_DISPOSITIONS
 
 from .planning import without_jit
 from .scope import ReportScope
-from .tables import Column, Kind, Table, share
+from .tables import Column, Kind, Table, share, user_name
 
 # A task's calls as record_outcome counts them on the task, in the transaction that stores
 # each call: reading the counters spares the reports a subquery per task.
@@ -87,10 +87,13 @@ def _rate_columns(first: Column) -> list[Column]:
     ]
 
 
-def _table(key: str, title: str, first: Column, totals: dict, order: list) -> Table:
+def _table(key: str, title: str, first: Column, totals: dict, *, sort: bool) -> Table:
+    """One row a label, in the order given or sorted by label."""
     rows = [
         [label, due, called, reached, missed, share(reached, due)]
-        for label, (due, called, reached, missed) in ((k, totals[k]) for k in order)
+        for label, (due, called, reached, missed) in (
+            sorted(totals.items()) if sort else totals.items()
+        )
     ]
     return Table(key, title, _rate_columns(first), rows)
 
@@ -169,56 +172,40 @@ def follow_up_rate(*, scope: ReportScope) -> ReachReport:
         department_names[row["case__patient__department_id"]] = row[
             "case__patient__department__name"
         ]
+        counts = (row["due"], row["called_n"], row["reached_n"], row["missed_n"])
         for name, field in dimensions.items():
             cell = sums[name][row[field]]
-            cell[0] += row["due"]
-            cell[1] += row["called_n"]
-            cell[2] += row["reached_n"]
-            cell[3] += row["missed_n"]
-    due = sum(cell[0] for cell in sums["day"].values())
-    called = sum(cell[1] for cell in sums["day"].values())
-    reached = sum(cell[2] for cell in sums["day"].values())
-    missed = sum(cell[3] for cell in sums["day"].values())
+            for position, count in enumerate(counts):
+                cell[position] += count
+    due, called, reached, missed = (
+        sum(cell[position] for cell in sums["day"].values()) for position in range(4)
+    )
 
-    day_totals = {day: sums["day"].get(day, [0, 0, 0, 0]) for day in scope.days}
-    by_day = _table(
-        "by_day",
-        _("Follow-up rate by due day"),
-        Column("day", _("Due day"), Kind.TEXT),
-        {day.isoformat(): cell for day, cell in day_totals.items()},
-        [day.isoformat() for day in scope.days],
-    )
-    departments = {
-        department_names[pk] if pk is not None else _("No department"): cell
-        for pk, cell in sums["department"].items()
-    }
-    by_department = _table(
-        "by_department",
-        _("Follow-up rate by department"),
-        Column("department", _("Department"), Kind.TEXT),
-        departments,
-        sorted(departments),
-    )
     names = agent_names(pk for pk in sums["agent"] if pk is not None)
-    agents = {
-        (names.get(pk, str(pk)) if pk is not None else _("Not called yet")): cell
-        for pk, cell in sums["agent"].items()
-    }
-    by_agent = _table(
-        "by_agent",
-        _("Follow-up rate by agent of the last call"),
-        Column("agent", _("Agent"), Kind.TEXT),
-        agents,
-        sorted(agents),
-    )
     kind_labels = dict(CaseKind.choices)
-    kinds = {str(kind_labels.get(kind, kind)): cell for kind, cell in sums["kind"].items()}
-    by_kind = _table(
-        "by_kind",
-        _("Follow-up rate by case kind"),
-        Column("kind", _("Case kind"), Kind.TEXT),
-        kinds,
-        sorted(kinds),
+    # How each dimension's values read in its table; the days keep the period's order, the
+    # others are sorted by label.
+    labels = {
+        "day": lambda day: day.isoformat(),
+        "department": lambda pk: department_names[pk] if pk is not None else _("No department"),
+        "agent": lambda pk: names.get(pk, str(pk)) if pk is not None else _("Not called yet"),
+        "kind": lambda kind: str(kind_labels.get(kind, kind)),
+    }
+    sums["day"] = {day: sums["day"].get(day, [0, 0, 0, 0]) for day in scope.days}
+    by_day, by_department, by_agent, by_kind = (
+        _table(
+            f"by_{name}",
+            title,
+            Column(name, heading, Kind.TEXT),
+            {labels[name](value): cell for value, cell in sums[name].items()},
+            sort=name != "day",
+        )
+        for name, title, heading in [
+            ("day", _("Follow-up rate by due day"), _("Due day")),
+            ("department", _("Follow-up rate by department"), _("Department")),
+            ("agent", _("Follow-up rate by agent of the last call"), _("Agent")),
+            ("kind", _("Follow-up rate by case kind"), _("Case kind")),
+        ]
     )
     people = people_counts(scope)
     return ReachReport(
@@ -243,4 +230,4 @@ def agent_names(pks) -> dict[int, str]:
     if not pks:
         return {}
     users = get_user_model().objects.filter(pk__in=pks)
-    return {user.pk: user.get_full_name() or user.username for user in users}
+    return {user.pk: user_name(user) for user in users}

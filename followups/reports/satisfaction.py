@@ -10,7 +10,6 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db.models import BooleanField, Count, ExpressionWrapper, Q, QuerySet
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from followups.models import CallAttempt, Satisfaction
@@ -18,7 +17,7 @@ from followups.models import CallAttempt, Satisfaction
 from .planning import without_jit
 from .reach import agent_names
 from .scope import ReportScope
-from .tables import Column, Kind, Table, share
+from .tables import Column, Kind, Table, local_minute, share, user_name
 
 LEVELS = [s.value for s in Satisfaction]
 LIST_LENGTH = 50
@@ -170,11 +169,11 @@ def _remarks_table(key: str, title: str, calls: QuerySet, count: int, length: in
         rows.append(
             [
                 call.pk,
-                timezone.localtime(call.started_at).strftime("%Y-%m-%d %H:%M"),
+                local_minute(call.started_at),
                 patient.department.name if patient else "",
                 patient.attending_doctor if patient else "",
                 patient.responsible_nurse if patient else "",
-                call.agent.get_full_name() or call.agent.username,
+                user_name(call.agent),
                 str(labels[call.satisfaction]),
                 call.notes,
             ]
@@ -214,33 +213,20 @@ def satisfaction_report(
         "agent_id",
     )
     names = agent_names(agent_counts)
-    by_department = _staff_table(
-        "by_department",
-        _("Satisfaction by department"),
-        Column("department", _("Department"), Kind.TEXT),
-        _named(department_counts, _("No department")),
-        assessment,
-    )
-    by_doctor = _staff_table(
-        "by_doctor",
-        _("Satisfaction by attending doctor"),
-        Column("doctor", _("Attending doctor"), Kind.TEXT),
-        _staff_named(_roll_up(staff_rows, DEPARTMENT, DOCTOR), _("Not recorded")),
-        assessment,
-    )
-    by_nurse = _staff_table(
-        "by_nurse",
-        _("Satisfaction by responsible nurse"),
-        Column("nurse", _("Responsible nurse"), Kind.TEXT),
-        _staff_named(_roll_up(staff_rows, DEPARTMENT, NURSE), _("Not recorded")),
-        assessment,
-    )
-    by_agent = _staff_table(
-        "by_agent",
-        _("Satisfaction by agent"),
-        Column("agent", _("Agent"), Kind.TEXT),
-        {names.get(pk, str(pk)): levels for pk, levels in agent_counts.items()},
-        assessment,
+    counts = {
+        "department": _named(department_counts, _("No department")),
+        "doctor": _staff_named(_roll_up(staff_rows, DEPARTMENT, DOCTOR), _("Not recorded")),
+        "nurse": _staff_named(_roll_up(staff_rows, DEPARTMENT, NURSE), _("Not recorded")),
+        "agent": {names.get(pk, str(pk)): levels for pk, levels in agent_counts.items()},
+    }
+    by_department, by_doctor, by_nurse, by_agent = (
+        _staff_table(f"by_{who}", title, Column(who, heading, Kind.TEXT), counts[who], assessment)
+        for who, title, heading in [
+            ("department", _("Satisfaction by department"), _("Department")),
+            ("doctor", _("Satisfaction by attending doctor"), _("Attending doctor")),
+            ("nurse", _("Satisfaction by responsible nurse"), _("Responsible nurse")),
+            ("agent", _("Satisfaction by agent"), _("Agent")),
+        ]
     )
     with_notes = calls.exclude(notes="").select_related(
         "agent", "task__case__customer", "task__case__patient__department"

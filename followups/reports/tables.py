@@ -4,6 +4,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from django.urls import reverse
+from django.utils import timezone
 
 
 class Kind(StrEnum):
@@ -68,3 +69,13 @@ def call_url(pk) -> str:
 
 def share(part: int, whole: int) -> float | None:
     return part / whole if whole else None
+
+
+def local_minute(moment) -> str:
+    """A moment as the tables write it: local time to the minute ("" for none)."""
+    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M") if moment else ""
+
+
+def user_name(user) -> str:
+    """A user as the tables name them: the full name, else the username ("" for nobody)."""
+    return (user.get_full_name() or user.username) if user else ""

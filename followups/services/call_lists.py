@@ -3,12 +3,15 @@ the morning build ends (follow-up windows passed) and flags (numbers to fix)."""
 
 import datetime as dt
 import heapq
+import time
 from collections import Counter
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import connection, transaction
 from django.db.models import BooleanField, Count, ExpressionWrapper, Q
+from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils import timezone
 
 from followups.models import (
@@ -329,11 +332,10 @@ def _insert_entries(call_list: CallList, entries: list[tuple[int, int, int | Non
     if not entries:
         return 0
     with transaction.atomic():
-        before = QueueEntry.objects.filter(call_list=call_list).count()
         if connection.vendor == "postgresql":
             # One statement with three arrays: Django builds no SQL per row, which makes
             # this several times faster than bulk_create at 50,000 rows
-            # (scripts/bench_call_lists.py).
+            # (bench/bench_call_lists.py).
             columns = [list(column) for column in zip(*entries, strict=True)]
             with connection.cursor() as cursor:
                 cursor.execute(
@@ -345,7 +347,12 @@ def _insert_entries(call_list: CallList, entries: list[tuple[int, int, int | Non
                     " ON CONFLICT DO NOTHING",
                     [call_list.pk, *columns, QueueEntryStatus.WAITING],
                 )
+                # The rows this build inserted, not the list's growth meanwhile: a build
+                # running at the same time adds its own.
+                return cursor.rowcount
         else:
+            # SQLite: one writer at a time, so the list's growth is this build's.
+            before = QueueEntry.objects.filter(call_list=call_list).count()
             QueueEntry.objects.bulk_create(
                 [
                     QueueEntry(
@@ -361,3 +368,35 @@ def _insert_entries(call_list: CallList, entries: list[tuple[int, int, int | Non
                 ignore_conflicts=True,
             )
         return QueueEntry.objects.filter(call_list=call_list).count() - before
+
+
+# --- Who is at work --------------------------------------------------------------------------
+
+_working: dict[dt.date, tuple[float, frozenset[int]]] = {}
+WORKING_CACHE_SECONDS = 30
+
+
+def forget_working_agents(**_signal_kwargs) -> None:
+    _working.clear()
+
+
+post_save.connect(forget_working_agents, sender=DutyDay, dispatch_uid="working-duty")
+post_delete.connect(forget_working_agents, sender=DutyDay, dispatch_uid="working-del-duty")
+post_save.connect(
+    forget_working_agents, sender=settings.AUTH_USER_MODEL, dispatch_uid="working-user"
+)
+m2m_changed.connect(
+    forget_working_agents, sender=get_user_model().groups.through, dispatch_uid="working-groups"
+)
+
+
+def working_agent_ids(day: dt.date) -> frozenset[int]:
+    """The agents at work on `day` (agents_on_duty), cached per process for half a minute
+    and dropped when a roster, a user or a group membership is saved."""
+    cached = _working.get(day)
+    if cached is None or cached[0] < time.monotonic():
+        if len(_working) > 30:
+            _working.clear()
+        cached = (time.monotonic() + WORKING_CACHE_SECONDS, frozenset(agents_on_duty(day)))
+        _working[day] = cached
+    return cached[1]

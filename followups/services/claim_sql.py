@@ -1,11 +1,11 @@
 """The claim of the next call as one round trip to PostgreSQL.
 
-`queue.claim_next_call` decides what may be handed out (the agent's own entries, then the
+`claims.claim_next_call` decides what may be handed out (the agent's own entries, then the
 pool; which groups of customers are inside their calling hours); this module runs that
 decision through the database function `huifang_claim` (made by migration
 followups/0014_claim_function, which says what it does) and turns its row into the models
 the call screen reads. It is what makes a claim cost about what any request costs: the
-ORM version of the same claim (kept in queue.py for SQLite and as the reference the tests
+ORM version of the same claim (kept in claims.py for SQLite and as the reference the tests
 hold both to) needs up to eight queries and more Python time to build them than
 PostgreSQL takes to run this.
 

@@ -47,12 +47,18 @@ ROLE_GROUPS = tuple(role.value for role in Role)
 # --- Plans and policies -----------------------------------------------------------------------
 
 
+def _save_with_inlines(form, formset):
+    """The form's object, then the formset's rows of it (a new object's too)."""
+    saved = form.save()
+    formset.instance = saved
+    formset.save()
+    return saved
+
+
 @transaction.atomic
 def save_plan(*, plan_form, steps_formset, actor) -> FollowUpPlan:
     """Save a plan and its steps; plan_changed audits it and moves its cases' untouched tasks."""
-    plan = plan_form.save()
-    steps_formset.instance = plan
-    steps_formset.save()
+    plan = _save_with_inlines(plan_form, steps_formset)
     plan_changed(plan=plan, actor=actor)
     return plan
 
@@ -60,9 +66,7 @@ def save_plan(*, plan_form, steps_formset, actor) -> FollowUpPlan:
 @transaction.atomic
 def save_policy(*, policy_form, windows_formset, actor) -> CallingPolicy:
     """Save a calling policy and its windows; policy_changed audits it."""
-    policy = policy_form.save()
-    windows_formset.instance = policy
-    windows_formset.save()
+    policy = _save_with_inlines(policy_form, windows_formset)
     policy_changed(policy=policy, actor=actor)
     return policy
 

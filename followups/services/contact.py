@@ -31,7 +31,7 @@ from followups.scheduling import (
     next_step_after_call,
     windows_on,
 )
-from followups.services.queue import center_day, working_agent_ids
+from followups.services.call_lists import center_day, working_agent_ids
 
 # How far back the centre's own history is read for people of a department, and how long
 # a process keeps that answer (it moves slowly; reading it costs a scan of the period).

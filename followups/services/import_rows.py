@@ -5,10 +5,12 @@ result the import report gives for it.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import datetime as dt
 import io
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
@@ -124,21 +126,33 @@ def read_rows(file: IO[bytes], filename: str) -> list[dict]:
         raise ImportFileError(_("Upload a CSV or XLSX file."))
     if not table:
         raise ImportFileError(_("The file is empty."))
-    columns = [_column(header) for header in table[0]]
+    columns = _columns(table[0])
+    rows = []
+    for values in table[1:]:
+        keyed = _keyed(columns, values)
+        if keyed is not None:
+            rows.append(keyed)
+    return rows
+
+
+def _columns(header) -> list[str | None]:
+    """The canonical name of each column of the header row; ImportFileError when a required
+    one is missing."""
+    columns = [_column(title) for title in header]
     missing = [name for name in REQUIRED_COLUMNS if name not in columns]
     if missing:
         raise ImportFileError(
             _("Columns missing: %(columns)s.")
             % {"columns": ", ".join(_header_label(name) for name in missing)}
         )
-    rows = []
-    for values in table[1:]:
-        if all(_text(value) == "" for value in values):
-            continue  # blank lines that spreadsheets leave at the end
-        rows.append(
-            {name: value for name, value in zip(columns, values, strict=False) if name is not None}
-        )
-    return rows
+    return columns
+
+
+def _keyed(columns: list[str | None], values) -> dict | None:
+    """A data row keyed by the canonical column names; None for a blank line."""
+    if all(_text(value) == "" for value in values):
+        return None  # blank lines that spreadsheets leave at the end
+    return {name: value for name, value in zip(columns, values, strict=False) if name is not None}
 
 
 def _xlsx_table(file: IO[bytes]) -> list[list]:
@@ -173,6 +187,119 @@ def _csv_table(file: IO[bytes]) -> list[list]:
         raise ImportFileError(
             _("The CSV file cannot be read: a field is too long or a quote is not closed.")
         ) from error
+
+
+# --- Reading a file a little at a time ----------------------------------------------------------
+
+XLSX_SUFFIXES = {".xlsx", ".xlsm"}
+CSV_SUFFIXES = {".csv", ".txt"}
+READ_BYTES = 1 << 20
+
+
+class RowStream:
+    """The data rows of a file, read as they are used: a CSV a line at a time, an XLSX through
+    openpyxl's read-only mode; a file of any length takes the memory of a few rows (and, for
+    a workbook, of its shared strings). The same rows as read_rows, in the same order.
+
+    The header is read when the stream is made: ImportFileError then for a file that is not
+    a discharge list, and later for one broken part way. `estimate` is how many data rows
+    the file holds before they are read (its lines; a workbook's stated size), None when it
+    does not say. The file must be seekable (a CSV is read once to learn its encoding).
+    Use it as a context manager: a workbook is closed at the end.
+    """
+
+    def __init__(self, file: IO[bytes], filename: str):
+        suffix = Path(filename).suffix.lower()
+        self._workbook = None
+        self._text = None
+        if suffix in XLSX_SUFFIXES:
+            values, self.estimate = self._xlsx(file)
+        elif suffix in CSV_SUFFIXES:
+            values, self.estimate = self._csv(file)
+        else:
+            raise ImportFileError(_("Upload a CSV or XLSX file."))
+        self._values = values
+        try:
+            header = next(values, None)
+            if header is None:
+                raise ImportFileError(_("The file is empty."))
+            self.columns = _columns(header)
+        except BaseException:
+            self.close()
+            raise
+
+    def __iter__(self) -> Iterator[dict]:
+        for values in self._values:
+            keyed = _keyed(self.columns, values)
+            if keyed is not None:
+                yield keyed
+
+    def __enter__(self) -> RowStream:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def close(self) -> None:
+        if self._workbook is not None:
+            self._workbook.close()
+            self._workbook = None
+        if self._text is not None:
+            self._text.detach()  # the caller's file stays open: it is theirs to close
+            self._text = None
+
+    def _xlsx(self, file: IO[bytes]) -> tuple[Iterator, int | None]:
+        from openpyxl import load_workbook
+
+        try:
+            self._workbook = load_workbook(file, read_only=True, data_only=True)
+            sheet = self._workbook.worksheets[0]
+        except Exception as error:  # openpyxl raises many kinds for a file that is not a workbook
+            raise ImportFileError(_("This is not a readable XLSX workbook.")) from error
+        estimate = sheet.max_row - 1 if sheet.max_row else None
+
+        def rows() -> Iterator:
+            try:
+                yield from sheet.iter_rows(values_only=True)
+            except Exception as error:
+                raise ImportFileError(_("This is not a readable XLSX workbook.")) from error
+
+        return rows(), estimate
+
+    def _csv(self, file: IO[bytes]) -> tuple[Iterator, int | None]:
+        encoding, lines = _csv_encoding(file)
+        self._text = io.TextIOWrapper(file, encoding=encoding, newline="")
+        reader = csv.reader(self._text)
+
+        def rows() -> Iterator:
+            try:
+                yield from reader
+            except csv.Error as error:
+                raise ImportFileError(
+                    _("The CSV file cannot be read: a field is too long or a quote is not closed.")
+                ) from error
+
+        return rows(), max(lines - 1, 0)
+
+
+def _csv_encoding(file: IO[bytes]) -> tuple[str, int]:
+    """The encoding of a CSV file, as _csv_table finds it (UTF-8, else GB18030), decoded a
+    megabyte at a time; and its number of lines. The file is left at its start."""
+    for encoding in ("utf-8-sig", "gb18030"):
+        file.seek(0)
+        decoder = codecs.getincrementaldecoder(encoding)()
+        lines = 0
+        try:
+            while chunk := file.read(READ_BYTES):
+                decoder.decode(chunk)
+                # No byte of a GB18030 or UTF-8 multi-byte character is a line feed.
+                lines += chunk.count(b"\n")
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            continue
+        file.seek(0)
+        return encoding, lines
+    raise ImportFileError(_("The CSV file is neither UTF-8 nor GB18030 text."))
 
 
 def _column(header) -> str | None:
@@ -248,7 +375,11 @@ def _parse_phones(text: str) -> tuple[list[str], list[int]]:
     return numbers, bad
 
 
-def _check_row(values: dict, row: int, departments: dict[str, Department]) -> ParsedRow:
+def _check_row(
+    values: dict, row: int, departments: dict[str, Department], today: dt.date | None = None
+) -> ParsedRow:
+    """Parse and check one row; `today` (default: the local date) bounds a plausible date."""
+    today = today or timezone.localdate()
     mrn = _text(values.get("mrn"))
     parsed = ParsedRow(result=RowResult(row=row, medical_record_number=mrn))
     refuse = parsed.result.refuse
@@ -290,7 +421,7 @@ def _check_row(values: dict, row: int, departments: dict[str, Department]) -> Pa
             refuse(_("%(column)s is not a date.") % {"column": _header_label(key)})
             continue
         day = getattr(parsed, key)
-        if day is not None and not plausible_day(day, today=timezone.localdate()):
+        if day is not None and not plausible_day(day, today=today):
             setattr(parsed, key, None)
             refuse(
                 _("%(column)s must be from %(first)s to a year from today.")

@@ -1,9 +1,9 @@
-"""A discharge list checked on the configuration page waits for the admin's confirmation:
-the upload is kept under VAR_DIR/imports/ with a random name, checked (a dry run of
-services/imports.py), and committed or forgotten. A checked file never confirmed is personal
-data lying about: it is kept RETENTION at most, and a file with a refused row is not kept.
+"""Uploaded discharge lists wait here for the worker (services/import_jobs.py): kept under
+VAR_DIR/imports/ with a random name, checked by a dry run, then committed or forgotten. A
+checked file never confirmed is personal data lying about: it is kept RETENTION at most, and
+a file with a refused row is not kept once its check is done.
 
-What the admin's session holds is `StagedImport.as_session()`: the file's name, never a path.
+What pages and jobs hold of a file is its stored name (`StagedImport.file`), never a path.
 """
 
 from __future__ import annotations
@@ -15,9 +15,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
+from django.utils.translation import gettext as _
 
-from followups.models import FollowUpPlan, Hospital
-from followups.services.imports import ImportReport, import_patients
+from followups.models import FollowUpPlan, Hospital, ImportJob
+from followups.services.import_rows import CSV_SUFFIXES, XLSX_SUFFIXES, ImportFileError
 
 RETENTION = dt.timedelta(hours=24)
 
@@ -33,16 +34,14 @@ class StagedImport:
     hospital: int
     plan: int | None
 
-    def as_session(self) -> dict:
-        return {"file": self.file, "name": self.name, "hospital": self.hospital, "plan": self.plan}
-
     @classmethod
-    def from_session(cls, data: dict) -> StagedImport:
+    def of(cls, job: ImportJob) -> StagedImport:
+        """The file an import job reads."""
         return cls(
-            file=Path(data["file"]).name,  # a name, never a path out of the directory
-            name=data["name"],
-            hospital=data["hospital"],
-            plan=data.get("plan"),
+            file=Path(job.staged_file).name,  # a name, never a path out of the directory
+            name=job.file_name,
+            hospital=job.hospital_id,
+            plan=job.plan_id,
         )
 
     @property
@@ -50,75 +49,38 @@ class StagedImport:
         return staging_dir() / Path(self.file).name
 
 
-@dataclass(frozen=True)
-class CheckedUpload:
-    report: ImportReport
-    staged: StagedImport | None  # None: a row is refused, nothing waits for confirmation
-
-
 def staging_dir() -> Path:
     return Path(settings.VAR_DIR) / "imports"
 
 
-def check_upload(*, upload, hospital: Hospital, plan: FollowUpPlan | None, actor) -> CheckedUpload:
-    """Keep `upload` (a Django UploadedFile) and check it as a dry run. It stays for the
-    confirmation only when no row is refused; ImportFileError (nothing kept) when the file
-    cannot be read as a discharge list (services/imports.py)."""
+def stage_upload(*, upload, hospital: Hospital, plan: FollowUpPlan | None) -> StagedImport:
+    """Keep `upload` (a Django UploadedFile) under a random name, a chunk at a time; the
+    stale files go first. ImportFileError (nothing kept) for a file that is not a CSV or an
+    XLSX by its name."""
+    suffix = Path(upload.name).suffix.lower()
+    if suffix not in CSV_SUFFIXES | XLSX_SUFFIXES:
+        raise ImportFileError(_("Upload a CSV or XLSX file."))
     folder = staging_dir()
     folder.mkdir(parents=True, exist_ok=True)
     forget_stale_uploads()
     staged = StagedImport(
-        file=f"{secrets.token_hex(16)}{Path(upload.name).suffix.lower()}",
+        file=f"{secrets.token_hex(16)}{suffix}",
         name=upload.name,
         hospital=hospital.pk,
         plan=plan.pk if plan else None,
     )
-    with staged.path.open("wb") as handle:
-        for chunk in upload.chunks():
-            handle.write(chunk)
     try:
-        with staged.path.open("rb") as handle:
-            report = import_patients(
-                file=handle,
-                filename=staged.file,
-                actor=actor,
-                hospital=hospital,
-                dry_run=True,
-                plan=plan,
-            )
+        with staged.path.open("wb") as handle:
+            for chunk in upload.chunks():
+                handle.write(chunk)
     except BaseException:
         staged.path.unlink(missing_ok=True)
         raise
-    if report.refused:
-        staged.path.unlink(missing_ok=True)
-        return CheckedUpload(report=report, staged=None)
-    return CheckedUpload(report=report, staged=staged)
-
-
-def confirm_upload(*, staged: StagedImport, actor) -> ImportReport:
-    """Commit a checked upload (all rows or none, as import_patients does). The file is gone
-    afterwards, whatever happened: StagedImportGone when it was gone before (confirmed
-    already, or kept longer than RETENTION); ImportFileError when the commit fails as a
-    whole."""
-    forget_stale_uploads()
-    if not staged.path.is_file():
-        raise StagedImportGone(staged.file)
-    try:
-        with staged.path.open("rb") as handle:
-            return import_patients(
-                file=handle,
-                filename=staged.file,
-                actor=actor,
-                hospital=Hospital.objects.get(pk=staged.hospital),
-                dry_run=False,
-                plan=FollowUpPlan.objects.filter(pk=staged.plan).first() if staged.plan else None,
-            )
-    finally:
-        staged.path.unlink(missing_ok=True)
+    return staged
 
 
 def discard(staged: StagedImport | None) -> None:
-    """Forget a checked upload that will not be confirmed (the admin checked another)."""
+    """Forget a staged file: imported, refused, or replaced by the admin's next check."""
     if staged is not None:
         staged.path.unlink(missing_ok=True)
 
@@ -139,11 +101,10 @@ def forget_stale_uploads(*, now: float | None = None) -> int:
 
 __all__ = [
     "RETENTION",
-    "CheckedUpload",
     "StagedImport",
     "StagedImportGone",
-    "check_upload",
-    "confirm_upload",
     "discard",
     "forget_stale_uploads",
+    "stage_upload",
+    "staging_dir",
 ]

@@ -147,10 +147,25 @@ def _differences(instance, values: dict) -> dict:
     }
 
 
-def _known_patients(hospital: Hospital, parsed_rows: list[ParsedRow]) -> dict[int, Patient]:
+def _known_patients(
+    hospital: Hospital,
+    parsed_rows: list[ParsedRow],
+    *,
+    file_mrns: set[str] | None = None,
+    claimed: set[int] | None = None,
+    made: set[int] | frozenset[int] = frozenset(),
+) -> dict[int, Patient]:
     """Existing patients by the index of the row they match: 住院号 first, else the first
-    phone number with the same name (a re-admission under a new 住院号)."""
+    phone number with the same name (a re-admission under a new 住院号).
+
+    A file read a chunk at a time (services/import_stream.py) passes what the chunks share:
+    `file_mrns`, the 住院号 of every good row of the file (default: those of `parsed_rows`);
+    `claimed`, the patients earlier chunks matched (grown here); `made`, the patients the
+    import created (they match nothing: the file is matched with what was stored before).
+    """
     mrns = {p.result.medical_record_number for p in parsed_rows}
+    file_mrns = mrns if file_mrns is None else file_mrns
+    claimed = set() if claimed is None else claimed
     by_mrn = {
         patient.medical_record_number: patient
         for patient in Patient.objects.filter(
@@ -167,16 +182,25 @@ def _known_patients(hospital: Hospital, parsed_rows: list[ParsedRow]) -> dict[in
             unmatched.append(index)
     phones = {parsed_rows[index].phones[0] for index in unmatched}
     by_phone: dict[tuple[str, str], Patient] = {}
-    for patient in Patient.objects.filter(
-        hospital=hospital, customer__phone__in=phones
-    ).select_related("customer"):
-        by_phone.setdefault((str(patient.customer.phone), patient.customer.name), patient)
-    claimed = {patient.pk for patient in matches.values()}
+    if phones:
+        for patient in (
+            Patient.objects.filter(hospital=hospital, customer__phone__in=phones)
+            .select_related("customer")
+            .order_by("pk")
+        ):
+            if patient.pk not in made:
+                by_phone.setdefault((str(patient.customer.phone), patient.customer.name), patient)
+    claimed.update(patient.pk for patient in matches.values())
     for index in unmatched:
         parsed = parsed_rows[index]
         patient = by_phone.get((parsed.phones[0], parsed.name))
-        # One stored patient answers for one row at most: the rest are new people.
-        if patient is not None and patient.pk not in claimed:
+        # One stored patient answers for one row at most: the rest are new people. A patient
+        # whose 住院号 a row of the file has is that row's.
+        if (
+            patient is not None
+            and patient.pk not in claimed
+            and patient.medical_record_number not in file_mrns
+        ):
             matches[index] = patient
             claimed.add(patient.pk)
     return matches
@@ -318,7 +342,8 @@ def _write(
     known: dict[int, Patient],
     changes: dict[int, _Change],
     actor,
-) -> None:
+) -> list[Patient]:
+    """Write the rows; returns the patients it created."""
     new = [parsed for index, parsed in enumerate(checked) if index not in known]
     customers = Customer.objects.bulk_create(
         [Customer(**_customer_values(parsed)) for parsed in new], batch_size=2000
@@ -340,6 +365,7 @@ def _write(
     # back for a new stay: that stay gets its own follow-up, like a new patient's.
     readmitted = _readmitted(known, changes)
     _open_discharge_cases(plan=plan, patients=[*patients, *readmitted])
+    return patients
 
 
 def _update_known(known: dict[int, Patient], changes: dict[int, _Change]) -> None:

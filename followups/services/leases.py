@@ -4,6 +4,7 @@ revealing its number to the agent who holds it (audited)."""
 import datetime as dt
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core import signing
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -12,9 +13,31 @@ from django.utils.translation import gettext
 
 from followups.models import AuditAction, QueueEntry, QueueEntryStatus
 from followups.services import audit
-from followups.services.queue import holds_live_claim, lease_minutes
 
 REVEAL_PHONE = "followups.reveal_phone"
+
+
+def lease_minutes() -> int:
+    return settings.HUIFANG_LEASE_MINUTES
+
+
+def holds_live_claim(entry: QueueEntry, agent, now: dt.datetime) -> bool:
+    return (
+        entry.status == QueueEntryStatus.CLAIMED
+        and entry.claimed_by_id == agent.pk
+        and entry.lease_expires_at is not None
+        and entry.lease_expires_at >= now
+    )
+
+
+def held_by_someone_else(entry: QueueEntry, agent, now: dt.datetime) -> bool:
+    return (
+        entry.status == QueueEntryStatus.CLAIMED
+        and entry.claimed_by_id != agent.pk
+        and entry.lease_expires_at is not None
+        and entry.lease_expires_at >= now
+    )
+
 
 # --- Proof that a call was handed to an agent ---------------------------------------------------
 #

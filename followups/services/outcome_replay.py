@@ -16,8 +16,8 @@ from followups.scheduling import (
     FollowUpAction,
     next_step_after_call,
 )
+from followups.services.calling_rules import calling_rules_of_group
 from followups.services.outcome_input import OutcomeConflict
-from followups.services.queue import calling_rules_of_group
 
 
 @dataclass(frozen=True)

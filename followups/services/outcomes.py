@@ -31,8 +31,9 @@ from followups.scheduling import (
     rules_in_force,
 )
 from followups.services import audit, contact, escalations, leases, people, person_calls
-from followups.services.call_lists import priority_number
+from followups.services.call_lists import center_day, priority_number
 from followups.services.cases import schedule_intent_call
+from followups.services.leases import held_by_someone_else, holds_live_claim
 from followups.services.outcome_input import (
     IDEMPOTENCY_KEY_LENGTH,
     OutcomeConflict,
@@ -48,8 +49,9 @@ from followups.services.outcome_replay import (
     rules_of,
     stored_follow_up,
 )
-from followups.services.queue import center_day, held_by_someone_else, holds_live_claim
 from scripts.models import ScriptVersion
+from scripts.runner import path_confirms_identity, shown_texts
+from scripts.services.variables import script_values
 
 
 def record_outcome(
@@ -219,6 +221,7 @@ def _record(
     first: CallAttempt | None = None
     first_follow_up: CallFollowUp | None = None
     settled: list[CallAttempt] = []
+    confirmed_on_call = False  # an identity check answered yes on an earlier follow-up
     for task in settling:
         part = parts.get(task.pk, TaskPart())
         own = task.pk == lead_task.pk
@@ -242,6 +245,11 @@ def _record(
             callback_at=callback_at,
             after_lease_lost=not held_live,
             align_with=first_follow_up,
+            identity_confirmed=confirmed_on_call,
+        )
+        confirmed_on_call = confirmed_on_call or _confirms(
+            script_version if own else part.script_version,
+            path if own else part_paths.get(task.pk, []),
         )
         if first is None:
             first, first_follow_up = attempt, follow_up
@@ -289,6 +297,24 @@ def _record(
     )
 
 
+def _confirms(script_version, path) -> bool:
+    return script_version is not None and path_confirms_identity(script_version.graph, path)
+
+
+def _shown_texts(script_version, path, case, agent, identity_confirmed: bool) -> list[str]:
+    """What the agent was shown at each answer, kept with the call (the one runner's rules:
+    scripts/runner.py); nothing to render without a script version."""
+    if script_version is None or not path:
+        return [""] * len(path)
+    return shown_texts(
+        script_version.graph,
+        path,
+        values=script_values(case=case, agent=agent),
+        sensitive=bool(case.patient_id and case.patient.sensitive),
+        identity_confirmed=identity_confirmed,
+    )
+
+
 def _was_settled_before(attempt: CallAttempt) -> bool:
     return bool(attempt.follow_up.get("settled_before"))
 
@@ -314,6 +340,7 @@ def _settle_task(
     callback_at,
     after_lease_lost: bool,
     align_with: CallFollowUp | None,
+    identity_confirmed: bool,
 ) -> tuple[CallFollowUp, CallAttempt]:
     """One follow-up's attempt on the call, its next step and its case."""
     case = task.case
@@ -370,11 +397,19 @@ def _settle_task(
         rules_check=check.value,
         rules_in_force=rules_in_force(rules, started_at),
     )
+    texts = _shown_texts(script_version, path, case, agent, identity_confirmed)
     ScriptAnswer.objects.bulk_create(
         ScriptAnswer(
-            attempt=attempt, position=position, node_id=node, value=value, is_objection=objection
+            attempt=attempt,
+            position=position,
+            node_id=node,
+            value=value,
+            is_objection=objection,
+            shown_text=text,
         )
-        for position, (node, value, objection) in enumerate(path, start=1)
+        for position, ((node, value, objection), text) in enumerate(
+            zip(path, texts, strict=True), start=1
+        )
     )
     task.attempts += 1
     task.outcome_counts = {

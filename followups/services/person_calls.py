@@ -48,7 +48,7 @@ def calls_a_day() -> int:
 # its customer (the rest is read when a retry needs it), and loading less is what keeps the
 # outcome's locking read cheap.
 DETAILS = ("case__customer", "case__patient__department", "case__patient__hospital", "step")
-OUTCOME_DETAILS = ("case__customer",)
+OUTCOME_DETAILS = ("case__customer", "case__patient__department", "case__patient__hospital")
 
 
 def carried_tasks(

@@ -25,7 +25,7 @@ from followups.forms import OutcomeForm
 from followups.models import QueueEntry, QueueEntryStatus
 from followups.roles import WORK_QUEUE
 from followups.scheduling import place_callback
-from followups.services import contact, leases, outcomes, queue
+from followups.services import claims, contact, leases, outcomes
 from followups.services.policies import rules_for_case
 from followups.views.after_call import local_when, what_follows
 from followups.views.person_call import (
@@ -96,7 +96,7 @@ def _entries():
 
 
 def _home_context(request, now: dt.datetime) -> dict:
-    day = queue.center_day(now)
+    day = claims.center_day(now)
     held = (
         QueueEntry.objects.filter(
             claimed_by=request.user,
@@ -115,22 +115,22 @@ def home(request):
 
 
 REASON_TITLES = {
-    queue.OUTSIDE_WINDOW: gettext_lazy("Outside calling hours"),
-    queue.NO_LIST: gettext_lazy("Today's list is not ready"),
-    queue.ALL_CLAIMED: gettext_lazy("Every call is being handled"),
-    queue.ALL_DONE: gettext_lazy("All done for today"),
-    queue.NOTHING_ASSIGNED: gettext_lazy("Nothing for you today"),
+    claims.OUTSIDE_WINDOW: gettext_lazy("Outside calling hours"),
+    claims.NO_LIST: gettext_lazy("Today's list is not ready"),
+    claims.ALL_CLAIMED: gettext_lazy("Every call is being handled"),
+    claims.ALL_DONE: gettext_lazy("All done for today"),
+    claims.NOTHING_ASSIGNED: gettext_lazy("Nothing for you today"),
 }
 
 
-def _no_call(claim: queue.Claim, now: dt.datetime) -> dict:
+def _no_call(claim: claims.Claim, now: dt.datetime) -> dict:
     when = local_when(claim.next_possible_at, now)
     hint = None
     # Say when to look again, unless the service's message says it already.
     if when and when not in claim.message:
-        if claim.reason == queue.OUTSIDE_WINDOW:
+        if claim.reason == claims.OUTSIDE_WINDOW:
             hint = _("The next window starts at %(when)s.") % {"when": when}
-        elif claim.reason == queue.ALL_CLAIMED:
+        elif claim.reason == claims.ALL_CLAIMED:
             hint = _("Try again from %(when)s.") % {"when": when}
     return {
         "reason": claim.reason,
@@ -145,7 +145,7 @@ def _no_call(claim: queue.Claim, now: dt.datetime) -> dict:
 def next_call(request):
     """Claim the next call and open its screen (one click); or say why there is none."""
     now = timezone.now()
-    claim = queue.claim_next_call(agent=request.user, now=now)
+    claim = claims.claim_next_call(agent=request.user, now=now)
     if claim.entry is None:
         context = {**_home_context(request, now), "no_call": _no_call(claim, now)}
         if request.htmx:
@@ -165,7 +165,7 @@ def _not_yours(request, entry: QueueEntry):
 
 
 def _lease(entry: QueueEntry, agent, now: dt.datetime) -> dict:
-    held = queue.holds_live_claim(entry, agent, now)
+    held = leases.holds_live_claim(entry, agent, now)
     return {"held": held, "until": entry.lease_expires_at if held else None}
 
 
@@ -217,7 +217,7 @@ def _call_context(
             )
         ),
         "from_colleague": (
-            entry.assigned_agent if queue.colleague_whose_call(entry, request.user) else None
+            entry.assigned_agent if claims.colleague_whose_call(entry, request.user) else None
         ),
     }
 

@@ -16,9 +16,16 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from followups import forms, selectors
-from followups.models import CallingPolicy, DutyDay, FollowUpPlan, Team
+from followups.models import (
+    CallingPolicy,
+    DutyDay,
+    FollowUpPlan,
+    ImportJob,
+    ImportJobStatus,
+    Team,
+)
 from followups.roles import CONFIGURE_CENTER, Role
-from followups.services import config, import_staging
+from followups.services import config, import_jobs
 from followups.services.imports import ImportFileError
 
 IMPORT_PERMISSION = "followups.import_patients"
@@ -279,20 +286,19 @@ def schedule(request):
 # --- Patient imports --------------------------------------------------------------------------
 
 
-PENDING_IMPORT = "pending_import"  # the session's key for the checked file waiting
+RECENT_IMPORTS = 20  # the import jobs the imports page lists
 
 
 @imports_patients
 @require_http_methods(["GET", "POST"])
 def imports(request):
-    """Upload → dry-run report; the file waits (services/import_staging.py) for the
-    confirmation, unless a row is refused."""
+    """Upload → a check (a dry run in the worker, services/import_jobs.py) whose page shows
+    its progress, then its report; the recent imports below the form."""
     form = forms.PatientImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
         try:
-            checked = import_staging.check_upload(
-                upload=upload,
+            job = import_jobs.start_check(
+                upload=form.cleaned_data["file"],
                 hospital=form.cleaned_data["hospital"],
                 plan=form.cleaned_data["plan"],
                 actor=request.user,
@@ -300,52 +306,54 @@ def imports(request):
         except ImportFileError as error:
             form.add_error("file", str(error))
         else:
-            _forget_pending(request)
-            if checked.staged is not None:
-                request.session[PENDING_IMPORT] = checked.staged.as_session()
-            return render(
-                request,
-                "followups/config/import_report.html",
-                {"report": checked.report, "upload_name": upload.name},
-            )
-    return render(request, "followups/config/imports.html", {"form": form})
+            return redirect("config:import_job", pk=job.pk)
+    jobs = ImportJob.objects.select_related("created_by", "hospital")[:RECENT_IMPORTS]
+    return render(request, "followups/config/imports.html", {"form": form, "jobs": jobs})
 
 
-def _forget_pending(request) -> None:
-    """The session holds one checked file: the one it held before is not kept."""
-    pending = request.session.pop(PENDING_IMPORT, None)
-    if pending:
-        import_staging.discard(import_staging.StagedImport.from_session(pending))
+def _job_context(request, pk) -> dict:
+    job = get_object_or_404(ImportJob.objects.select_related("created_by", "hospital"), pk=pk)
+    # A clean check whose file waits: its admin may confirm it.
+    waiting = (
+        job.confirmable
+        and job.status == ImportJobStatus.DONE
+        and not job.refused
+        and bool(job.staged_file)
+    )
+    return {
+        "job": job,
+        "waiting": waiting,
+        "can_confirm": waiting and job.created_by_id == request.user.pk,
+        "confirmed_by": job.confirmed_by.order_by("-pk").first() if job.confirmable else None,
+    }
+
+
+@imports_patients
+def import_job(request, pk):
+    """An import job: its progress while it runs (polled, import_job_progress), then its
+    report, and for a clean check the confirmation."""
+    return render(request, "followups/config/import_job.html", _job_context(request, pk))
+
+
+@imports_patients
+def import_job_progress(request, pk):
+    """The job's part of its page, for htmx to swap in until the job is finished."""
+    return render(request, "followups/config/_partials/import_job.html", _job_context(request, pk))
 
 
 @imports_patients
 @require_POST
-def import_confirm(request):
-    pending = request.session.pop(PENDING_IMPORT, None)
-    if not pending:
-        messages.error(request, _("No checked file is waiting: upload it again."))
-        return redirect("config:imports")
-    staged = import_staging.StagedImport.from_session(pending)
+def import_job_confirm(request, pk):
+    check = get_object_or_404(ImportJob, pk=pk)
     try:
-        report = import_staging.confirm_upload(staged=staged, actor=request.user)
-    except import_staging.StagedImportGone:
+        job = import_jobs.confirm(job=check, actor=request.user)
+    except import_jobs.StagedImportGone:
         messages.error(request, _("No checked file is waiting: upload it again."))
         return redirect("config:imports")
-    except ImportFileError as error:
+    except import_jobs.ImportNotConfirmable as error:
         messages.error(request, str(error))
-        return redirect("config:imports")
-    if report.committed:
-        messages.success(
-            request,
-            _("Imported: %(created)s created, %(updated)s updated, %(unchanged)s unchanged.")
-            % report.counts,
-        )
-        return redirect("config:imports")
-    return render(
-        request,
-        "followups/config/import_report.html",
-        {"report": report, "upload_name": staged.name, "final": True},
-    )
+        return redirect("config:import_job", pk=check.pk)
+    return redirect("config:import_job", pk=job.pk)
 
 
 app_name = "config"
@@ -366,5 +374,7 @@ urlpatterns = [
     path("users/<int:pk>/", user_edit, name="user"),
     path("schedule/", schedule, name="schedule"),
     path("imports/", imports, name="imports"),
-    path("imports/confirm/", import_confirm, name="import_confirm"),
+    path("imports/jobs/<int:pk>/", import_job, name="import_job"),
+    path("imports/jobs/<int:pk>/progress/", import_job_progress, name="import_job_progress"),
+    path("imports/jobs/<int:pk>/confirm/", import_job_confirm, name="import_job_confirm"),
 ]

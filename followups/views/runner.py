@@ -8,7 +8,7 @@ import datetime as dt
 import json
 
 from followups.models import CallAttempt, FollowUpTask
-from followups.services import queue
+from followups.services import claims
 from followups.services.outcome_input import SPOKEN_TO
 from scripts import graph as script_graph
 from scripts import runner
@@ -32,7 +32,7 @@ def script_versions_at_start(
     """The version each follow-up's runner uses on this call (by task id): the one
     published when the call was claimed. A version published during the call waits for
     the next call, so a reload shows the same script."""
-    chosen = queue.script_versions_to_use(tasks)
+    chosen = claims.script_versions_to_use(tasks)
     versions = ScriptVersion.objects.select_related("script").in_bulk(
         {version_id for version_id in chosen.values() if version_id is not None}
     )

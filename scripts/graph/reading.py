@@ -20,23 +20,22 @@ from scripts.graph.schema import (
 )
 
 
-def nodes_of(graph: Any) -> list[dict]:
-    """The graph's nodes that are objects, in stored order (never raises on bad input)."""
-    if not isinstance(graph, Mapping):
-        return []
-    nodes = graph.get("nodes")
-    if not isinstance(nodes, list):
-        return []
-    return [item for item in nodes if isinstance(item, Mapping)]
-
-
-def objections_of(graph: Any) -> list[dict]:
-    if not isinstance(graph, Mapping):
-        return []
-    items = graph.get("objections")
+def _objects_in(container: Any, key: str) -> list[dict]:
+    """The items of the list container[key] that are objects, in stored order; none where
+    there is no such list (never raises on bad input)."""
+    items = container.get(key) if isinstance(container, Mapping) else None
     if not isinstance(items, list):
         return []
     return [item for item in items if isinstance(item, Mapping)]
+
+
+def nodes_of(graph: Any) -> list[dict]:
+    """The graph's nodes that are objects, in stored order (never raises on bad input)."""
+    return _objects_in(graph, "nodes")
+
+
+def objections_of(graph: Any) -> list[dict]:
+    return _objects_in(graph, "objections")
 
 
 def node(graph: Mapping, node_id: str) -> dict | None:
@@ -49,10 +48,7 @@ def objection(graph: Mapping, objection_id: str) -> dict | None:
 
 
 def options_of(item: Mapping) -> list[dict]:
-    options = item.get("options")
-    if not isinstance(options, list):
-        return []
-    return [option for option in options if isinstance(option, Mapping)]
+    return _objects_in(item, "options")
 
 
 def _str(item: Any, key: str) -> str | None:

@@ -122,15 +122,26 @@ def _check_shape(graph: Mapping) -> list[GraphError]:
     return errors
 
 
+def _numbered_ids(items: list[dict]) -> Iterable[tuple[int, dict, str | None, bool]]:
+    """Each item with its position (from 1), its id (None when it is not a valid id) and
+    whether an item before it has that id."""
+    seen: set[str] = set()
+    for position, item in enumerate(items, start=1):
+        item_id = item.get("id")
+        if not isinstance(item_id, str) or not NODE_ID.match(item_id):
+            yield position, item, None, False
+            continue
+        yield position, item, item_id, item_id in seen
+        seen.add(item_id)
+
+
 def _check_ids(graph: Mapping) -> list[GraphError]:
     errors = []
-    seen: set[str] = set()
-    for position, item in enumerate(nodes_of(graph), start=1):
-        node_id = item.get("id")
-        if not isinstance(node_id, str) or not NODE_ID.match(node_id):
+    for position, item, node_id, repeated in _numbered_ids(nodes_of(graph)):
+        if node_id is None:
             errors.append(
                 GraphError(
-                    node_id if isinstance(node_id, str) else None,
+                    item["id"] if isinstance(item.get("id"), str) else None,
                     "id",
                     gettext(
                         "Node %(position)s needs an id of letters, digits, _ or -, starting "
@@ -139,8 +150,7 @@ def _check_ids(graph: Mapping) -> list[GraphError]:
                     % {"position": position},
                 )
             )
-            continue
-        if node_id in seen:
+        elif repeated:
             errors.append(
                 GraphError(
                     node_id,
@@ -149,7 +159,6 @@ def _check_ids(graph: Mapping) -> list[GraphError]:
                     % {"id": node_id},
                 )
             )
-        seen.add(node_id)
     return errors
 
 
@@ -438,10 +447,8 @@ def _check_objections(
     graph: Mapping, index: Mapping[str, Mapping], *, for_sensitive: bool
 ) -> list[GraphError]:
     errors = []
-    seen: set[str] = set()
-    for position, item in enumerate(objections_of(graph), start=1):
-        objection_id = item.get("id")
-        if not isinstance(objection_id, str) or not NODE_ID.match(objection_id):
+    for position, item, objection_id, repeated in _numbered_ids(objections_of(graph)):
+        if objection_id is None:
             errors.append(
                 GraphError(
                     None,
@@ -455,9 +462,8 @@ def _check_objections(
         def error(key: str, message: str, objection_id: str = objection_id) -> None:
             errors.append(GraphError(None, objection_field(objection_id, key), message))
 
-        if objection_id in seen or objection_id in index:
+        if repeated or objection_id in index:
             error("id", gettext("The id “%(id)s” is already used.") % {"id": objection_id})
-        seen.add(objection_id)
         if not isinstance(item.get("label"), str) or not item["label"].strip():
             error("label", gettext("Name the objection the way the customer puts it."))
         text = item.get("text")

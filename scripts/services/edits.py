@@ -5,7 +5,7 @@ links, and the objection handlers. Each edit locks the draft and saves its whole
 from __future__ import annotations
 
 import copy
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -121,17 +121,21 @@ def _answer_fields(answer_type: str | None) -> dict:
     return {"next": ""}
 
 
-def update_node(
-    *, version: ScriptVersion, node_id: str, changes: Mapping[str, Any], actor
-) -> ScriptVersion:
-    """Change some of a node's fields (text, answer type, medical flag, outcome field,
-    next node, disposition). Switching a question to a rating gives it the four levels."""
-    unknown = set(changes) - set(EDITABLE_NODE_FIELDS)
+def _check_editable(changes: Mapping[str, Any], editable: Iterable[str]) -> None:
+    unknown = set(changes) - set(editable)
     if unknown:
         raise ValidationError(
             _("These fields cannot be edited here: %(fields)s.")
             % {"fields": ", ".join(sorted(unknown))}
         )
+
+
+def update_node(
+    *, version: ScriptVersion, node_id: str, changes: Mapping[str, Any], actor
+) -> ScriptVersion:
+    """Change some of a node's fields (text, answer type, medical flag, outcome field,
+    next node, disposition). Switching a question to a rating gives it the four levels."""
+    _check_editable(changes, EDITABLE_NODE_FIELDS)
 
     def change(graph: dict) -> None:
         item = _find_node(graph, node_id)
@@ -286,12 +290,7 @@ def add_objection(
 def update_objection(
     *, version: ScriptVersion, objection_id: str, changes: Mapping[str, Any], actor
 ) -> ScriptVersion:
-    unknown = set(changes) - set(OBJECTION_FIELDS)
-    if unknown:
-        raise ValidationError(
-            _("These fields cannot be edited here: %(fields)s.")
-            % {"fields": ", ".join(sorted(unknown))}
-        )
+    _check_editable(changes, OBJECTION_FIELDS)
 
     def change(graph: dict) -> None:
         item = _find_objection(graph, objection_id)

@@ -16,6 +16,14 @@ from scripts import graph as script_graph
 from scripts.models import CallScript, ScriptVersion, ScriptVersionStatus
 from scripts.services.drafts import InvalidScript, _locked_draft
 
+
+def _audit(actor, action: AuditAction, version: ScriptVersion, **detail) -> None:
+    """The audit event of a step in a version's life: the script, the version's number and
+    id, and what the step adds."""
+    about = {"script": version.script_id, "version": version.number, "version_id": version.pk}
+    audit.record(actor=actor, action=action, target=version, **about, **detail)
+
+
 # --- Publishing -----------------------------------------------------------------------------
 
 
@@ -49,13 +57,10 @@ def publish(*, version: ScriptVersion, actor, change_note: str, now: dt.datetime
         draft.published_at = now
         draft.published_by = actor
         draft.save(update_fields=["status", "change_note", "published_at", "published_by"])
-        audit.record(
-            actor=actor,
-            action=AuditAction.PUBLISH_SCRIPT,
-            target=draft,
-            script=draft.script_id,
-            version=draft.number,
-            version_id=draft.pk,
+        _audit(
+            actor,
+            AuditAction.PUBLISH_SCRIPT,
+            draft,
             retired_version_id=previous.pk if previous is not None else None,
         )
     return draft
@@ -69,13 +74,5 @@ def retire(*, version: ScriptVersion, actor, now: dt.datetime) -> ScriptVersion:
             raise ValidationError(_("Only the published version can be retired."), code="retire")
         locked.status = ScriptVersionStatus.RETIRED
         locked.save(update_fields=["status"])
-        audit.record(
-            actor=actor,
-            action=AuditAction.RETIRE_SCRIPT,
-            target=locked,
-            script=locked.script_id,
-            version=locked.number,
-            version_id=locked.pk,
-            retired_at=now.isoformat(),
-        )
+        _audit(actor, AuditAction.RETIRE_SCRIPT, locked, retired_at=now.isoformat())
     return locked

@@ -6,6 +6,7 @@ publishing or retiring a version.
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
@@ -176,6 +177,21 @@ def _draft_action(handler: Callable) -> Callable:
     return view
 
 
+def _answering(respond: Callable) -> Callable:
+    """An editor endpoint (_draft_action) whose handler makes its change through a service
+    and returns the changed version; `respond(request, version, **url_arguments)` says
+    which parts of the page go back."""
+
+    def decorate(handler: Callable) -> Callable:
+        @wraps(handler)
+        def edit(request, version, **kwargs):
+            return respond(request, handler(request, version, **kwargs), **kwargs)
+
+        return _draft_action(edit)
+
+    return decorate
+
+
 def _refused(request, reasons: list[str]) -> HttpResponse:
     response = render(request, f"{PARTIALS}/refused.html", {"reasons": reasons}, status=409)
     if request.htmx:
@@ -184,7 +200,7 @@ def _refused(request, reasons: list[str]) -> HttpResponse:
     return response
 
 
-def _node_response(request, version: ScriptVersion, node_id: str) -> HttpResponse:
+def _node_response(request, version: ScriptVersion, node_id: str, **_url) -> HttpResponse:
     """The node's card, with every node's problems, the problem count and the graph
     refreshed out of band (one change can mend or break another node)."""
     context = _editor_context(version)
@@ -195,7 +211,7 @@ def _node_response(request, version: ScriptVersion, node_id: str) -> HttpRespons
     return HttpResponse(html + _out_of_band(request, context, skip_node=node_id))
 
 
-def _list_response(request, version: ScriptVersion, *, context=None) -> HttpResponse:
+def _list_response(request, version: ScriptVersion, *, context=None, **_url) -> HttpResponse:
     """The whole node list (its order, or the set of nodes, changed), objections and the
     rest refreshed out of band."""
     context = context or _editor_context(version)
@@ -206,9 +222,14 @@ def _list_response(request, version: ScriptVersion, *, context=None) -> HttpResp
     return HttpResponse(html + _out_of_band(request, context, skip_node=None, node_errors=False))
 
 
-def _objection_response(request, version: ScriptVersion, objection_id: str) -> HttpResponse:
+def _objection_response(
+    request, version: ScriptVersion, objection_id: str | None = None
+) -> HttpResponse:
+    """The objection handler's card, or the whole list (one added or removed), with the rest
+    refreshed out of band."""
     context = _editor_context(version)
-    item = next((o for o in context["objections"] if o["id"] == objection_id), None)
+    objections = context["objections"] if objection_id is not None else []
+    item = next((o for o in objections if o["id"] == objection_id), None)
     if item is None:
         html = render_to_string(f"{PARTIALS}/objection_list.html", context, request=request)
     else:
@@ -216,6 +237,11 @@ def _objection_response(request, version: ScriptVersion, objection_id: str) -> H
             f"{PARTIALS}/objection.html", {**context, "objection": item}, request=request
         )
     return HttpResponse(html + _out_of_band(request, context, skip_node=None))
+
+
+_node_edit = _answering(_node_response)
+_list_edit = _answering(_list_response)
+_objection_edit = _answering(_objection_response)
 
 
 def _out_of_band(request, context: dict, *, skip_node: str | None, node_errors=True) -> str:
@@ -230,22 +256,19 @@ def _out_of_band(request, context: dict, *, skip_node: str | None, node_errors=T
     return html
 
 
-@_draft_action
+@_list_edit
 def node_add(request, version):
-    kind = request.POST.get("kind", "")
-    after = request.POST.get("after") or None
-    version = script_service.add_node(
+    return script_service.add_node(
         version=version,
-        kind=kind,
-        after=after,
+        kind=request.POST.get("kind", ""),
+        after=request.POST.get("after") or None,
         answer_type=request.POST.get("answer_type") or None,
         text=request.POST.get("text", "").strip(),
         actor=request.user,
     )
-    return _list_response(request, version)
 
 
-@_draft_action
+@_node_edit
 def node_update(request, version, node_id):
     """One field of a node, as the control that changed sends it."""
     field_name = request.POST.get("field", "")
@@ -255,47 +278,30 @@ def node_update(request, version, node_id):
         changes = {field_name: request.POST.get(field_name, "")}
     else:
         raise ValidationError(_("Nothing to change."))
-    version = script_service.update_node(
+    return script_service.update_node(
         version=version, node_id=node_id, changes=changes, actor=request.user
     )
-    return _node_response(request, version, node_id)
 
 
-@_draft_action
+@_list_edit
 def node_remove(request, version, node_id):
-    version = script_service.remove_node(version=version, node_id=node_id, actor=request.user)
-    return _list_response(request, version)
+    return script_service.remove_node(version=version, node_id=node_id, actor=request.user)
 
 
-@_draft_action
+@_list_edit
 def node_move(request, version, node_id):
     by = -1 if request.POST.get("direction") == "up" else 1
-    version = script_service.move_node(version=version, node_id=node_id, by=by, actor=request.user)
-    return _list_response(request, version)
+    return script_service.move_node(version=version, node_id=node_id, by=by, actor=request.user)
 
 
-@_draft_action
+@_list_edit
 def node_start(request, version, node_id):
-    version = script_service.set_start(version=version, node_id=node_id, actor=request.user)
-    return _list_response(request, version)
+    return script_service.set_start(version=version, node_id=node_id, actor=request.user)
 
 
-@_draft_action
-def node_connect(request, version, node_id):
-    """Where the node itself goes on to (statements, greetings, typed answers)."""
-    version = script_service.connect_option(
-        version=version,
-        node_id=node_id,
-        position=None,
-        target=request.POST.get("next", ""),
-        actor=request.user,
-    )
-    return _node_response(request, version, node_id)
-
-
-@_draft_action
+@_node_edit
 def option_add(request, version, node_id):
-    version = script_service.add_option(
+    return script_service.add_option(
         version=version,
         node_id=node_id,
         value=request.POST.get("value", ""),
@@ -303,44 +309,36 @@ def option_add(request, version, node_id):
         target=request.POST.get("next", ""),
         actor=request.user,
     )
-    return _node_response(request, version, node_id)
 
 
-@_draft_action
+@_node_edit
 def option_update(request, version, node_id, position):
-    version = script_service.update_option(
-        version=version,
-        node_id=node_id,
-        position=position,
-        label=request.POST.get("label", "").strip(),
-        actor=request.user,
+    label = request.POST.get("label", "").strip()
+    return script_service.update_option(
+        version=version, node_id=node_id, position=position, label=label, actor=request.user
     )
-    return _node_response(request, version, node_id)
 
 
-@_draft_action
-def option_connect(request, version, node_id, position):
-    version = script_service.connect_option(
-        version=version,
-        node_id=node_id,
-        position=position,
-        target=request.POST.get("next", ""),
-        actor=request.user,
+@_node_edit
+def connect(request, version, node_id, position=None):
+    """Where the answer at `position` of a node goes on to; without a position, where the
+    node itself does (statements, greetings, typed answers)."""
+    target = request.POST.get("next", "")
+    return script_service.connect_option(
+        version=version, node_id=node_id, position=position, target=target, actor=request.user
     )
-    return _node_response(request, version, node_id)
 
 
-@_draft_action
+@_node_edit
 def option_remove(request, version, node_id, position):
-    version = script_service.remove_option(
+    return script_service.remove_option(
         version=version, node_id=node_id, position=position, actor=request.user
     )
-    return _node_response(request, version, node_id)
 
 
-@_draft_action
+@_objection_edit
 def objection_add(request, version):
-    version = script_service.add_objection(
+    return script_service.add_objection(
         version=version,
         label=request.POST.get("label", "").strip(),
         text=request.POST.get("text", "").strip(),
@@ -349,33 +347,24 @@ def objection_add(request, version):
         disposition=request.POST.get("disposition", ""),
         actor=request.user,
     )
-    context = _editor_context(version)
-    html = render_to_string(f"{PARTIALS}/objection_list.html", context, request=request)
-    return HttpResponse(html + _out_of_band(request, context, skip_node=None))
 
 
-@_draft_action
+@_objection_edit
 def objection_update(request, version, objection_id):
     field_name = request.POST.get("field", "")
     if field_name not in script_service.OBJECTION_FIELDS:
         raise ValidationError(_("Nothing to change."))
-    version = script_service.update_objection(
-        version=version,
-        objection_id=objection_id,
-        changes={field_name: request.POST.get(field_name, "")},
-        actor=request.user,
+    changes = {field_name: request.POST.get(field_name, "")}
+    return script_service.update_objection(
+        version=version, objection_id=objection_id, changes=changes, actor=request.user
     )
-    return _objection_response(request, version, objection_id)
 
 
-@_draft_action
+@_objection_edit
 def objection_remove(request, version, objection_id):
-    version = script_service.remove_objection(
+    return script_service.remove_objection(
         version=version, objection_id=objection_id, actor=request.user
     )
-    context = _editor_context(version)
-    html = render_to_string(f"{PARTIALS}/objection_list.html", context, request=request)
-    return HttpResponse(html + _out_of_band(request, context, skip_node=None))
 
 
 # --- Publishing and retiring ----------------------------------------------------------------
@@ -399,15 +388,20 @@ def version_publish(request, pk):
     except script_service.InvalidScript as invalid:
         return _publish_refused(request, version, form=form, errors=invalid.errors)
     except ValidationError as error:
-        for message in error.messages:
-            messages.error(request, message)
-        return redirect("scripts:version", pk=version.pk)
+        return _refused_on_version(request, version, error)
     messages.success(
         request,
         _("Version %(number)s of “%(name)s” is published; agents use it from the next call.")
         % {"number": version.number, "name": version.script.name},
     )
     return redirect("scripts:list")
+
+
+def _refused_on_version(request, version, error: ValidationError):
+    """The version's page again, with the reasons the step was refused."""
+    for message in error.messages:
+        messages.error(request, message)
+    return redirect("scripts:version", pk=version.pk)
 
 
 def _publish_refused(request, version, *, form, errors):
@@ -433,9 +427,7 @@ def version_retire(request, pk):
     try:
         script_service.retire(version=version, actor=request.user, now=timezone.now())
     except ValidationError as error:
-        for message in error.messages:
-            messages.error(request, message)
-        return redirect("scripts:version", pk=version.pk)
+        return _refused_on_version(request, version, error)
     messages.warning(
         request,
         _(

@@ -10,7 +10,7 @@ import time_machine
 from django.urls import reverse
 
 from followups.demo import DISCHARGE_GRAPH
-from followups.services.queue import claim_next_call
+from followups.services.claims import claim_next_call
 from tests.clock import at
 from tests.factories import (
     DepartmentFactory,

@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from followups.models import CallAttempt, QueueEntryStatus, ScriptAnswer
-from followups.services.queue import claim_next_call
+from followups.services.claims import claim_next_call
 from scripts.models import ScriptVersion
 from tests.agent.conftest import at, hold_on, html_of, listed_entry, when
 

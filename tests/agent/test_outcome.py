@@ -20,7 +20,7 @@ from followups.models import (
     TaskStatus,
 )
 from followups.services import outcomes
-from followups.services.queue import claim_next_call
+from followups.services.claims import claim_next_call
 from tests.agent.conftest import COMPLETE_PATH, at, htmx, listed_entry, open_call, when
 from tests.clock import MONDAY, TUESDAY
 

@@ -14,7 +14,7 @@ from django.urls import reverse
 
 from followups.demo import MISSED_APPOINTMENT_GRAPH
 from followups.models import CallAttempt, CaseStatus, QueueEntryStatus, TaskStatus
-from followups.services.queue import claim_next_call
+from followups.services.claims import claim_next_call
 from followups.views.person_call import TICKET_SALT
 from scripts.models import CallScript, ScriptVersion
 from tests.agent.conftest import COMPLETE_PATH, at, htmx, listed_entry, open_call, when

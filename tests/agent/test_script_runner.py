@@ -11,7 +11,7 @@ import pytest
 from django.urls import reverse
 
 from followups.models import CallAttempt, ScriptAnswer
-from followups.services.queue import claim_next_call
+from followups.services.claims import claim_next_call
 from scripts.models import ScriptVersion
 from tests.agent.conftest import TICKET, TO_SATISFACTION, at, htmx, listed_entry, open_call, when
 

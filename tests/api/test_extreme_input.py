@@ -13,9 +13,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from followups.models import CallAttempt, Case
+from followups.services.claims import claim_next_call
 from followups.services.imports import ImportFileError, import_patients
 from followups.services.leases import claim_token
-from followups.services.queue import claim_next_call
 from tests.api.monday import MONDAY, api_for, at
 from tests.factories import (
     CallingPolicyFactory,

@@ -6,8 +6,8 @@ import pytest
 import time_machine
 
 from followups.models import CallAttempt, Escalation, QueueEntryStatus
+from followups.services.claims import claim_next_call
 from followups.services.leases import claim_token
-from followups.services.queue import claim_next_call
 from tests.api.monday import MONDAY, api_for, at
 from tests.factories import (
     CallingPolicyFactory,

@@ -5,8 +5,8 @@ import pytest
 import time_machine
 
 from followups.models import CallAttempt, Escalation, QueueEntryStatus, TaskStatus
+from followups.services.claims import claim_next_call
 from followups.services.leases import claim_token
-from followups.services.queue import claim_next_call
 from scripts.models import CallScript, ScriptVersion
 from tests.api.monday import api_for, at
 from tests.calls import handed

@@ -20,7 +20,7 @@ from followups.models import (
     ScriptAnswer,
     TaskStatus,
 )
-from followups.services.queue import script_version_to_use
+from followups.services.claims import script_version_to_use
 from tests.api.monday import api_for
 from tests.clock import MONDAY, SHANGHAI, TUESDAY, at
 from tests.factories import (

@@ -31,8 +31,8 @@ def day_of_calls(agent1):
     """Two calls on agent1's list: 张三 (first) and 李梅 (second), a discharge script."""
     UserFactory(username="supervisor", first_name="陈主管", role="supervisor")
     plan = plan_with_script("出院回访", "discharge", case_kind="discharge")
-    step = plan.steps.get()
-    version = published_version(step.script, DISCHARGE_GRAPH, number=2, published_at=at(8))
+    plan_step = plan.steps.get()
+    version = published_version(plan_step.script, DISCHARGE_GRAPH, number=2, published_at=at(8))
     department = DepartmentFactory(name="心内科")
     entries = []
     for priority, (name, phone, gender) in enumerate(
@@ -45,7 +45,9 @@ def day_of_calls(agent1):
             customer__gender=gender,
             attending_doctor="周建国",
         )
-        entries.append(listed(plan, patient=patient, agent=agent1, priority=priority, step=step))
+        entries.append(
+            listed(plan, patient=patient, agent=agent1, priority=priority, step=plan_step)
+        )
     return {"agent": agent1, "version": version, "entries": entries}
 
 

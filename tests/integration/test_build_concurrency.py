@@ -2,6 +2,7 @@
 
 import datetime as dt
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -49,4 +50,7 @@ def test_two_builds_at_once_add_each_entry_once(postgres):
         assert run.returncode == 0, err.decode()
     assert CallList.objects.filter(day=DAY).count() == 1
     assert QueueEntry.objects.count() == TASKS
+    # Each build reports what it added itself: together, every entry once.
+    added = [int(re.search(rb"added (\d+) entries", out).group(1)) for out, _err in outputs]
+    assert sum(added) == TASKS
     assert QueueEntry.objects.values("task_id").distinct().count() == TASKS

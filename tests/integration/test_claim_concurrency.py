@@ -18,8 +18,8 @@ from followups.models import (
     QueueEntry,
     QueueEntryStatus,
 )
+from followups.services.claims import claim_next_call
 from followups.services.leases import claim_token
-from followups.services.queue import claim_next_call
 from tests.calls import record
 from tests.clock import MONDAY, at
 from tests.factories import UserFactory, default_plan

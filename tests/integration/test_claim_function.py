@@ -13,7 +13,7 @@ from django.conf import settings
 from django.db import connection
 
 from followups.models import QueueEntryStatus
-from followups.services.queue import claim_next_call
+from followups.services.claims import claim_next_call
 from tests.factories import UserFactory
 from tests.integration.test_claim_concurrency import IN_WINDOW, list_entries
 

@@ -41,11 +41,11 @@ from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
 from followups.models import CallAttempt, QueueEntry, QueueEntryStatus, TaskKind
-from followups.services import contact
-from followups.services import queue as queue_service
+from followups.services import call_lists, calling_rules, contact
+from followups.services import claims as queue_service
 from followups.services.call_lists import build_call_lists
+from followups.services.claims import claim_next_call
 from followups.services.leases import claim_token
-from followups.services.queue import claim_next_call
 from tests.calls import record
 from tests.clock import MONDAY, SHANGHAI
 from tests.factories import (
@@ -242,8 +242,8 @@ def empty_the_tables() -> None:
     with transaction.atomic(), connection.cursor() as cursor:
         for table in tables:
             cursor.execute(f"DELETE FROM {connection.ops.quote_name(table)}")  # noqa: S608
-    queue_service.forget_calling_rules()
-    queue_service.forget_working_agents()
+    calling_rules.forget_calling_rules()
+    call_lists.forget_working_agents()
     contact._staffing.clear()
     contact._similar.clear()
 

@@ -259,9 +259,9 @@ def test_each_rule_names_the_file_and_the_import_it_catches(tmp_path):
 
 def test_a_selectors_package_is_held_to_the_rule_too(tmp_path):
     write(tmp_path, "followups/selectors/__init__.py", "from .due import carried_counts\n")
-    write(tmp_path, "followups/selectors/due.py", "from followups.services.queue import claim\n")
+    write(tmp_path, "followups/selectors/due.py", "from followups.services.claims import claim\n")
     assert read_violations(tmp_path) == [
-        "followups/selectors/due.py:1 imports followups.services.queue.claim"
+        "followups/selectors/due.py:1 imports followups.services.claims.claim"
     ]
 
 

@@ -51,13 +51,8 @@ def due_task(
         customer = CustomerFactory(**fields)
     patient = None
     if dept is not None:
-        patient = PatientFactory(
-            customer=customer,
-            department=dept,
-            attending_doctor=doctor,
-            responsible_nurse=nurse,
-            died_on=died_on,
-        )
+        staff = {"attending_doctor": doctor, "responsible_nurse": nurse}
+        patient = PatientFactory(customer=customer, department=dept, died_on=died_on, **staff)
     case = CaseFactory(customer=customer, patient=patient, kind=kind)
     return FollowUpTaskFactory(case=case, due_date=due, status=status)
 

@@ -23,46 +23,43 @@ def test_it_counts_due_called_and_reached_tasks(reach_data, period):
     assert (report.people_due, report.people_called, report.people_reached) == (13, 10, 3)
 
 
-def test_it_breaks_the_rate_down_by_due_day(reach_data, period):
-    by_day = rows(follow_up_rate(scope=period).by_day)
+# Each breakdown's rows: due, called, reached, window missed, rate.
+BREAKDOWNS = {
     # Mon: t1 t2 t3 → 3 due, 3 called, t1 t2 reached: 2/3.
     # Tue: t4 t5 t6 → 3 due, t4 t6 called, none reached.
     # Wed: t7 t8 t9 t10 t11 t12 t15 → 7 due, t7 t8 t9 t11 t12 called, t9 reached: 1/7.
-    assert by_day == {
+    "by_day": {
         "2026-11-09": [3, 3, 2, 0, pytest.approx(2 / 3)],
         "2026-11-10": [3, 2, 0, 0, 0.0],
         "2026-11-11": [7, 5, 1, 0, pytest.approx(1 / 7)],
-    }
-
-
-def test_it_breaks_the_rate_down_by_department(reach_data, period):
-    by_department = rows(follow_up_rate(scope=period).by_department)
+    },
     # 心内科: t1 t2 t5 t9 t10 t11 t12 = 7 due; called t1 t2 t9 t11 t12 = 5; reached 3.
     # 骨科: t3 t4 t7 t8 t15 = 5 due; called 4; reached 0. t6 has no patient record.
-    assert by_department == {
+    "by_department": {
         "心内科": [7, 5, 3, 0, pytest.approx(3 / 7)],
         "骨科": [5, 4, 0, 0, 0.0],
         "No department": [1, 1, 0, 0, 0.0],
-    }
-
-
-def test_it_counts_each_task_under_the_agent_of_its_last_call(reach_data, period):
-    by_agent = rows(follow_up_rate(scope=period).by_agent)
+    },
+    # Each task under the agent of its last call.
     # 李娜 (a1): t1 t2 t6 t9 t11 t12 → 6 due, 6 called, 3 reached.
     # 王强 (a2): t3 t4 t7 t8 → 4, 4, 0. Never called: t5 t10 t15.
-    assert by_agent == {
+    "by_agent": {
         "李娜": [6, 6, 3, 0, 0.5],
         "王强": [4, 4, 0, 0, 0.0],
         "Not called yet": [3, 0, 0, 0, 0.0],
-    }
-
-
-def test_it_breaks_the_rate_down_by_case_kind(reach_data, period):
-    by_kind = rows(follow_up_rate(scope=period).by_kind)
-    assert by_kind == {
+    },
+    "by_kind": {
         "Discharge follow-up": [12, 9, 3, 0, 0.25],
         "Missed appointment": [1, 1, 0, 0, 0.0],
-    }
+    },
+}
+
+
+@pytest.mark.parametrize("breakdown", BREAKDOWNS)
+def test_it_breaks_the_rate_down_by_due_day_department_agent_of_the_last_call_and_kind(
+    reach_data, period, breakdown
+):
+    assert rows(getattr(follow_up_rate(scope=period), breakdown)) == BREAKDOWNS[breakdown]
 
 
 def test_the_department_and_kind_filters_narrow_the_tasks(reach_data, period):

@@ -9,8 +9,8 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from followups.services.call_lists import build_call_lists
+from followups.services.claims import claim_next_call
 from followups.services.imports import import_patients
-from followups.services.queue import claim_next_call
 from tests.imports.conftest import csv_file, row
 
 pytestmark = pytest.mark.django_db

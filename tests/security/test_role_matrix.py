@@ -16,7 +16,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 
 from followups.demo import DISCHARGE_GRAPH
-from followups.models import Escalation, Team
+from followups.models import Escalation, ImportJob, Team
 from scripts.models import CallScript, ScriptVersion
 from tests.factories import (
     CallAttemptFactory,
@@ -100,7 +100,9 @@ EXPECTED = {
     "config:duty": row(LOGIN, 403, 403, 200),
     "config:holidays": row(LOGIN, 403, 403, 200),
     "config:home": row(LOGIN, 403, 403, 200),
-    "config:import_confirm": row(LOGIN, 403, 403, 405),
+    "config:import_job": row(LOGIN, 403, 403, 200),
+    "config:import_job_confirm": row(LOGIN, 403, 403, 405),
+    "config:import_job_progress": row(LOGIN, 403, 403, 200),
     "config:imports": row(LOGIN, 403, 403, 200),
     "config:plan": row(LOGIN, 403, 403, 200),
     "config:plan_new": row(LOGIN, 403, 403, 200),
@@ -133,6 +135,7 @@ EXPECTED = {
     "escalation-detail": row(403, 403, 200, 200),
     "escalation-list": row(403, 403, 200, 200),
     "patient-detail": row(403, 200, 200, 200),
+    "import-job-detail": row(403, 403, 403, 200),
     "patient-import": row(403, 403, 403, 405),
     "patient-list": row(403, 200, 200, 200),
     "report-summary": row(403, 403, 400, 400),
@@ -166,6 +169,9 @@ def world(agent, supervisor, admin_user):
     script = CallScript.objects.create(name="出院回访", code="discharge", case_kind="discharge")
     version = ScriptVersion.objects.create(script=script, number=1, graph=DISCHARGE_GRAPH)
     team = Team.objects.create(name="回访一组")
+    import_job = ImportJob.objects.create(
+        hospital=department.hospital, file_name="出院名单.csv", created_by=supervisor
+    )
     return {
         "policy": policy,
         "plan": plan,
@@ -181,6 +187,7 @@ def world(agent, supervisor, admin_user):
         "version": version,
         "team": team,
         "user": agent,
+        "import_job": import_job,
     }
 
 
@@ -206,6 +213,10 @@ PARAMS = {
     "config:holidays": {"pk": "policy"},
     "config:team": {"pk": "team"},
     "config:user": {"pk": "user"},
+    "config:import_job": {"pk": "import_job"},
+    "config:import_job_progress": {"pk": "import_job"},
+    "config:import_job_confirm": {"pk": "import_job"},
+    "import-job-detail": {"pk": "import_job"},
     "api-queue-renew": {"pk": "entry"},
     **{
         f"agent:{name}": {"pk": "entry"}

@@ -21,7 +21,7 @@ from followups.models import (
 )
 from followups.scheduling import FollowUpAction
 from followups.services import escalations, leases, outcomes
-from followups.services.queue import claim_next_call
+from followups.services.claims import claim_next_call
 from scripts.models import ScriptVersion
 from tests.calls import handed, record
 from tests.clock import MONDAY, TUESDAY, at

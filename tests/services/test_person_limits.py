@@ -21,7 +21,7 @@ from followups.models import (
 )
 from followups.services import person_calls
 from followups.services.call_lists import build_call_lists
-from followups.services.queue import claim_next_call
+from followups.services.claims import claim_next_call
 from tests.calls import call, handed, record
 from tests.clock import MONDAY, TUESDAY, at
 from tests.factories import CustomerFactory, UserFactory, default_plan, due_follow_up, on_list

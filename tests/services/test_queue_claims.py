@@ -16,8 +16,8 @@ from followups.models import (
     TaskStatus,
 )
 from followups.services.call_lists import build_call_lists
+from followups.services.claims import claim_next_call
 from followups.services.leases import release_expired_leases, renew_lease, reveal_phone
-from followups.services.queue import claim_next_call
 from tests.clock import MONDAY, TUESDAY, at
 from tests.factories import CustomerFactory, UserFactory, due_follow_up, listed, on_list
 

@@ -15,11 +15,12 @@ from followups.models import (
     TaskStatus,
 )
 from followups.services.reviews import reassign_entries, review_call, send_case_back
-from tests.factories import UserFactory
+from tests.factories import UserFactory, on_list
+from tests.reports.conftest import WED
 from tests.reports.factories import agent, due_task
 
 pytestmark = pytest.mark.django_db
-TODAY = dt.date(2026, 11, 11)
+TODAY = WED  # of the reports' week: Wednesday 11 November 2026
 
 
 def test_a_review_stores_the_score_and_comment_and_is_audited(made_call, supervisor):
@@ -51,17 +52,10 @@ def test_a_score_outside_0_to_100_is_refused(made_call, supervisor, score):
 @pytest.fixture
 def todays_list(db):
     a1, a2 = agent("a1"), agent("a2")
-    call_list = CallList.objects.create(day=TODAY)
-    entries = [
-        QueueEntry.objects.create(call_list=call_list, task=due_task(due=TODAY), assigned_agent=a1)
-        for _ in range(3)
-    ]
+    entries = [on_list(due_task(due=TODAY), TODAY, assigned_agent=a1) for _ in range(3)]
     entries[2].status = QueueEntryStatus.CLAIMED
     entries[2].save()
-    yesterday = CallList.objects.create(day=TODAY - dt.timedelta(days=1))
-    old = QueueEntry.objects.create(
-        call_list=yesterday, task=due_task(due=TODAY), assigned_agent=a1
-    )
+    old = on_list(due_task(due=TODAY), TODAY - dt.timedelta(days=1), assigned_agent=a1)
     return a1, a2, entries, old
 
 

@@ -1,37 +1,39 @@
-"""The daily call lists and working them: which open tasks go on today's list, in what
-order, for whom; handing each agent the next call under a lease; revealing its number."""
+"""Claims: handing each agent the next call they may make now, under a lease — their own
+entries first, then the team pool; the call already held, if any; else why not and when
+to try again. The lists are built by call_lists.py, leases and their proof are leases.py,
+the calling rules this reads are calling_rules.py; on PostgreSQL the claim itself is one
+statement (claim_sql.py)."""
 
 import datetime as dt
-import time
 from dataclasses import dataclass
-from enum import StrEnum
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import connection, transaction
 from django.db.models import Count, Min, OuterRef, Q, QuerySet, Subquery
-from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils import timezone
 from django.utils.translation import gettext
 
 from followups.models import (
-    CallingPolicy,
-    CallingWindow,
     CallList,
     CaseStatus,
-    DutyDay,
-    FollowUpPlan,
     FollowUpTask,
-    HolidayOverride,
     QueueEntry,
     QueueEntryStatus,
     TaskKind,
     TaskStatus,
 )
-from followups.scheduling import CallingRules, is_callable, next_callable_moment, place_callback
+from followups.scheduling import next_callable_moment, place_callback
 from followups.services import claim_sql, person_calls
-from followups.services.call_lists import agents_on_duty, center_day
-from followups.services.policies import default_policy_id, policies_with_rules
+from followups.services.call_lists import center_day
+from followups.services.calling_rules import (
+    GroupKey,
+    GroupState,
+    _seen_groups,
+    calling_rules_of_group,
+    group_state,
+)
+from followups.services.leases import lease_minutes
 from scripts.models import ScriptVersion, ScriptVersionStatus
 
 # --- Claiming the next call -------------------------------------------------------------------
@@ -56,11 +58,9 @@ from scripts.models import ScriptVersion, ScriptVersionStatus
 #     open become SQL conditions. An entry of a group met for the first time is judged
 #     when it comes up; if it may not be called the query runs again with its group known,
 #     so a claim costs one query more per new group, once per process.
-# Calling rules and the plans' policies are cached per process for a minute and dropped
-# whenever a policy, window, holiday override or plan is saved, so a claim reads neither.
+# Calling rules and the plans' policies are read from calling_rules.py's cache, so a claim
+# reads neither.
 
-RULES_CACHE_SECONDS = 60
-UNKNOWN_ID_RELOAD_SECONDS = 5
 # A claim gives up looking after this many groups new to it in one go (it then answers as
 # if everything were taken, and the next claim starts with those groups known).
 MAX_NEW_GROUPS_PER_CLAIM = 20
@@ -75,16 +75,6 @@ ALL_DONE = "all_done"
 NOTHING_ASSIGNED = "nothing_assigned"
 REASONS = (OUTSIDE_WINDOW, NO_LIST, ALL_CLAIMED, ALL_DONE, NOTHING_ASSIGNED)
 
-# (the case's plan id or None, the customer's timezone or ""): one calling policy on one
-# clock, so one answer to "may they be called now?".
-GroupKey = tuple[int | None, str]
-
-
-class GroupState(StrEnum):
-    OPEN = "open"  # inside a calling window: every due entry may be called
-    CALLBACKS_ONLY = "callbacks_only"  # outside windows, not in quiet hours: booked callbacks
-    CLOSED = "closed"  # quiet hours or a closed day: nothing
-
 
 @dataclass(frozen=True)
 class Claim:
@@ -95,101 +85,6 @@ class Claim:
     reason: str | None = None
     message: str = ""
     next_possible_at: dt.datetime | None = None
-
-
-@dataclass(frozen=True)
-class _Reference:
-    loaded: float
-    expires: float
-    rules: dict[int, CallingRules]
-    default_policy: int | None
-    policy_of_plan: dict[int, int]
-
-
-_reference: dict[str, _Reference] = {}
-_seen_groups: set[GroupKey] = set()
-
-
-def forget_calling_rules(**_signal_kwargs) -> None:
-    _reference.clear()
-    _seen_groups.clear()
-
-
-for _model in (CallingPolicy, CallingWindow, HolidayOverride, FollowUpPlan):
-    post_save.connect(forget_calling_rules, sender=_model, dispatch_uid=f"queue-{_model.__name__}")
-    post_delete.connect(
-        forget_calling_rules, sender=_model, dispatch_uid=f"queue-del-{_model.__name__}"
-    )
-
-
-def _reference_data(*, policy_id: int | None = None, plan_id: int | None = None) -> _Reference:
-    cached, moment = _reference.get("current"), time.monotonic()
-    # An id not in the cache may be new (made in another process): read again, but not
-    # more than once a few seconds, so an id that is gone costs no query per claim.
-    unknown = (
-        (policy_id is not None and policy_id not in cached.rules)
-        or (plan_id is not None and plan_id not in cached.policy_of_plan)
-        if cached
-        else False
-    )
-    if (
-        cached is None
-        or cached.expires < moment
-        or (unknown and moment - cached.loaded > UNKNOWN_ID_RELOAD_SECONDS)
-    ):
-        cached = _Reference(
-            loaded=moment,
-            expires=moment + RULES_CACHE_SECONDS,
-            rules=policies_with_rules(),
-            default_policy=default_policy_id(),
-            policy_of_plan=dict(FollowUpPlan.objects.values_list("pk", "calling_policy_id")),
-        )
-        _reference["current"] = cached
-    return cached
-
-
-def calling_rules_for(*, policy_id: int | None, timezone_name: str) -> CallingRules:
-    """A policy's rules (None: the default policy, else the built-in defaults) on the
-    customer's clock: policies.rules_for_case's answer without its queries."""
-    reference = _reference_data(policy_id=policy_id)
-    rules = reference.rules.get(policy_id or reference.default_policy) or CallingRules()
-    return rules.for_timezone(timezone_name)
-
-
-def calling_rules_of_group(key: GroupKey) -> CallingRules:
-    plan_id, timezone_name = key
-    policy_id = _reference_data(plan_id=plan_id).policy_of_plan.get(plan_id) if plan_id else None
-    return calling_rules_for(policy_id=policy_id, timezone_name=timezone_name)
-
-
-def lease_minutes() -> int:
-    return settings.HUIFANG_LEASE_MINUTES
-
-
-def holds_live_claim(entry: QueueEntry, agent, now: dt.datetime) -> bool:
-    return (
-        entry.status == QueueEntryStatus.CLAIMED
-        and entry.claimed_by_id == agent.pk
-        and entry.lease_expires_at is not None
-        and entry.lease_expires_at >= now
-    )
-
-
-def held_by_someone_else(entry: QueueEntry, agent, now: dt.datetime) -> bool:
-    return (
-        entry.status == QueueEntryStatus.CLAIMED
-        and entry.claimed_by_id != agent.pk
-        and entry.lease_expires_at is not None
-        and entry.lease_expires_at >= now
-    )
-
-
-def group_state(rules: CallingRules, now: dt.datetime) -> GroupState:
-    if is_callable(now, rules):
-        return GroupState.OPEN
-    if place_callback(now, rules)[1] is None:
-        return GroupState.CALLBACKS_ONLY
-    return GroupState.CLOSED
 
 
 def _group_of(entry: QueueEntry) -> GroupKey:
@@ -226,34 +121,6 @@ def _restrictions(states: dict[GroupKey, GroupState], now: dt.datetime) -> list[
         elif state is GroupState.CALLBACKS_ONLY:
             restrictions.append(~_group_q(key) | _callback_due(now))
     return restrictions
-
-
-_working: dict[dt.date, tuple[float, frozenset[int]]] = {}
-WORKING_CACHE_SECONDS = 30
-
-
-def forget_working_agents(**_signal_kwargs) -> None:
-    _working.clear()
-
-
-post_save.connect(forget_working_agents, sender=DutyDay, dispatch_uid="queue-duty")
-post_delete.connect(forget_working_agents, sender=DutyDay, dispatch_uid="queue-del-duty")
-post_save.connect(forget_working_agents, sender=settings.AUTH_USER_MODEL, dispatch_uid="queue-user")
-m2m_changed.connect(
-    forget_working_agents, sender=get_user_model().groups.through, dispatch_uid="queue-groups"
-)
-
-
-def working_agent_ids(day: dt.date) -> frozenset[int]:
-    """The agents at work on `day` (agents_on_duty), cached per process for half a minute
-    and dropped when a roster, a user or a group membership is saved."""
-    cached = _working.get(day)
-    if cached is None or cached[0] < time.monotonic():
-        if len(_working) > 30:
-            _working.clear()
-        cached = (time.monotonic() + WORKING_CACHE_SECONDS, frozenset(agents_on_duty(day)))
-        _working[day] = cached
-    return cached[1]
 
 
 def _pool(agent) -> Q:
