@@ -1,33 +1,63 @@
-"""Benchmark: importing a 10,000-row discharge list, on real PostgreSQL.
+"""Benchmark: importing a 10,000-row discharge list, on real PostgreSQL; and 100,000 rows as a job.
 
 Creates (drops first) the database `huifang_bench_import`, writes a CSV of discharged
 patients with the HIS columns, and prints, measured in the same run: a raw bulk insert of
 the same rows (psycopg2 execute_values into customer, patient, case and task tables, no
 checks), the import service's commit (rows/s), and a re-import of the same file, which must
-change nothing. Usage:
+change nothing.
+
+Then a file of --job-rows rows (100,000 by default) is imported both ways, a dry run and a
+commit each: in the request (services/imports.import_patients, the whole table in memory)
+and as a background job (services/import_jobs: the file staged, the job run by its Celery
+task, eagerly, reading the file a chunk at a time). Each runs in a forked process of its
+own, with DEBUG off as in production (no query log), and its peak memory is that process's
+growth in resident memory (VmHWM after the run less VmRSS before it). Usage:
 
     DEBUG=1 .venv/bin/python bench/bench_import.py [--rows 10000] [--repeat 3]
+        [--job-rows 100000]
 
 BENCH_DATABASE names another database (to run beside another copy of the bench).
 """
 
 import csv
 import datetime as dt
+import json
+import os
 import random
 import statistics
 import tempfile
+import traceback
 from pathlib import Path
 
 import common
 
 PARSER = common.parser(__doc__, repeat=3)
 PARSER.add_argument("--rows", type=int, default=10_000)
-ARGS = common.start("huifang_bench_import", PARSER)
+PARSER.add_argument(
+    "--job-rows", type=int, default=100_000, help="rows of the request-or-job comparison (0: none)"
+)
+ARGS = common.start(
+    "huifang_bench_import",
+    PARSER,
+    var_dir="huifang_bench_import",
+    env={"CELERY_TASK_ALWAYS_EAGER": "true"},
+)
 
-from django.db import connection  # noqa: E402
+from django.conf import settings  # noqa: E402
+from django.core.files import File  # noqa: E402
+from django.db import connection, connections  # noqa: E402
 from psycopg2.extras import execute_values  # noqa: E402
 
-from followups.models import Case, Department, FollowUpPlan, FollowUpTask, Hospital  # noqa: E402
+from followups.models import (  # noqa: E402
+    Case,
+    Department,
+    FollowUpPlan,
+    FollowUpTask,
+    Hospital,
+    ImportJob,
+    Patient,
+)
+from followups.services import import_jobs  # noqa: E402
 from followups.services.imports import HEADERS, import_patients  # noqa: E402
 
 OFFSETS = (3, 7, 30)
@@ -202,6 +232,120 @@ def main() -> None:
         f"  re-import (changes nothing):      {reimported:7.3f}s  "
         f"{args.rows / reimported:9,.0f} rows/s"
     )
+    if args.job_rows:
+        request_or_job(hospital, args.job_rows)
+
+
+# --- The request or a job --------------------------------------------------------------------
+
+
+def in_the_request(path: Path, hospital_id: int, dry_run: bool) -> dict:
+    with path.open("rb") as handle:
+        report = import_patients(
+            file=handle,
+            filename=path.name,
+            actor=None,
+            hospital=Hospital.objects.get(pk=hospital_id),
+            dry_run=dry_run,
+        )
+    return {"counts": report.counts, "committed": report.committed}
+
+
+def as_a_job(path: Path, hospital_id: int, dry_run: bool) -> dict:
+    """What the API does with a large file, and the worker's run of the job (the task runs
+    eagerly, at the commit of the job's creation)."""
+    with path.open("rb") as handle:
+        job = import_jobs.start_import(
+            upload=File(handle, name=path.name),
+            hospital=Hospital.objects.get(pk=hospital_id),
+            plan=None,
+            dry_run=dry_run,
+            actor=None,
+        )
+    job = ImportJob.objects.get(pk=job.pk)
+    assert job.status == "done", (job.status, job.error)
+    return {
+        "counts": job.counts,
+        "committed": job.committed,
+        "job_seconds": (job.finished_at - job.started_at).total_seconds(),
+    }
+
+
+def _kilobytes(field: str) -> int:
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith(f"{field}:"):
+                return int(line.split()[1])
+    raise LookupError(field)
+
+
+def in_a_process(function, *args) -> dict:
+    """`function(*args)` in a forked process: its result, seconds, and peak memory (MB, the
+    growth of the process's resident memory while it ran)."""
+    connections.close_all()  # the child opens its own
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child
+        code = 0
+        try:
+            os.close(read)
+            # As in production: DEBUG (which the bench runs with) keeps the text of the last
+            # 9,000 queries, bulk inserts of thousands of rows among them.
+            settings.DEBUG = False
+            with open("/proc/self/clear_refs", "w") as clear_refs:
+                clear_refs.write("5")  # resets the peak (VmHWM) to the present
+            before = _kilobytes("VmRSS")
+            seconds, result = common.clocked(function, *args)
+            peak = (_kilobytes("VmHWM") - before) / 1024
+            with os.fdopen(write, "w") as out:
+                json.dump({**result, "seconds": seconds, "peak_mb": peak}, out)
+        except BaseException:
+            traceback.print_exc()
+            code = 1
+        finally:
+            os._exit(code)
+    os.close(write)
+    with os.fdopen(read) as answer:
+        text = answer.read()
+    _, status = os.waitpid(pid, 0)
+    assert status == 0 and text, "the measured process failed"
+    return json.loads(text)
+
+
+def request_or_job(hospital: Hospital, rows: int) -> None:
+    path = Path(tempfile.mkdtemp()) / "discharges_large.csv"
+    write_csv(path, rows)
+    megabytes = path.stat().st_size / 2**20
+    common.progress(f"{rows:,} rows ({megabytes:.1f} MB): the request's dry run")
+    clear()
+    figures = {}
+    for name, function, dry_run in [
+        ("request, dry run", in_the_request, True),
+        ("job, dry run", as_a_job, True),
+        ("request, commit", in_the_request, False),
+        ("job, commit", as_a_job, False),
+    ]:
+        common.progress(f"{name}")
+        if not dry_run:
+            clear()
+        figures[name] = measured = in_a_process(function, path, hospital.pk, dry_run)
+        expected = {"created": rows, "updated": 0, "unchanged": 0, "refused": 0}
+        assert measured["counts"] == expected, measured
+        assert measured["committed"] is (not dry_run)
+        if not dry_run:
+            written = (Patient.objects.count(), Case.objects.count(), FollowUpTask.objects.count())
+            assert written == (rows, rows, rows * len(OFFSETS)), written
+    print(
+        f"\n{rows:,} rows ({megabytes:.1f} MB CSV): in the request, or as a job"
+        " (each in a process of its own; memory: its peak growth in resident memory)"
+    )
+    for name, measured in figures.items():
+        job = measured.get("job_seconds")
+        worker = f"  (the job itself {job:6.1f}s)" if job is not None else ""
+        print(
+            f"  {name:17} {measured['seconds']:7.1f}s  {rows / measured['seconds']:7,.0f} rows/s"
+            f"  peak +{measured['peak_mb']:6.1f} MB{worker}"
+        )
 
 
 if __name__ == "__main__":

@@ -132,7 +132,7 @@ class CustomerAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("second phone"))
     def masked_phone_secondary(self, obj):
-        return mask_phone(obj.phone_secondary)
+        return obj.masked_phone_secondary
 
 
 @admin.register(m.Patient)

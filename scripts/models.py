@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from followups.models.base import Created
 from followups.models.cases import CaseKind
 
 
@@ -19,14 +20,13 @@ class ScriptVersionStatus(models.TextChoices):
     RETIRED = "retired", _("Retired")
 
 
-class CallScript(models.Model):
+class CallScript(Created):
     name = models.CharField(_("name"), max_length=120, unique=True)
     code = models.SlugField(_("code"), max_length=60, unique=True)
     case_kind = models.CharField(
         _("case kind"), max_length=24, choices=CaseKind.choices, blank=True
     )
     description = models.TextField(_("description"), blank=True)
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
         db_table = "followups_callscript"
@@ -41,7 +41,7 @@ class CallScript(models.Model):
         return self.versions.filter(status=ScriptVersionStatus.PUBLISHED).first()
 
 
-class ScriptVersion(models.Model):
+class ScriptVersion(Created):
     """A graph of nodes and objection handlers (JSON), numbered within its script."""
 
     script = models.ForeignKey(
@@ -64,7 +64,6 @@ class ScriptVersion(models.Model):
         blank=True,
         verbose_name=_("created by"),
     )
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     published_at = models.DateTimeField(_("published at"), null=True, blank=True)
     published_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

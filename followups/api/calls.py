@@ -2,6 +2,7 @@
 covers), keep it, reveal its number, record its outcome; and /ping/, the cheapest
 authenticated request (the benchmark's framework floor)."""
 
+import dataclasses
 from urllib.parse import quote
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
@@ -45,6 +46,9 @@ TAGS = ["calls"]
 # One instance for every response: building a serializer's fields (a deep copy each time)
 # costs a third of a claim; to_representation reads them and changes nothing.
 CLAIMED_CALL = ClaimedCallSerializer()
+NO_SUCH_ENTRY = OpenApiResponse(description="No such entry.")
+# An item of the outcome's `tasks` has a field for each of TaskPart's (and the task's id).
+PART_FIELDS = [field.name for field in dataclasses.fields(TaskPart)]
 
 
 class WorksTheQueue(BasePermission):
@@ -111,22 +115,21 @@ def task_parts(data: dict) -> tuple[dict[int, TaskPart], dict]:
             raise serializers.ValidationError(
                 {"tasks": [_("A follow-up not discussed on the call has no answers.")]}
             )
-        parts[item["task"]] = TaskPart(
-            script_version=item["script_version"],
-            answers=item["answers"],
-            disposition=item["disposition"],
-            apart=item["apart"],
-            satisfaction=item["satisfaction"],
-            intent_class=item["intent_class"],
-        )
+        parts[item["task"]] = TaskPart(**{name: item[name] for name in PART_FIELDS})
     return parts, lead_path
 
 
-class PingView(APIView):
+# A call endpoint: for those who work the queue, tagged with the calls in the schema. (No
+# docstring: the schema would give it as the description of the endpoints that have none.)
+@extend_schema(tags=TAGS)
+class CallView(APIView):
+    permission_classes = [WorksTheQueue]
+
+
+class PingView(CallView):
     permission_classes = [IsAuthenticated]
 
     @extend_schema(
-        tags=TAGS,
         summary="Check the API answers for an authenticated user",
         description="Does nothing else: bench/bench_queue.py measures it as the framework "
         "floor (authentication and DRF, no database work beyond the token).",
@@ -136,11 +139,8 @@ class PingView(APIView):
         return Response({"ok": True})
 
 
-class NextCallView(APIView):
-    permission_classes = [WorksTheQueue]
-
+class NextCallView(CallView):
     @extend_schema(
-        tags=TAGS,
         summary="Claim the caller's next call",
         description="Hands out the next call the agent may make now (own calls first, then "
         "the pool), under a lease; the call already held, if any. A call is to a person: "
@@ -197,16 +197,13 @@ class NextCallView(APIView):
         return response
 
 
-class RenewLeaseView(APIView):
-    permission_classes = [WorksTheQueue]
-
+class RenewLeaseView(CallView):
     @extend_schema(
-        tags=TAGS,
         summary="Keep the call held: extend its lease",
         request=None,
         responses={
             200: LeaseSerializer,
-            404: OpenApiResponse(description="No such entry."),
+            404: NO_SUCH_ENTRY,
             409: OpenApiResponse(description="The call is no longer the caller's."),
         },
     )
@@ -219,11 +216,8 @@ class RenewLeaseView(APIView):
         return Response(LeaseSerializer(entry).data)
 
 
-class RevealPhoneView(APIView):
-    permission_classes = [WorksTheQueue]
-
+class RevealPhoneView(CallView):
     @extend_schema(
-        tags=TAGS,
         summary="Reveal the number of the call held (audited)",
         description="Only to the agent holding a live claim on the entry; writes an audit "
         "event naming the entry and task, never the number.",
@@ -231,7 +225,7 @@ class RevealPhoneView(APIView):
         responses={
             200: PhoneSerializer,
             403: OpenApiResponse(description="Not the agent holding a live claim on it."),
-            404: OpenApiResponse(description="No such entry."),
+            404: NO_SUCH_ENTRY,
         },
     )
     def post(self, request, pk: int):
@@ -242,11 +236,8 @@ class RevealPhoneView(APIView):
         return response
 
 
-class OutcomeView(APIView):
-    permission_classes = [WorksTheQueue]
-
+class OutcomeView(CallView):
     @extend_schema(
-        tags=TAGS,
         summary="Record a call's outcome",
         description="One transaction: an attempt per follow-up the call covers (the claim's "
         "`tasks`) with its script path, each one's next step, the queue entry, the cases "

@@ -14,7 +14,12 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.filters import OrderingFilter
@@ -89,6 +94,38 @@ class ResourceViewSet(viewsets.GenericViewSet):
         return is_agent_only(self.request.user, self.view_permission)
 
 
+# Read one by one, added and changed; its list comes from a list mixin before it. (No
+# docstring: the schema would take it for the description of the views without one.)
+class WritableResourceViewSet(
+    mixins.RetrieveModelMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin, ResourceViewSet
+):
+    pass
+
+
+class ChangedByServiceMixin:
+    """Updates read by `change_serializer_class`, written by `apply_change` (a service) and
+    answered with `serializer_class`'s view of the changed object (say so to the schema with
+    `answers_with`). Comes before UpdateModelMixin."""
+
+    def update(self, request, *args, **kwargs):
+        return self._change(request, partial=False)
+
+    def partial_update(self, request, *args, **kwargs):
+        return self._change(request, partial=True)
+
+    def _change(self, request, *, partial: bool) -> Response:
+        target = self.get_object()
+        change = self.change_serializer_class(target, data=request.data, partial=partial)
+        change.is_valid(raise_exception=True)
+        changed = self.apply_change(target, change)
+        return Response(self.serializer_class(changed, context=self.get_serializer_context()).data)
+
+
+def answers_with(serializer) -> dict:
+    """extend_schema_view's arguments for ChangedByServiceMixin: what an update answers."""
+    return {action: extend_schema(responses=serializer) for action in ("update", "partial_update")}
+
+
 class AuditedListModelMixin(mixins.ListModelMixin):
     """The list of a resource of people's data: each page read writes one READ_LIST audit
     event (the ids on it, the counts, the names of the filters), whoever reads it."""
@@ -111,13 +148,7 @@ class AuditedListModelMixin(mixins.ListModelMixin):
         return Response(data) if page is None else self.get_paginated_response(data)
 
 
-class DepartmentViewSet(
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.CreateModelMixin,
-    mixins.UpdateModelMixin,
-    ResourceViewSet,
-):
+class DepartmentViewSet(mixins.ListModelMixin, WritableResourceViewSet):
     """Departments of the hospitals; agents may read them (a call names the department)."""
 
     queryset = Department.objects.all()
@@ -129,13 +160,7 @@ class DepartmentViewSet(
     write_permissions = writes("department")
 
 
-class CustomerViewSet(
-    AuditedListModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.CreateModelMixin,
-    mixins.UpdateModelMixin,
-    ResourceViewSet,
-):
+class CustomerViewSet(AuditedListModelMixin, WritableResourceViewSet):
     """People to call; numbers are written in full and always read back masked."""
 
     audit_resource = "customers"
@@ -157,13 +182,7 @@ class CustomerViewSet(
             )
 
 
-class PatientViewSet(
-    AuditedListModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.CreateModelMixin,
-    mixins.UpdateModelMixin,
-    ResourceViewSet,
-):
+class PatientViewSet(AuditedListModelMixin, WritableResourceViewSet):
     """What the hospital knows of a stay. An agent reads the patients of their own calls,
     and of a sensitive one nothing medical (`medical_withheld`): the call screen says it
     once the person's identity is confirmed."""
@@ -185,13 +204,8 @@ class PatientViewSet(
         return context
 
 
-class CaseViewSet(
-    AuditedListModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.CreateModelMixin,
-    mixins.UpdateModelMixin,
-    ResourceViewSet,
-):
+@extend_schema_view(**answers_with(s.CaseSerializer))
+class CaseViewSet(ChangedByServiceMixin, AuditedListModelMixin, WritableResourceViewSet):
     """Cases; creating one opens it through the case service, which makes its tasks."""
 
     audit_resource = "cases"
@@ -205,20 +219,9 @@ class CaseViewSet(
     agents_rows = staticmethod(lambda user: agent_tasks(user).values("case_id"))
     write_permissions = writes("case")
 
-    @extend_schema(responses=s.CaseSerializer)
-    def update(self, request, *args, **kwargs):
-        return self._change(request, partial=False)
-
-    @extend_schema(responses=s.CaseSerializer)
-    def partial_update(self, request, *args, **kwargs):
-        return self._change(request, partial=True)
-
-    def _change(self, request, *, partial: bool) -> Response:
-        case = self.get_object()
-        change = s.CaseChangeSerializer(case, data=request.data, partial=partial)
-        change.is_valid(raise_exception=True)
-        change.save()
-        return Response(s.CaseSerializer(case, context=self.get_serializer_context()).data)
+    def apply_change(self, case: Case, change) -> Case:
+        change.save()  # through services.cases.change_case
+        return case
 
 
 class FollowUpTaskViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ResourceViewSet):
@@ -260,8 +263,13 @@ class CallListViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Resource
         return self.get_paginated_response(s.QueueEntrySerializer(page, many=True).data)
 
 
+@extend_schema_view(**answers_with(s.EscalationSerializer))
 class EscalationViewSet(
-    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.UpdateModelMixin, ResourceViewSet
+    ChangedByServiceMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.UpdateModelMixin,
+    ResourceViewSet,
 ):
     """Escalations: supervisors read them all and move their status on."""
 
@@ -273,26 +281,17 @@ class EscalationViewSet(
     view_permission = "followups.view_escalation"
     write_permissions = writes("escalation", ("update", "partial_update"))
 
-    @extend_schema(responses=s.EscalationSerializer)
-    def update(self, request, *args, **kwargs):
-        return self._change(request, partial=False)
-
-    @extend_schema(responses=s.EscalationSerializer)
-    def partial_update(self, request, *args, **kwargs):
-        return self._change(request, partial=True)
-
-    def _change(self, request, *, partial: bool) -> Response:
-        escalation = self.get_object()
-        change = s.EscalationChangeSerializer(escalation, data=request.data, partial=partial)
-        change.is_valid(raise_exception=True)
+    def apply_change(self, escalation: Escalation, change) -> Escalation:
         try:
             # The workflow's state machine: the owner, then the steps to the status asked for.
-            escalation = escalation_workflow.move(
-                escalation=escalation, by=request.user, now=timezone.now(), **change.validated_data
+            return escalation_workflow.move(
+                escalation=escalation,
+                by=self.request.user,
+                now=timezone.now(),
+                **change.validated_data,
             )
         except DjangoValidationError as error:
             raise s.field_errors(error) from None
-        return Response(s.EscalationSerializer(escalation).data)
 
 
 class ReportSummaryView(APIView):
@@ -331,9 +330,10 @@ class PatientImportView(APIView):
     """Upload a CSV or XLSX discharge list: a dry run reports each row, a commit writes all
     rows or none (400 with the report when a row is refused).
 
-    A file over 256 KB (about 2,500 rows), or any with `background`, is imported by a job in
-    the worker: 202 with the job's id and its status URL (`GET /api/v1/imports/jobs/<id>/`,
-    polled until the job is done or failed). A smaller one is answered in the request."""
+    A file over 100 KB (some 1,000 to 2,500 rows), or any with `background`, is imported by a
+    job in the worker: 202 with the job's id and its status URL (`GET
+    /api/v1/imports/jobs/<id>/`, polled until the job is done or failed). A smaller one is
+    answered in the request."""
 
     permission_classes = [HasPermission]
     required_permission = "followups.import_patients"

@@ -22,7 +22,6 @@ from followups.models import (
     Patient,
     QueueEntry,
 )
-from followups.phones import mask_phone
 from followups.services.cases import change_case, open_case
 
 
@@ -44,8 +43,8 @@ class CustomerSerializer(serializers.ModelSerializer):
     phone_secondary = PhoneNumberField(
         region="CN", required=False, allow_blank=True, write_only=True
     )
-    masked_phone = serializers.SerializerMethodField()
-    masked_phone_secondary = serializers.SerializerMethodField()
+    masked_phone = serializers.CharField(read_only=True)
+    masked_phone_secondary = serializers.CharField(read_only=True)
 
     class Meta:
         model = Customer
@@ -66,12 +65,6 @@ class CustomerSerializer(serializers.ModelSerializer):
             "updated_at",
         ]
 
-    def get_masked_phone(self, customer: Customer) -> str:
-        return mask_phone(customer.phone)
-
-    def get_masked_phone_secondary(self, customer: Customer) -> str:
-        return mask_phone(customer.phone_secondary)
-
     def validate_timezone(self, value: str) -> str:
         try:
             Customer(name="-", timezone=value).clean()
@@ -89,7 +82,7 @@ class PatientSerializer(serializers.ModelSerializer):
     MEDICAL_FIELDS = ("diagnosis", "attending_doctor", "responsible_nurse")
 
     name = serializers.CharField(source="customer.name", read_only=True)
-    masked_phone = serializers.SerializerMethodField()
+    masked_phone = serializers.CharField(source="customer.masked_phone", read_only=True)
     medical_withheld = serializers.SerializerMethodField()
 
     class Meta:
@@ -111,9 +104,6 @@ class PatientSerializer(serializers.ModelSerializer):
             "died_on",
             "medical_withheld",
         ]
-
-    def get_masked_phone(self, patient: Patient) -> str:
-        return mask_phone(patient.customer.phone)
 
     def get_medical_withheld(self, patient: Patient) -> bool:
         return bool(self.context.get("withhold_medical") and patient.sensitive)
@@ -147,7 +137,7 @@ class PatientSerializer(serializers.ModelSerializer):
 
 class CaseSerializer(serializers.ModelSerializer):
     customer_name = serializers.CharField(source="customer.name", read_only=True)
-    masked_phone = serializers.SerializerMethodField()
+    masked_phone = serializers.CharField(source="customer.masked_phone", read_only=True)
     agent = serializers.PrimaryKeyRelatedField(
         queryset=get_user_model().objects.filter(is_active=True),
         required=False,
@@ -177,9 +167,6 @@ class CaseSerializer(serializers.ModelSerializer):
             "created_at",
         ]
         read_only_fields = ["status", "closed_reason", "closed_at", "created_at"]
-
-    def get_masked_phone(self, case: Case) -> str:
-        return mask_phone(case.customer.phone)
 
     def validate(self, attrs: dict) -> dict:
         patient, customer = attrs.get("patient"), attrs.get("customer")
@@ -340,7 +327,7 @@ class ImportRequestSerializer(serializers.Serializer):
         default=False,
         help_text=_(
             "Run the import as a background job (202) whatever the file's size; a file over "
-            "256 KB always is."
+            "100 KB always is."
         ),
     )
 

@@ -67,7 +67,7 @@ class DepartmentSpec:
 def _spec(cls, entry: dict, **enums):
     """A spec from an entry of the data: its lists as tuples, the fields named in `enums` as
     members of their enum."""
-    values = {key: tuple(value) if isinstance(value, list) else value for key, value in entry.items()}
+    values = {key: tuple(item) if isinstance(item, list) else item for key, item in entry.items()}
     return cls(**values | {field: enum(values[field]) for field, enum in enums.items()})
 
 

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from followups.scheduling import NOT_REACHED
 
+from .base import Created, Timestamped
 from .plans import DEFAULT_ATTEMPT_BUDGET
 
 
@@ -47,7 +48,7 @@ class TaskStatus(models.TextChoices):
     CANCELLED = "cancelled", _("Cancelled")
 
 
-class Case(models.Model):
+class Case(Created):
     customer = models.ForeignKey(
         "followups.Customer",
         on_delete=models.PROTECT,
@@ -92,7 +93,6 @@ class Case(models.Model):
         verbose_name=_("agent"),
         help_text=_("The agent who keeps this case where possible."),
     )
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("case")
@@ -111,7 +111,7 @@ class Case(models.Model):
         return self.status == CaseStatus.OPEN
 
 
-class FollowUpTask(models.Model):
+class FollowUpTask(Timestamped):
     """One planned call of a case; retries and callbacks move it, they do not copy it."""
 
     case = models.ForeignKey(
@@ -162,8 +162,6 @@ class FollowUpTask(models.Model):
         blank=True,
         verbose_name=_("agent"),
     )
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         verbose_name = _("follow-up task")

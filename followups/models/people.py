@@ -7,6 +7,8 @@ from phonenumber_field.modelfields import PhoneNumberField
 
 from followups.phones import mask_phone
 
+from .base import Timestamped
+
 # Two-character surnames that a first-character split would get wrong.
 COMPOUND_SURNAMES = frozenset(
     ["欧阳", "司马", "诸葛", "上官", "东方", "皇甫", "尉迟", "公孙", "慕容", "令狐", "长孙", "夏侯"]
@@ -59,7 +61,7 @@ class Department(models.Model):
         return self.name
 
 
-class Customer(models.Model):
+class Customer(Timestamped):
     name = models.CharField(_("name"), max_length=80)
     gender = models.CharField(
         _("gender"), max_length=1, choices=Gender.choices, default=Gender.UNKNOWN
@@ -78,8 +80,6 @@ class Customer(models.Model):
     do_not_call = models.BooleanField(_("do not call"), default=False)
     do_not_call_reason = models.CharField(_("do-not-call reason"), max_length=200, blank=True)
     recording_consent = models.BooleanField(_("consents to recording"), default=False)
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         permissions = [
@@ -121,6 +121,10 @@ class Customer(models.Model):
     @property
     def masked_phone(self) -> str:
         return mask_phone(self.phone)
+
+    @property
+    def masked_phone_secondary(self) -> str:
+        return mask_phone(self.phone_secondary)
 
     @property
     def has_valid_phone(self) -> bool:

@@ -7,7 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from followups.models import Case, CaseStatus, FollowUpPlan, FollowUpTask, TaskStatus
+from followups.models import Case, CaseStatus, FollowUpPlan, FollowUpTask, PlanStep, TaskStatus
 from followups.scheduling import (
     FIRST_PLAUSIBLE_DAY,
     CallingRules,
@@ -59,6 +59,30 @@ def open_case(**fields) -> Case:
     return case
 
 
+def step_deadline(anchor: dt.date, step: PlanStep) -> dt.date | None:
+    if step.deadline_days is None:
+        return None
+    return anchor + dt.timedelta(days=step.deadline_days)
+
+
+def planned_task(
+    case: Case, step: PlanStep, due: dt.date, rules: CallingRules, half: HalfDay | None
+) -> FollowUpTask:
+    """The task of a plan step of the case falling due on `due`, not saved: its first call,
+    follow-up window, deadline and attempt budget from the step (`half`: the half of the day
+    its calls start in)."""
+    return FollowUpTask(
+        case=case,
+        step=step,
+        due_date=due,
+        earliest_at=earliest_call(due, rules, half),
+        window_ends_on=follow_up_window_end(due, step.window_days),
+        deadline=step_deadline(case.anchor_date, step),
+        max_attempts=step.max_attempts,
+        agent=case.agent,
+    )
+
+
 @transaction.atomic
 def sync_case_tasks(*, case: Case) -> int:
     """Bring the case's untouched tasks in line with its plan and anchor date.
@@ -83,25 +107,10 @@ def sync_case_tasks(*, case: Case) -> int:
     half = first_call_half(case, rules) if steps else None
     to_create = []
     for step, due in zip(steps, dues, strict=True):
-        deadline = (
-            case.anchor_date + dt.timedelta(days=step.deadline_days)
-            if step.deadline_days is not None
-            else None
-        )
+        deadline = step_deadline(case.anchor_date, step)
         task = existing.get(step.pk)
         if task is None:
-            to_create.append(
-                FollowUpTask(
-                    case=case,
-                    step=step,
-                    due_date=due,
-                    earliest_at=earliest_call(due, rules, half),
-                    window_ends_on=follow_up_window_end(due, step.window_days),
-                    deadline=deadline,
-                    max_attempts=step.max_attempts,
-                    agent=case.agent,
-                )
-            )
+            to_create.append(planned_task(case, step, due, rules, half))
         elif (
             task.status == TaskStatus.PENDING
             and task.attempts == 0

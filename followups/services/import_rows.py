@@ -1,6 +1,7 @@
 """One row of a hospital's discharge list (services/imports.py runs the import): reading the
-file (CSV or XLSX) into rows keyed by column, and parsing and checking one row, with the
-result the import report gives for it.
+file (CSV or XLSX) into rows keyed by column — all at once (read_rows), or as they are used
+(RowStream, for the import jobs of services/import_stream.py) —, and parsing and checking one
+row, with the result the import report gives for it.
 """
 
 from __future__ import annotations

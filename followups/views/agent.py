@@ -9,7 +9,6 @@ from collections.abc import Mapping
 from functools import wraps
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
@@ -27,6 +26,7 @@ from followups.roles import WORK_QUEUE
 from followups.scheduling import place_callback
 from followups.services import claims, contact, leases, outcomes
 from followups.services.policies import rules_for_case
+from followups.views.access import page_for
 from followups.views.after_call import local_when, what_follows
 from followups.views.person_call import (
     PART_CHOICES,
@@ -52,9 +52,7 @@ from scripts.services import script_values
 PARTIALS = "followups/agent/_partials"
 
 
-def works_the_queue(view):
-    """A page: anonymous users go to the login page, other roles get 403."""
-    return login_required(permission_required(WORK_QUEUE, raise_exception=True)(view))
+works_the_queue = page_for(WORK_QUEUE)
 
 
 def queue_endpoint(view):

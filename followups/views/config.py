@@ -4,11 +4,9 @@ build time, and patient imports. Every page needs CONFIGURE_CENTER (imports: imp
 """
 
 import datetime as dt
-from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth import get_user_model
-from django.contrib.auth.decorators import login_required, permission_required
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.utils import timezone
@@ -27,30 +25,14 @@ from followups.models import (
 from followups.roles import CONFIGURE_CENTER, Role
 from followups.services import config, import_jobs
 from followups.services.imports import ImportFileError
+from followups.views.access import page_for
 
 IMPORT_PERMISSION = "followups.import_patients"
 
 
-def configures(view):
-    """Signed in and holding CONFIGURE_CENTER; every page of this module starts here."""
-
-    @login_required
-    @permission_required(CONFIGURE_CENTER, raise_exception=True)
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        return view(request, *args, **kwargs)
-
-    return wrapper
-
-
-def imports_patients(view):
-    @login_required
-    @permission_required(IMPORT_PERMISSION, raise_exception=True)
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        return view(request, *args, **kwargs)
-
-    return wrapper
+# Signed in and holding CONFIGURE_CENTER: every page of this module starts here.
+configures = page_for(CONFIGURE_CENTER)
+imports_patients = page_for(IMPORT_PERMISSION)
 
 
 @configures
@@ -59,15 +41,27 @@ def home(request):
     return render(request, "followups/config/home.html", context)
 
 
+def _with_rows(request, model, pk, form_class, formset_class, prefix: str):
+    """The object `pk` (a new one without), its form and the formset of its rows, bound to
+    what was posted."""
+    instance = get_object_or_404(model, pk=pk) if pk else model()
+    data = request.POST or None
+    return (
+        instance,
+        form_class(data, instance=instance),
+        formset_class(data, instance=instance, prefix=prefix),
+    )
+
+
 # --- Plans ------------------------------------------------------------------------------------
 
 
 @configures
 @require_http_methods(["GET", "POST"])
 def plan_edit(request, pk=None):
-    plan = get_object_or_404(FollowUpPlan, pk=pk) if pk else FollowUpPlan()
-    plan_form = forms.PlanForm(request.POST or None, instance=plan)
-    steps = forms.PlanStepFormSet(request.POST or None, instance=plan, prefix="steps")
+    plan, plan_form, steps = _with_rows(
+        request, FollowUpPlan, pk, forms.PlanForm, forms.PlanStepFormSet, "steps"
+    )
     if request.method == "POST" and plan_form.is_valid() and steps.is_valid():
         plan = config.save_plan(plan_form=plan_form, steps_formset=steps, actor=request.user)
         messages.success(request, _("Plan saved; its open cases follow the new steps."))
@@ -83,9 +77,9 @@ def plan_edit(request, pk=None):
 @configures
 @require_http_methods(["GET", "POST"])
 def policy_edit(request, pk=None):
-    policy = get_object_or_404(CallingPolicy, pk=pk) if pk else CallingPolicy()
-    policy_form = forms.CallingPolicyForm(request.POST or None, instance=policy)
-    windows = forms.CallingWindowFormSet(request.POST or None, instance=policy, prefix="windows")
+    policy, policy_form, windows = _with_rows(
+        request, CallingPolicy, pk, forms.CallingPolicyForm, forms.CallingWindowFormSet, "windows"
+    )
     if request.method == "POST" and policy_form.is_valid() and windows.is_valid():
         policy = config.save_policy(
             policy_form=policy_form, windows_formset=windows, actor=request.user

@@ -42,7 +42,13 @@ from followups.views.supervisor_common import (
     review_required,
 )
 from followups.views.supervisor_queue import queue
-from followups.views.supervisor_reports import SATISFACTION_COLOURS, chart, export, report
+from followups.views.supervisor_reports import (
+    SATISFACTION_COLOURS,
+    chart,
+    export,
+    reasons_chart,
+    report,
+)
 
 # --- Forms of the supervisor's actions --------------------------------------------------------
 
@@ -90,7 +96,6 @@ def home(request):
     overview = selectors.supervisor_overview(day=today, now=now)
     reached = funnel.reach_funnel(scope=scope)
     said = satisfaction.satisfaction_totals(scope=scope)
-    labels = funnel.reason_labels()
     context = {
         "today": today,
         "scope": scope,
@@ -102,13 +107,7 @@ def home(request):
         "agents": agents.agent_summary(scope=scope),
         "versions": scripts.version_summary(scope=scope),
         "charts": [
-            chart(
-                "chart-unreached",
-                "bar",
-                [str(labels[reason]) for reason in reached.unreached],
-                [{"label": _("Tasks"), "data": list(reached.unreached.values())}],
-                horizontal=True,
-            ),
+            reasons_chart("chart-unreached", reached),
             chart(
                 "chart-satisfaction",
                 "doughnut",

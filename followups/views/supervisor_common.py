@@ -3,24 +3,18 @@ supervisor_reports.py): the permission decorators, the page size, the styling of
 and the outcome filter that both the outcome list and its export read."""
 
 from django import forms
-from django.contrib.auth.decorators import login_required, permission_required
 
 from followups.filters import OutcomeFilter
 from followups.reports.outcomes import outcome_calls
 from followups.roles import REVIEW_OUTCOMES
+from followups.views.access import page_for
 
 EXPORT_DATA = "followups.export_data"
 PAGE_SIZE = 50
 
 
-def review_required(view):
-    return login_required(permission_required(REVIEW_OUTCOMES, raise_exception=True)(view))
-
-
-def export_required(view):
-    return login_required(
-        permission_required([REVIEW_OUTCOMES, EXPORT_DATA], raise_exception=True)(view)
-    )
+review_required = page_for(REVIEW_OUTCOMES)
+export_required = page_for(REVIEW_OUTCOMES, EXPORT_DATA)
 
 
 def _styled(form: forms.Form) -> forms.Form:

@@ -41,6 +41,14 @@ def percentages(shares: list) -> list:
     return [round(value * 100, 1) if value is not None else None for value in shares]
 
 
+def reasons_chart(chart_id: str, reach: funnel.Funnel) -> dict:
+    """Why the due tasks not reached were not: a bar a reason."""
+    labels = funnel.reason_labels()
+    names = [str(labels[reason]) for reason in reach.unreached]
+    data = list(reach.unreached.values())
+    return chart(chart_id, "bar", names, [{"label": _("Tasks"), "data": data}], horizontal=True)
+
+
 def rate_chart(chart_id: str, table: Table, label: str) -> dict:
     labels = [str(name) for name in table.column(table.columns[0].key)]
     data = percentages(table.column("rate"))
@@ -82,7 +90,6 @@ def _report_charts(name: str, report) -> list[dict]:
             rate_chart("chart-department", report.by_department, _("by department")),
         ]
     if name == "funnel":
-        labels = funnel.reason_labels()
         return [
             chart(
                 "chart-stages",
@@ -90,13 +97,7 @@ def _report_charts(name: str, report) -> list[dict]:
                 [str(row[0]) for row in report.stages.rows],
                 [{"label": _("Tasks"), "data": report.stages.column("tasks")}],
             ),
-            chart(
-                "chart-reasons",
-                "bar",
-                [str(labels[reason]) for reason in report.unreached],
-                [{"label": _("Tasks"), "data": list(report.unreached.values())}],
-                horizontal=True,
-            ),
+            reasons_chart("chart-reasons", report),
         ]
     if name == "aapor":
         return [

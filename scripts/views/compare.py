@@ -5,17 +5,16 @@ added, removed and changed, a changed text shown word by word.
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required, permission_required
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
+from followups.views.access import page_for
 from scripts import graph as script_graph
 from scripts.models import CallScript
 from scripts.views.common import EDIT
 
 
-@login_required
-@permission_required(EDIT, raise_exception=True)
+@page_for(EDIT)
 def script_compare(request, code):
     """Two versions of a script side by side: nodes added, removed and changed."""
     script = get_object_or_404(CallScript, code=code)

@@ -9,7 +9,6 @@ from collections.abc import Callable
 from functools import wraps
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -20,6 +19,7 @@ from django.views.decorators.http import require_POST
 from django_htmx.http import reswap, retarget
 
 from followups.models import Disposition
+from followups.views.access import page_for
 from scripts import graph as script_graph
 from scripts import services as script_service
 from scripts.forms import PublishForm
@@ -36,8 +36,7 @@ from scripts.views.common import (
 # --- The editor -----------------------------------------------------------------------------
 
 
-@login_required
-@permission_required(EDIT, raise_exception=True)
+@page_for(EDIT)
 def draft_edit(request, pk):
     version = get_object_or_404(ScriptVersion.objects.select_related("script"), pk=pk)
     if version.status != ScriptVersionStatus.DRAFT:
@@ -160,8 +159,7 @@ def _draft_action(handler: Callable) -> Callable:
     draft through a service and returns what to send back; a refused change (the version
     was published meanwhile, a node is gone) answers 409 with the reason."""
 
-    @login_required
-    @permission_required(EDIT, raise_exception=True)
+    @page_for(EDIT)
     @require_POST
     def view(request, pk, **kwargs):
         version = get_object_or_404(ScriptVersion.objects.select_related("script"), pk=pk)
@@ -370,8 +368,7 @@ def objection_remove(request, version, objection_id):
 # --- Publishing and retiring ----------------------------------------------------------------
 
 
-@login_required
-@permission_required(PUBLISH, raise_exception=True)
+@page_for(PUBLISH)
 @require_POST
 def version_publish(request, pk):
     version = get_object_or_404(ScriptVersion.objects.select_related("script"), pk=pk)
@@ -419,8 +416,7 @@ def _publish_refused(request, version, *, form, errors):
     return render(request, "followups/scripts/edit.html", context, status=400)
 
 
-@login_required
-@permission_required(PUBLISH, raise_exception=True)
+@page_for(PUBLISH)
 @require_POST
 def version_retire(request, pk):
     version = get_object_or_404(ScriptVersion.objects.select_related("script"), pk=pk)

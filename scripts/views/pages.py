@@ -15,13 +15,13 @@ import json
 
 from django import forms
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from followups.views.access import page_for
 from scripts import graph as script_graph
 from scripts import services as script_service
 from scripts.forms import ImportForm, ScriptCreateForm
@@ -43,8 +43,7 @@ MAX_IMPORT_BYTES = 1_000_000
 # --- Reading ------------------------------------------------------------------------------
 
 
-@login_required
-@permission_required(VIEW, raise_exception=True)
+@page_for(VIEW)
 def script_list(request):
     can_edit = request.user.has_perm(EDIT)
     rows = script_service.script_overview(include_drafts=can_edit)
@@ -57,8 +56,7 @@ def script_list(request):
     )
 
 
-@login_required
-@permission_required(VIEW, raise_exception=True)
+@page_for(VIEW)
 def script_read(request, code):
     """The published version of a script: what agents read."""
     script = get_object_or_404(CallScript, code=code)
@@ -68,8 +66,7 @@ def script_read(request, code):
     return _version_page(request, version)
 
 
-@login_required
-@permission_required(VIEW, raise_exception=True)
+@page_for(VIEW)
 def version_detail(request, pk):
     version = _readable_version(request, pk)
     if version.status == ScriptVersionStatus.DRAFT and request.user.has_perm(EDIT):
@@ -97,9 +94,7 @@ def _version_page(request, version: ScriptVersion):
 # --- Creating, drafting, importing ----------------------------------------------------------
 
 
-@login_required
-@permission_required(CREATE, raise_exception=True)
-@permission_required(EDIT, raise_exception=True)
+@page_for(CREATE, EDIT)
 def script_create(request):
     form = ScriptCreateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -124,8 +119,7 @@ def _add_errors(form: forms.Form, error: ValidationError) -> None:
             form.add_error(None, message)
 
 
-@login_required
-@permission_required(EDIT, raise_exception=True)
+@page_for(EDIT)
 @require_POST
 def draft_new(request, code):
     script = get_object_or_404(CallScript, code=code)
@@ -142,8 +136,7 @@ def draft_new(request, code):
     return redirect("scripts:edit", pk=draft.pk)
 
 
-@login_required
-@permission_required(EDIT, raise_exception=True)
+@page_for(EDIT)
 def script_import(request):
     form = ImportForm(request.POST or None, request.FILES or None)
     errors: list = []
@@ -171,8 +164,7 @@ def script_import(request):
     )
 
 
-@login_required
-@permission_required(EDIT, raise_exception=True)
+@page_for(EDIT)
 def version_export(request, pk):
     version = get_object_or_404(ScriptVersion.objects.select_related("script"), pk=pk)
     document = script_service.export_version(version)

@@ -9,18 +9,17 @@ from __future__ import annotations
 from collections.abc import Callable
 from urllib.parse import urlencode
 
-from django.contrib.auth.decorators import login_required, permission_required
 from django.shortcuts import render
 from django.urls import reverse
 
+from followups.views.access import page_for
 from scripts import graph as script_graph
 from scripts import runner
 from scripts import services as script_service
 from scripts.views.common import PARTIALS, VIEW, _disposition_label, _readable_version, _svg
 
 
-@login_required
-@permission_required(VIEW, raise_exception=True)
+@page_for(VIEW)
 def version_preview(request, pk):
     """The version as the agent sees it during a call, with a made-up customer: click the
     answers to walk through it."""

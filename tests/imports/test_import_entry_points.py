@@ -5,10 +5,9 @@ import io
 import pytest
 from django.core.management import CommandError, call_command
 from django.urls import reverse
-from rest_framework.authtoken.models import Token
-from rest_framework.test import APIClient
 
 from followups.models import Case, FollowUpTask, ImportJob, Patient
+from tests.api.monday import token_client_for
 from tests.imports.conftest import csv_file, row
 
 pytestmark = pytest.mark.django_db
@@ -60,46 +59,44 @@ def test_the_command_names_an_unknown_hospital(tmp_path, hospital, discharge_pla
         call_command("import_patients", str(path), "--hospital", "nowhere")
 
 
-def api_client(user):
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
-    return client
-
-
 def upload(rows, name="list.csv"):
     data = csv_file(rows)
     data.name = name
     return data
 
 
+# The report on a dry run of two rows with one 住院号, ZY1.
+TWO_ZY1_CHECKED = {
+    "dry_run": True,
+    "committed": False,
+    "total": 2,
+    "counts": {"created": 1, "updated": 0, "unchanged": 0, "refused": 1},
+    "rows": [
+        {"row": 2, "medical_record_number": "ZY1", "outcome": "created", "reasons": []},
+        {
+            "row": 3,
+            "medical_record_number": "ZY1",
+            "outcome": "refused",
+            "reasons": ["Duplicate: the same 住院号 as row 2."],
+        },
+    ],
+}
+
+
 def test_the_api_dry_run_answers_the_report(admin_user, hospital, discharge_plan):
-    response = api_client(admin_user).post(
+    response = token_client_for(admin_user).post(
         "/api/v1/imports/patients/",
         {"file": upload([row(mrn="ZY1"), row(mrn="ZY1")]), "dry_run": "true"},
         format="multipart",
         HTTP_ACCEPT_LANGUAGE="en",
     )
     assert response.status_code == 200
-    assert response.json() == {
-        "dry_run": True,
-        "committed": False,
-        "total": 2,
-        "counts": {"created": 1, "updated": 0, "unchanged": 0, "refused": 1},
-        "rows": [
-            {"row": 2, "medical_record_number": "ZY1", "outcome": "created", "reasons": []},
-            {
-                "row": 3,
-                "medical_record_number": "ZY1",
-                "outcome": "refused",
-                "reasons": ["Duplicate: the same 住院号 as row 2."],
-            },
-        ],
-    }
+    assert response.json() == TWO_ZY1_CHECKED
     assert Patient.objects.count() == 0
 
 
 def test_the_api_commit_creates_and_answers_201(admin_user, hospital, discharge_plan):
-    response = api_client(admin_user).post(
+    response = token_client_for(admin_user).post(
         "/api/v1/imports/patients/", {"file": upload([row()])}, format="multipart"
     )
     assert response.status_code == 201
@@ -108,7 +105,7 @@ def test_the_api_commit_creates_and_answers_201(admin_user, hospital, discharge_
 
 
 def test_the_api_refused_commit_answers_400_with_the_report(admin_user, hospital, discharge_plan):
-    response = api_client(admin_user).post(
+    response = token_client_for(admin_user).post(
         "/api/v1/imports/patients/", {"file": upload([row(), row(mrn="")])}, format="multipart"
     )
     assert response.status_code == 400
@@ -119,7 +116,7 @@ def test_the_api_refused_commit_answers_400_with_the_report(admin_user, hospital
 def test_the_api_refuses_a_file_that_is_not_a_table(admin_user, hospital, discharge_plan):
     data = io.BytesIO(b"\x89PNG not a table")
     data.name = "scan.png"
-    response = api_client(admin_user).post(
+    response = token_client_for(admin_user).post(
         "/api/v1/imports/patients/",
         {"file": data},
         format="multipart",
@@ -132,7 +129,7 @@ def test_the_api_refuses_a_file_that_is_not_a_table(admin_user, hospital, discha
 @pytest.mark.parametrize("role", ["agent", "supervisor"])
 def test_the_api_import_is_for_admins_only(request, role, hospital, discharge_plan):
     user = request.getfixturevalue(role)
-    response = api_client(user).post(
+    response = token_client_for(user).post(
         "/api/v1/imports/patients/", {"file": upload([row()])}, format="multipart"
     )
     assert response.status_code == 403
@@ -247,7 +244,7 @@ def test_a_file_over_the_limit_is_imported_by_a_job_202(
     from followups.services import import_jobs
 
     monkeypatch.setattr(import_jobs, "BACKGROUND_BYTES", 100)
-    client = api_client(admin_user)
+    client = token_client_for(admin_user)
     rows = [row(mrn="ZY1"), row(mrn="ZY2", phones="13900001111")]
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
@@ -284,56 +281,35 @@ def test_a_file_over_the_limit_is_imported_by_a_job_202(
     assert Patient.objects.count() == 2
 
 
+def ask_for_a_job(client, rows, **data):
+    """The API asked to import `rows` in the background (a job), in English."""
+    data = {"file": upload(rows), "background": True, **data}
+    return client.post(
+        "/api/v1/imports/patients/", data, format="multipart", HTTP_ACCEPT_LANGUAGE="en"
+    )
+
+
 def test_a_small_file_asked_for_in_the_background_is_a_job_too(
     admin_user, hospital, discharge_plan, django_capture_on_commit_callbacks
 ):
-    client = api_client(admin_user)
+    client = token_client_for(admin_user)
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(
-            "/api/v1/imports/patients/",
-            {
-                "file": upload([row(mrn="ZY1"), row(mrn="ZY1")]),
-                "dry_run": "true",
-                "background": True,
-            },
-            format="multipart",
-            HTTP_ACCEPT_LANGUAGE="en",  # the job reports in the language of the request
-        )
+        # The job reports in the language of the request.
+        response = ask_for_a_job(client, [row(mrn="ZY1"), row(mrn="ZY1")], dry_run="true")
     assert response.status_code == 202
     body = client.get(response.json()["status_url"], HTTP_ACCEPT_LANGUAGE="en").json()
     # The same report as the dry run in the request (test_the_api_dry_run_answers_the_report).
     assert body["status"] == "done"
-    assert body["report"] == {
-        "dry_run": True,
-        "committed": False,
-        "total": 2,
-        "counts": {"created": 1, "updated": 0, "unchanged": 0, "refused": 1},
-        "rows": [
-            {"row": 2, "medical_record_number": "ZY1", "outcome": "created", "reasons": []},
-            {
-                "row": 3,
-                "medical_record_number": "ZY1",
-                "outcome": "refused",
-                "reasons": ["Duplicate: the same 住院号 as row 2."],
-            },
-        ],
-        "every_row": True,
-        "unlisted": 0,
-    }
+    assert body["report"] == {**TWO_ZY1_CHECKED, "every_row": True, "unlisted": 0}
     assert Patient.objects.count() == 0
 
 
 def test_a_refused_commit_job_fails_naming_the_rows(
     admin_user, hospital, discharge_plan, django_capture_on_commit_callbacks
 ):
-    client = api_client(admin_user)
+    client = token_client_for(admin_user)
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(
-            "/api/v1/imports/patients/",
-            {"file": upload([row(), row(mrn="")]), "background": True},
-            format="multipart",
-            HTTP_ACCEPT_LANGUAGE="en",
-        )
+        response = ask_for_a_job(client, [row(), row(mrn="")])
     body = client.get(response.json()["status_url"]).json()
     assert (body["status"], body["committed"]) == ("failed", False)
     assert body["error"] == (
@@ -346,7 +322,7 @@ def test_a_refused_commit_job_fails_naming_the_rows(
 def test_a_queued_job_has_no_report_yet(
     admin_user, hospital, discharge_plan, django_capture_on_commit_callbacks
 ):
-    client = api_client(admin_user)
+    client = token_client_for(admin_user)
     with django_capture_on_commit_callbacks(execute=False):
         response = client.post(
             "/api/v1/imports/patients/",
@@ -361,8 +337,8 @@ def test_a_queued_job_has_no_report_yet(
 def test_the_job_status_is_for_admins_only(request, role, admin_user, hospital, discharge_plan):
     job = ImportJob.objects.create(hospital=hospital, file_name="x.csv", created_by=admin_user)
     user = request.getfixturevalue(role)
-    assert api_client(user).get(f"/api/v1/imports/jobs/{job.pk}/").status_code == 403
-    admin = api_client(admin_user)
+    assert token_client_for(user).get(f"/api/v1/imports/jobs/{job.pk}/").status_code == 403
+    admin = token_client_for(admin_user)
     assert admin.get(f"/api/v1/imports/jobs/{job.pk}/").status_code == 200
     assert admin.get(f"/api/v1/imports/jobs/{job.pk + 1}/").status_code == 404
 
@@ -372,7 +348,7 @@ def test_the_api_refuses_a_file_that_is_not_a_table_in_the_background_too(
 ):
     data = io.BytesIO(b"\x89PNG not a table")
     data.name = "scan.png"
-    response = api_client(admin_user).post(
+    response = token_client_for(admin_user).post(
         "/api/v1/imports/patients/",
         {"file": data, "background": True},
         format="multipart",

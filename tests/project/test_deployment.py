@@ -101,3 +101,8 @@ def test_the_local_demo_runs_with_a_development_key():
     result = _import_settings({"DEBUG": "true"})
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["True", "django"]
+
+
+def test_compose_keeps_database_connections_between_requests():
+    url = compose_services()["web"]["environment"]["DATABASE_URL"]
+    assert "conn_max_age=60" in url and "conn_health_checks=true" in url

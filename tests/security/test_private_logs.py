@@ -5,12 +5,11 @@ import datetime as dt
 import logging
 
 import pytest
-from rest_framework.authtoken.models import Token
-from rest_framework.test import APIClient
 
 from followups.services.call_lists import build_call_lists
 from followups.services.claims import claim_next_call
 from followups.services.imports import import_patients
+from tests.api.monday import token_client_for
 from tests.imports.conftest import csv_file, row
 
 pytestmark = pytest.mark.django_db
@@ -32,8 +31,7 @@ def test_an_import_and_a_claim_log_no_name_phone_or_diagnosis(
     )
     bad = csv_file([row(mrn="ZY2", name=NAME, phones=f"{PHONE}/123", diagnosis=DIAGNOSIS)])
     bad.name = "list.csv"
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=admin_user).key}")
+    client = token_client_for(admin_user)
     assert (
         client.post("/api/v1/imports/patients/", {"file": bad}, format="multipart").status_code
         == 400
