@@ -376,6 +376,13 @@ class PatientImportForm(forms.Form):
         help_text=_("Leave empty for the discharge plan."),
     )
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # A centre serving one hospital has nothing to choose: it is chosen.
+        hospitals = list(Hospital.objects.order_by("pk")[:2])
+        if len(hospitals) == 1:
+            self.fields["hospital"].initial = hospitals[0].code
+
     def clean_file(self):
         upload = self.cleaned_data["file"]
         if not upload.name.lower().endswith((".csv", ".txt", ".xlsx", ".xlsm")):

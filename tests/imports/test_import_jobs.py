@@ -480,3 +480,9 @@ def test_a_job_is_made_for_its_admin_in_their_language(hospital, discharge_plan)
         "list.csv",
         "queued",
     )
+
+
+def test_the_only_hospital_is_chosen_on_the_import_form(hospital):
+    from followups.forms import PatientImportForm
+
+    assert PatientImportForm().fields["hospital"].initial == hospital.code
