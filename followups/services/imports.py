@@ -10,7 +10,6 @@ with stored patients, the writes and the report are here.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections import Counter
 from dataclasses import dataclass
 from typing import IO
@@ -33,10 +32,10 @@ from followups.models import (
     Hospital,
     Patient,
 )
-from followups.scheduling import ReachRecord, best_time, due_dates, follow_up_window_end
+from followups.scheduling import ReachRecord, best_time, due_dates
 from followups.selectors.policies import calling_rules
 from followups.services import audit, people
-from followups.services.cases import earliest_call
+from followups.services.cases import planned_task
 from followups.services.import_rows import (
     DATE_FORMATS,
     ENGLISH_HEADERS,
@@ -412,7 +411,7 @@ def _open_discharge_cases(*, plan: FollowUpPlan, patients: list[Patient]) -> Non
     open_case makes a case and its tasks in a dozen queries; ten thousand of them would take
     minutes. Here the cases and their tasks are inserted in two bulk statements, each task
     built the way sync_case_tasks builds it: the same due dates (scheduling.due_dates), the
-    same first calling moment (cases.earliest_call) and deadline. Imported customers have no
+    same first calling moment and deadline (cases.planned_task). Imported customers have no
     timezone of their own, so the plan's policy rules apply as they are, and a discharge case
     has no intent class, so it gets no routine call. tests/imports/test_import_service.py
     checks that the tasks equal those open_case makes.
@@ -449,19 +448,8 @@ def _open_discharge_cases(*, plan: FollowUpPlan, patients: list[Patient]) -> Non
         # The stated preferred slot picks the half of the day of the first calls; a
         # returning patient's earlier calls are not read here (a query per row).
         half = best_time(record=ReachRecord(), stated=case.customer.preferred_slot).half
-        for step, due in zip(steps, dues, strict=True):
-            tasks.append(
-                FollowUpTask(
-                    case=case,
-                    step=step,
-                    due_date=due,
-                    earliest_at=earliest_call(due, rules, half),
-                    window_ends_on=follow_up_window_end(due, step.window_days),
-                    deadline=case.anchor_date + dt.timedelta(days=step.deadline_days)
-                    if step.deadline_days is not None
-                    else None,
-                    max_attempts=step.max_attempts,
-                    agent=case.agent,
-                )
-            )
+        tasks.extend(
+            planned_task(case, step, due, rules, half)
+            for step, due in zip(steps, dues, strict=True)
+        )
     FollowUpTask.objects.bulk_create(tasks, batch_size=5000)

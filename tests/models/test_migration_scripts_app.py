@@ -34,12 +34,6 @@ TOUCHED = (  # what the tests write, children first
 
 
 @pytest.fixture
-def postgres_only(transactional_db):
-    if connection.vendor != "postgresql":
-        pytest.skip(f"migrations are tested on PostgreSQL (the suite runs on {connection.vendor})")
-
-
-@pytest.fixture
 def old_apps(postgres_only):
     """The app registry as of followups 0014, on a database migrated back to it; migrated
     to the latest again after the test (emptied of the test's rows first when the
