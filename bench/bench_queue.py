@@ -18,7 +18,7 @@ measures, in one run:
 Usage:
 
     DEBUG=1 .venv/bin/python bench/bench_queue.py [--entries 4000] [--workers 4]
-        [--worker-class sync] [--port 8799]
+        [--worker-class sync] [--port 8799] [--loops-only]
 
 BENCH_DATABASE names another database (to run beside another copy of the bench).
 """
@@ -27,6 +27,7 @@ import datetime as dt
 import http.client
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -43,6 +44,7 @@ PARSER.add_argument("--entries", type=int, default=4000)
 PARSER.add_argument("--workers", type=int, default=4)
 PARSER.add_argument("--worker-class", default="sync", choices=["sync", "gthread"])
 PARSER.add_argument("--port", type=int, default=8799)
+PARSER.add_argument("--loops-only", action="store_true", help="the 16 agents' loop alone")
 # Persistent connections, as a deployment would run (DATABASE_URL's conn_max_age). The
 # cache a deployment has (Redis; docker-compose sets it): the agents' permission sets live
 # there, shared by the server's workers and this process.
@@ -59,12 +61,10 @@ from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
-from followups.services.call_lists import (  # noqa: E402
-    build_call_lists,
-    center_day,
-)
+from followups import clock  # noqa: E402
+from followups.services.call_lists import build_call_lists  # noqa: E402
 
-TODAY = center_day(timezone.now())
+TODAY = clock.today()
 REDIS_URL = os.environ["REDIS_URL"]
 HOST = "127.0.0.1"
 HISTORY_TASKS = 200_000
@@ -497,32 +497,36 @@ def main() -> None:
     fresh_list(agent_ids[:1])
     queries = count_queries(agents[0])
 
+    full = not args.loops_only
+    sizes = (8, 16) if full else (16,)
     server = start_server(args.port, args.workers, args.worker_class)
     try:
         wait_for(args.port, agents[0][1], server)
         tokens = [token for _, token in agents]
         floor(args.port, tokens, 16, 20)  # warm up every worker
         floors, alone, loops = {}, {}, {}
-        for n in (8, 16):
+        for n in sizes if full else ():
             progress(f"framework floor, {n} clients")
             floors[n] = floor(args.port, tokens, n, 3000 // n)
-        for n in (8, 16):
+        for n in sizes if full else ():
             fresh_list(agent_ids, pooled=True)
             progress(f"claims alone, {n} clients")
             alone[n] = claims_alone(args.port, [token for _, token in solo], n)
-        for n in (8, 16):
+        for n in sizes:
             added = fresh_list(agent_ids[:n])
             progress(f"agents' loop, {n} agents, {added} entries")
             loops[n] = agents_loop(args.port, agents[:n])
             loops[n]["listed"] = added
-        fresh_list(agent_ids)
-        progress(f"agents at a pace, 16 agents, {PACED_CALLS} calls each")
-        paced = agents_loop(args.port, agents, pause=PACE_SECONDS, calls=PACED_CALLS)
+        if full:
+            fresh_list(agent_ids)
+            progress(f"agents at a pace, 16 agents, {PACED_CALLS} calls each")
+            paced = agents_loop(args.port, agents, pause=PACE_SECONDS, calls=PACED_CALLS)
     finally:
         stop_server(server)
-    fresh_list(agent_ids)
-    progress("raw SQL claims, 8 workers")
-    raw = raw_sql_claims(8, agent_ids)
+    if full:
+        fresh_list(agent_ids)
+        progress("raw SQL claims, 8 workers")
+        raw = raw_sql_claims(8, agent_ids)
 
     load = os.getloadavg()
     print(
@@ -540,6 +544,13 @@ def main() -> None:
     print("  claim:")
     for query in queries["claim"]:
         print(f"    {query['sql'][:110]}")
+    print("  outcome:")
+    for query in queries["outcome"]:
+        print(f"    {re.sub(r'^SELECT .*? FROM ', 'SELECT … FROM ', query['sql'])[:110]}")
+    if not full:
+        r, names = loops[16], ("claim_p50", "claim_p99", "outcome_p50", "outcome_p99")
+        shown = [f"{r['rate']:.1f} claims/s", *(f"{n} {ms(r[n])}" for n in names)]
+        return print(f"\n16 agents: {'  '.join(shown)}  duplicates {r['duplicates']}")
     print("\nFramework floor, GET /api/v1/ping/:")
     for n, r in floors.items():
         print(f"  {n:>2} clients {r['rate']:8.1f} req/s  p50 {ms(r['p50'])}  p99 {ms(r['p99'])}")

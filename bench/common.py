@@ -236,8 +236,9 @@ def add_cases(plan_id: int, *, anchor: str, intent: str = "''", params: list) ->
     expressions of the customer c, with `params` for theirs."""
     sql(
         "INSERT INTO followups_case (customer_id, kind, anchor_date, intent_class, plan_id,"
-        f" product, status, closed_reason, created_at) SELECT c.id, 'discharge', {anchor},"
-        f" {intent}, %s, '', 'open', '', now() FROM followups_customer c ORDER BY c.id",
+        f" plan_chosen_by, product, status, closed_reason, created_at) SELECT c.id,"
+        f" 'discharge', {anchor}, {intent}, %s, '', '', 'open', '', now()"
+        " FROM followups_customer c ORDER BY c.id",
         [*params, plan_id],
     )
 
@@ -249,7 +250,9 @@ TASK_COLUMNS = (
 
 
 def add_tasks(select: str, params: list) -> None:
-    """Tasks from `select`, which yields the columns of TASK_COLUMNS in order."""
+    """Tasks from `select`, which yields the columns of TASK_COLUMNS in order (the last
+    call's disposition left empty: the column has no default of its own in the database)."""
+    sql("ALTER TABLE followups_followuptask ALTER COLUMN last_disposition SET DEFAULT ''")
     sql(f"{TASK_COLUMNS} {select}", params)
 
 

@@ -165,6 +165,9 @@ LOGOUT_REDIRECT_URL = "login"
 LANGUAGE_CODE = env("LANGUAGE_CODE")
 LANGUAGES = [("zh-hans", _("简体中文")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Dates and times in the UI language's way; Chinese as the centre writes them (2026-11-23
+# 15:30, a 24-hour clock) rather than Django's 2026年11月23日.
+FORMAT_MODULE_PATH = ["callcenter.formats"]
 TIME_ZONE = env("TIME_ZONE")
 USE_I18N = True
 USE_TZ = True

@@ -17,6 +17,7 @@ from phonenumber_field.formfields import PhoneNumberField
 
 from followups import admin_accounts  # noqa: F401 (registers the users', roles' and tokens')
 from followups import models as m
+from followups.forms import BasePlanRuleFormSet, PlanRuleForm
 from followups.phones import mask_phone
 from followups.services import cases as case_services
 from followups.services import people
@@ -153,19 +154,24 @@ class PatientAdmin(admin.ModelAdmin):
     list_select_related = ["customer", "department"]
 
 
+# What a follow-up and a list entry show, in their own pages' lists and in their inlines.
+TASK_COLUMNS = ["step", "kind", "status", "due_date", "earliest_at", "attempts"]
+ENTRY_COLUMNS = [
+    "customer",
+    "task",
+    "priority",
+    "assigned_agent",
+    "status",
+    "calls_made",
+    "claimed_by",
+    "lease_expires_at",
+]
+
+
 class FollowUpTaskInline(admin.TabularInline):
     model = m.FollowUpTask
     extra = 0
-    fields = [
-        "step",
-        "kind",
-        "status",
-        "due_date",
-        "earliest_at",
-        "attempts",
-        "max_attempts",
-        "agent",
-    ]
+    fields = [*TASK_COLUMNS, "max_attempts", "agent"]
     readonly_fields = ["attempts"]
 
 
@@ -187,24 +193,23 @@ class CaseAdmin(admin.ModelAdmin):
     autocomplete_fields = ["customer", "patient", "agent"]
     list_select_related = ["customer", "plan", "agent"]
     inlines = [FollowUpTaskInline]
+    exclude = ["plan_rule", "plan_chosen_by"]
+    readonly_fields = ["plan_reason"]
+
+    @admin.display(description=_("why this plan"))
+    def plan_reason(self, obj):
+        return obj.plan_reason
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         case_services.sync_case_tasks(case=form.instance)
+        if change and "intent_class" in form.changed_data:
+            case_services.reschedule_intent_call(case=form.instance)
 
 
 @admin.register(m.FollowUpTask)
 class FollowUpTaskAdmin(admin.ModelAdmin):
-    list_display = [
-        "case",
-        "step",
-        "kind",
-        "status",
-        "due_date",
-        "earliest_at",
-        "attempts",
-        "agent",
-    ]
+    list_display = ["case", *TASK_COLUMNS, "agent"]
     list_filter = ["status", "kind", "needs_number_fix", "due_date"]
     search_fields = ["case__customer__name", "case__patient__medical_record_number"]
     date_hierarchy = "due_date"
@@ -217,12 +222,22 @@ class PlanStepInline(admin.TabularInline):
     extra = 1
 
 
+class PlanRuleInline(admin.TabularInline):
+    """The plan's rules, checked as the configuration page checks them (no rule twice, none
+    another active plan has)."""
+
+    model = m.PlanRule
+    form = PlanRuleForm
+    formset = BasePlanRuleFormSet
+    extra = 0
+
+
 @admin.register(m.FollowUpPlan)
 class FollowUpPlanAdmin(admin.ModelAdmin):
     list_display = ["name", "calling_policy", "step_offsets", "is_active"]
     list_filter = ["is_active", "calling_policy"]
     search_fields = ["name"]
-    inlines = [PlanStepInline]
+    inlines = [PlanStepInline, PlanRuleInline]
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
@@ -289,16 +304,7 @@ class QueueEntryInline(admin.TabularInline):
     model = m.QueueEntry
     extra = 0
     raw_id_fields = ["customer", "task"]
-    fields = [
-        "customer",
-        "task",
-        "priority",
-        "assigned_agent",
-        "status",
-        "calls_made",
-        "claimed_by",
-        "lease_expires_at",
-    ]
+    fields = ENTRY_COLUMNS
 
 
 @admin.register(m.CallList)
@@ -313,17 +319,7 @@ class CallListAdmin(admin.ModelAdmin):
 
 @admin.register(m.QueueEntry)
 class QueueEntryAdmin(admin.ModelAdmin):
-    list_display = [
-        "call_list",
-        "customer",
-        "task",
-        "priority",
-        "assigned_agent",
-        "status",
-        "calls_made",
-        "claimed_by",
-        "lease_expires_at",
-    ]
+    list_display = ["call_list", *ENTRY_COLUMNS]
     list_filter = ["status", "call_list", "assigned_agent"]
     raw_id_fields = ["customer", "task"]
     list_select_related = ["call_list", "customer", "task__case", "assigned_agent", "claimed_by"]

@@ -36,9 +36,24 @@ def looks_like_formula(value) -> bool:
     return isinstance(value, str) and value.startswith(FORMULA_STARTS)
 
 
+# Shares and decimals as the pages show them: a percentage with one decimal, one decimal.
+# XLSX keeps them numbers, shown in those formats; CSV has only text.
+XLSX_FORMATS = {Kind.SHARE: "0.0%", Kind.NUMBER: "0.0"}
+
+
 def _cells(table: Table):
     for row in table.rows:
         yield ["" if value is None else value for value in row]
+
+
+def _csv_value(value, kind: Kind):
+    if value == "":
+        return value
+    if kind == Kind.SHARE:
+        return f"{value * 100:.1f}%"
+    if kind == Kind.NUMBER:
+        return f"{value:.1f}"
+    return "'" + value if looks_like_formula(value) else value
 
 
 def _csv_cell(value):
@@ -49,12 +64,20 @@ def table_csv(table: Table) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow([_csv_cell(str(column.label)) for column in table.columns])
-    writer.writerows([_csv_cell(value) for value in row] for row in _cells(table))
+    kinds = [column.kind for column in table.columns]
+    writer.writerows(
+        [_csv_value(value, kind) for value, kind in zip(row, kinds, strict=True)]
+        for row in _cells(table)
+    )
     # The byte-order mark lets Excel open the Chinese text as UTF-8.
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
-def _xlsx_cell(sheet, value):
+def _xlsx_cell(sheet, value, kind: Kind = Kind.TEXT):
+    if kind in XLSX_FORMATS and value != "":
+        cell = WriteOnlyCell(sheet, value=value)
+        cell.number_format = XLSX_FORMATS[kind]
+        return cell
     if not looks_like_formula(value):
         return value
     cell = WriteOnlyCell(sheet, value=value)
@@ -70,8 +93,11 @@ def table_xlsx(table: Table) -> bytes:
         width = 40 if column.kind == Kind.TEXT else 14
         sheet.column_dimensions[get_column_letter(index)].width = width
     sheet.append([_xlsx_cell(sheet, str(column.label)) for column in table.columns])
+    kinds = [column.kind for column in table.columns]
     for row in _cells(table):
-        sheet.append([_xlsx_cell(sheet, value) for value in row])
+        sheet.append(
+            [_xlsx_cell(sheet, value, kind) for value, kind in zip(row, kinds, strict=True)]
+        )
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

@@ -8,6 +8,7 @@ from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from followups.forms import PersonChoiceField
 from followups.models import (
     CallAttempt,
     CaseKind,
@@ -20,13 +21,15 @@ from followups.models import (
     Satisfaction,
 )
 from followups.reports.scope import ReportScope
-from followups.roles import REVIEW_OUTCOMES, WORK_QUEUE
+from followups.roles import REVIEW_OUTCOMES
 from followups.scheduling import FIRST_PLAUSIBLE_DAY, plausible_day
+from followups.selectors.people_search import person_q
 from followups.services.escalation_workflow import UNRESOLVED
-from followups.services.reviews import users_holding
+from followups.services.reviews import queue_agents, users_holding
 from scripts.models import ScriptVersion
 
 MAX_REPORT_DAYS = 366
+PERSON_SEARCH_LABEL = _("Name, phone or case number")
 YES_NO = [("true", _("Yes")), ("false", _("No"))]
 
 
@@ -51,6 +54,12 @@ def _department_choices() -> QuerySet[Department]:
     return Department.objects.select_related("hospital").order_by("name")
 
 
+class PersonFilter(django_filters.ModelChoiceFilter):
+    """A choice of user, named as the tables name people."""
+
+    field_class = PersonChoiceField
+
+
 class DateInput(forms.DateInput):
     input_type = "date"
 
@@ -59,11 +68,10 @@ class OutcomeFilter(django_filters.FilterSet):
     """The outcome list: calls by day range, agent, department, case kind, disposition,
     satisfaction, script version and whether the call raised an escalation."""
 
+    q = django_filters.CharFilter(label=PERSON_SEARCH_LABEL, method="filter_person")
     date_from = django_filters.DateFilter(label=_("From"), method="filter_from", widget=DateInput)
     date_to = django_filters.DateFilter(label=_("To"), method="filter_to", widget=DateInput)
-    agent = django_filters.ModelChoiceFilter(
-        label=_("Agent"), queryset=lambda request: users_holding(WORK_QUEUE)
-    )
+    agent = PersonFilter(label=_("Agent"), queryset=lambda request: queue_agents())
     department = django_filters.ModelChoiceFilter(
         label=_("Department"),
         field_name="task__case__patient__department",
@@ -92,6 +100,9 @@ class OutcomeFilter(django_filters.FilterSet):
         super().__init__(*args, **kwargs)
         _style(self.form)
 
+    def filter_person(self, queryset, name, value):
+        return queryset.filter(person_q(value, customer="task__case__customer__"))
+
     def filter_from(self, queryset, name, value):
         return queryset.filter(started_at__gte=_local_midnight(value))
 
@@ -104,15 +115,14 @@ class OutcomeFilter(django_filters.FilterSet):
 
 
 class EscalationFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(label=PERSON_SEARCH_LABEL, method="filter_person")
     category = django_filters.ChoiceFilter(label=_("Category"), choices=EscalationCategory.choices)
     severity = django_filters.ChoiceFilter(label=_("Severity"), choices=EscalationSeverity.choices)
     status = django_filters.ChoiceFilter(label=_("Status"), choices=EscalationStatus.choices)
     department = django_filters.ModelChoiceFilter(
         label=_("Department"), queryset=lambda request: _department_choices()
     )
-    owner = django_filters.ModelChoiceFilter(
-        label=_("Owner"), queryset=lambda request: users_holding(REVIEW_OUTCOMES)
-    )
+    owner = PersonFilter(label=_("Owner"), queryset=lambda request: users_holding(REVIEW_OUTCOMES))
     overdue = django_filters.ChoiceFilter(
         label=_("Overdue"), choices=YES_NO, method="filter_overdue"
     )
@@ -125,6 +135,9 @@ class EscalationFilter(django_filters.FilterSet):
         self.now = now
         super().__init__(*args, **kwargs)
         _style(self.form)
+
+    def filter_person(self, queryset, name, value):
+        return queryset.filter(person_q(value, customer="case__customer__"))
 
     def filter_overdue(self, queryset, name, value):
         late = queryset.filter(status__in=UNRESOLVED, due_at__lt=self.now)

@@ -10,22 +10,26 @@ from phonenumber_field.formfields import PhoneNumberField
 
 from followups.models import (
     CallingPolicy,
-    CallingWindow,
     Customer,
+    Department,
     FollowUpPlan,
     HolidayOverride,
     Hospital,
+    PlanRule,
     PlanStep,
     Team,
 )
 from followups.models.calls import (
+    REACHED_DISPOSITIONS,
     Disposition,
     EscalationCategory,
     EscalationSeverity,
     Satisfaction,
 )
-from followups.models.cases import IntentClass
+from followups.models.cases import CaseKind, IntentClass
+from followups.reports.tables import user_name
 from followups.roles import Role
+from followups.services import plan_rules
 
 
 class CrispyMixin:
@@ -133,7 +137,15 @@ class PlanStepForm(forms.ModelForm):
 
     class Meta:
         model = PlanStep
-        fields = ["offset_days", "window_days", "max_attempts", "script", "deadline_days"]
+        fields = [
+            "offset_days",
+            "window_days",
+            "max_attempts",
+            "script",
+            "deadline_days",
+            "repeat_every",
+            "repeat_unit",
+        ]
         # The model's validators bound both; these say so in the admin's words.
         error_messages = {
             "window_days": {
@@ -182,71 +194,55 @@ class BasePlanStepFormSet(RulesFormSet):
 PlanStepFormSet = _rules_formset(FollowUpPlan, PlanStep, PlanStepForm, BasePlanStepFormSet, extra=1)
 
 
-class CallingPolicyForm(forms.ModelForm):
+ANY_KIND = "any"
+
+
+class PlanRuleForm(forms.ModelForm):
+    """A rule of the plan. "Any kind" is a choice of its own, so that a blank extra row stays
+    blank while a default rule (any department, any kind) can still be added."""
+
+    case_kind = forms.ChoiceField(label=_("case kind"), required=True)
+
     class Meta:
-        model = CallingPolicy
-        fields = [
-            "name",
-            "timezone",
-            "weekdays",
-            "holiday_rule",
-            "quiet_before",
-            "quiet_after",
-            "is_default",
+        model = PlanRule
+        fields = ["department", "case_kind"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["department"].empty_label = _("any department")
+        self.fields["case_kind"].choices = [
+            ("", "---------"),
+            (ANY_KIND, _("any kind")),
+            *CaseKind.choices,
         ]
-        widgets = {
-            "quiet_before": _time_input(),
-            "quiet_after": _time_input(),
-        }
+        if self.instance.pk and not self.instance.case_kind:
+            self.initial["case_kind"] = ANY_KIND
 
-    def clean_is_default(self):
-        is_default = self.cleaned_data["is_default"]
-        others = CallingPolicy.objects.filter(is_default=True).exclude(pk=self.instance.pk)
-        if is_default and others.exists():
-            raise forms.ValidationError(
-                _("%(name)s is already the default policy: unset it there first.")
-                % {"name": others.first().name}
-            )
-        return is_default
+    def clean_case_kind(self):
+        kind = self.cleaned_data["case_kind"]
+        return "" if kind == ANY_KIND else kind
 
 
-class CallingWindowForm(forms.ModelForm):
-    class Meta:
-        model = CallingWindow
-        fields = ["starts_at", "ends_at"]
-        widgets = {
-            "starts_at": _time_input(),
-            "ends_at": _time_input(),
-        }
+class BasePlanRuleFormSet(RulesFormSet):
+    """The plan's rules: none twice, and none another active plan has (services/plan_rules.py
+    says which and why); Django admin's inline uses it too."""
 
-
-class BaseCallingWindowFormSet(RulesFormSet):
     def check_rules(self):
         kept = [
             form
             for form in self.forms
-            if getattr(form, "cleaned_data", None)
-            and not form.cleaned_data.get("DELETE")
-            and form.cleaned_data.get("starts_at")
-            and form.cleaned_data.get("ends_at")
-            and form.cleaned_data["starts_at"] < form.cleaned_data["ends_at"]
+            if getattr(form, "cleaned_data", None) and not form.cleaned_data.get("DELETE")
         ]
-        kept.sort(key=lambda form: form.cleaned_data["starts_at"])
-        for earlier, later in zip(kept, kept[1:], strict=False):
-            if later.cleaned_data["starts_at"] < earlier.cleaned_data["ends_at"]:
-                later.add_error(
-                    "starts_at",
-                    _("This window overlaps the window %(start)s–%(end)s.")
-                    % {
-                        "start": earlier.cleaned_data["starts_at"].strftime("%H:%M"),
-                        "end": earlier.cleaned_data["ends_at"].strftime("%H:%M"),
-                    },
-                )
+        by_rule = {id(form.instance): form for form in kept}
+        for rule, message in plan_rules.rule_conflicts(
+            plan=self.instance,
+            rules=[form.instance for form in kept],
+            active=self.instance.is_active,
+        ):
+            by_rule[id(rule)].add_error(None, message)
 
 
-CallingWindowFormSet = _rules_formset(
-    CallingPolicy, CallingWindow, CallingWindowForm, BaseCallingWindowFormSet, extra=1
-)
+PlanRuleFormSet = _rules_formset(FollowUpPlan, PlanRule, PlanRuleForm, BasePlanRuleFormSet, extra=1)
 
 
 class HolidayOverrideForm(forms.ModelForm):
@@ -277,9 +273,25 @@ HolidayOverrideFormSet = _rules_formset(
 def _role_choices():
     return [
         (Role.AGENT.value, _("Agent")),
+        (Role.DEPARTMENT_HEAD.value, _("Department head")),
         (Role.SUPERVISOR.value, _("Supervisor")),
         (Role.ADMIN.value, _("Administrator")),
     ]
+
+
+def _headed_departments() -> forms.ModelMultipleChoiceField:
+    return forms.ModelMultipleChoiceField(
+        label=_("departments headed"),
+        queryset=Department.objects.select_related("hospital"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("A department head reads the calls, escalations and reports of these."),
+    )
+
+
+def _check_headed(form, cleaned: dict) -> None:
+    if cleaned.get("role") == Role.DEPARTMENT_HEAD and not cleaned.get("departments"):
+        form.add_error("departments", _("Choose the departments this department head leads."))
 
 
 class NewUserForm(forms.Form):
@@ -291,6 +303,7 @@ class NewUserForm(forms.Form):
     )
     name = forms.CharField(label=_("name"), max_length=150, required=False)
     role = forms.ChoiceField(label=_("role"), choices=_role_choices)
+    departments = _headed_departments()
     password = forms.CharField(label=_("password"), widget=forms.PasswordInput, strip=False)
 
     def clean_username(self):
@@ -301,6 +314,7 @@ class NewUserForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
+        _check_headed(self, cleaned)
         if cleaned.get("password"):
             user = get_user_model()(
                 username=cleaned.get("username", ""), first_name=cleaned.get("name", "")
@@ -315,6 +329,7 @@ class NewUserForm(forms.Form):
 class UserChangeForm(forms.Form):
     name = forms.CharField(label=_("name"), max_length=150, required=False)
     role = forms.ChoiceField(label=_("role"), choices=_role_choices)
+    departments = _headed_departments()
     is_active = forms.BooleanField(label=_("active"), required=False)
 
     def __init__(self, *args, user, actor, **kwargs):
@@ -333,14 +348,36 @@ class UserChangeForm(forms.Form):
             raise forms.ValidationError(_("You cannot take the administrator role from yourself."))
         return role
 
+    def clean(self):
+        cleaned = super().clean()
+        _check_headed(self, cleaned)
+        return cleaned
+
+
+class PersonChoiceField(forms.ModelChoiceField):
+    """A user picker naming people as the tables do (their full name), not by their login."""
+
+    def label_from_instance(self, obj) -> str:
+        return user_name(obj)
+
+
+class PeopleChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj) -> str:
+        return user_name(obj)
+
 
 class TeamForm(forms.ModelForm):
     class Meta:
         model = Team
         fields = ["name", "members", "departments"]
+        field_classes = {"members": PeopleChoiceField}
         widgets = {
             "members": forms.CheckboxSelectMultiple,
             "departments": forms.CheckboxSelectMultiple,
+        }
+        error_messages = {
+            "members": {"required": _("Choose the agents of the team: it has nobody.")},
+            "departments": {"required": _("Choose the departments the team serves.")},
         }
 
     def __init__(self, *args, **kwargs):
@@ -350,6 +387,10 @@ class TeamForm(forms.ModelForm):
             .objects.filter(is_active=True, groups__name=Role.AGENT)
             .order_by("username")
         )
+        # The model allows an empty team (and the admin site may keep one); this page
+        # does not make one without a word.
+        self.fields["members"].required = True
+        self.fields["departments"].required = True
 
 
 class BuildTimeForm(forms.Form):
@@ -428,10 +469,17 @@ class OutcomeForm(CrispyMixin, forms.Form):
         required=False,
     )
     escalation_description = short_text(_("What is the problem?"))
+    # Shown only once the form has refused a reached outcome with no answer in the script.
+    record_without_answers = forms.BooleanField(
+        label=_("Record it anyway: the customer was reached without the script"), required=False
+    )
 
-    def __init__(self, *args, now=None, **kwargs):
+    def __init__(self, *args, now=None, answered: bool | None = None, **kwargs):
+        """`answered`: whether the call's script has an answer so far (None: no script)."""
         super().__init__(*args, **kwargs)
         self.now = now
+        self.answered = answered
+        self.asks_to_confirm = False
 
     def clean(self):
         data = super().clean()
@@ -454,6 +502,22 @@ class OutcomeForm(CrispyMixin, forms.Form):
                         " answered” when a relative said when to call), or clear the time."
                     ),
                 )
+        if (
+            disposition in REACHED_DISPOSITIONS
+            and self.answered is False
+            and not data.get("record_without_answers")
+        ):
+            # A reached call with no step of its script answered is most often a wrong
+            # click: the agent confirms it once (the API takes it as it is).
+            self.asks_to_confirm = True
+            self.add_error(
+                "disposition",
+                _(
+                    "No step of the script was answered on this call. Was the customer"
+                    " really reached? Tick “Record it anyway” below, or choose another"
+                    " outcome."
+                ),
+            )
         category = data.get("escalation_category")
         described = (data.get("escalation_description") or "").strip()
         if category and not described:

@@ -1,10 +1,12 @@
-"""The three roles of a call center, as Django groups and the permissions each holds."""
+"""The roles of a call center, as Django groups and the permissions each holds."""
 
 from enum import StrEnum
 
 
 class Role(StrEnum):
+    # In order of rights: where a user holds several groups, the last one names the role.
     AGENT = "agent"
+    DEPARTMENT_HEAD = "department_head"
     SUPERVISOR = "supervisor"
     ADMIN = "admin"
 
@@ -13,6 +15,11 @@ class Role(StrEnum):
 # so an admin can grant a single right to one user without a new role.
 WORK_QUEUE = "followups.work_queue"
 REVIEW_OUTCOMES = "followups.review_outcomes"
+# Reading the outcomes, reviews, escalations and reports: supervisors and admins read them
+# all; a department head (科主任, without REVIEW_OUTCOMES) only those of the departments
+# they head (followups.reports.scope.departments_seen_by). Every write still needs
+# REVIEW_OUTCOMES.
+READ_OUTCOMES = "followups.read_outcomes"
 CONFIGURE_CENTER = "followups.configure_center"
 
 
@@ -24,6 +31,8 @@ def home_url_name(user) -> str:
         return "supervisor:home"
     if user.has_perm(WORK_QUEUE):
         return "agent:home"
+    if user.has_perm(READ_OUTCOMES):
+        return "supervisor:calls"
     return "no_role"
 
 

@@ -9,6 +9,7 @@ import logging
 from celery import shared_task
 from django.utils import timezone
 
+from followups import clock
 from followups.services.call_lists import build_call_lists
 from followups.services.cases import resync_plan_cases
 from followups.services.escalations import notify_supervisors
@@ -21,7 +22,7 @@ logger = logging.getLogger(__name__)
 @shared_task(name="followups.build_call_lists")
 def build_call_lists_task(day: str | None = None) -> dict:
     """Build the call list of `day` (ISO date; default today in the center's timezone)."""
-    target = dt.date.fromisoformat(day) if day else timezone.localdate()
+    target = dt.date.fromisoformat(day) if day else clock.today()
     report = build_call_lists(day=target).as_dict()
     logger.info("call list %s: %s added, skipped %s", target, report["added"], report["skipped"])
     return report

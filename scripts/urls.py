@@ -32,7 +32,7 @@ from scripts.views.pages import (
     version_detail,
     version_export,
 )
-from scripts.views.preview import version_preview
+from scripts.views.preview import version_graph, version_preview
 
 app_name = "scripts"
 urlpatterns = [
@@ -44,6 +44,7 @@ urlpatterns = [
     path("<slug:code>/compare/", script_compare, name="compare"),
     path("versions/<int:pk>/", version_detail, name="version"),
     path("versions/<int:pk>/preview/", version_preview, name="preview"),
+    path("versions/<int:pk>/graph.svg", version_graph, name="graph"),
     path("versions/<int:pk>/export/", version_export, name="export"),
     path("versions/<int:pk>/publish/", version_publish, name="publish"),
     path("versions/<int:pk>/retire/", version_retire, name="retire"),

@@ -26,7 +26,8 @@ def migration_data(transactional_db):
     from django.contrib.auth.models import Group
     from django.db.migrations.loader import MigrationLoader
 
-    if Group.objects.filter(name__in=["agent", "supervisor", "admin"]).count() == 3:
+    roles = ["agent", "department_head", "supervisor", "admin"]
+    if Group.objects.filter(name__in=roles).count() == len(roles):
         return
     # Each runs on the models of its own migration, as migrate ran it: 0002 names the
     # script permissions as they were then (followups.view_callscript …), and 0015 moves
@@ -38,6 +39,7 @@ def migration_data(transactional_db):
         ("0005_roles_for_staff_models", "grant"),
         ("0006_lease_sweeper_schedule", "schedule"),
         ("0015_script_models_to_scripts_app", "to_scripts"),
+        ("0020_plan_rules_and_recurring_steps", "grant"),
     ]:
         apps = loader.project_state(("followups", module)).apps
         getattr(importlib.import_module(f"followups.migrations.{module}"), function)(apps, None)

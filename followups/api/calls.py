@@ -31,12 +31,12 @@ from followups.api.call_serializers import (
     OutcomeSerializer,
     PhoneSerializer,
 )
+from followups.clock import center_day
 from followups.models import (
     CallList,
     QueueEntry,
 )
 from followups.roles import WORK_QUEUE
-from followups.services.call_lists import center_day
 from followups.services.claims import REASONS, claim_next_call, script_versions_to_use
 from followups.services.leases import NotHanded, claim_token, renew_lease, reveal_phone
 from followups.services.outcomes import OutcomeConflict, TaskPart, record_outcome

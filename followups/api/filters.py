@@ -14,6 +14,14 @@ from followups.models import (
 )
 
 
+def date_range(field_name: str) -> tuple[filters.DateFilter, filters.DateFilter]:
+    """The `…_from` and `…_to` parameters of a date range, both ends included."""
+    return (
+        filters.DateFilter(field_name=field_name, lookup_expr="gte"),
+        filters.DateFilter(field_name=field_name, lookup_expr="lte"),
+    )
+
+
 class DepartmentFilter(filters.FilterSet):
     name = filters.CharFilter(lookup_expr="icontains")
 
@@ -31,8 +39,7 @@ class CustomerFilter(filters.FilterSet):
 
 
 class PatientFilter(filters.FilterSet):
-    discharged_from = filters.DateFilter(field_name="discharged_on", lookup_expr="gte")
-    discharged_to = filters.DateFilter(field_name="discharged_on", lookup_expr="lte")
+    discharged_from, discharged_to = date_range("discharged_on")
 
     class Meta:
         model = Patient
@@ -40,8 +47,7 @@ class PatientFilter(filters.FilterSet):
 
 
 class CaseFilter(filters.FilterSet):
-    anchor_from = filters.DateFilter(field_name="anchor_date", lookup_expr="gte")
-    anchor_to = filters.DateFilter(field_name="anchor_date", lookup_expr="lte")
+    anchor_from, anchor_to = date_range("anchor_date")
 
     class Meta:
         model = Case
@@ -49,8 +55,7 @@ class CaseFilter(filters.FilterSet):
 
 
 class FollowUpTaskFilter(filters.FilterSet):
-    due_from = filters.DateFilter(field_name="due_date", lookup_expr="gte")
-    due_to = filters.DateFilter(field_name="due_date", lookup_expr="lte")
+    due_from, due_to = date_range("due_date")
 
     class Meta:
         model = FollowUpTask
@@ -58,8 +63,7 @@ class FollowUpTaskFilter(filters.FilterSet):
 
 
 class CallListFilter(filters.FilterSet):
-    day_from = filters.DateFilter(field_name="day", lookup_expr="gte")
-    day_to = filters.DateFilter(field_name="day", lookup_expr="lte")
+    day_from, day_to = date_range("day")
 
     class Meta:
         model = CallList

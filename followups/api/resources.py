@@ -209,7 +209,7 @@ class CaseViewSet(ChangedByServiceMixin, AuditedListModelMixin, WritableResource
     """Cases; creating one opens it through the case service, which makes its tasks."""
 
     audit_resource = "cases"
-    queryset = Case.objects.select_related("customer")
+    queryset = Case.objects.select_related("customer", "plan_rule__department")
     serializer_class = s.CaseSerializer
     change_serializer_class = s.CaseChangeSerializer
     filterset_class = filters.CaseFilter

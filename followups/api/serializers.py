@@ -144,7 +144,13 @@ class CaseSerializer(serializers.ModelSerializer):
         allow_null=True,
     )
     plan = serializers.PrimaryKeyRelatedField(
-        queryset=FollowUpPlan.objects.filter(is_active=True), required=False, allow_null=True
+        queryset=FollowUpPlan.objects.filter(is_active=True),
+        required=False,
+        allow_null=True,
+        help_text=_("Leave out for the plan the plan rules choose for the case."),
+    )
+    plan_reason = serializers.CharField(
+        read_only=True, help_text=_("Why the case follows its plan: the rule, or by hand.")
     )
 
     class Meta:
@@ -159,6 +165,8 @@ class CaseSerializer(serializers.ModelSerializer):
             "anchor_date",
             "intent_class",
             "plan",
+            "plan_rule",
+            "plan_reason",
             "product",
             "status",
             "closed_reason",
@@ -166,7 +174,7 @@ class CaseSerializer(serializers.ModelSerializer):
             "agent",
             "created_at",
         ]
-        read_only_fields = ["status", "closed_reason", "closed_at", "created_at"]
+        read_only_fields = ["plan_rule", "status", "closed_reason", "closed_at", "created_at"]
 
     def validate(self, attrs: dict) -> dict:
         patient, customer = attrs.get("patient"), attrs.get("customer")

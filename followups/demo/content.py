@@ -42,6 +42,8 @@ class DemoUser:
     username: str
     name: str
     role: Role
+    # A department head's departments (codes of DEPARTMENTS).
+    departments: tuple[str, ...] = ()
 
 
 DEMO_USERS = (
@@ -49,6 +51,7 @@ DEMO_USERS = (
     DemoUser("agent2", "刘洋", Role.AGENT),
     DemoUser("supervisor", "陈敏", Role.SUPERVISOR),
     DemoUser("admin", "张伟", Role.ADMIN),
+    DemoUser("head1", "黄志明", Role.DEPARTMENT_HEAD, ("cardiology",)),
 )
 
 
@@ -109,6 +112,10 @@ class PlanSpec:
     offsets: tuple[int, ...]
     description: str
     deadline_days: int | None = None
+    # Which new cases take the plan: each a department code and/or a case kind.
+    rules: tuple[dict, ...] = ()
+    # The last step repeats: {"every": N, "unit": "days" | "months"}.
+    repeat: dict | None = None
 
 
 PLANS = tuple(_spec(PlanSpec, entry, case_kind=CaseKind) for entry in _DATA["plans"])

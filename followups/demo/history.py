@@ -23,8 +23,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 import time_machine
-from django.utils import timezone
 
+from followups.clock import center_day
 from followups.demo import calls
 from followups.demo.content import CALL_SECONDS, RESOLUTIONS, URGENT_RESOLUTION
 from followups.models import Customer, Disposition, Escalation, EscalationSeverity, Patient
@@ -212,7 +212,7 @@ def _take_up_escalations(history: History, clock) -> None:
     the rest are acknowledged after two days and resolved within a week."""
     for escalation in history.escalations:
         raised = escalation.created_at
-        age_days = (history.today - timezone.localdate(raised)).days
+        age_days = (history.today - center_day(raised)).days
         urgent = escalation.severity == EscalationSeverity.URGENT
         if age_days < (1 if urgent else 3):
             continue

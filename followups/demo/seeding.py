@@ -18,7 +18,7 @@ from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
 from django.core.exceptions import ImproperlyConfigured
 from django.db import IntegrityError, transaction
-from django.db.models import Max, Model, prefetch_related_objects
+from django.db.models import Max, Model
 from django.utils import timezone
 
 from followups.demo.content import (
@@ -56,6 +56,7 @@ from followups.models import (
     HolidayRule,
     Hospital,
     Patient,
+    PlanRule,
     PlanStep,
     PreferredSlot,
 )
@@ -114,13 +115,16 @@ def _seed(*, today: dt.date, password: str, rng: random.Random) -> tuple[str, ..
             today - dt.timedelta(days=60), dt.time(9), tzinfo=timezone.get_default_timezone()
         ),
     )
-    plans = _plans(policy=policy)
+    _plans(policy=policy, departments=departments)
+    _heads(users, departments)
     registry = _Registry(rng)
     patients, deaths = _patients(
         rng, registry, today=today, hospital=hospital, departments=departments
     )
+    # Each case takes the plan its rule chooses (services/plan_rules.py), as a case made on
+    # a page, by the API or an import does: cardiology's discharges the monthly chronic plan.
     new_cases = [
-        NewCase(customer=customer, fields={**fields, "plan": plans[fields["kind"]]})
+        NewCase(customer=customer, fields=fields)
         for customer, fields in [*patients, *_other_customers(rng, registry, today=today)]
     ]
     # The cases are opened on their anchor days and called since through the services.
@@ -222,14 +226,17 @@ def _published_scripts(*, by, at: dt.datetime) -> None:
             )
 
 
-def _plans(*, policy: CallingPolicy) -> dict[CaseKind, FollowUpPlan]:
+def _plans(*, policy: CallingPolicy, departments: dict[str, Department]) -> list[FollowUpPlan]:
+    """The demo plans with their steps and rules; a plan already there (an admin's of the
+    same name) is left as it is."""
     scripts = {script.code: script for script in CallScript.objects.all()}
-    plans = {}
+    plans = []
     for spec in PLANS:
         plan, created = FollowUpPlan.objects.get_or_create(
             name=spec.name, defaults={"calling_policy": policy, "description": spec.description}
         )
         if created:
+            repeat = spec.repeat or {}
             PlanStep.objects.bulk_create(
                 [
                     PlanStep(
@@ -237,14 +244,34 @@ def _plans(*, policy: CallingPolicy) -> dict[CaseKind, FollowUpPlan]:
                         offset_days=offset,
                         script=scripts[spec.script_code],
                         deadline_days=spec.deadline_days,
+                        # The last step of a chronic plan comes back until the case closes.
+                        repeat_every=repeat.get("every") if offset == spec.offsets[-1] else None,
+                        repeat_unit=repeat.get("unit", "") if offset == spec.offsets[-1] else "",
                     )
                     for offset in spec.offsets
                 ]
             )
-        plans[spec.case_kind] = plan
-    # Each case opened reads its plan's steps: read them once here instead.
-    prefetch_related_objects(list(plans.values()), "steps")
+            PlanRule.objects.bulk_create(
+                [
+                    PlanRule(
+                        plan=plan,
+                        department=departments[rule["department"]]
+                        if rule.get("department")
+                        else None,
+                        case_kind=rule.get("case_kind", ""),
+                    )
+                    for rule in spec.rules
+                ]
+            )
+        plans.append(plan)
     return plans
+
+
+def _heads(users: dict, departments: dict[str, Department]) -> None:
+    """The department heads (科主任) head their departments."""
+    for spec in DEMO_USERS:
+        for code in spec.departments:
+            departments[code].heads.add(users[spec.username])
 
 
 # --- People -----------------------------------------------------------------------------------

@@ -21,6 +21,7 @@ from .calls import (
 from .cases import Case, CaseKind, CaseStatus, FollowUpTask, IntentClass, TaskKind, TaskStatus
 from .imports import ImportJob, ImportJobStatus, ImportPhase
 from .people import Customer, Department, Gender, Hospital, Patient, PreferredSlot
+from .plan_rules import PlanChoice, PlanRule
 from .plans import (
     CallingPolicy,
     CallingWindow,
@@ -29,6 +30,7 @@ from .plans import (
     HolidayOverrideKind,
     HolidayRule,
     PlanStep,
+    RepeatUnit,
 )
 from .staff import DutyDay, Team
 
@@ -65,10 +67,13 @@ __all__ = [
     "ImportPhase",
     "IntentClass",
     "Patient",
+    "PlanChoice",
+    "PlanRule",
     "PlanStep",
     "PreferredSlot",
     "QueueEntry",
     "QueueEntryStatus",
+    "RepeatUnit",
     "Satisfaction",
     "ScriptAnswer",
     "TaskKind",

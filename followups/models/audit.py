@@ -27,6 +27,12 @@ class AuditAction(models.TextChoices):
     CALLBACK_MOVES = "callback_moves", _("Moved a person's calls with their callback")
     DECEASED = "deceased", _("Stopped a person's calls: deceased")
     READ_LIST = "read_list", _("Read a list of people's records")
+    PUT_BACK = "put_back", _("Put a call back on the list")
+    ADD_PERSON = "add_person", _("Added a person")
+    CHANGE_PERSON = "change_person", _("Changed a person's details")
+    OPEN_CASE = "open_case", _("Opened a case")
+    CHANGE_CASE = "change_case", _("Changed a case")
+    CLOSE_CASE = "close_case", _("Closed a case")
 
 
 class AuditEvent(models.Model):

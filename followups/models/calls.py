@@ -307,6 +307,7 @@ class CallAttempt(models.Model):
         permissions = [
             ("work_queue", "Can work the daily call queue"),
             ("review_outcomes", "Can review outcomes, escalations and reports"),
+            ("read_outcomes", "Can read outcomes, reviews, escalations and reports"),
             ("export_data", "Can export outcome data"),
         ]
         verbose_name = _("call attempt")

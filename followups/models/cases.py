@@ -78,6 +78,16 @@ class Case(Created):
         blank=True,
         verbose_name=_("plan"),
     )
+    # Which rule chose the plan (services/plan_rules.py); plan_chosen_by says how it came.
+    plan_rule = models.ForeignKey(
+        "followups.PlanRule",
+        on_delete=models.SET_NULL,
+        related_name="cases",
+        null=True,
+        blank=True,
+        verbose_name=_("plan rule"),
+    )
+    plan_chosen_by = models.CharField(_("plan chosen"), max_length=8, blank=True)
     product = models.CharField(_("product or service"), max_length=120, blank=True)
     status = models.CharField(
         _("status"), max_length=10, choices=CaseStatus.choices, default=CaseStatus.OPEN
@@ -93,6 +103,14 @@ class Case(Created):
         verbose_name=_("agent"),
         help_text=_("The agent who keeps this case where possible."),
     )
+    # Kept by record_outcome in the transaction that stores the call (migration 0019 filled
+    # it for earlier calls): the 出院患者随访比例 counts a case once, reached or not.
+    reached_at = models.DateTimeField(
+        _("first reached"),
+        null=True,
+        blank=True,
+        help_text=_("When a call first reached the person (complete or partial) on this case."),
+    )
 
     class Meta:
         verbose_name = _("case")
@@ -101,6 +119,8 @@ class Case(Created):
         indexes = [
             models.Index(fields=["status", "kind"], name="case_status_kind_idx"),
             models.Index(fields=["customer", "status"], name="case_customer_status_idx"),
+            # The discharge follow-up indicator counts cases by their anchor date.
+            models.Index(fields=["kind", "anchor_date"], name="case_kind_anchor_idx"),
         ]
 
     def __str__(self) -> str:
@@ -109,6 +129,13 @@ class Case(Created):
     @property
     def is_open(self) -> bool:
         return self.status == CaseStatus.OPEN
+
+    @property
+    def plan_reason(self) -> str:
+        """Why the case follows its plan, in a sentence (admin, API, the person's page)."""
+        from .plan_rules import plan_reason
+
+        return plan_reason(self)
 
 
 class FollowUpTask(Timestamped):
@@ -125,6 +152,8 @@ class FollowUpTask(Timestamped):
         blank=True,
         verbose_name=_("plan step"),
     )
+    # A recurring step's calls count 1, 2, 3 …; every other task is its step's first.
+    occurrence = models.PositiveSmallIntegerField(_("occurrence"), default=1, db_default=1)
     kind = models.CharField(
         _("kind"), max_length=10, choices=TaskKind.choices, default=TaskKind.SCHEDULED
     )
@@ -152,6 +181,19 @@ class FollowUpTask(Timestamped):
     outcome_counts = models.JSONField(
         _("outcomes so far"), default=dict, blank=True, help_text=_("Disposition → count.")
     )
+    # The last call (by its start) as the reports read it, kept with the counters in the
+    # transaction that stores each call (count_call): no subquery per task in a report.
+    last_disposition = models.CharField(_("last call's disposition"), max_length=16, blank=True)
+    last_agent = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        null=True,
+        blank=True,
+        db_index=False,
+        verbose_name=_("agent of the last call"),
+    )
+    last_call_at = models.DateTimeField(_("last call started"), null=True, blank=True)
     status_reason = models.CharField(_("status reason"), max_length=200, blank=True)
     needs_number_fix = models.BooleanField(_("number needs fixing"), default=False)
     agent = models.ForeignKey(
@@ -169,7 +211,7 @@ class FollowUpTask(Timestamped):
         ordering = ["due_date", "pk"]
         constraints = [
             models.UniqueConstraint(
-                fields=["case", "step"],
+                fields=["case", "step", "occurrence"],
                 condition=models.Q(step__isnull=False),
                 name="one_task_per_case_step",
             ),
@@ -203,6 +245,18 @@ class FollowUpTask(Timestamped):
     @property
     def is_open(self) -> bool:
         return self.status == TaskStatus.PENDING
+
+    def count_call(self, *, disposition: str, agent_id: int, started_at) -> None:
+        """One more call of this task: its counters and its last call move (not saved). A
+        call recorded late but started earlier stays history, not the last call."""
+        self.attempts += 1
+        self.outcome_counts = {
+            **self.outcome_counts,
+            disposition: self.outcome_counts.get(disposition, 0) + 1,
+        }
+        if self.last_call_at is None or started_at >= self.last_call_at:
+            self.last_disposition, self.last_agent_id = disposition, agent_id
+            self.last_call_at = started_at
 
     @property
     def unanswered_calls(self) -> int:

@@ -1,5 +1,6 @@
 """Who we call: hospitals and their departments, customers, and patients."""
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -46,6 +47,13 @@ class Department(models.Model):
     )
     name = models.CharField(_("name"), max_length=80)
     code = models.SlugField(_("code"), max_length=40)
+    # 科主任: they read this department's calls, reviews, escalations and reports.
+    heads = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        related_name="headed_departments",
+        blank=True,
+        verbose_name=_("department heads"),
+    )
 
     class Meta:
         verbose_name = _("department")

@@ -20,6 +20,12 @@ class HolidayRule(models.TextChoices):
     WORKING_DAYS = "working_days", _("Official working days only (make-up days included)")
 
 
+class RepeatUnit(models.TextChoices):
+    # Values are the ones followups.scheduling.cadence.RepeatUnit uses.
+    DAYS = "days", _("days")
+    MONTHS = "months", _("months")
+
+
 class HolidayOverrideKind(models.TextChoices):
     CLOSED = "closed", _("Closed (no calls)")
     WORKING = "working", _("Working day (calls)")
@@ -223,6 +229,17 @@ class PlanStep(models.Model):
         blank=True,
         help_text=_("E.g. a policy's 15-day cooling-off period; tasks near it rise in priority."),
     )
+    # Chronic follow-up: the step comes back every N days or months until the case closes.
+    repeat_every = models.PositiveSmallIntegerField(
+        _("repeat every"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(365)],
+        help_text=_("Leave empty for a single call; e.g. 1 month, 3 months for chronic patients."),
+    )
+    repeat_unit = models.CharField(
+        _("repeat unit"), max_length=6, choices=RepeatUnit.choices, blank=True
+    )
 
     class Meta:
         verbose_name = _("plan step")
@@ -239,7 +256,23 @@ class PlanStep(models.Model):
             models.CheckConstraint(
                 condition=models.Q(window_days__lte=60), name="step_window_at_most_60_days"
             ),
+            models.CheckConstraint(
+                condition=models.Q(repeat_every__isnull=True, repeat_unit="")
+                | models.Q(repeat_every__gte=1, repeat_unit__in=["days", "months"]),
+                name="step_repeat_every_with_its_unit",
+            ),
         ]
 
     def __str__(self) -> str:
         return _("%(plan)s: day %(days)s") % {"plan": self.plan, "days": self.offset_days}
+
+    def clean(self) -> None:
+        super().clean()
+        if (self.repeat_every is None) != (not self.repeat_unit):
+            raise ValidationError(
+                {"repeat_unit": _("Give both how often the step repeats and its unit, or neither.")}
+            )
+
+    @property
+    def is_recurring(self) -> bool:
+        return self.repeat_every is not None and bool(self.repeat_unit)

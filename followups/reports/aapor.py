@@ -1,4 +1,4 @@
-"""AAPOR outcome rates from each task's final disposition (its last call's).
+"""AAPOR outcome rates from each task's final disposition (its last call's, kept on the task).
 
 Standard Definitions (AAPOR): I complete, P partial, R refusal and break-off, NC
 non-contact, O other, UH/UO unknown eligibility (we record no UO); NE is left out.
@@ -11,13 +11,13 @@ non-contact, O other, UH/UO unknown eligibility (we record no UO); NE is left ou
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 
-from django.db.models import Count
+from django.db.models import Count, F
 from django.utils.translation import gettext as _
 
 from followups.models import AAPOR_GROUP_OF, AAPORGroup, CaseKind, Disposition
 
 from .planning import without_jit
-from .reach import due_tasks, last_attempt
+from .reach import FINAL_DISPOSITION, due_tasks
 from .scope import ReportScope
 from .tables import Column, Kind, Table, share
 
@@ -75,7 +75,7 @@ def aapor_report(*, scope: ReportScope) -> AaporReport:
     """One query: the due tasks counted by case kind and final disposition."""
     rows = (
         due_tasks(scope)
-        .annotate(final_disposition=last_attempt("disposition"))
+        .annotate(final_disposition=F(FINAL_DISPOSITION))
         .values("case__kind", "final_disposition")
         .annotate(n=Count("pk"))
         .order_by()
@@ -84,7 +84,7 @@ def aapor_report(*, scope: ReportScope) -> AaporReport:
     per_kind: dict[str, Counter] = defaultdict(Counter)
     not_called = 0
     for row in rows:
-        if row["final_disposition"] is None:
+        if not row["final_disposition"]:
             not_called += row["n"]
             continue
         dispositions[row["final_disposition"]] += row["n"]

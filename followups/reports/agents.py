@@ -16,6 +16,7 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
 
+from django.db import connection
 from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -151,6 +152,23 @@ def _outside_calls(calls: QuerySet, in_window: Q, rules: dict) -> list[OutsideCa
     return sorted(outside, key=lambda call: (call.started_at, call.pk))
 
 
+def _people_reached(attempts: QuerySet) -> dict[int, int]:
+    """Different people each agent reached: the (agent, person) pairs grouped first, then
+    counted per agent — over a year far faster than a distinct count per agent."""
+    pairs = (
+        attempts.filter(disposition__in=REACHED_DISPOSITIONS)
+        .values("agent_id", "task__case__customer_id")
+        .annotate(calls=Count("pk"))
+        .order_by()
+    )
+    statement, params = pairs.query.sql_with_params()
+    # The ORM's own statement, its values bound as parameters; the ORM cannot group twice.
+    outer = f"SELECT pairs.agent_id, count(*) FROM ({statement}) pairs GROUP BY 1"  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute(outer, params)
+        return dict(cursor.fetchall())
+
+
 def _call_columns() -> list[Column]:
     """What both agent tables start with: the agent, their calls, those that reached the
     person and the average handle time."""
@@ -225,13 +243,7 @@ def agent_figures(*, scope: ReportScope) -> AgentReport:
         )
         for field in ["calls", "reached", "handle", "in_window"]:
             total[field] += row[field] or type(total[field])()
-    people = dict(
-        attempts.filter(disposition__in=REACHED_DISPOSITIONS)
-        .values("agent_id")
-        .annotate(n=Count("task__case__customer_id", distinct=True))
-        .order_by()
-        .values_list("agent_id", "n")
-    )
+    people = _people_reached(attempts)
     scores = dict(
         CallReview.objects.filter(attempt__in=attempts)
         .values("attempt__agent_id")

@@ -47,9 +47,13 @@ def escalation_list(*, now: dt.datetime) -> QuerySet[Escalation]:
     )
 
 
-def escalation_counts(*, now: dt.datetime) -> dict[str, int]:
-    """Unresolved, overdue, and urgent ones nobody has acknowledged yet: one query."""
-    return Escalation.objects.aggregate(
+def escalation_counts(
+    *, now: dt.datetime, among: QuerySet[Escalation] | None = None
+) -> dict[str, int]:
+    """Unresolved, overdue, and urgent ones nobody has acknowledged yet (of `among`, e.g. a
+    department head's, else all): one query."""
+    among = Escalation.objects.all() if among is None else among.order_by()
+    return among.aggregate(
         unresolved=Count("pk", filter=Q(status__in=UNRESOLVED)),
         overdue=Count("pk", filter=Q(status__in=UNRESOLVED, due_at__lt=now)),
         urgent_open=Count(

@@ -6,13 +6,13 @@ called, else "no number recorded", "deceased" or "not called yet".
 
 from dataclasses import dataclass
 
-from django.db.models import BooleanField, Count, ExpressionWrapper, Q
+from django.db.models import BooleanField, Count, ExpressionWrapper, F, Q
 from django.utils.translation import gettext as _
 
 from followups.models import Disposition
 
 from .planning import without_jit
-from .reach import CALLED, REACHED, due_tasks, last_attempt
+from .reach import CALLED, FINAL_DISPOSITION, REACHED, due_tasks
 from .scope import ReportScope
 from .tables import Column, Kind, Table, share
 
@@ -82,21 +82,33 @@ class Funnel:
 
 @without_jit()
 def reach_funnel(*, scope: ReportScope) -> Funnel:
-    """One grouped query: the due tasks counted by called, reached, final disposition and
-    what the customer's record says (no phone, died)."""
-    groups = (
-        due_tasks(scope)
-        .annotate(
+    """Two grouped queries: the due tasks counted by called, reached and final disposition
+    from the task rows alone, and the tasks not called yet by what the customer's record
+    says (no phone, died) — only those need the person's record."""
+    tasks = due_tasks(scope)
+    called_groups = (
+        tasks.annotate(
             called=ExpressionWrapper(CALLED, BooleanField()),
             reached=ExpressionWrapper(REACHED, BooleanField()),
-            final_disposition=last_attempt("disposition"),
-            no_phone=ExpressionWrapper(Q(case__customer__phone=""), BooleanField()),
-            died=ExpressionWrapper(Q(case__patient__died_on__isnull=False), BooleanField()),
+            final_disposition=F(FINAL_DISPOSITION),
         )
-        .values("called", "reached", "final_disposition", "no_phone", "died")
+        .values("called", "reached", "final_disposition")
         .annotate(n=Count("pk"))
         .order_by()
     )
+    not_called = (
+        tasks.exclude(CALLED)
+        .annotate(
+            no_phone=ExpressionWrapper(Q(case__customer__phone=""), BooleanField()),
+            died=ExpressionWrapper(Q(case__patient__died_on__isnull=False), BooleanField()),
+        )
+        .values("no_phone", "died")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    groups = [row for row in called_groups if row["called"]] + [
+        {"called": False, "reached": False, "final_disposition": "", **row} for row in not_called
+    ]
     due = called = reached = 0
     unreached = dict.fromkeys(REASONS, 0)
     for row in groups:

@@ -16,10 +16,10 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Case, Count, IntegerField, Max, Q, QuerySet, Sum, When
 from django.utils.translation import gettext as _
 
-from followups.models import CallAttempt, CaseKind, FollowUpTask, TaskStatus
+from followups.models import CaseKind, FollowUpTask, TaskStatus
 from followups.models.calls import REACHED_DISPOSITIONS
 
 from .planning import without_jit
@@ -27,15 +27,12 @@ from .scope import ReportScope
 from .tables import Column, Kind, Table, share, user_name
 
 # A task's calls as record_outcome counts them on the task, in the transaction that stores
-# each call: reading the counters spares the reports a subquery per task.
+# each call: reading the counters and the last call kept there (FollowUpTask.count_call)
+# spares the reports a subquery per task.
 CALLED = Q(attempts__gt=0)
 REACHED = Q(outcome_counts__has_any_keys=sorted(REACHED_DISPOSITIONS))
-
-
-def last_attempt(field: str) -> Subquery:
-    """``field`` of the task's last call: its final disposition, its last agent."""
-    latest = CallAttempt.objects.filter(task=OuterRef("pk")).order_by("-started_at", "-pk")
-    return Subquery(latest.values(field)[:1])
+FINAL_DISPOSITION = "last_disposition"  # "" while the task has no call
+FINAL_AGENT = "last_agent_id"  # None while the task has no call
 
 
 def due_tasks(scope: ReportScope) -> QuerySet[FollowUpTask]:
@@ -98,14 +95,25 @@ def _table(key: str, title: str, first: Column, totals: dict, *, sort: bool) -> 
     return Table(key, title, _rate_columns(first), rows)
 
 
+def _any(condition: Q) -> Max:
+    """1 when a row of the group meets ``condition``, else 0."""
+    return Max(Case(When(condition, then=1), default=0, output_field=IntegerField()))
+
+
 def people_counts(scope: ReportScope) -> dict[str, int]:
-    """The different people behind the due tasks: due, called, reached (one query)."""
-    person = "case__customer_id"
-    return due_tasks(scope).aggregate(
-        due=Count(person, distinct=True),
-        called=Count(person, distinct=True, filter=CALLED),
-        reached=Count(person, distinct=True, filter=REACHED),
+    """The different people behind the due tasks: due, called, reached (one query). The
+    tasks are grouped by person first, which a year of tasks does much faster than three
+    distinct counts."""
+    per_person = (
+        due_tasks(scope)
+        .values("case__customer_id")
+        .annotate(called_any=_any(CALLED), reached_any=_any(REACHED))
+        .order_by()
     )
+    counts = per_person.aggregate(
+        due=Count("case__customer_id"), called=Sum("called_any"), reached=Sum("reached_any")
+    )
+    return {name: value or 0 for name, value in counts.items()}
 
 
 def _totals_table(*, tasks: tuple[int, int, int], people: dict[str, int]) -> Table:
@@ -137,21 +145,10 @@ def _totals_table(*, tasks: tuple[int, int, int], people: dict[str, int]) -> Tab
     )
 
 
-@without_jit()
-def follow_up_rate(*, scope: ReportScope) -> ReachReport:
-    """One grouped query over the due tasks, rolled up by each dimension here, one for the
-    people behind them and one for the agents' names: three queries whatever the size of
-    the period."""
-    groups = (
-        due_tasks(scope)
-        .annotate(final_agent=last_attempt("agent_id"))
-        .values(
-            "due_date",
-            "case__patient__department_id",
-            "case__patient__department__name",
-            "final_agent",
-            "case__kind",
-        )
+def _counted(tasks: QuerySet, *fields: str) -> QuerySet:
+    """The tasks grouped by ``fields``: due, called, reached, window missed."""
+    return (
+        tasks.values(*fields)
         .annotate(
             due=Count("pk"),
             called_n=Count("pk", filter=CALLED),
@@ -160,23 +157,41 @@ def follow_up_rate(*, scope: ReportScope) -> ReachReport:
         )
         .order_by()
     )
+
+
+@without_jit()
+def follow_up_rate(*, scope: ReportScope) -> ReachReport:
+    """Two grouped queries over the due tasks — by due day and last agent from the task
+    rows alone, by department and case kind through the cases — rolled up by each dimension
+    here, one for the people behind them and one for the agents' names: four queries
+    whatever the size of the period. (One query grouped by all four makes nearly a group a
+    task over a year.)"""
+    tasks = due_tasks(scope)
     dimensions = {
         "day": "due_date",
+        "agent": FINAL_AGENT,
         "department": "case__patient__department_id",
-        "agent": "final_agent",
         "kind": "case__kind",
     }
     sums: dict[str, dict] = {name: defaultdict(lambda: [0, 0, 0, 0]) for name in dimensions}
     department_names = {}
-    for row in groups:
-        department_names[row["case__patient__department_id"]] = row[
-            "case__patient__department__name"
-        ]
-        counts = (row["due"], row["called_n"], row["reached_n"], row["missed_n"])
-        for name, field in dimensions.items():
-            cell = sums[name][row[field]]
-            for position, count in enumerate(counts):
-                cell[position] += count
+    for pair, fields in [
+        (("day", "agent"), ("due_date", FINAL_AGENT)),
+        (
+            ("department", "kind"),
+            ("case__patient__department_id", "case__patient__department__name", "case__kind"),
+        ),
+    ]:
+        for row in _counted(tasks, *fields):
+            if "case__patient__department_id" in row:
+                department_names[row["case__patient__department_id"]] = row[
+                    "case__patient__department__name"
+                ]
+            counts = (row["due"], row["called_n"], row["reached_n"], row["missed_n"])
+            for name in pair:
+                cell = sums[name][row[dimensions[name]]]
+                for position, count in enumerate(counts):
+                    cell[position] += count
     due, called, reached, missed = (
         sum(cell[position] for cell in sums["day"].values()) for position in range(4)
     )

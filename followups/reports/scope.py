@@ -3,8 +3,10 @@
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
+
+from followups.roles import REVIEW_OUTCOMES
 
 
 @dataclass(frozen=True)
@@ -15,6 +17,9 @@ class ReportScope:
     end: dt.date
     department_id: int | None = None
     case_kind: str = ""
+    # The departments the reader may see (a department head's, departments_seen_by); None:
+    # every department.
+    departments: frozenset[int] | None = None
 
     @classmethod
     def last_days(cls, *, today: dt.date, days: int = 30, **filters) -> "ReportScope":
@@ -34,6 +39,8 @@ class ReportScope:
     def case_filter(self, prefix: str) -> Q:
         """The department and case-kind filters, on the case reached through ``prefix``."""
         condition = Q()
+        if self.departments is not None:
+            condition &= Q(**{f"{prefix}patient__department_id__in": self.departments})
         if self.department_id:
             condition &= Q(**{f"{prefix}patient__department_id": self.department_id})
         if self.case_kind:
@@ -46,3 +53,20 @@ class ReportScope:
         return Q(**{f"{prefix}started_at__gte": since, f"{prefix}started_at__lt": until}) & (
             self.case_filter(f"{prefix}task__case__")
         )
+
+
+def departments_seen_by(user) -> frozenset[int] | None:
+    """The departments whose calls, reviews, escalations and reports `user` may read: every
+    one (None) for those who review outcomes (supervisors, admins); a department head only
+    the departments they head. The one place the department head's scope is decided."""
+    if user.has_perm(REVIEW_OUTCOMES):
+        return None
+    return frozenset(user.headed_departments.values_list("pk", flat=True))
+
+
+def within_departments(queryset: QuerySet, departments: frozenset[int] | None, path: str):
+    """`queryset` narrowed to the departments (`path`: the lookup to the department id from
+    its rows, e.g. "task__case__patient__department_id")."""
+    if departments is None:
+        return queryset
+    return queryset.filter(**{f"{path}__in": departments})

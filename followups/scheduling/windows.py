@@ -48,6 +48,32 @@ class Window:
             raise ValueError(f"a window must end after it starts: {self.start} to {self.end}")
 
 
+class WindowFit(StrEnum):
+    """How a calling window an admin types sits in the policy's calling day."""
+
+    FITS = "fits"
+    EMPTY = "empty"
+    CROSSES_MIDNIGHT = "crosses_midnight"
+    IN_QUIET_HOURS = "in_quiet_hours"
+    REACHES_INTO_QUIET_HOURS = "reaches_into_quiet_hours"
+
+
+def window_fit(start: time, end: time, *, quiet_before: time, quiet_after: time) -> WindowFit:
+    """Whether the window [start, end) lies in the hours calls are allowed. Those hours are
+    one stretch of a day, [quiet_before, quiet_after) (CallingRules refuses any other), so a
+    window crossing midnight always runs into quiet hours: it is never allowed. A window
+    partly in quiet hours is refused too, since only its callable part would ever be used."""
+    if start == end:
+        return WindowFit.EMPTY
+    if end < start:
+        return WindowFit.CROSSES_MIDNIGHT
+    if end <= quiet_before or start >= quiet_after:
+        return WindowFit.IN_QUIET_HOURS
+    if start < quiet_before or end > quiet_after:
+        return WindowFit.REACHES_INTO_QUIET_HOURS
+    return WindowFit.FITS
+
+
 @dataclass(frozen=True)
 class CallingRules:
     """A calling policy as the rules see it; build one per call with the patient's timezone."""

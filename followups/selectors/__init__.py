@@ -29,7 +29,6 @@ from followups.models import (
 from followups.models.calls import Disposition
 from followups.reports.calls import ONE_PER_CALL, reached_call
 from followups.scheduling import calendar_warnings
-from followups.selectors.person_calls import carried_counts
 
 
 def open_tasks_due_by(day: dt.date) -> QuerySet[FollowUpTask]:
@@ -54,24 +53,15 @@ DEATHS_SHOWN_FOR = dt.timedelta(days=30)
 
 
 def agent_day(*, agent, day: dt.date) -> dict:
-    """What an agent sees on arrival: their entries on today's list (one per person, each
-    with `covers`, the number of follow-ups its call settles), and what is due."""
-    entries = (
-        QueueEntry.objects.filter(call_list__day=day, assigned_agent=agent)
-        .select_related("call_list", "task__case__customer", "task__case__patient__department")
-        .order_by("priority", "pk")
-    )
+    """What an agent sees on arrival: how their list of the day stands, and what is due
+    (the list itself, searched, sorted and paged, is selectors/agent_list.py's)."""
+    entries = QueueEntry.objects.filter(call_list__day=day, assigned_agent=agent)
     counts = entries.aggregate(
         waiting=Count("pk", filter=Q(status=QueueEntryStatus.WAITING)),
         done=Count("pk", filter=Q(status=QueueEntryStatus.DONE)),
         total=Count("pk"),
     )
-    listed = list(entries[:50])
-    covers = carried_counts(listed)
-    for entry in listed:
-        entry.covers = covers[entry.pk]
     return {
-        "entries": listed,
         "counts": counts,
         "due_in_pool": open_tasks_due_by(day).count(),
         # Calls, not follow-ups settled: one call to a person counts once.

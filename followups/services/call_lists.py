@@ -14,6 +14,7 @@ from django.db.models import BooleanField, Count, ExpressionWrapper, Q
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils import timezone
 
+from followups import clock
 from followups.models import (
     CallList,
     CaseStatus,
@@ -26,15 +27,11 @@ from followups.models import (
 )
 from followups.roles import Role
 from followups.scheduling import CallingRules, calendar_warnings, day_status, queue_priority
+from followups.services.leases import UNCLAIMED
 from followups.services.person_calls import calls_a_day, due_by, next_midnight
 from followups.services.policies import default_policy_id, policies_with_rules
 
 PRIORITY_EPOCH = dt.date(2000, 1, 1)
-
-
-def center_day(moment: dt.datetime) -> dt.date:
-    """The call center's calendar day at `moment`: the day whose list is worked."""
-    return timezone.localtime(moment, timezone.get_default_timezone()).date()
 
 
 @dataclass
@@ -128,8 +125,12 @@ def _skip_reason(row: dict, day_open) -> str | None:
 def build_call_lists(*, day: dt.date) -> BuildReport:
     """Put every due or overdue open task whose customer may be called on `day` on that
     day's list, once: a second run, or two runs at once, add nothing more."""
+    # cases → contact → call_lists: the recurring steps' calls are made here, not imported above.
+    from followups.services.cases import top_up_recurring
+
     report = BuildReport(day=day)
-    today = center_day(timezone.now())
+    today = clock.today()
+    top_up_recurring(today=day)
     report.closed_earlier = _close_earlier_lists(before=min(day, today))
     report.window_missed = _end_missed_windows(before=min(day, today))
     call_list, _ = CallList.objects.get_or_create(day=day)
@@ -251,13 +252,7 @@ def _list_again(came_due: list[tuple[int, int, int]]) -> int:
         leads.setdefault(entry_id, (priority, task_id))
     for entry_id, (priority, task_id) in leads.items():
         QueueEntry.objects.filter(pk=entry_id, status=QueueEntryStatus.DONE).update(
-            task_id=task_id,
-            priority=priority,
-            status=QueueEntryStatus.WAITING,
-            closed_at=None,
-            claimed_by=None,
-            claimed_at=None,
-            lease_expires_at=None,
+            task_id=task_id, priority=priority, closed_at=None, **UNCLAIMED
         )
     return len(leads)
 

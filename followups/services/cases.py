@@ -4,22 +4,37 @@ import datetime as dt
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.db.models import Count, Max, Q
 from django.utils.translation import gettext
 
-from followups.models import Case, CaseStatus, FollowUpPlan, FollowUpTask, PlanStep, TaskStatus
+from followups import clock
+from followups.models import (
+    CallAttempt,
+    Case,
+    CaseStatus,
+    FollowUpPlan,
+    FollowUpTask,
+    PlanChoice,
+    PlanStep,
+    TaskStatus,
+)
 from followups.scheduling import (
     FIRST_PLAUSIBLE_DAY,
+    RECURRING_AHEAD,
+    RECURRING_HORIZON_DAYS,
     CallingRules,
     HalfDay,
     IntentCadence,
-    due_dates,
+    RepeatUnit,
     first_call_moment,
     follow_up_window_end,
     next_intent_call_date,
+    occurrence_day,
+    occurrences_ahead,
     plausible_day,
 )
 from followups.services.contact import best_time_for
+from followups.services.plan_rules import choose_plan_for
 from followups.services.policies import rules_for_case
 
 
@@ -38,7 +53,7 @@ def first_call_half(case: Case, rules: CallingRules) -> HalfDay | None:
 
 
 def _check_anchor(day) -> None:
-    if isinstance(day, dt.date) and not plausible_day(day, today=timezone.localdate()):
+    if isinstance(day, dt.date) and not plausible_day(day, today=clock.today()):
         raise ValidationError(
             {
                 "anchor_date": gettext("Give a date from %(first)s to a year from today.")
@@ -52,6 +67,7 @@ def open_case(**fields) -> Case:
     """Create a case and the tasks its plan (and its intent class) yield."""
     case = Case(**fields)
     _check_anchor(case.anchor_date)
+    choose_plan_for(case)
     case.full_clean()
     case.save()
     sync_case_tasks(case=case)
@@ -66,80 +82,175 @@ def step_deadline(anchor: dt.date, step: PlanStep) -> dt.date | None:
 
 
 def planned_task(
-    case: Case, step: PlanStep, due: dt.date, rules: CallingRules, half: HalfDay | None
+    case: Case,
+    step: PlanStep,
+    due: dt.date,
+    rules: CallingRules,
+    half: HalfDay | None,
+    occurrence: int = 1,
 ) -> FollowUpTask:
     """The task of a plan step of the case falling due on `due`, not saved: its first call,
     follow-up window, deadline and attempt budget from the step (`half`: the half of the day
-    its calls start in)."""
+    its calls start in; `occurrence`: which call of a recurring step, whose repeats have no
+    deadline)."""
     return FollowUpTask(
         case=case,
         step=step,
+        occurrence=occurrence,
         due_date=due,
         earliest_at=earliest_call(due, rules, half),
         window_ends_on=follow_up_window_end(due, step.window_days),
-        deadline=step_deadline(case.anchor_date, step),
+        deadline=step_deadline(case.anchor_date, step) if occurrence == 1 else None,
         max_attempts=step.max_attempts,
         agent=case.agent,
     )
 
 
+def step_first_day(anchor: dt.date, step: PlanStep) -> dt.date:
+    return anchor + dt.timedelta(days=step.offset_days)
+
+
+def step_day(anchor: dt.date, step: PlanStep, occurrence: int) -> dt.date:
+    """The due day of the step's `occurrence`-th call (a step that does not repeat has one)."""
+    first = step_first_day(anchor, step)
+    if occurrence == 1 or not step.is_recurring:
+        return first
+    return occurrence_day(first, step.repeat_every, RepeatUnit(step.repeat_unit), occurrence)
+
+
+def new_occurrences(
+    anchor: dt.date, step: PlanStep, *, made: int, waiting: int, today: dt.date
+) -> list[tuple[int, dt.date]]:
+    """The calls of the step to make now, as (occurrence, due day): its first when none was
+    made; for a recurring step, the repeats inside the horizon (scheduling.cadence)."""
+    first = step_first_day(anchor, step)
+    found = [] if made else [(1, first)]
+    if step.is_recurring:
+        found += occurrences_ahead(
+            first=first,
+            every=step.repeat_every,
+            unit=RepeatUnit(step.repeat_unit),
+            made=max(made, 1),
+            waiting=waiting + len(found),
+            today=today,
+        )
+    return found
+
+
 @transaction.atomic
-def sync_case_tasks(*, case: Case) -> int:
-    """Bring the case's untouched tasks in line with its plan and anchor date.
+def sync_case_tasks(*, case: Case, today: dt.date | None = None) -> int:
+    """Bring the case's untouched tasks in line with its plan and anchor date, and keep a
+    recurring step's calls made ahead up to the horizon.
 
     Tasks already attempted or finished are history and never move; untouched pending
-    tasks follow a new anchor date, and those of steps the plan no longer has are
-    cancelled. Safe to run any number of times: the (case, step) constraint keeps one
-    task per step. Returns the number of tasks created.
+    tasks follow a new anchor date, and those of steps the plan no longer has (or of repeats
+    a step no longer makes) are cancelled. Safe to run any number of times: the (case,
+    step, occurrence) constraint keeps one task per call. Returns the number of tasks
+    created.
     """
     if case.status != CaseStatus.OPEN:
         return 0
+    today = today or clock.today()
     steps = list(case.plan.steps.all()) if case.plan_id else []
     untouched = FollowUpTask.objects.filter(case=case, status=TaskStatus.PENDING, attempts=0)
     untouched.filter(step__isnull=False).exclude(step__in=steps).update(
         status=TaskStatus.CANCELLED, status_reason="plan changed"
     )
     existing = {
-        task.step_id: task for task in FollowUpTask.objects.filter(case=case, step__in=steps)
+        (task.step_id, task.occurrence): task
+        for task in FollowUpTask.objects.filter(case=case, step__in=steps)
     }
-    dues = due_dates(case.anchor_date, [step.offset_days for step in steps])
     rules = rules_for_case(case)
     half = first_call_half(case, rules) if steps else None
-    to_create = []
-    for step, due in zip(steps, dues, strict=True):
-        deadline = step_deadline(case.anchor_date, step)
-        task = existing.get(step.pk)
-        if task is None:
-            to_create.append(planned_task(case, step, due, rules, half))
-        elif (
-            task.status == TaskStatus.PENDING
-            and task.attempts == 0
-            and (
-                (task.due_date, task.deadline, task.window_ends_on, task.max_attempts)
-                != (due, deadline, follow_up_window_end(due, step.window_days), step.max_attempts)
+    to_create, stale = [], []
+    for step in steps:
+        made = sorted(occurrence for step_id, occurrence in existing if step_id == step.pk)
+        for occurrence in made:
+            task = existing[(step.pk, occurrence)]
+            if occurrence > 1 and not step.is_recurring:
+                stale.append(task.pk)
+            else:
+                _follow_step(task, step_day(case.anchor_date, step, occurrence), step, rules, half)
+        waiting = sum(
+            1 for occurrence in made if existing[(step.pk, occurrence)].status == TaskStatus.PENDING
+        )
+        to_create += [
+            planned_task(case, step, due, rules, half, occurrence)
+            for occurrence, due in new_occurrences(
+                case.anchor_date, step, made=made[-1] if made else 0, waiting=waiting, today=today
             )
-        ):
-            task.due_date, task.deadline = due, deadline
-            task.window_ends_on = follow_up_window_end(due, step.window_days)
-            task.max_attempts = step.max_attempts
-            task.earliest_at = earliest_call(due, rules, half)
-            task.save(
-                update_fields=[
-                    "due_date",
-                    "earliest_at",
-                    "deadline",
-                    "window_ends_on",
-                    "max_attempts",
-                    "updated_at",
-                ]
-            )
+        ]
+    untouched.filter(pk__in=stale).update(status=TaskStatus.CANCELLED, status_reason="plan changed")
     FollowUpTask.objects.bulk_create(to_create, ignore_conflicts=True)
     return len(to_create)
 
 
+def _follow_step(
+    task: FollowUpTask, due: dt.date, step: PlanStep, rules: CallingRules, half
+) -> None:
+    """An untouched pending task takes the due day, deadline, window and budget its step
+    now gives it."""
+    if task.status != TaskStatus.PENDING or task.attempts:
+        return
+    deadline = step_deadline(task.case.anchor_date, step) if task.occurrence == 1 else None
+    window_ends_on = follow_up_window_end(due, step.window_days)
+    wanted = (due, deadline, window_ends_on, step.max_attempts)
+    if (task.due_date, task.deadline, task.window_ends_on, task.max_attempts) == wanted:
+        return
+    task.due_date, task.deadline, task.window_ends_on, task.max_attempts = wanted
+    task.earliest_at = earliest_call(due, rules, half)
+    task.save(
+        update_fields=[
+            "due_date",
+            "earliest_at",
+            "deadline",
+            "window_ends_on",
+            "max_attempts",
+            "updated_at",
+        ]
+    )
+
+
+def keep_recurring_ahead(*, case: Case, task: FollowUpTask, today: dt.date) -> int:
+    """After a call settled a task of a recurring step: the next call of the step is made
+    (within the horizon). Returns the tasks made."""
+    if case.status != CaseStatus.OPEN or task.is_open or not (task.step and task.step.is_recurring):
+        return 0
+    return sync_case_tasks(case=case, today=today)
+
+
+def top_up_recurring(*, today: dt.date) -> int:
+    """Every open case of a plan with a recurring step gets the step's calls made up to the
+    horizon (the daily list build runs this first). Only cases whose last call of the step
+    falls near enough to the horizon, with fewer than RECURRING_AHEAD waiting, are read.
+    Returns the tasks made."""
+    made = 0
+    for step in PlanStep.objects.filter(repeat_every__isnull=False).exclude(repeat_unit=""):
+        # The shortest a repeat can be: months have 28 days at least.
+        shortest = step.repeat_every * (28 if step.repeat_unit == RepeatUnit.MONTHS else 1)
+        of_step = Q(tasks__step=step)
+        due = (
+            Case.objects.filter(plan_id=step.plan_id, status=CaseStatus.OPEN)
+            .annotate(
+                last_due=Max("tasks__due_date", filter=of_step),
+                waiting=Count("tasks", filter=of_step & Q(tasks__status=TaskStatus.PENDING)),
+            )
+            .filter(waiting__lt=RECURRING_AHEAD)
+            .filter(
+                Q(last_due__isnull=True)
+                | Q(last_due__lte=today + dt.timedelta(days=RECURRING_HORIZON_DAYS - shortest))
+            )
+            .select_related("plan", "customer", "patient")
+        )
+        for case in due.iterator(chunk_size=500):
+            made += sync_case_tasks(case=case, today=today)
+    return made
+
+
 def change_case(case: Case, **changes) -> Case:
     """Change a case's fields. A new anchor date or plan moves the calls not yet made
-    (sync_case_tasks); a closed case keeps both (ValidationError naming the field)."""
+    (sync_case_tasks), a new intent class its routine call (reschedule_intent_call); a
+    closed case keeps its anchor date and plan (ValidationError naming the field)."""
     moving = [
         name
         for name in ("anchor_date", "plan")
@@ -151,13 +262,30 @@ def change_case(case: Case, **changes) -> Case:
         raise ValidationError(
             {name: gettext("A closed case keeps its anchor date and plan.") for name in moving}
         )
+    new_intent = "intent_class" in changes and changes["intent_class"] != case.intent_class
     with transaction.atomic():
         for name, value in changes.items():
             setattr(case, name, value)
+        if "plan" in moving:
+            # A plan given by hand overrides the rules from now on.
+            case.plan_rule, case.plan_chosen_by = None, PlanChoice.HAND
         case.save()
         if moving:
             sync_case_tasks(case=case)
+        if new_intent:
+            reschedule_intent_call(case=case)
     return case
+
+
+def reschedule_intent_call(*, case: Case) -> FollowUpTask | None:
+    """After the case's intent class changed by hand (a page, the API, Django admin): its
+    routine call moves to one new cadence after the case's last call (its anchor date when
+    none was made yet)."""
+    last = (
+        CallAttempt.objects.filter(task__case=case).order_by("-started_at").values("started_at")
+    ).first()
+    last_call = clock.center_day(last["started_at"]) if last else case.anchor_date
+    return schedule_intent_call(case=case, last_call=last_call)
 
 
 def intent_cadence(plan: FollowUpPlan | None) -> IntentCadence:

@@ -14,6 +14,7 @@ from django.db.models import Count, Min, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from followups.clock import center_day
 from followups.models import (
     CallList,
     CaseStatus,
@@ -25,7 +26,6 @@ from followups.models import (
 )
 from followups.scheduling import next_callable_moment, place_callback
 from followups.services import claim_sql, person_calls
-from followups.services.call_lists import center_day
 from followups.services.calling_rules import (
     GroupKey,
     GroupState,
@@ -73,6 +73,9 @@ OUTSIDE_WINDOW = "outside_window"
 ALL_CLAIMED = "all_claimed"
 ALL_DONE = "all_done"
 NOTHING_ASSIGNED = "nothing_assigned"
+# A call picked on the agent's own list (claim_from_list) that may not be handed out.
+HOLDING_ANOTHER = "holding_another"
+NOT_CALLABLE_NOW = "not_callable_now"
 REASONS = (OUTSIDE_WINDOW, NO_LIST, ALL_CLAIMED, ALL_DONE, NOTHING_ASSIGNED)
 
 
@@ -340,6 +343,43 @@ def claim_next_call(*, agent, now: dt.datetime) -> Claim:
     return _why_nothing(agent=agent, day=day, now=now, states=states)
 
 
+def claim_from_list(*, agent, entry_id: int, now: dt.datetime) -> Claim:
+    """The call the agent picked on their own list, handed to them under a lease when the
+    claim's rules let it be made now; else why not (another call is open, or this person
+    may not be called now, with when they may)."""
+    day = center_day(now)
+    with transaction.atomic():
+        held = _held_claim_id(agent, now)
+        if held == entry_id:
+            entry = QueueEntry.objects.select_related(*DETAILS).get(pk=held)
+            return _handed(attach_call_details(entry), agent)
+        if held is not None:
+            return _no_call(HOLDING_ANOTHER, gettext("Finish the call you have open first."))
+        candidates = claim_candidates(agent=agent, day=day, now=now, own=True, best=None).filter(
+            pk=entry_id
+        )
+        entry = _first_callable(candidates, {}, now)
+        if entry is not None:
+            taken = _take(entry, agent, now)
+            return _handed(attach_call_details(taken), agent)
+    waiting = QueueEntry.objects.filter(pk=entry_id, assigned_agent=agent).filter(
+        _available(now) & _callable_task()
+    )
+    if waiting.exists():
+        later = _outside_window(waiting, now)
+        if later.next_possible_at is not None and later.next_possible_at > now:
+            message = gettext("This person may not be called now: from %(when)s.") % {
+                "when": later.next_possible_at.strftime("%H:%M")
+                if later.next_possible_at.date() == day
+                else later.next_possible_at.strftime("%Y-%m-%d %H:%M")
+            }
+            return _no_call(NOT_CALLABLE_NOW, message, later.next_possible_at)
+    return _no_call(
+        NOT_CALLABLE_NOW,
+        gettext("This person may not be called now (done, held by a colleague or on the phone)."),
+    )
+
+
 def _claim_in_one_statement(agent, *, day: dt.date, now: dt.datetime) -> Claim:
     """The same claim as the ORM path above, as one round trip (services/claim_sql.py).
     An entry of a group this process has not judged yet is judged once taken, and given
@@ -391,6 +431,41 @@ def _why_nothing(
     only when the queue is empty for the agent, so one pass over the list is affordable."""
     if not CallList.objects.filter(day=day).exists():
         return _no_call(NO_LIST, gettext("Today's call list has not been built yet."))
+    visible, counts = _list_counts(agent, day=day, now=now, states=states)
+    if counts["callable_now"]:
+        # Callable entries exist but other agents' claims hold them locked this instant,
+        # or hold a call with the same person.
+        return _no_call(ALL_CLAIMED, _all_claimed_message(), now)
+    return _why_none_callable(visible, counts, now)
+
+
+def why_no_call_now(*, agent, now: dt.datetime) -> Claim | None:
+    """What the console says on opening, without claiming anything: the answer a claim
+    would give now when it could hand out nothing (outside calling hours and when the next
+    window opens, all done, no list …), or None when there is a call to take. Every group
+    on the list is judged, so the answer does not depend on what this process has met."""
+    day = center_day(now)
+    if not CallList.objects.filter(day=day).exists():
+        return _no_call(NO_LIST, gettext("Today's call list has not been built yet."))
+    groups = (
+        QueueEntry.objects.filter(call_list__day=day)
+        .filter(_visible_to(agent, day), _available(now), _callable_task())
+        .values_list("task__case__plan_id", "task__case__customer__timezone")
+        .distinct()
+        .order_by()
+    )
+    states = {key: group_state(calling_rules_of_group(key), now) for key in groups}
+    visible, counts = _list_counts(agent, day=day, now=now, states=states)
+    if counts["callable_now"]:
+        return None
+    return _why_none_callable(visible, counts, now)
+
+
+def _list_counts(
+    agent, *, day: dt.date, now: dt.datetime, states: dict[GroupKey, GroupState]
+) -> tuple[QuerySet, dict]:
+    """The entries the agent may be handed and how many are waiting, callable now, held by
+    a live claim (and when the first of those leases ends)."""
     visible = QueueEntry.objects.filter(call_list__day=day).filter(_visible_to(agent, day))
     waiting = _available(now) & _callable_task()
     live_elsewhere = Q(status=QueueEntryStatus.CLAIMED, lease_expires_at__gte=now)
@@ -404,10 +479,13 @@ def _why_nothing(
         live_elsewhere=Count("pk", filter=live_elsewhere),
         lease_ends=Min("lease_expires_at", filter=live_elsewhere),
     )
-    if counts["callable_now"]:
-        # Callable entries exist but other agents' claims hold them locked this instant,
-        # or hold a call with the same person.
-        return _no_call(ALL_CLAIMED, _all_claimed_message(), now)
+    return visible, counts
+
+
+def _why_none_callable(visible: QuerySet, counts: dict, now: dt.datetime) -> Claim:
+    """Nothing may be called now: outside the windows (and when the next opens), all held
+    by others, all done, or nothing assigned."""
+    waiting = _available(now) & _callable_task()
     if counts["waiting"]:
         return _outside_window(visible.filter(waiting), now)
     if counts["live_elsewhere"]:

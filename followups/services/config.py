@@ -25,8 +25,9 @@ from followups.models import (
     Team,
 )
 from followups.roles import Role
-from followups.scheduling import calendar_warnings, day_status, windows_on
+from followups.scheduling import SATURDAY, calendar_warnings, day_status, windows_on
 from followups.services import audit
+from followups.services.plan_rules import check_plan_rules
 from followups.services.plans import plan_changed, policy_changed
 from followups.services.policies import calling_rules
 
@@ -56,9 +57,15 @@ def _save_with_inlines(form, formset):
 
 
 @transaction.atomic
-def save_plan(*, plan_form, steps_formset, actor) -> FollowUpPlan:
-    """Save a plan and its steps; plan_changed audits it and moves its cases' untouched tasks."""
+def save_plan(*, plan_form, steps_formset, actor, rules_formset=None) -> FollowUpPlan:
+    """Save a plan, its steps and its rules; plan_changed audits it and moves its cases'
+    untouched tasks. Rules that conflict with another active plan's are refused here too
+    (ValidationError, nothing saved), should another admin have saved one meanwhile."""
     plan = _save_with_inlines(plan_form, steps_formset)
+    if rules_formset is not None:
+        rules_formset.instance = plan
+        rules_formset.save()
+        check_plan_rules(plan)
     plan_changed(plan=plan, actor=actor)
     return plan
 
@@ -101,6 +108,9 @@ class PreviewDay:
 
     @property
     def reason_label(self) -> str:
+        if self.reason == "workday" and self.day.weekday() >= SATURDAY:
+            # Called because the policy ticks the day, not because it is a working day.
+            return str(_("Calling day (weekend)"))
         return DAY_REASONS.get(self.reason, self.reason)
 
 
@@ -170,11 +180,13 @@ def set_duty(
 # --- Users and roles --------------------------------------------------------------------------
 
 
-def _set_role(user, role: str) -> None:
+def _set_role(user, role: str, departments=()) -> None:
     user.groups.remove(*Group.objects.filter(name__in=ROLE_GROUPS))
     user.groups.add(Group.objects.get(name=role))
     # Admins also open the data admin (Django admin), which wants is_staff.
     user.is_staff = role == Role.ADMIN
+    # Only a department head is bound to departments (what they read, reports/scope.py).
+    user.headed_departments.set(departments if role == Role.DEPARTMENT_HEAD else [])
 
 
 def user_role(user) -> str | None:
@@ -182,23 +194,36 @@ def user_role(user) -> str | None:
     return next((role for role in reversed(ROLE_GROUPS) if role in names), None)
 
 
+def _headed(user) -> dict:
+    """The departments a department head heads, for the audit trail (nothing for others)."""
+    headed = sorted(user.headed_departments.values_list("pk", flat=True))
+    return {"departments": headed} if headed else {}
+
+
 @transaction.atomic
-def create_user(*, username: str, name: str, password: str, role: str, actor):
+def create_user(*, username: str, name: str, password: str, role: str, actor, departments=()):
     user = get_user_model().objects.create_user(
         username=username, password=password, first_name=name
     )
-    _set_role(user, role)
+    _set_role(user, role, departments)
     user.save(update_fields=["is_staff"])
-    audit.record(actor=actor, action=AuditAction.CHANGE_USER, target=user, created=True, role=role)
+    audit.record(
+        actor=actor,
+        action=AuditAction.CHANGE_USER,
+        target=user,
+        created=True,
+        role=role,
+        **_headed(user),
+    )
     return user
 
 
 @transaction.atomic
-def change_user(*, user, name: str, role: str, is_active: bool, actor):
-    before = {"role": user_role(user), "is_active": user.is_active}
+def change_user(*, user, name: str, role: str, is_active: bool, actor, departments=()):
+    before = {"role": user_role(user), "is_active": user.is_active, **_headed(user)}
     user.first_name = name
     user.is_active = is_active
-    _set_role(user, role)
+    _set_role(user, role, departments)
     user.save(update_fields=["first_name", "is_active", "is_staff"])
     audit.record(
         actor=actor,
@@ -208,6 +233,8 @@ def change_user(*, user, name: str, role: str, is_active: bool, actor):
         role_to=role,
         active_from=before["is_active"],
         active_to=is_active,
+        **{f"{key}_from": value for key, value in before.items() if key == "departments"},
+        **{f"{key}_to": value for key, value in _headed(user).items()},
     )
     return user
 

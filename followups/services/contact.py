@@ -12,6 +12,7 @@ from django.db.models import Avg, Count, F, Q
 from django.db.models.functions import ExtractHour, TruncDate
 from django.utils.translation import gettext
 
+from followups.clock import center_day
 from followups.models import CallAttempt, Customer, FollowUpTask, TaskStatus
 from followups.scheduling import (
     NOON,
@@ -31,7 +32,7 @@ from followups.scheduling import (
     next_step_after_call,
     windows_on,
 )
-from followups.services.call_lists import center_day, working_agent_ids
+from followups.services.call_lists import working_agent_ids
 
 # How far back the centre's own history is read for people of a department, and how long
 # a process keeps that answer (it moves slowly; reading it costs a scan of the period).

@@ -12,15 +12,16 @@ import datetime as dt
 import io
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import IO
 
 import phonenumbers
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from followups import clock
 from followups.models import Department, Gender
+from followups.phones import normalise_phone
 from followups.scheduling import FIRST_PLAUSIBLE_DAY, plausible_day
 
 # The columns of a HIS export, by their Chinese and English headers.
@@ -36,18 +37,7 @@ HEADERS = {
     "出院日期": "discharged_on",
     "敏感": "sensitive",
 }
-ENGLISH_HEADERS = {
-    "mrn",
-    "name",
-    "gender",
-    "phones",
-    "department",
-    "doctor",
-    "diagnosis",
-    "admitted_on",
-    "discharged_on",
-    "sensitive",
-}
+ENGLISH_HEADERS = frozenset(HEADERS.values())
 REQUIRED_COLUMNS = ("mrn", "name", "phones", "department", "discharged_on")
 
 GENDERS = {
@@ -75,7 +65,9 @@ YES_NO = {
     "0": False,
     "": False,
 }
-PHONE_SEPARATORS = re.compile(r"[;/；／,，、\s]+")
+# What stands between two numbers of a phone cell; not a space, which people also write
+# inside a number ("+86 135 0000 1111").
+PHONE_SEPARATORS = re.compile(r"[;/；／,，、|\n]+")
 DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y%m%d", "%Y年%m月%d日")
 # A Customer holds two numbers; a third one in the file is not kept.
 KEPT_PHONES = 2
@@ -105,12 +97,28 @@ class RowResult:
         self.reasons.append(reason)
 
     def as_dict(self) -> dict:
-        return {
-            "row": self.row,
-            "medical_record_number": self.medical_record_number,
-            "outcome": self.outcome,
-            "reasons": self.reasons,
-        }
+        return asdict(self)
+
+
+def refuse_repeat(result: RowResult, first_row: dict[str, int]) -> None:
+    """Refuse a row whose 住院号 an earlier row of the file has (`first_row`: each 住院号's
+    first row, kept up to date here)."""
+    mrn = result.medical_record_number
+    if not mrn:
+        return
+    if mrn in first_row:
+        result.refuse(_("Duplicate: the same 住院号 as row %(row)s.") % {"row": first_row[mrn]})
+    else:
+        first_row[mrn] = result.row
+
+
+def departments_by_name(hospital) -> dict[str, Department]:
+    """The hospital's departments by name and by lower-case code, as a row may name them."""
+    departments: dict[str, Department] = {}
+    for department in Department.objects.filter(hospital=hospital):
+        departments[department.name] = department
+        departments[department.code.lower()] = department
+    return departments
 
 
 # --- Reading the file -------------------------------------------------------------------------
@@ -358,29 +366,61 @@ def _parse_date(value) -> dt.date | None:
     raise ValueError(text)
 
 
+def _numbers_in(part: str) -> list[str | None]:
+    """The numbers of one piece of a phone cell: the piece as one number ("+86 135 0000
+    1111"), else the numbers phonenumbers' matcher finds in it ("13500001111 13600002222"),
+    None standing for what is left that is no number."""
+    number = normalise_phone(part)
+    if number:
+        return [number]
+    found, rest = [], part
+    for match in phonenumbers.PhoneNumberMatcher(part, "CN"):
+        found.append(phonenumbers.format_number(match.number, phonenumbers.PhoneNumberFormat.E164))
+        rest = rest.replace(match.raw_string, " ", 1)
+    if not found or any(character.isdigit() for character in rest):
+        found.append(None)
+    return found
+
+
 def _parse_phones(text: str) -> tuple[list[str], list[int]]:
-    """E.164 numbers, and the positions (1-based) of the ones that are not valid numbers."""
+    """E.164 numbers, and the positions (1-based) of the ones that are not valid numbers.
+    Numbers are apart where a separator (; / ， 、) stands, or where the matcher finds two in
+    one piece; spaces inside a number are how people write it."""
     numbers, bad = [], []
-    for position, part in enumerate((p for p in PHONE_SEPARATORS.split(text) if p), start=1):
-        try:
-            parsed = phonenumbers.parse(part, "CN")
-        except phonenumbers.NumberParseException:
+    pieces = (piece.strip() for piece in PHONE_SEPARATORS.split(text))
+    found = [number for piece in pieces if piece for number in _numbers_in(piece)]
+    for position, number in enumerate(found, start=1):
+        if number is None:
             bad.append(position)
-            continue
-        if not phonenumbers.is_valid_number(parsed):
-            bad.append(position)
-            continue
-        number = phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
-        if number not in numbers:
+        elif number not in numbers:
             numbers.append(number)
     return numbers, bad
+
+
+def implausible_day(day: dt.date | None, label: str, *, today: dt.date) -> str | None:
+    """Why the date `day` of the field `label` cannot be right (a typo: before
+    FIRST_PLAUSIBLE_DAY or over a year ahead), or None. The import and the person pages
+    check dates with it."""
+    if day is None or plausible_day(day, today=today):
+        return None
+    return _("%(column)s must be from %(first)s to a year from today.") % {
+        "column": label,
+        "first": FIRST_PLAUSIBLE_DAY.isoformat(),
+    }
+
+
+def stay_dates_problem(admitted_on: dt.date | None, discharged_on: dt.date | None) -> str | None:
+    """Why a stay's dates do not go together (discharged before admitted), or None."""
+    if admitted_on and discharged_on and discharged_on < admitted_on:
+        return _("The discharge date is before the admission date.")
+    return None
 
 
 def _check_row(
     values: dict, row: int, departments: dict[str, Department], today: dt.date | None = None
 ) -> ParsedRow:
     """Parse and check one row; `today` (default: the local date) bounds a plausible date."""
-    today = today or timezone.localdate()
+    today = today or clock.today()
     mrn = _text(values.get("mrn"))
     parsed = ParsedRow(result=RowResult(row=row, medical_record_number=mrn))
     refuse = parsed.result.refuse
@@ -395,11 +435,9 @@ def _check_row(
     parsed.name = _text(values.get("name"))
     if not parsed.name:
         refuse(_("The name (姓名) is missing."))
-    gender = _text(values.get("gender")).lower()
-    if gender in GENDERS:
-        parsed.gender = GENDERS[gender]
-    else:
-        refuse(_("Gender (性别) must be 男 or 女."))
+    parsed.gender = _one_of(
+        GENDERS, values.get("gender"), refuse, _("Gender (性别) must be 男 or 女.")
+    )
     parsed.phones, bad = _parse_phones(_text(values.get("phones")))
     for position in bad:
         refuse(_("Phone number %(n)s (电话) is not a valid number.") % {"n": position})
@@ -421,20 +459,25 @@ def _check_row(
         except ValueError:
             refuse(_("%(column)s is not a date.") % {"column": _header_label(key)})
             continue
-        day = getattr(parsed, key)
-        if day is not None and not plausible_day(day, today=today):
+        problem = implausible_day(getattr(parsed, key), _header_label(key), today=today)
+        if problem:
             setattr(parsed, key, None)
-            refuse(
-                _("%(column)s must be from %(first)s to a year from today.")
-                % {"column": _header_label(key), "first": FIRST_PLAUSIBLE_DAY.isoformat()}
-            )
+            refuse(problem)
     if not _text(values.get("discharged_on")):
         refuse(_("The discharge date (出院日期) is missing."))
-    if parsed.admitted_on and parsed.discharged_on and parsed.discharged_on < parsed.admitted_on:
-        refuse(_("The discharge date is before the admission date."))
-    sensitive = _text(values.get("sensitive")).lower()
-    if sensitive in YES_NO:
-        parsed.sensitive = YES_NO[sensitive]
-    else:
-        refuse(_("Sensitive (敏感) must be 是 or 否."))
+    problem = stay_dates_problem(parsed.admitted_on, parsed.discharged_on)
+    if problem:
+        refuse(problem)
+    parsed.sensitive = _one_of(
+        YES_NO, values.get("sensitive"), refuse, _("Sensitive (敏感) must be 是 or 否.")
+    )
     return parsed
+
+
+def _one_of(choices: dict, value, refuse, message: str):
+    """What a cell says among `choices` (any case; "" is an empty cell); when it is none of
+    them, the row is refused with `message` and the cell read as empty."""
+    said = _text(value).lower()
+    if said not in choices:
+        refuse(message)
+    return choices.get(said, choices[""])

@@ -22,20 +22,29 @@ from dataclasses import dataclass, field
 from itertools import islice
 from typing import IO
 
-from django.db import IntegrityError, transaction
-from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.db import transaction
 
-from followups.models import AuditAction, Department, FollowUpPlan, Hospital, ImportPhase
-from followups.services import audit
+from followups import clock
+from followups.models import Department, FollowUpPlan, Hospital, ImportPhase
 from followups.services.import_rows import (
-    ImportFileError,
     Outcome,
     RowResult,
     RowStream,
     _check_row,
+    departments_by_name,
+    refuse_repeat,
 )
-from followups.services.imports import _known_patients, _plan_changes, _write, discharge_plan
+from followups.services.imports import (
+    _known_patients,
+    _plan_changes,
+    _write,
+    audit_import,
+    discharge_plan,
+    refuse_uncovered,
+    refused_if_raced,
+    summary,
+)
+from followups.services.plan_rules import DischargePlans
 
 CHUNK_ROWS = 2000
 # A report lists every row of a file this long; of a longer one, the rows with a reason.
@@ -69,15 +78,7 @@ class StreamedReport:
 
     def as_dict(self) -> dict:
         """ImportReport.as_dict(), with `every_row` and `unlisted`."""
-        return {
-            "dry_run": self.dry_run,
-            "committed": self.committed,
-            "total": self.total,
-            "counts": self.counts,
-            "rows": [result.as_dict() for result in self.rows],
-            "every_row": self.every_row,
-            "unlisted": self.unlisted,
-        }
+        return {**summary(self), "every_row": self.every_row, "unlisted": self.unlisted}
 
 
 def _ignore(progress: Progress) -> None:
@@ -110,13 +111,10 @@ def import_file(
     is refused, write them all in one transaction. ImportFileError when the file cannot be
     read as a discharge list, or another import wrote the same patients meanwhile."""
     chunk_rows = chunk_rows or CHUNK_ROWS
-    departments: dict[str, Department] = {}
-    for department in Department.objects.filter(hospital=hospital):
-        departments[department.name] = department
-        departments[department.code.lower()] = department
-    today = timezone.localdate()
-    checked = _check(file, filename, departments, today, progress, chunk_rows)
-    plan = discharge_plan(plan)
+    departments = departments_by_name(hospital)
+    today = clock.today()
+    plan = discharge_plan(plan, hospital=hospital)
+    checked = _check(file, filename, departments, plan, today, progress, chunk_rows)
     report = StreamedReport(
         dry_run=dry_run, total=checked.total, every_row=checked.total <= EVERY_ROW_UP_TO
     )
@@ -132,30 +130,15 @@ def import_file(
         every_row=report.every_row,
         progress=progress,
     )
-    try:
-        with transaction.atomic() if write else nullcontext():
-            compare.run(file, filename, chunk_rows)
-            report.committed = write
-            report.counts = {
-                outcome: compare.counts[outcome]
-                for outcome in (Outcome.CREATED, Outcome.UPDATED, Outcome.UNCHANGED)
-            }
-            report.counts[Outcome.REFUSED] = len(checked.refused_rows)
-            audit.record(
-                actor=actor,
-                action=AuditAction.IMPORT,
-                target=hospital,
-                dry_run=dry_run,
-                committed=report.committed,
-                rows=report.total,
-                **report.counts,
-                **(audit_detail or {}),
-            )
-    except IntegrityError as error:
-        # Another import wrote some of the same patients meanwhile: nothing of this one is kept.
-        raise ImportFileError(
-            _("Another import changed the same patients at the same time; run this one again.")
-        ) from error
+    with refused_if_raced(), transaction.atomic() if write else nullcontext():
+        compare.run(file, filename, chunk_rows)
+        report.committed = write
+        report.counts = {
+            outcome: compare.counts[outcome]
+            for outcome in (Outcome.CREATED, Outcome.UPDATED, Outcome.UNCHANGED)
+        }
+        report.counts[Outcome.REFUSED] = len(checked.refused_rows)
+        audit_import(report, actor=actor, hospital=hospital, **(audit_detail or {}))
     report.rows, report.unlisted = _listed(checked, compare)
     return report
 
@@ -164,6 +147,7 @@ def _check(
     file: IO[bytes],
     filename: str,
     departments: dict[str, Department],
+    plans: DischargePlans,
     today: dt.date,
     progress: Callable[[Progress], None],
     chunk_rows: int,
@@ -176,15 +160,10 @@ def _check(
         estimate = rows.estimate
         progress(Progress(ImportPhase.CHECKING, estimate, 0, 0))
         for row, values in enumerate(rows, 2):
-            result = _check_row(values, row, departments, today).result
-            mrn = result.medical_record_number
-            if mrn:
-                if mrn in first_row:
-                    result.refuse(
-                        _("Duplicate: the same 住院号 as row %(row)s.") % {"row": first_row[mrn]}
-                    )
-                else:
-                    first_row[mrn] = row
+            parsed = _check_row(values, row, departments, today)
+            result = parsed.result
+            refuse_repeat(result, first_row)
+            refuse_uncovered(parsed, plans)
             if result.outcome == Outcome.REFUSED:
                 checked.refused_rows.add(row)
                 if len(checked.refused) < LISTED_ROWS:
@@ -204,7 +183,7 @@ class _Compare:
     time, and written when `write`."""
 
     hospital: Hospital
-    plan: FollowUpPlan
+    plan: DischargePlans
     actor: object
     departments: dict[str, Department]
     today: dt.date

@@ -11,31 +11,33 @@ with stored patients, the writes and the report are here.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import IO
 
 from django.db import IntegrityError, transaction
-from django.db.models import Max, Prefetch, Q
+from django.db.models import Max, Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from phonenumber_field.phonenumber import PhoneNumber
 
+from followups import clock
 from followups.models import (
     AuditAction,
     CallingWindow,
     Case,
     CaseKind,
     Customer,
-    Department,
     FollowUpPlan,
     FollowUpTask,
     Hospital,
     Patient,
 )
-from followups.scheduling import ReachRecord, best_time, due_dates
+from followups.scheduling import ReachRecord, best_time
 from followups.selectors.policies import calling_rules
 from followups.services import audit, people
-from followups.services.cases import planned_task
+from followups.services.cases import new_occurrences, planned_task
 from followups.services.import_rows import (
     DATE_FORMATS,
     ENGLISH_HEADERS,
@@ -51,8 +53,11 @@ from followups.services.import_rows import (
     ParsedRow,
     RowResult,
     _check_row,
+    departments_by_name,
     read_rows,
+    refuse_repeat,
 )
+from followups.services.plan_rules import DischargePlans, discharge_plans
 
 __all__ = [
     "DATE_FORMATS",
@@ -94,14 +99,50 @@ class ImportReport:
     def refused(self) -> list[RowResult]:
         return [result for result in self.rows if result.outcome == Outcome.REFUSED]
 
+    @property
+    def total(self) -> int:
+        return len(self.rows)
+
     def as_dict(self) -> dict:
-        return {
-            "dry_run": self.dry_run,
-            "committed": self.committed,
-            "total": len(self.rows),
-            "counts": self.counts,
-            "rows": [result.as_dict() for result in self.rows],
-        }
+        return summary(self)
+
+
+def summary(report) -> dict:
+    """An import's report (ImportReport or import_stream's StreamedReport) as the API and the
+    import jobs keep it."""
+    return {
+        "dry_run": report.dry_run,
+        "committed": report.committed,
+        "total": report.total,
+        "counts": report.counts,
+        "rows": [result.as_dict() for result in report.rows],
+    }
+
+
+def audit_import(report, *, actor, hospital: Hospital, **detail) -> None:
+    """The import in the audit trail: how it ended and its counts, never a row."""
+    audit.record(
+        actor=actor,
+        action=AuditAction.IMPORT,
+        target=hospital,
+        dry_run=report.dry_run,
+        committed=report.committed,
+        rows=report.total,
+        **report.counts,
+        **detail,
+    )
+
+
+@contextmanager
+def refused_if_raced() -> Iterator[None]:
+    """Around an import's writes: when another import wrote some of the same patients
+    meanwhile, nothing of this one is kept and the person is told to run it again."""
+    try:
+        yield
+    except IntegrityError as error:
+        raise ImportFileError(
+            _("Another import changed the same patients at the same time; run this one again.")
+        ) from error
 
 
 # --- Matching rows with the patients already known --------------------------------------------
@@ -208,25 +249,20 @@ def _known_patients(
 # --- The import -------------------------------------------------------------------------------
 
 
-def discharge_plan(plan: FollowUpPlan | None = None) -> FollowUpPlan:
-    """The plan of imported discharge cases.
+def discharge_plan(plan: FollowUpPlan | None = None, *, hospital: Hospital) -> DischargePlans:
+    """The plans of imported discharge cases, department by department: the plan the admin
+    chose for the import, else the plan rules' choice for discharges of each department
+    (services/plan_rules.py). A row of a department no rule covers is refused."""
+    return discharge_plans(hospital=hospital, chosen=plan)
 
-    The rule: the plan the admin chose, else the active plan whose steps use a script made
-    for discharge follow-up, else the active plan named for discharges (出院 / discharge);
-    among several, the oldest.
-    """
-    if plan is not None:
-        return plan
-    active = FollowUpPlan.objects.filter(is_active=True).order_by("pk")
-    found = (
-        active.filter(steps__script__case_kind=CaseKind.DISCHARGE).first()
-        or active.filter(Q(name__contains="出院") | Q(name__icontains="discharge")).first()
-    )
-    if found is None:
-        raise ImportFileError(
-            _("No active discharge follow-up plan: create one or choose the plan to use.")
-        )
-    return found
+
+def refuse_uncovered(parsed: ParsedRow, plans: DischargePlans) -> None:
+    """Refuse a row whose department no plan covers: it would open a case without calls."""
+    if parsed.result.outcome == Outcome.REFUSED or parsed.department is None:
+        return
+    reason = plans.uncovered(parsed.department)
+    if reason:
+        parsed.result.refuse(reason)
 
 
 def resolve_hospital(code: str | None) -> Hospital:
@@ -253,58 +289,35 @@ def import_patients(
     """Check every row and, unless `dry_run` or a row is refused, write them all in one
     transaction: one refused row anywhere and nothing is written."""
     rows = read_rows(file, filename)
-    departments = {}
-    for department in Department.objects.filter(hospital=hospital):
-        departments[department.name] = department
-        departments[department.code.lower()] = department
+    departments = departments_by_name(hospital)
     parsed_rows = [_check_row(values, row, departments) for row, values in enumerate(rows, 2)]
     _refuse_duplicates(parsed_rows)
-    plan = discharge_plan(plan)
+    plan = discharge_plan(plan, hospital=hospital)
+    for parsed in parsed_rows:
+        refuse_uncovered(parsed, plan)
     report = ImportReport(dry_run=dry_run, rows=[parsed.result for parsed in parsed_rows])
     checked = [p for p in parsed_rows if p.result.outcome != Outcome.REFUSED]
-    try:
-        with transaction.atomic():
-            known = _known_patients(hospital, checked)
-            changes = _plan_changes(checked, known)
-            if not dry_run and not report.refused:
-                _write(
-                    hospital=hospital,
-                    plan=plan,
-                    checked=checked,
-                    known=known,
-                    changes=changes,
-                    actor=actor,
-                )
-                report.committed = True
-            audit.record(
+    with refused_if_raced(), transaction.atomic():
+        known = _known_patients(hospital, checked)
+        changes = _plan_changes(checked, known)
+        if not dry_run and not report.refused:
+            _write(
+                hospital=hospital,
+                plan=plan,
+                checked=checked,
+                known=known,
+                changes=changes,
                 actor=actor,
-                action=AuditAction.IMPORT,
-                target=hospital,
-                dry_run=dry_run,
-                committed=report.committed,
-                rows=len(report.rows),
-                **report.counts,
             )
-    except IntegrityError as error:
-        # Another import wrote some of the same patients meanwhile: nothing of this one is kept.
-        raise ImportFileError(
-            _("Another import changed the same patients at the same time; run this one again.")
-        ) from error
+            report.committed = True
+        audit_import(report, actor=actor, hospital=hospital)
     return report
 
 
 def _refuse_duplicates(parsed_rows: list[ParsedRow]) -> None:
     first_row: dict[str, int] = {}
     for parsed in parsed_rows:
-        mrn = parsed.result.medical_record_number
-        if not mrn:
-            continue
-        if mrn in first_row:
-            parsed.result.refuse(
-                _("Duplicate: the same 住院号 as row %(row)s.") % {"row": first_row[mrn]}
-            )
-        else:
-            first_row[mrn] = parsed.result.row
+        refuse_repeat(parsed.result, first_row)
 
 
 @dataclass
@@ -336,7 +349,7 @@ def _plan_changes(checked: list[ParsedRow], known: dict[int, Patient]) -> dict[i
 def _write(
     *,
     hospital: Hospital,
-    plan: FollowUpPlan,
+    plan: DischargePlans,
     checked: list[ParsedRow],
     known: dict[int, Patient],
     changes: dict[int, _Change],
@@ -405,19 +418,22 @@ def _readmitted(known: dict[int, Patient], changes: dict[int, _Change]) -> list[
     ]
 
 
-def _open_discharge_cases(*, plan: FollowUpPlan, patients: list[Patient]) -> None:
-    """Discharge cases for the patients, with the tasks their plan yields.
+def _open_discharge_cases(*, plan: DischargePlans, patients: list[Patient]) -> None:
+    """Discharge cases for the patients, each with the plan its department's rule (or the
+    admin) chose, and the tasks the plan yields.
 
     open_case makes a case and its tasks in a dozen queries; ten thousand of them would take
     minutes. Here the cases and their tasks are inserted in two bulk statements, each task
-    built the way sync_case_tasks builds it: the same due dates (scheduling.due_dates), the
+    built the way sync_case_tasks builds it: the same calls (cases.new_occurrences), the
     same first calling moment and deadline (cases.planned_task). Imported customers have no
     timezone of their own, so the plan's policy rules apply as they are, and a discharge case
     has no intent class, so it gets no routine call. tests/imports/test_import_service.py
     checks that the tasks equal those open_case makes.
     """
-    plan = (
-        FollowUpPlan.objects.select_related("calling_policy")
+    picks = {patient.pk: plan.pick(patient.department) for patient in patients}
+    plans = {
+        found.pk: found
+        for found in FollowUpPlan.objects.select_related("calling_policy")
         .prefetch_related(
             "steps",
             Prefetch(
@@ -425,8 +441,8 @@ def _open_discharge_cases(*, plan: FollowUpPlan, patients: list[Patient]) -> Non
             ),
             "calling_policy__holiday_overrides",
         )
-        .get(pk=plan.pk)
-    )
+        .filter(pk__in={pick.plan.pk for pick in picks.values() if pick.plan})
+    }
     cases = Case.objects.bulk_create(
         [
             Case(
@@ -434,22 +450,27 @@ def _open_discharge_cases(*, plan: FollowUpPlan, patients: list[Patient]) -> Non
                 patient=patient,
                 kind=CaseKind.DISCHARGE,
                 anchor_date=patient.discharged_on,
-                plan=plan,
+                plan=plans[picks[patient.pk].plan.pk],
+                plan_rule=picks[patient.pk].rule,
+                plan_chosen_by=picks[patient.pk].chosen_by,
             )
             for patient in patients
+            if picks[patient.pk].plan is not None
         ],
         batch_size=2000,
     )
-    steps = list(plan.steps.all())
-    rules = calling_rules(plan.calling_policy)
+    rules = {pk: calling_rules(found.calling_policy) for pk, found in plans.items()}
+    today = clock.today()
     tasks = []
     for case in cases:
-        dues = due_dates(case.anchor_date, [step.offset_days for step in steps])
         # The stated preferred slot picks the half of the day of the first calls; a
         # returning patient's earlier calls are not read here (a query per row).
         half = best_time(record=ReachRecord(), stated=case.customer.preferred_slot).half
-        tasks.extend(
-            planned_task(case, step, due, rules, half)
-            for step, due in zip(steps, dues, strict=True)
-        )
+        for step in case.plan.steps.all():
+            tasks.extend(
+                planned_task(case, step, due, rules[case.plan_id], half, occurrence)
+                for occurrence, due in new_occurrences(
+                    case.anchor_date, step, made=0, waiting=0, today=today
+                )
+            )
     FollowUpTask.objects.bulk_create(tasks, batch_size=5000)

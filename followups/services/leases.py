@@ -15,6 +15,13 @@ from followups.models import AuditAction, QueueEntry, QueueEntryStatus
 from followups.services import audit
 
 REVEAL_PHONE = "followups.reveal_phone"
+# An entry waiting again: nobody's claim on it, no lease (for QuerySet.update).
+UNCLAIMED = {
+    "status": QueueEntryStatus.WAITING,
+    "claimed_by": None,
+    "claimed_at": None,
+    "lease_expires_at": None,
+}
 
 
 def lease_minutes() -> int:
@@ -104,9 +111,7 @@ def release_expired_leases(*, now: dt.datetime) -> int:
     expired = QueueEntry.objects.filter(
         status=QueueEntryStatus.CLAIMED, lease_expires_at__lt=now
     ).select_for_update(skip_locked=True)
-    return QueueEntry.objects.filter(pk__in=Subquery(expired.values("pk"))).update(
-        status=QueueEntryStatus.WAITING, claimed_by=None, claimed_at=None, lease_expires_at=None
-    )
+    return QueueEntry.objects.filter(pk__in=Subquery(expired.values("pk"))).update(**UNCLAIMED)
 
 
 @transaction.atomic

@@ -10,6 +10,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from followups.clock import center_day
 from followups.models import (
     AuditAction,
     CallAttempt,
@@ -22,6 +23,7 @@ from followups.models import (
     TaskKind,
     TaskStatus,
 )
+from followups.models.calls import REACHED_DISPOSITIONS
 from followups.scheduling import (
     PATIENT_ANSWERED,
     CallFollowUp,
@@ -31,8 +33,8 @@ from followups.scheduling import (
     rules_in_force,
 )
 from followups.services import audit, contact, escalations, leases, people, person_calls
-from followups.services.call_lists import center_day, priority_number
-from followups.services.cases import schedule_intent_call
+from followups.services.call_lists import priority_number
+from followups.services.cases import keep_recurring_ahead, schedule_intent_call
 from followups.services.leases import held_by_someone_else, holds_live_claim
 from followups.services.outcome_input import (
     IDEMPOTENCY_KEY_LENGTH,
@@ -87,11 +89,12 @@ def record_outcome(
     PermissionDenied) and nothing is written; one outcome a claim (OutcomeConflict for a
     second). A repeated submit (same idempotency key, same agent, same `submitted` — what
     the client sent, by default these arguments) returns the first result and writes
-    nothing, before the token is looked at, whatever became of the call since; the key with
-    other content is an OutcomeConflict. A submit after the lease was lost (run out, or
-    the call since taken by a colleague) is kept all the same, flagged for the supervisor.
-    With `do_not_call` (the customer asked never to be called again) the customer goes on
-    the do-not-call list and every call still planned for them is cancelled."""
+    nothing, whatever its token and whatever became of the call since (it fails on the
+    unique key, never looked up first); the key with other content is an OutcomeConflict.
+    A submit after the lease was lost (run out, or the call since taken by a colleague) is
+    kept all the same, flagged for the supervisor. With `do_not_call` (the customer asked
+    never to be called again) the customer goes on the do-not-call list and every call
+    still planned for them is cancelled."""
     key = (idempotency_key or "").strip()
     if not key or len(key) > IDEMPOTENCY_KEY_LENGTH:
         raise ValidationError(
@@ -117,26 +120,24 @@ def record_outcome(
             "parts": parts or {},
         }
     digest = submit_digest(submitted)
-    stored = replay(key=key, agent=agent, digest=digest)
-    if stored is not None:
-        return stored
-    # One outcome a claim (a unique constraint of the attempts, checked below on conflict).
-    proof = leases.handed(entry, agent, claim_token)
-    path = validated(
-        disposition=disposition,
-        started_at=started_at,
-        ended_at=ended_at,
-        script_version=script_version,
-        answers=answers,
-        satisfaction=satisfaction,
-        intent_class=intent_class,
-        callback_at=callback_at,
-        escalation=escalation,
-        now=now,
-        claimed_at=proof.claimed_at,
-    )
-    part_paths = validated_parts(parts or {}, disposition=disposition)
+    proof = None
     try:
+        # One outcome a claim (a unique constraint of the attempts, checked on conflict).
+        proof = leases.handed(entry, agent, claim_token)
+        path = validated(
+            disposition=disposition,
+            started_at=started_at,
+            ended_at=ended_at,
+            script_version=script_version,
+            answers=answers,
+            satisfaction=satisfaction,
+            intent_class=intent_class,
+            callback_at=callback_at,
+            escalation=escalation,
+            now=now,
+            claimed_at=proof.claimed_at,
+        )
+        part_paths = validated_parts(parts or {}, disposition=disposition)
         with transaction.atomic():
             return _record(
                 agent=agent,
@@ -160,16 +161,22 @@ def record_outcome(
                 part_paths=part_paths,
             )
     except IntegrityError:
-        # The same key submitted twice at once: the other submit won the unique key and
-        # this one rolled back whole; answer with what the winner stored. Two keys under
-        # one claim at once: the other won the claim's one outcome.
+        # A repeat, or the same key submitted twice at once: the first submit holds the
+        # unique key and this one rolled back whole; answer with what the first stored. Two
+        # keys under one claim at once: the other won the claim's one outcome.
         stored = replay(key=key, agent=agent, digest=digest)
         if stored is not None:
             return stored
-        if claim_used(entry, agent, proof.claimed_at):
+        if proof is not None and claim_used(entry, agent, proof.claimed_at):
             raise OutcomeConflict(
                 _("This call's outcome is already recorded: claim it again to record another.")
             ) from None
+        raise
+    except Exception:
+        # A repeat failing before its key (its token, its call now) gets the first result.
+        stored = replay(key=key, agent=agent, digest=digest)
+        if stored is not None:
+            return stored
         raise
 
 
@@ -411,11 +418,7 @@ def _settle_task(
             zip(path, texts, strict=True), start=1
         )
     )
-    task.attempts += 1
-    task.outcome_counts = {
-        **task.outcome_counts,
-        disposition: task.outcome_counts.get(disposition, 0) + 1,
-    }
+    task.count_call(disposition=disposition, agent_id=agent.pk, started_at=started_at)
     if task.agent_id is None:
         task.agent = agent
     # A task settled by an earlier submit (a late one, or a second call) keeps its state:
@@ -432,6 +435,7 @@ def _settle_task(
         called_on=center_day(started_at),
         now=now,
         settled_before=settled_before,
+        reached_at=started_at if disposition in REACHED_DISPOSITIONS else None,
     )
     return follow_up, attempt
 
@@ -561,9 +565,13 @@ def _settle_entry(
 
 
 def _update_case(
-    case, *, task, agent, follow_up, intent_class, called_on, now, settled_before
+    case, *, task, agent, follow_up, intent_class, called_on, now, settled_before, reached_at
 ) -> None:
     fields = []
+    if reached_at is not None and (case.reached_at is None or reached_at < case.reached_at):
+        # Kept for the discharge follow-up indicator, on the row this call may save anyway.
+        case.reached_at = reached_at
+        fields.append("reached_at")
     if case.agent_id is None:
         # The agent who first called keeps the case for its later calls.
         case.agent = agent
@@ -598,3 +606,4 @@ def _update_case(
     finished = not settled_before and follow_up.action is FollowUpAction.DONE
     if case.status == CaseStatus.OPEN and (intent_changed or (finished and case.intent_class)):
         schedule_intent_call(case=case, last_call=called_on)
+    keep_recurring_ahead(case=case, task=task, today=called_on)

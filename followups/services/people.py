@@ -6,8 +6,9 @@ import datetime as dt
 
 from django.db import transaction
 from django.db.models import Q
-from django.utils import timezone
+from django.utils.translation import gettext
 
+from followups.clock import center_day
 from followups.models import (
     AuditAction,
     CallAttempt,
@@ -131,11 +132,42 @@ def stop_for_death(*, customer: Customer, attempt: CallAttempt, agent, now: dt.d
     """The person has died: every open case of theirs is closed and every call still
     planned is cancelled, so that nobody calls the family again; the date is recorded on
     the patient. Returns how many calls were cancelled."""
+    cancelled = _stop_every_call(
+        customer, died_on=center_day(attempt.started_at), besides=attempt.task, now=now
+    )
+    audit.record(
+        actor=agent,
+        action=AuditAction.DECEASED,
+        target=customer,
+        attempt=attempt.pk,
+        cancelled=cancelled,
+    )
+    return cancelled
+
+
+@transaction.atomic
+def record_death(*, customer: Customer, died_on: dt.date, by, now: dt.datetime) -> int:
+    """The centre learnt of the death otherwise than on a call (the hospital, the family):
+    the same as stop_for_death, every call stopped. Returns how many were cancelled.
+    A customer who is no patient has no date of death on file: the do-not-call list keeps
+    their later cases from being called."""
+    cancelled = _stop_every_call(customer, died_on=died_on, besides=None, now=now)
+    if not hasattr(customer, "patient") and not customer.do_not_call:
+        customer.do_not_call = True
+        customer.do_not_call_reason = gettext("Deceased (%(date)s)") % {"date": died_on}
+        customer.save(update_fields=["do_not_call", "do_not_call_reason", "updated_at"])
+    audit.record(actor=by, action=AuditAction.DECEASED, target=customer, cancelled=cancelled)
+    return cancelled
+
+
+def _stop_every_call(
+    customer: Customer, *, died_on: dt.date, besides: FollowUpTask | None, now: dt.datetime
+) -> int:
     patient = getattr(customer, "patient", None)
     if patient is not None and patient.died_on is None:
-        patient.died_on = timezone.localdate(attempt.started_at)
+        patient.died_on = died_on
         patient.save(update_fields=["died_on"])
-    pending = _pending_of(customer, besides=attempt.task)
+    pending = _pending_of(customer, besides=besides)
     cancelled = list(pending.values_list("pk", flat=True))
     _close_waiting_entries(cancelled, now)
     FollowUpTask.objects.filter(pk__in=cancelled).update(
@@ -144,29 +176,27 @@ def stop_for_death(*, customer: Customer, attempt: CallAttempt, agent, now: dt.d
     Case.objects.filter(customer=customer, status=CaseStatus.OPEN).update(
         status=CaseStatus.CLOSED, closed_reason="deceased", closed_at=now
     )
-    audit.record(
-        actor=agent,
-        action=AuditAction.DECEASED,
-        target=customer,
-        attempt=attempt.pk,
-        cancelled=len(cancelled),
-    )
     return len(cancelled)
 
 
 def first_calls_at_best_time(customer, *, rules, now: dt.datetime) -> None:
     """The person answered: their calls not yet tried (other steps, other cases) go to the
-    half of the day they are now known to answer in, on the same day."""
+    half of the day they are now known to answer in, on the same day. Those calls are
+    read first: most people have none, and their call history is then not read at all."""
+    untried = list(
+        FollowUpTask.objects.filter(
+            case__customer=customer,
+            status=TaskStatus.PENDING,
+            attempts=0,
+            kind=TaskKind.SCHEDULED,
+            earliest_at__gt=now,
+        )
+    )
+    if not untried:
+        return
     best = best_time_for(customer, rules)
     if not best.from_the_person:
         return
-    untried = FollowUpTask.objects.filter(
-        case__customer=customer,
-        status=TaskStatus.PENDING,
-        attempts=0,
-        kind=TaskKind.SCHEDULED,
-        earliest_at__gt=now,
-    )
     moved = []
     for task in untried:
         if half_day_of(task.earliest_at, rules) is best.half:

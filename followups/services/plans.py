@@ -14,6 +14,8 @@ def plan_changed(*, plan: FollowUpPlan, actor) -> None:
         target=plan,
         steps=list(plan.steps.values_list("offset_days", flat=True)),
         policy=plan.calling_policy_id,
+        # department id (None: any) and case kind ("": any) of each rule, in no language.
+        rules=[[rule.department_id, rule.case_kind] for rule in plan.rules.all()],
     )
     enqueue.resync_plan_cases(plan_id=plan.pk)
 

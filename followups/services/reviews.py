@@ -24,7 +24,7 @@ from followups.models import (
     TaskKind,
     TaskStatus,
 )
-from followups.roles import WORK_QUEUE
+from followups.roles import WORK_QUEUE, Role
 from followups.scheduling import follow_up_window_end
 from followups.selectors.policies import rules_for_case
 from followups.services.audit import record
@@ -86,6 +86,17 @@ def users_holding(permission: str) -> QuerySet:
         )
         .distinct()
         .order_by("username")
+    )
+
+
+def queue_agents() -> QuerySet:
+    """The active users of the agent role: the ones the daily lists are shared among
+    (call_lists.agents_on_duty), so the ones a supervisor gives calls to or picks as the
+    agent of a call. An admin holds the queue's right too, but takes no share of it."""
+    return (
+        get_user_model()
+        .objects.filter(is_active=True, groups__name=Role.AGENT)
+        .order_by("first_name", "username")
     )
 
 

@@ -11,7 +11,7 @@ from functools import wraps
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -19,12 +19,14 @@ from django.views.decorators.http import require_POST
 from django_htmx.http import push_url, reswap, retarget
 from phonenumber_field.phonenumber import PhoneNumber
 
-from followups import selectors
+from followups import clock, selectors
 from followups.forms import OutcomeForm
 from followups.models import QueueEntry, QueueEntryStatus
 from followups.roles import WORK_QUEUE
 from followups.scheduling import place_callback
+from followups.selectors import agent_list
 from followups.services import claims, contact, leases, outcomes
+from followups.services.list_choices import PUT_BACK_REASONS
 from followups.services.policies import rules_for_case
 from followups.views.access import page_for
 from followups.views.after_call import local_when, what_follows
@@ -94,7 +96,7 @@ def _entries():
 
 
 def _home_context(request, now: dt.datetime) -> dict:
-    day = claims.center_day(now)
+    day = clock.center_day(now)
     held = (
         QueueEntry.objects.filter(
             claimed_by=request.user,
@@ -104,7 +106,25 @@ def _home_context(request, now: dt.datetime) -> dict:
         .order_by("pk")
         .first()
     )
-    return {"today": day, "held": held, **selectors.agent_day(agent=request.user, day=day)}
+    search, sort = request.GET.get("q", "").strip(), request.GET.get("sort", "order")
+    listing = agent_list.my_list(agent=request.user, day=day, q=search, sort=sort)
+    context = {
+        "today": day,
+        "held": held,
+        **selectors.agent_day(agent=request.user, day=day),
+        "page": agent_list.list_page(
+            listing, agent=request.user, number=request.GET.get("page"), now=now
+        ),
+        "search": search,
+        "sort": sort,
+    }
+    if held is None:
+        # Said on arrival, not only once N is pressed: outside the windows and when the
+        # next opens, all done … (the claim's own answer, nothing claimed).
+        claim = claims.why_no_call_now(agent=request.user, now=now)
+        if claim is not None:
+            context["no_call"] = _no_call(claim, now)
+    return context
 
 
 @works_the_queue
@@ -200,6 +220,7 @@ def _call_context(
         "ticket": ticket,
         "followups": listed(on_call, current, chosen_parts(data or {}, on_call)),
         "part_choices": PART_CHOICES,
+        "put_back_reasons": PUT_BACK_REASONS,
         "form": wired(form or OutcomeForm(now=now), entry=entry, now=now),
         "runner": runner,
         "history": case_history(
@@ -394,10 +415,11 @@ def record(request, pk):
     on_call = on_call_of(entry, ticket, request.POST)
     chosen = chosen_parts(request.POST, on_call)
     now = timezone.now()
-    form = OutcomeForm(request.POST, now=now)
+    lead = lead_of(on_call)
+    answered = bool(answers_of(lead.walk)) if lead.version is not None else None
+    form = OutcomeForm(request.POST, now=now, answered=answered)
     if form.is_valid():
         data = form.cleaned_data
-        lead = lead_of(on_call)
         try:
             result = outcomes.record_outcome(
                 agent=request.user,
@@ -453,16 +475,3 @@ def _after_call(request, result: outcomes.OutcomeResult, now: dt.datetime):
     context = {**_home_context(request, now), "after_call": summary}
     response = render(request, f"{PARTIALS}/home_workspace.html", context)
     return push_url(response, reverse("agent:home"))
-
-
-app_name = "agent"
-urlpatterns = [
-    path("", home, name="home"),
-    path("next/", next_call, name="next"),
-    path("call/<int:pk>/", call_screen, name="call"),
-    path("call/<int:pk>/reveal/", reveal, name="reveal"),
-    path("call/<int:pk>/renew/", renew, name="renew"),
-    path("call/<int:pk>/script/", script_step, name="script"),
-    path("call/<int:pk>/callback-check/", callback_check, name="callback_check"),
-    path("call/<int:pk>/outcome/", record, name="outcome"),
-]

@@ -7,13 +7,13 @@ import datetime as dt
 
 from django.contrib import messages
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import path
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from followups import forms, selectors
+from followups import clock, exports, forms, policy_forms, selectors
 from followups.models import (
     CallingPolicy,
     DutyDay,
@@ -22,8 +22,9 @@ from followups.models import (
     ImportJobStatus,
     Team,
 )
+from followups.reports.tables import Column, Kind, Table
 from followups.roles import CONFIGURE_CENTER, Role
-from followups.services import config, import_jobs
+from followups.services import config, import_jobs, import_rows
 from followups.services.imports import ImportFileError
 from followups.views.access import page_for
 
@@ -37,7 +38,7 @@ imports_patients = page_for(IMPORT_PERMISSION)
 
 @configures
 def home(request):
-    context = selectors.configuration_overview(today=timezone.localdate())
+    context = selectors.configuration_overview(today=clock.today())
     return render(request, "followups/config/home.html", context)
 
 
@@ -62,12 +63,24 @@ def plan_edit(request, pk=None):
     plan, plan_form, steps = _with_rows(
         request, FollowUpPlan, pk, forms.PlanForm, forms.PlanStepFormSet, "steps"
     )
-    if request.method == "POST" and plan_form.is_valid() and steps.is_valid():
-        plan = config.save_plan(plan_form=plan_form, steps_formset=steps, actor=request.user)
-        messages.success(request, _("Plan saved; its open cases follow the new steps."))
-        return redirect("config:plan", pk=plan.pk)
+    rules = forms.PlanRuleFormSet(request.POST or None, instance=plan, prefix="rules")
+    # Each formset validated (all errors shown at once); the rules after the plan's form,
+    # whose "active" they are checked with.
+    valid = [plan_form.is_valid(), steps.is_valid(), rules.is_valid()]
+    if request.method == "POST" and all(valid):
+        try:
+            plan = config.save_plan(
+                plan_form=plan_form, steps_formset=steps, rules_formset=rules, actor=request.user
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("Plan saved; its open cases follow the new steps."))
+            return redirect("config:plan", pk=plan.pk)
     return render(
-        request, "followups/config/plan.html", {"plan": plan, "form": plan_form, "steps": steps}
+        request,
+        "followups/config/plan.html",
+        {"plan": plan, "form": plan_form, "steps": steps, "rules": rules},
     )
 
 
@@ -78,7 +91,12 @@ def plan_edit(request, pk=None):
 @require_http_methods(["GET", "POST"])
 def policy_edit(request, pk=None):
     policy, policy_form, windows = _with_rows(
-        request, CallingPolicy, pk, forms.CallingPolicyForm, forms.CallingWindowFormSet, "windows"
+        request,
+        CallingPolicy,
+        pk,
+        policy_forms.CallingPolicyForm,
+        policy_forms.CallingWindowFormSet,
+        "windows",
     )
     if request.method == "POST" and policy_form.is_valid() and windows.is_valid():
         policy = config.save_policy(
@@ -97,7 +115,7 @@ def _preview_start(request) -> dt.date:
     try:
         return dt.date.fromisoformat(request.GET.get("start", ""))
     except ValueError:
-        return timezone.localdate()
+        return clock.today()
 
 
 @configures
@@ -171,7 +189,7 @@ def duty(request):
     try:
         start = dt.date.fromisoformat(request.GET.get("start", ""))
     except ValueError:
-        start = timezone.localdate()
+        start = clock.today()
     days = [start + dt.timedelta(days=n) for n in range(7)]
     agents = list(_agents())
     if request.method == "POST":
@@ -235,6 +253,7 @@ def user_new(request):
             name=form.cleaned_data["name"],
             password=form.cleaned_data["password"],
             role=form.cleaned_data["role"],
+            departments=form.cleaned_data["departments"],
             actor=request.user,
         )
         messages.success(request, _("User created."))
@@ -250,6 +269,7 @@ def user_edit(request, pk):
         "name": person.first_name,
         "role": config.user_role(person),
         "is_active": person.is_active,
+        "departments": list(person.headed_departments.all()),
     }
     form = forms.UserChangeForm(
         request.POST or None, initial=initial, user=person, actor=request.user
@@ -274,7 +294,9 @@ def schedule(request):
         config.set_build_time(actor=request.user, **form.cleaned_data)
         messages.success(request, _("The daily lists will be built at the new time."))
         return redirect("config:schedule")
-    return render(request, "followups/config/schedule.html", {"form": form, "task": task})
+    # The crontab keeps text ("7", "0"): the page reads 7:00, not 7:.
+    at = {"hour": int(task.crontab.hour), "minute": f"{int(task.crontab.minute):02d}"}
+    return render(request, "followups/config/schedule.html", {"form": form, "task": task, "at": at})
 
 
 # --- Patient imports --------------------------------------------------------------------------
@@ -303,6 +325,19 @@ def imports(request):
             return redirect("config:import_job", pk=job.pk)
     jobs = ImportJob.objects.select_related("created_by", "hospital")[:RECENT_IMPORTS]
     return render(request, "followups/config/imports.html", {"form": form, "jobs": jobs})
+
+
+@imports_patients
+def import_template(request, fmt):
+    """An empty discharge list with the columns the import reads, to fill in and upload."""
+    if fmt not in exports.FORMATS:
+        raise Http404
+    columns = [Column(header, header, Kind.TEXT) for header in import_rows.HEADERS]
+    table = Table(key="patients", title="", columns=columns)
+    content = exports.table_csv(table) if fmt == "csv" else exports.table_xlsx(table)
+    response = HttpResponse(content, content_type=exports.FORMATS[fmt])
+    response["Content-Disposition"] = f'attachment; filename="huifang-discharge-list.{fmt}"'
+    return response
 
 
 def _job_context(request, pk) -> dict:
@@ -348,27 +383,3 @@ def import_job_confirm(request, pk):
         messages.error(request, str(error))
         return redirect("config:import_job", pk=check.pk)
     return redirect("config:import_job", pk=job.pk)
-
-
-app_name = "config"
-urlpatterns = [
-    path("", home, name="home"),
-    path("plans/new/", plan_edit, name="plan_new"),
-    path("plans/<int:pk>/", plan_edit, name="plan"),
-    path("policies/new/", policy_edit, name="policy_new"),
-    path("policies/<int:pk>/", policy_edit, name="policy"),
-    path("policies/<int:pk>/preview/", policy_preview, name="policy_preview"),
-    path("policies/<int:pk>/holidays/", holidays, name="holidays"),
-    path("teams/", teams, name="teams"),
-    path("teams/new/", team_edit, name="team_new"),
-    path("teams/<int:pk>/", team_edit, name="team"),
-    path("duty/", duty, name="duty"),
-    path("users/", users, name="users"),
-    path("users/new/", user_new, name="user_new"),
-    path("users/<int:pk>/", user_edit, name="user"),
-    path("schedule/", schedule, name="schedule"),
-    path("imports/", imports, name="imports"),
-    path("imports/jobs/<int:pk>/", import_job, name="import_job"),
-    path("imports/jobs/<int:pk>/progress/", import_job_progress, name="import_job_progress"),
-    path("imports/jobs/<int:pk>/confirm/", import_job_confirm, name="import_job_confirm"),
-]

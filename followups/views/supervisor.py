@@ -14,14 +14,14 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from followups import selectors
+from followups import clock, selectors
 from followups.filters import EscalationFilter
+from followups.forms import PersonChoiceField
 from followups.models import CallAttempt, Case, Escalation, Satisfaction
 from followups.phones import mask_phone
 from followups.reports import agents, funnel, satisfaction, scripts
@@ -36,18 +36,20 @@ from followups.reports.tables import Kind, display, share
 from followups.roles import REVIEW_OUTCOMES
 from followups.services import escalation_workflow, reviews
 from followups.views.supervisor_common import (
+    CALL_DEPARTMENT,
+    ESCALATION_DEPARTMENT,
     PAGE_SIZE,
     _outcomes_filter,
     _styled,
+    audit_phone_search,
+    read_required,
     review_required,
+    seen,
 )
-from followups.views.supervisor_queue import queue
 from followups.views.supervisor_reports import (
     SATISFACTION_COLOURS,
     chart,
-    export,
     reasons_chart,
-    report,
 )
 
 # --- Forms of the supervisor's actions --------------------------------------------------------
@@ -68,7 +70,7 @@ class SendBackForm(forms.Form):
 
 
 class OwnerForm(forms.Form):
-    owner = forms.ModelChoiceField(
+    owner = PersonChoiceField(
         label=gettext_lazy("Owner"), queryset=reviews.users_holding(REVIEW_OUTCOMES)
     )
 
@@ -91,7 +93,7 @@ class ResolveForm(forms.Form):
 @review_required
 def home(request):
     now = timezone.now()
-    today = timezone.localdate(now)
+    today = clock.center_day(now)
     scope = ReportScope.last_days(today=today)
     overview = selectors.supervisor_overview(day=today, now=now)
     reached = funnel.reach_funnel(scope=scope)
@@ -147,10 +149,11 @@ def urgent_alerts(request):
 # --- Outcome review ---------------------------------------------------------------------------
 
 
-@review_required
+@read_required
 def outcome_list(request):
     outcomes = _outcomes_filter(request)
     page = Paginator(outcomes.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    audit_phone_search(request, resource="call_outcomes", page=page)
     for call in page:
         call.masked_number = mask_phone(call.dialled_number)
     query = request.GET.copy()
@@ -162,16 +165,18 @@ def outcome_list(request):
     )
 
 
-@review_required
+@read_required
 def call_detail(request, pk):
     call = get_object_or_404(
-        CallAttempt.objects.select_related(
+        seen(request, CallAttempt.objects.all(), CALL_DEPARTMENT)
+        .select_related(
             "agent",
             "task__case__customer",
             "task__case__patient__department",
             "script_version__script",
             "queue_entry",
-        ).prefetch_related("answers"),
+        )
+        .prefetch_related("answers"),
         pk=pk,
     )
     context = {
@@ -214,7 +219,7 @@ def send_case_back(request, pk):
     form = SendBackForm(request.POST)
     back_to = request.POST.get("call") or ""
     if form.is_valid():
-        today = timezone.localdate()
+        today = clock.today()
         due = today if form.cleaned_data["when"] == "today" else today + dt.timedelta(days=1)
         try:
             reviews.send_case_back(case=case, by=request.user, due_date=due, today=today)
@@ -229,11 +234,13 @@ def send_case_back(request, pk):
 # --- Escalations ------------------------------------------------------------------------------
 
 
-@review_required
+@read_required
 def escalations(request):
     now = timezone.now()
-    found = EscalationFilter(request.GET or None, queryset=escalation_list(now=now), now=now)
+    listed = seen(request, escalation_list(now=now), ESCALATION_DEPARTMENT)
+    found = EscalationFilter(request.GET or None, queryset=listed, now=now)
     page = Paginator(found.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    audit_phone_search(request, resource="escalations", page=page)
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -243,16 +250,19 @@ def escalations(request):
             "filter": found,
             "page": page,
             "query": query.urlencode(),
-            "counts": escalation_counts(now=now),
+            "counts": escalation_counts(now=now, among=listed),
         },
     )
 
 
-@review_required
+@read_required
 def escalation_detail(request, pk):
     now = timezone.now()
     escalation = get_object_or_404(
-        escalation_list(now=now).select_related("case__patient__department"), pk=pk
+        seen(request, escalation_list(now=now), ESCALATION_DEPARTMENT).select_related(
+            "case__patient__department"
+        ),
+        pk=pk,
     )
     return render(
         request,
@@ -301,22 +311,9 @@ def escalation_step(request, pk, step):
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     if request.htmx and step == "acknowledge":
-        return urgent_alerts(request)
+        # The banner comes back without the escalation; the escalation list and its
+        # counts, if open on the page, reload on this event (escalations.html).
+        response = urgent_alerts(request)
+        response["HX-Trigger"] = "escalations-changed"
+        return response
     return redirect("supervisor:escalation_detail", pk=escalation.pk)
-
-
-app_name = "supervisor"
-urlpatterns = [
-    path("", home, name="home"),
-    path("alerts/", urgent_alerts, name="urgent_alerts"),
-    path("calls/", outcome_list, name="calls"),
-    path("calls/<int:pk>/", call_detail, name="call_detail"),
-    path("calls/<int:pk>/review/", review_call, name="review_call"),
-    path("cases/<int:pk>/send-back/", send_case_back, name="send_case_back"),
-    path("queue/", queue, name="queue"),
-    path("escalations/", escalations, name="escalations"),
-    path("escalations/<int:pk>/", escalation_detail, name="escalation_detail"),
-    path("escalations/<int:pk>/<slug:step>/", escalation_step, name="escalation_step"),
-    path("reports/<slug:name>/", report, name="report"),
-    path("export/<slug:name>/<slug:table>.<slug:fmt>", export, name="export"),
-]

@@ -9,13 +9,13 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from followups import selectors
-from followups.models import CallList, QueueEntry, QueueEntryStatus
-from followups.roles import WORK_QUEUE
+from followups import clock, selectors
+from followups.forms import PersonChoiceField
+from followups.models import CallList, QueueEntry, QueueEntryStatus, TaskKind
+from followups.scheduling import urgency
 from followups.selectors.person_calls import carried_counts
 from followups.services import reviews
 from followups.views.supervisor_common import _styled, review_required
@@ -25,9 +25,7 @@ QUEUE_PAGE_SIZE = 200
 
 class ReassignForm(forms.Form):
     entries = forms.ModelMultipleChoiceField(queryset=QueueEntry.objects.none())
-    to_agent = forms.ModelChoiceField(
-        label=gettext_lazy("Give to"), queryset=reviews.users_holding(WORK_QUEUE)
-    )
+    to_agent = PersonChoiceField(label=gettext_lazy("Give to"), queryset=reviews.queue_agents())
 
     def __init__(self, *args, day: dt.date, **kwargs):
         super().__init__(*args, **kwargs)
@@ -72,7 +70,7 @@ def _build_summary(call_list: CallList | None) -> list[tuple[str, int]]:
 
 @review_required
 def queue(request):
-    today = timezone.localdate()
+    today = clock.today()
     if request.method == "POST":
         form = ReassignForm(request.POST, day=today)
         if form.is_valid():
@@ -115,6 +113,14 @@ def queue(request):
     covered = carried_counts(listed)
     for entry in listed:
         entry.follow_ups = covered[entry.pk]
+        task = entry.task
+        entry.why, entry.why_days = urgency(
+            is_callback=task.kind == TaskKind.CALLBACK,
+            deadline=task.deadline,
+            due=task.due_date,
+            today=today,
+        )
+        entry.why_late = -entry.why_days  # the days a passed deadline is behind
     return render(
         request,
         "followups/supervisor/queue.html",

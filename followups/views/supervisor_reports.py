@@ -1,23 +1,30 @@
-"""The supervisor's report pages (reach, funnel, AAPOR, satisfaction, scripts, agents),
+"""The supervisor's report pages (reach, the discharge follow-up indicator, funnel, AAPOR,
+satisfaction, scripts, agents),
 the charts beside their tables, and the exports of reports, outcome calls and escalations."""
+
+from dataclasses import replace
 
 from django.http import Http404
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from followups import clock
 from followups.exports import FORMATS, export_table
 from followups.filters import EscalationFilter, ReportFilterForm
 from followups.models import Satisfaction
-from followups.reports import aapor, agents, funnel, reach, satisfaction, scripts
+from followups.reports import aapor, agents, discharge, funnel, reach, satisfaction, scripts
 from followups.reports.escalations import escalation_list, escalation_table
 from followups.reports.outcomes import outcome_table
+from followups.reports.scope import departments_seen_by
 from followups.reports.tables import Kind, Table, display
 from followups.views.supervisor_common import (
+    ESCALATION_DEPARTMENT,
     EXPORT_DATA,
     _outcomes_filter,
     export_required,
-    review_required,
+    read_required,
+    seen,
 )
 
 # --- Charts: the same figures as the table beside them ----------------------------------------
@@ -73,6 +80,9 @@ def _scripts_report(request, scope, **kwargs):
 
 REPORTS = {
     "reach": lambda request, scope, **kwargs: reach.follow_up_rate(scope=scope),
+    "discharge-follow-up": lambda request, scope, **kwargs: discharge.discharge_follow_up(
+        scope=scope
+    ),
     "funnel": lambda request, scope, **kwargs: funnel.reach_funnel(scope=scope),
     "aapor": lambda request, scope, **kwargs: aapor.aapor_report(scope=scope),
     "satisfaction": lambda request, scope, **kwargs: satisfaction.satisfaction_report(
@@ -88,6 +98,23 @@ def _report_charts(name: str, report) -> list[dict]:
         return [
             rate_chart("chart-day", report.by_day, _("Follow-up rate by due day")),
             rate_chart("chart-department", report.by_department, _("by department")),
+        ]
+    if name == "discharge-follow-up":
+        return [
+            chart(
+                "chart-month",
+                "line",
+                report.by_month.column("month"),
+                [
+                    {
+                        "label": _("Follow-up share"),
+                        "data": percentages(report.by_month.column("rate")),
+                        "borderColor": PALETTE[0],
+                    }
+                ],
+                percent=True,
+            ),
+            rate_chart("chart-department", report.by_department, _("Follow-up share")),
         ]
     if name == "funnel":
         return [
@@ -171,6 +198,8 @@ def _report_extras(name: str, report) -> dict:
             "rate_text": display(report.rate, Kind.SHARE),
             "people_rate_text": display(report.people_rate, Kind.SHARE),
         }
+    if name == "discharge-follow-up":
+        return {"rate_text": display(report.rate, Kind.SHARE)}
     if name == "aapor":
         return {
             "definitions": aapor.rate_definitions(),
@@ -208,13 +237,14 @@ def _report_extras(name: str, report) -> dict:
     return {}
 
 
-@review_required
+@read_required
 def report(request, name):
     if name not in REPORTS:
         raise Http404
-    today = timezone.localdate()
+    today = clock.today()
     form = ReportFilterForm(request.GET, today=today)
-    scope = form.scope()
+    # A department head's reports cover their departments only.
+    scope = replace(form.scope(), departments=departments_seen_by(request.user))
     result = REPORTS[name](request, scope)
     return render(
         request,
@@ -242,10 +272,12 @@ def export(request, name, table, fmt):
         tables = [outcome_table(found)]
     elif name == "escalations":
         now = timezone.now()
-        found = EscalationFilter(request.GET or None, queryset=escalation_list(now=now), now=now)
+        listed = seen(request, escalation_list(now=now), ESCALATION_DEPARTMENT)
+        found = EscalationFilter(request.GET or None, queryset=listed, now=now)
         tables = [escalation_table(found.qs)]
     elif name in REPORTS:
-        scope = ReportFilterForm(request.GET, today=timezone.localdate()).scope()
+        scope = ReportFilterForm(request.GET, today=clock.today()).scope()
+        scope = replace(scope, departments=departments_seen_by(request.user))
         # Exports carry whole lists, not the page's latest few.
         tables = REPORTS[name](request, scope, list_length=None).tables
     else:

@@ -5,6 +5,7 @@ links, and the objection handlers. Each edit locks the draft and saves its whole
 from __future__ import annotations
 
 import copy
+import itertools
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -204,15 +205,18 @@ def set_start(*, version: ScriptVersion, node_id: str, actor) -> ScriptVersion:
 def add_option(
     *, version: ScriptVersion, node_id: str, value: str, label: str, actor, target: str = ""
 ) -> ScriptVersion:
+    """A new answer of a node; without a value typed, it gets one (_new_option_value)."""
     value, label = value.strip(), label.strip()
-    if not value or not label:
-        raise ValidationError(_("An answer needs a value and a label."), code="option")
+    if not label:
+        raise ValidationError(_("An answer needs a label."), code="option")
 
     def change(graph: dict) -> None:
+        nonlocal value
         item = _find_node(graph, node_id)
         if not script_graph.takes_options(item):
             raise ValidationError(_("This node takes no answer options."), code="option")
         options = item.setdefault("options", [])
+        value = value or _new_option_value(options)
         if any(option.get("value") == value for option in options):
             raise ValidationError(
                 _("The answer value “%(value)s” is already used.") % {"value": value},
@@ -221,6 +225,14 @@ def add_option(
         options.append({"value": value, "label": label, "next": target})
 
     return _edit(version, change)
+
+
+def _new_option_value(options: list[dict]) -> str:
+    """A value for an answer given none: opt1, opt2, … the first free one on the node. The
+    value is what is recorded and counted, so it is short, ASCII and unique on the node;
+    the label keeps the agent's words."""
+    used = {option.get("value") for option in options}
+    return next(f"opt{n}" for n in itertools.count(len(options) + 1) if f"opt{n}" not in used)
 
 
 def update_option(

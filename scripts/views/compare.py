@@ -7,11 +7,12 @@ from __future__ import annotations
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from followups.views.access import page_for
 from scripts import graph as script_graph
 from scripts.models import CallScript
-from scripts.views.common import EDIT
+from scripts.views.common import EDIT, _disposition_label
 
 
 @page_for(EDIT)
@@ -72,7 +73,11 @@ def _compare_rows(old_graph, new_graph, changes: script_graph.GraphDiff) -> list
             row["new_pieces"] = [("equal", (new or {}).get("text", ""))] if new else []
         if change:
             row["fields"] = [
-                {"name": field.field, "old": _shown(field.old), "new": _shown(field.new)}
+                {
+                    "name": FIELD_LABELS.get(field.field, field.field),
+                    "old": _shown(field.old, field.field),
+                    "new": _shown(field.new, field.field),
+                }
                 for field in change.changes
                 if field.field != "text"
             ]
@@ -104,7 +109,31 @@ def _compare_objections(old_graph, new_graph, changes: script_graph.GraphDiff) -
     return rows
 
 
-def _shown(value) -> str:
+# The compared fields of a node (scripts.graph.COMPARED_NODE_FIELDS) as the editor names
+# them, and the labels of their values.
+FIELD_LABELS = {
+    "kind": gettext_lazy("Node kind"),
+    "answer_type": gettext_lazy("Answer type"),
+    "medical": gettext_lazy("Medical"),
+    "outcome_field": gettext_lazy("Recorded as"),
+    "options": gettext_lazy("Answers"),
+    "next": gettext_lazy("Next node"),
+    "disposition": gettext_lazy("Disposition"),
+}
+VALUE_LABELS = {
+    "kind": script_graph.NODE_KIND_LABELS,
+    "answer_type": script_graph.ANSWER_TYPE_LABELS,
+    "outcome_field": script_graph.OUTCOME_FIELD_LABELS,
+}
+
+
+def _shown(value, field: str = "") -> str:
+    if field == "disposition" and value:
+        return _disposition_label(value)
+    if field == "medical":
+        return _("Yes") if value else _("No")
+    if field in VALUE_LABELS and value:
+        return str(VALUE_LABELS[field].get(str(value), value))
     if isinstance(value, list):
         return "; ".join(
             f"{option.get('label', '')} → {option.get('next') or '—'}"

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from urllib.parse import urlencode
 
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 
@@ -57,6 +58,18 @@ def version_preview(request, pk):
     if request.htmx:
         return render(request, f"{PARTIALS}/walk.html", context)
     return render(request, "followups/scripts/preview.html", context)
+
+
+@page_for(VIEW)
+def version_graph(request, pk):
+    """The version's graph alone, at its full size: the browser shows it in a tab of its
+    own, to scroll and zoom (the pages fit it to their column)."""
+    version = _readable_version(request, pk)
+    response = HttpResponse(_svg(version), content_type="image/svg+xml; charset=utf-8")
+    response["Content-Disposition"] = (
+        f'inline; filename="{version.script.code}-v{version.number}.svg"'
+    )
+    return response
 
 
 def _walk_view(screen: runner.Screen, *, url_for: Callable) -> dict:

@@ -1,6 +1,7 @@
 /* The agent's console: keyboard shortcuts (N next call, 1–9 answer, Backspace back one
    step, O objections, Ctrl+Enter record), the outcome fields the script's answers tell,
-   and focus where the agent's hands are. Everything else is htmx. */
+   focus where the agent's hands are, the escalation in sight when opened and the list's
+   rows that open their call. Everything else is htmx. */
 (function () {
   "use strict";
 
@@ -39,6 +40,17 @@
       done = click("#next-call-button");
     } else if (/^[1-9]$/.test(key)) {
       done = click('#script-runner [data-answer-key="' + key + '"]');
+      if (!done) {
+        // A step that takes a typed answer has no keys: say so, and put the cursor in its
+        // box (the digit, meant as an answer key, is not typed into it).
+        const typed = document.querySelector("#script-runner #free-answer");
+        const hint = document.getElementById("runner-hint");
+        if (typed) {
+          if (hint) hint.hidden = false;
+          typed.focus();
+          done = true;
+        }
+      }
     } else if (key === "Backspace") {
       done = click("#script-back");
     } else if (key === "o" || key === "O") {
@@ -136,6 +148,33 @@
     }
     const autofocus = loaded.querySelector && loaded.querySelector("[autofocus]");
     if (autofocus && !runner) autofocus.focus();
+  });
+
+  // The escalation's fields, once opened, come into view above the outcome's sticky
+  // button (their scroll margin leaves it room): the description is never under it. The
+  // put-back form, once opened, comes into view too.
+  document.addEventListener(
+    "toggle",
+    function (event) {
+      const details = event.target;
+      if (!details.open) return;
+      if (details.id === "escalation") {
+        const description = details.querySelector("textarea");
+        if (description) description.scrollIntoView({ block: "nearest" });
+      } else if (details.id === "put-back") {
+        details.scrollIntoView({ block: "nearest" });
+      }
+    },
+    true
+  );
+
+  // A row of the agent's list opens its call: a click anywhere on it does what its button
+  // does (back to the call, or call now).
+  document.addEventListener("click", function (event) {
+    const row = event.target.closest("#my-list tr.row-link");
+    if (!row || event.target.closest("a, button, input, select, form")) return;
+    const action = row.querySelector("[data-row-action]");
+    if (action) action.click();
   });
 
   // A refusal the console marks as a fragment (a call that is no longer yours) is shown

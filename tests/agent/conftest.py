@@ -12,6 +12,7 @@ from django.urls import reverse
 from followups.demo import DISCHARGE_GRAPH
 from followups.services.claims import claim_next_call
 from tests.clock import at
+from tests.demo_script import COMPLETE_PATH, TO_SATISFACTION  # noqa: F401 (the tests' paths)
 from tests.factories import (
     DepartmentFactory,
     PatientFactory,
@@ -89,18 +90,6 @@ def open_call(client, entry, moment=None) -> str:
         response = client.get(reverse("agent:call", args=[entry.pk]))
     assert response.status_code == 200, response.content.decode()[:500]
     return TICKET.search(response.content.decode()).group(1)
-
-
-# The demo discharge script answered up to its satisfaction question, and to its end.
-TO_SATISFACTION = [
-    "greet",
-    "identity:yes",
-    "s_purpose",
-    "q_recovery:good",
-    "q_medication:regular",
-    "s_reminder",
-]
-COMPLETE_PATH = [*TO_SATISFACTION, "q_satisfaction:satisfied", "q_note:一切都好"]
 
 
 def hold_on(entry) -> tuple:

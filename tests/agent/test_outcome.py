@@ -240,6 +240,7 @@ def test_a_problem_raised_from_the_call_becomes_an_escalation(send):
     response = send(
         headers=htmx(),
         disposition="partial",
+        record_without_answers="on",
         escalation_category="medical",
         escalation_severity="urgent",
         escalation_description="伤口红肿流液，体温38.5℃",
@@ -272,7 +273,7 @@ def test_the_services_errors_come_back_beside_the_fields(monkeypatch, send):
 
     monkeypatch.setattr(outcomes, "record_outcome", refuse)
 
-    response = send(disposition="complete")
+    response = send(disposition="complete", record_without_answers="on")
 
     assert form_error(response, "escalation_description") == "Unknown escalation category: x."
     assert '<div id="outcome-errors"' not in response.content.decode()
@@ -281,7 +282,7 @@ def test_the_services_errors_come_back_beside_the_fields(monkeypatch, send):
 
 
 def test_an_outcome_after_the_lease_was_lost_is_kept_and_flagged(other_agent, send):
-    response = send(at(11, 10), headers=htmx(), disposition="complete")
+    response = send(at(11, 10), headers=htmx(), disposition="complete", path=COMPLETE_PATH)
 
     attempt = CallAttempt.objects.get()
     assert attempt.after_lease_lost is True

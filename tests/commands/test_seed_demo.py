@@ -151,6 +151,7 @@ class TestTheSeededDemo:
             "agent1      王静  agent",
             "supervisor  陈敏  supervisor",
             "admin       张伟  admin",
+            "head1       黄志明  department_head",
         ]:
             assert line in demo_output
 
@@ -170,6 +171,7 @@ class TestTheSeededDemo:
             "agent2": "agent",
             "supervisor": "supervisor",
             "admin": "admin",
+            "head1": "department_head",
         }
         for username, group in expected.items():
             user = User.objects.get(username=username)
@@ -247,6 +249,52 @@ class TestTheSeededDemo:
             (5, 15),
             (12, 15),
         ]
+
+    def test_cardiology_discharges_follow_the_monthly_chronic_plan_by_its_rule(self):
+        chronic = m.FollowUpPlan.objects.get(name="心内科慢病随访计划")
+        monthly = chronic.steps.get(offset_days=30)
+        assert (monthly.repeat_every, monthly.repeat_unit) == (1, "months")
+        cases = m.Case.objects.filter(kind=m.CaseKind.DISCHARGE)
+        heart = cases.filter(patient__department__code="cardiology")
+        assert heart.count() >= 20
+        assert set(heart.values_list("plan__name", "plan_chosen_by")) == {
+            ("心内科慢病随访计划", "rule")
+        }
+        others = cases.exclude(patient__department__code="cardiology")
+        assert set(others.values_list("plan__name", flat=True)) == {"出院回访计划"}
+        # Chronic patients discharged over a month ago have their later monthly calls made
+        # ahead: occurrence 2 (day 60) at least, never more than two waiting.
+        repeats = m.FollowUpTask.objects.filter(step=monthly, occurrence__gte=2)
+        assert repeats.exists()
+        most_waiting = (
+            m.FollowUpTask.objects.filter(step=monthly, status=m.TaskStatus.PENDING)
+            .values("case")
+            .annotate(n=Count("pk"))
+            .order_by("-n")
+            .values_list("n", flat=True)
+            .first()
+        )
+        assert most_waiting <= 2
+        every_case_kind_has_its_rule = set(
+            m.PlanRule.objects.values_list("department__code", "case_kind")
+        )
+        assert every_case_kind_has_its_rule == {
+            (None, "discharge"),
+            ("cardiology", "discharge"),
+            (None, "missed_appointment"),
+            (None, "policy"),
+            (None, "after_sales"),
+        }
+
+    def test_the_department_head_reads_cardiology_only(self, client):
+        head = User.objects.get(username="head1")
+        assert list(head.headed_departments.values_list("code", flat=True)) == ["cardiology"]
+        assert logs_in(client, "head1", PASSWORD)
+        page = client.get(reverse("supervisor:calls"))
+        assert page.status_code == 200
+        departments = {call.task.case.patient.department.code for call in page.context["page"]}
+        assert departments == {"cardiology"}
+        assert client.get(reverse("supervisor:home")).status_code == 403
 
     def test_the_call_history_follows_the_calling_windows(self):
         attempts = m.CallAttempt.objects.select_related("task__step", "script_version", "agent")

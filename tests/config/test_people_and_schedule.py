@@ -28,6 +28,35 @@ def test_a_team_is_created_with_its_members_and_audited(client, admin_user, agen
     assert event.detail == {"members": [agent.pk], "departments": [department.pk]}
 
 
+def test_a_team_without_members_or_departments_is_refused_with_a_word(client, admin_user, agent):
+    client.force_login(admin_user)
+    response = client.post(reverse("config:team_new"), {"name": "空组"}, **EN)
+    assert response.status_code == 200
+    errors = response.context["form"].errors
+    assert errors["members"] == ["Choose the agents of the team: it has nobody."]
+    assert errors["departments"] == ["Choose the departments the team serves."]
+    assert "Choose the agents of the team: it has nobody." in response.content.decode()
+    assert not Team.objects.exists()
+
+
+def test_the_team_page_names_agents_by_their_full_names(client, admin_user):
+    UserFactory(username="agent7", first_name="王静", role="agent")
+    client.force_login(admin_user)
+    html = client.get(reverse("config:team_new")).content.decode()
+    assert "王静" in html
+    assert "agent7" not in html
+
+
+def test_the_build_time_sentence_keeps_the_minutes(client, admin_user):
+    client.force_login(admin_user)
+    client.post(reverse("config:schedule"), {"hour": 7, "minute": 0})
+    html = client.get(reverse("config:schedule"), **EN).content.decode()
+    assert "Now every day at 7:00 (Asia/Shanghai)." in html
+    client.post(reverse("config:schedule"), {"hour": 6, "minute": 5})
+    html = client.get(reverse("config:schedule")).content.decode()
+    assert "当前为每天 6:05（Asia/Shanghai）。" in html
+
+
 def test_the_duty_roster_saves_exactly_the_ticked_days(client, admin_user, agent):
     other = UserFactory(username="agent-b", role="agent")
     DutyDay.objects.create(agent=other, day=dt.date(2026, 11, 24))

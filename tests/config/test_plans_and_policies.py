@@ -2,6 +2,7 @@
 and the 7-day preview of calling hours."""
 
 import datetime as dt
+import re
 
 import pytest
 from django.urls import reverse
@@ -9,6 +10,7 @@ from django.urls import reverse
 from followups.models import (
     AuditAction,
     AuditEvent,
+    CallingPolicy,
     CallingWindow,
     CaseKind,
     FollowUpTask,
@@ -38,6 +40,7 @@ def plan_data(policy, steps, initial=0, name="出院回访计划"):
         "intent_c_days": 21,
         "is_active": "on",
         **formset("steps", steps, initial),
+        **formset("rules", []),
     }
 
 
@@ -57,7 +60,7 @@ def test_a_new_plan_is_saved_with_its_steps_and_audited(client, admin_user, poli
     response = client.post(reverse("config:plan_new"), plan_data(policy, [step(3), step(7)]))
     assert response.status_code == 302
     event = AuditEvent.objects.get(action=AuditAction.CHANGE_PLAN)
-    assert event.detail == {"steps": [3, 7], "policy": policy.pk}
+    assert event.detail == {"steps": [3, 7], "policy": policy.pk, "rules": []}
     assert sorted(PlanStep.objects.values_list("offset_days", flat=True)) == [3, 7]
 
 
@@ -138,7 +141,7 @@ def policy_data(windows, initial=0, **fields):
     return {
         "name": "门诊呼叫时段",
         "timezone": "Asia/Shanghai",
-        "weekdays": "0123456",
+        "weekdays": list("0123456"),  # the ticked boxes of the weekday picker
         "holiday_rule": "skip_holidays",
         "quiet_before": "08:00",
         "quiet_after": "21:00",
@@ -153,14 +156,87 @@ def post_new_policy(client, *windows: str, headers=EN, **fields):
     return client.post(reverse("config:policy_new"), policy_data(spans, **fields), **headers)
 
 
-def test_a_window_that_ends_before_it_starts_is_refused(client, admin_user):
+def test_a_window_that_ends_before_it_starts_is_refused_as_crossing_midnight(client, admin_user):
     client.force_login(admin_user)
-    response = post_new_policy(client, "11:30-10:30")
+    response = post_new_policy(client, "22:00-01:00")
     assert response.status_code == 200
+    assert response.context["windows"].forms[0].errors["ends_at"] == [
+        "A window cannot cross midnight: quiet hours stop calls at 21:00 and allow them "
+        "again at 08:00. End the window by 21:00."
+    ]
+    assert CallingWindow.objects.count() == 0
+
+
+def test_a_saved_window_moved_across_midnight_is_refused_once(client, admin_user):
+    client.force_login(admin_user)
+    assert post_new_policy(client, "09:00-11:00").status_code == 302
+    policy, window = CallingPolicy.objects.get(), CallingWindow.objects.get()
+    data = policy_data(
+        [{"id": window.pk, "policy": policy.pk, "starts_at": "22:00", "ends_at": "01:00"}],
+        initial=1,
+    )
+    response = client.post(reverse("config:policy", args=[policy.pk]), data, **EN)
+    assert response.context["windows"].forms[0].errors == {
+        "ends_at": [
+            "A window cannot cross midnight: quiet hours stop calls at 21:00 and allow them "
+            "again at 08:00. End the window by 21:00."
+        ]
+    }
+    window.refresh_from_db()
+    assert str(window) == "09:00–11:00"
+
+
+def test_a_window_of_no_time_is_refused(client, admin_user):
+    client.force_login(admin_user)
+    response = post_new_policy(client, "10:30-10:30")
     assert response.context["windows"].forms[0].errors["ends_at"] == [
         "A window must end after it starts."
     ]
     assert CallingWindow.objects.count() == 0
+
+
+def test_a_window_in_quiet_hours_is_refused_instead_of_vanishing(client, admin_user):
+    client.force_login(admin_user)
+    response = post_new_policy(client, "10:30-11:30", "21:30-22:30")
+    assert response.status_code == 200
+    assert response.context["windows"].forms[1].errors["starts_at"] == [
+        "This window lies in quiet hours (no calls before 08:00 or from 21:00), so it would "
+        "never be called: move it between 08:00 and 21:00."
+    ]
+    assert not CallingPolicy.objects.exists()
+
+
+def test_a_window_reaching_into_quiet_hours_is_refused_beside_the_time_outside(client, admin_user):
+    client.force_login(admin_user)
+    response = post_new_policy(client, "07:00-09:00", quiet_before="08:00")
+    assert response.context["windows"].forms[0].errors["starts_at"] == [
+        "This window reaches into quiet hours: calls are made from 08:00 to 21:00 only. "
+        "Keep the window between those times."
+    ]
+    # Quiet hours are read as posted: an earlier start of the calling day lets it in.
+    response = post_new_policy(client, "07:00-09:00", quiet_before="07:00")
+    assert response.status_code == 302
+    assert [str(window) for window in CallingWindow.objects.all()] == ["07:00–09:00"]
+
+
+def test_the_calling_days_are_ticked_weekdays_stored_as_digits(client, admin_user):
+    client.force_login(admin_user)
+    response = post_new_policy(client, "09:00-11:00", weekdays=["0", "2", "4"])
+    assert response.status_code == 302
+    assert CallingPolicy.objects.get().weekdays == "024"
+    page = client.get(response["Location"], **EN).content.decode()
+    boxes = re.findall(r'<input type="checkbox"[^>]*name="weekdays" value="(\d)"[^>]*>', page)
+    assert boxes == list("0123456")
+    ticked = re.findall(r'name="weekdays" value="(\d)"[^>]*checked', page)
+    assert ticked == ["0", "2", "4"]
+    labels = re.findall(r'for="id_weekdays_\d"[^>]*>\s*(\w+)', page)
+    assert labels == ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
+
+
+def test_no_calling_day_ticked_is_refused(client, admin_user):
+    client.force_login(admin_user)
+    response = post_new_policy(client, "09:00-11:00", weekdays=[])
+    assert response.context["form"].errors["weekdays"] == ["Tick at least one day of the week."]
 
 
 def test_overlapping_windows_are_refused_beside_the_later_one(client, admin_user):
@@ -220,6 +296,10 @@ def test_the_preview_shows_seven_days_with_closed_days_and_the_2027_warning(
     row_30 = html.split('id="preview-2026-12-30"')[1].split("</tr>")[0]
     assert "Closed (override)" in row_30 and "院庆" in row_30
     assert "Public holiday" in html.split('id="preview-2027-01-01"')[1].split("</tr>")[0]
+    # A Saturday the policy calls on is a calling day, not a "working day".
+    row_saturday = html.split('id="preview-2027-01-02"')[1].split("</tr>")[0]
+    assert "Calling day (weekend)" in row_saturday and "Working day" not in row_saturday
+    assert "Working day" in row_29
 
 
 def test_the_policy_page_has_no_warning_inside_a_known_year(client, admin_user, policy):

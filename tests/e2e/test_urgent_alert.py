@@ -43,7 +43,7 @@ def test_the_urgent_alert_appears_on_the_open_page_within_the_polling_interval(
     assert path.stat().st_size > 10_000
 
     # Acknowledging from the alert takes it away for everyone, again without a reload.
-    alert.get_by_role("button").click()
+    alert.locator(".urgent-acknowledge").click()
     page.locator("#urgent-alert").wait_for(state="detached", timeout=5000)
     escalation.refresh_from_db()
     assert escalation.status == "acknowledged"

@@ -7,7 +7,7 @@ import io
 import pytest
 from openpyxl import Workbook
 
-from followups.models import CaseKind
+from followups.models import CaseKind, PlanRule
 from tests.factories import DepartmentFactory, HospitalFactory, default_plan
 
 HEADER = [
@@ -75,7 +75,10 @@ def hospital(db):
 
 @pytest.fixture
 def discharge_plan(db):
-    return default_plan([3, 7, 30], name="出院回访计划")
+    """The plan every discharge case takes, by its rule (discharges of any department)."""
+    plan = default_plan([3, 7, 30], name="出院回访计划")
+    PlanRule.objects.create(plan=plan, case_kind=CaseKind.DISCHARGE)
+    return plan
 
 
 ANCHOR = dt.date(2026, 11, 10)

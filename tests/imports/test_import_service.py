@@ -245,3 +245,33 @@ def test_a_new_number_in_an_import_resumes_the_calls_held_for_a_wrong_one(hospit
     assert AuditEvent.objects.get(action=AuditAction.NUMBER_FIXED).detail == {
         "resumed": held.count()
     }
+
+
+@pytest.mark.parametrize(
+    "written, kept",
+    [
+        ("+86 135 0000 1111", ("+8613500001111", None)),
+        ("135 0000 1111", ("+8613500001111", None)),
+        ("13500001111 13600002222", ("+8613500001111", "+8613600002222")),
+        ("138 1234 5678；0571 8765 4321", ("+8613812345678", "+8657187654321")),
+        ("13500001111 / +86 136 0000 2222", ("+8613500001111", "+8613600002222")),
+    ],
+)
+def test_numbers_written_with_spaces_are_read_whole(hospital, discharge_plan, written, kept):
+    report = run(hospital, [row(mrn="ZY1", phones=written)])
+    (result,) = report.rows
+    assert (result.outcome, result.reasons) == ("created", [])
+    customer = Customer.objects.get()
+    phones = (
+        str(customer.phone),
+        str(customer.phone_secondary) if customer.phone_secondary else None,
+    )
+    assert phones == kept
+
+
+def test_digits_left_over_beside_a_number_are_refused(hospital, discharge_plan):
+    with translation.override("en"):
+        report = run(hospital, [row(mrn="ZY1", phones="13500001111 12")])
+    (result,) = report.rows
+    assert result.outcome == "refused"
+    assert result.reasons == ["Phone number 2 (电话) is not a valid number."]

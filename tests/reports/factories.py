@@ -5,6 +5,7 @@ import uuid
 from zoneinfo import ZoneInfo
 
 from followups import models as m
+from followups.models.calls import REACHED_DISPOSITIONS
 from scripts.models import CallScript, ScriptVersion
 from tests.factories import (
     CaseFactory,
@@ -72,7 +73,8 @@ def call(
     same_call_as: m.CallAttempt | None = None,
 ) -> m.CallAttempt:
     """A recorded call; ``path`` is (node id, value, is an objection) in order. The task's
-    counters move as record_outcome moves them. With ``same_call_as``, another follow-up
+    counters and last call, and the case's first reach, move as record_outcome moves them.
+    With ``same_call_as``, another follow-up
     settled on that call (same agent and times, as record_outcome stores them)."""
     if same_call_as is not None:
         by, started = same_call_as.agent, same_call_as.started_at
@@ -97,12 +99,22 @@ def call(
         m.ScriptAnswer(attempt=attempt, position=n, node_id=node, value=value, is_objection=obj)
         for n, (node, value, obj) in enumerate(path, start=1)
     )
-    task.attempts += 1
-    task.outcome_counts = {
-        **task.outcome_counts,
-        disposition: task.outcome_counts.get(disposition, 0) + 1,
-    }
-    task.save(update_fields=["attempts", "outcome_counts"])
+    task.count_call(disposition=disposition, agent_id=by.pk, started_at=started)
+    task.save(
+        update_fields=[
+            "attempts",
+            "outcome_counts",
+            "last_disposition",
+            "last_agent",
+            "last_call_at",
+        ]
+    )
+    case = task.case
+    if disposition in REACHED_DISPOSITIONS and (
+        case.reached_at is None or started < case.reached_at
+    ):
+        case.reached_at = started
+        case.save(update_fields=["reached_at"])
     return attempt
 
 

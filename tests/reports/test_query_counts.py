@@ -87,7 +87,15 @@ def pages(first_call: int, first_escalation: int) -> list[str]:
         reverse("supervisor:escalation_detail", args=[first_escalation]),
         *[
             reverse("supervisor:report", args=[name])
-            for name in ["reach", "funnel", "aapor", "satisfaction", "scripts", "agents"]
+            for name in [
+                "reach",
+                "discharge-follow-up",
+                "funnel",
+                "aapor",
+                "satisfaction",
+                "scripts",
+                "agents",
+            ]
         ],
     ]
 

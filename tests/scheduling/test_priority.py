@@ -63,3 +63,44 @@ def test_no_intent_class_ranks_with_class_d():
 def test_among_equals_the_earlier_due_date_goes_first():
     assert key(due=date(2026, 3, 5)) < key(due=date(2026, 3, 7))
     assert key(callback=True, due=date(2026, 3, 10)) < key(callback=True, due=date(2026, 3, 11))
+
+
+def why(*, callback=False, deadline=None, due=TODAY):
+    from followups.scheduling import urgency
+
+    return urgency(is_callback=callback, deadline=deadline, due=due, today=TODAY)
+
+
+def test_the_reason_a_call_stands_where_it_does_reads_as_the_queue_orders():
+    from followups.scheduling import Urgency
+
+    assert why(callback=True, deadline=date(2026, 3, 11), due=date(2026, 3, 1)) == (
+        Urgency.CALLBACK,
+        0,
+    )
+    assert why(deadline=date(2026, 3, 12), due=date(2026, 3, 1)) == (Urgency.DEADLINE, 2)
+    assert why(deadline=date(2026, 3, 8)) == (Urgency.DEADLINE, -2)
+    assert why(deadline=date(2026, 3, 20), due=date(2026, 3, 7)) == (Urgency.OVERDUE, 3)
+    assert why() == (Urgency.DUE, 0)
+
+
+def test_the_reasons_follow_the_queue_order():
+    """Sorting by the reason's rank never contradicts queue_priority's first three keys."""
+    from followups.scheduling import urgency
+
+    cases = [
+        dict(callback=c, deadline=d, due=u)
+        for c in (True, False)
+        for d in (None, date(2026, 3, 9), date(2026, 3, 13), date(2026, 3, 30))
+        for u in (date(2026, 3, 1), TODAY)
+    ]
+    rank = ["callback", "deadline", "overdue", "due"]
+    for case in cases:
+        reason, _days = urgency(
+            is_callback=case["callback"], deadline=case["deadline"], due=case["due"], today=TODAY
+        )
+        first_three = key(**case)[:3]
+        expected = {(0, 0, 0): 0, (0, 0, 1): 0, (0, 1, 0): 0, (0, 1, 1): 0}.get(first_three)
+        if expected is None:
+            expected = 1 if first_three[1] == 0 else 2 if first_three[2] == 0 else 3
+        assert rank.index(reason) == expected, case

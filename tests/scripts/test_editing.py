@@ -114,6 +114,39 @@ def test_answers_are_added_renamed_and_removed(draft, supervisor):
     assert len(node_in(draft.graph, "q_recovery")["options"]) == 3
 
 
+def test_an_answer_given_no_value_gets_one_made_for_it(draft, supervisor):
+    # q_recovery has three answers: the fourth, given none, is opt4, the fifth opt5.
+    for label in ("说不好", "没感觉"):
+        script_service.add_option(
+            version=draft, node_id="q_recovery", value="  ", label=label, actor=supervisor
+        )
+    draft.refresh_from_db()
+    options = node_in(draft.graph, "q_recovery")["options"]
+    assert [(o["value"], o["label"]) for o in options[3:]] == [
+        ("opt4", "说不好"),
+        ("opt5", "没感觉"),
+    ]
+
+
+def test_a_made_value_skips_one_already_typed(draft, supervisor):
+    script_service.add_option(
+        version=draft, node_id="q_recovery", value="opt4", label="说不好", actor=supervisor
+    )
+    script_service.add_option(
+        version=draft, node_id="q_recovery", value="", label="没感觉", actor=supervisor
+    )
+    draft.refresh_from_db()
+    values = [o["value"] for o in node_in(draft.graph, "q_recovery")["options"]]
+    assert values[3:] == ["opt4", "opt5"]
+
+
+def test_an_answer_without_a_label_is_refused(draft, supervisor):
+    with pytest.raises(ValidationError):
+        script_service.add_option(
+            version=draft, node_id="q_recovery", value="x", label=" ", actor=supervisor
+        )
+
+
 def test_a_duplicate_answer_value_is_refused(draft, supervisor):
     with pytest.raises(ValidationError):
         script_service.add_option(

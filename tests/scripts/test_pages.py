@@ -79,6 +79,46 @@ def test_the_comparison_shows_both_versions_side_by_side(client, supervisor, dra
     assert '<span class="diff-ins">' in html
 
 
+def test_the_comparison_names_the_changed_fields_in_the_editors_words(client, supervisor, draft):
+    script_service.add_option(
+        version=draft, node_id="q_recovery", value="", label="说不好", actor=supervisor
+    )
+    client.force_login(supervisor)
+    response = client.get(
+        reverse("scripts:compare", args=["discharge"]),
+        {"old": 1, "new": 2},
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    html = response.content.decode()
+    assert "Answers: " in html and "Answers:</span>" in html
+    assert "options:" not in html
+    # One node changed, none added or removed: only the badge that counts something.
+    assert "1 node changed" in html
+    assert "0 nodes removed" not in html and "0 nodes added" not in html
+
+
+def test_a_comparison_without_a_change_says_so(client, supervisor, published, draft):
+    client.force_login(supervisor)
+    html = client.get(
+        reverse("scripts:compare", args=["discharge"]),
+        {"old": 1, "new": 2},
+        HTTP_ACCEPT_LANGUAGE="en",
+    ).content.decode()
+    assert 'id="no-node-change"' in html
+    assert "nodes removed" not in html and "node removed" not in html
+
+
+def test_the_full_size_graph_is_the_svg_itself(client, supervisor, published):
+    client.force_login(supervisor)
+    page = client.get(reverse("scripts:preview", args=[published.pk])).content.decode()
+    graph_url = reverse("scripts:graph", args=[published.pk])
+    assert f'href="{graph_url}" target="_blank"' in page
+    response = client.get(graph_url)
+    assert response.status_code == 200
+    assert response["Content-Type"] == "image/svg+xml; charset=utf-8"
+    assert response.content.decode().startswith("<svg")
+
+
 @pytest.mark.parametrize(("role", "shown"), [("agent", True), ("supervisor", True), ("", False)])
 def test_the_navigation_links_to_the_scripts_for_those_who_may_read_them(client, role, shown):
     user = UserFactory(username=f"nav-{role or 'none'}", role=role or None)

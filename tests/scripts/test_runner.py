@@ -8,6 +8,7 @@ from django.utils import translation
 
 from scripts import runner
 from scripts.graph import replay
+from tests.demo_script import TO_SATISFACTION
 
 from .conftest import demo_graph, minimal_graph, node_in
 
@@ -21,14 +22,6 @@ VALUES = {
     "patient.discharged_on": "11月10日",
     "case.product": None,
 }
-TO_SATISFACTION = [
-    "greet",
-    "identity:yes",
-    "s_purpose",
-    "q_recovery:good",
-    "q_medication:regular",
-    "s_reminder",
-]
 
 
 def run(graph, tokens, *, sensitive=False, identity_confirmed=False, values=VALUES):

@@ -24,7 +24,7 @@ def test_it_exports_a_table_as_csv_and_audits_it(client, supervisor, made_call):
     text = response.content.decode("utf-8-sig")
     assert list(csv.reader(io.StringIO(text))) == [
         ["Department", "Due tasks", "Called", "Reached", "Window missed", "Follow-up rate"],
-        ["心内科", "1", "1", "1", "0", "1.0"],
+        ["心内科", "1", "1", "1", "0", "100.0%"],
     ]
     event = AuditEvent.objects.get()
     assert event.action == AuditAction.EXPORT
@@ -51,6 +51,33 @@ def test_it_exports_a_table_as_xlsx(client, supervisor, made_call):
         ["Reached", 1, 1],
     ]
     assert AuditEvent.objects.get().detail["format"] == "xlsx"
+
+
+def test_rates_are_exported_as_percentages_with_one_decimal_as_on_the_page():
+    from followups.exports import table_csv, table_xlsx
+    from followups.reports.tables import Column, Kind, Table
+
+    table = Table(
+        key="rates",
+        title="Rates",
+        columns=[
+            Column("who", "Agent", Kind.TEXT),
+            Column("rate", "Reach rate", Kind.SHARE),
+            Column("calls", "Calls a day", Kind.NUMBER),
+        ],
+        rows=[["王静", 9 / 13, 7 / 3], ["李娜", None, None]],
+    )
+    text = table_csv(table).decode("utf-8-sig")
+    assert list(csv.reader(io.StringIO(text))) == [
+        ["Agent", "Reach rate", "Calls a day"],
+        ["王静", "69.2%", "2.3"],
+        ["李娜", "", ""],
+    ]
+    sheet = load_workbook(io.BytesIO(table_xlsx(table))).active
+    rate, per_day = sheet["B2"], sheet["C2"]
+    # Still numbers a spreadsheet can sum, shown as the page shows them.
+    assert (rate.value, rate.number_format) == (9 / 13, "0.0%")
+    assert (per_day.value, per_day.number_format) == (pytest.approx(7 / 3), "0.0")
 
 
 def test_the_call_export_masks_phone_numbers(client, supervisor, made_call):
@@ -145,8 +172,8 @@ def test_the_reach_export_carries_tasks_and_people(client, supervisor, one_call_
     text = client.get(f"{url}?{PERIOD}").content.decode("utf-8-sig")
     assert list(csv.reader(io.StringIO(text))) == [
         ["Counted", "Due", "Called", "Reached", "Reached share"],
-        ["Follow-up tasks", "3", "3", "2", str(2 / 3)],
-        ["People", "2", "2", "1", "0.5"],
+        ["Follow-up tasks", "3", "3", "2", "66.7%"],
+        ["People", "2", "2", "1", "50.0%"],
     ]
     url = reverse("supervisor:export", args=["reach", "totals", "xlsx"])
     sheet = load_workbook(io.BytesIO(client.get(f"{url}?{PERIOD}").content)).active

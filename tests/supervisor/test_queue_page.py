@@ -126,3 +126,54 @@ def test_the_queue_page_reads_the_covered_follow_ups_in_one_query(
         with django_assert_max_num_queries(len(few)):
             response = client.get(reverse("supervisor:queue"))
     assert [entry.follow_ups for entry in response.context["entries"]] == [2] * 6
+
+
+def test_each_waiting_call_says_why_it_stands_where_it_does(client, supervisor):
+    import datetime as dt
+    import re
+
+    call_list = CallList.objects.create(day=WED)
+    callback = due_task(due=WED)
+    callback.kind = "callback"
+    callback.callback_at = dt.datetime.fromisoformat("2026-11-11 15:30 +08:00")
+    callback.save()
+    near = due_task(due=WED)
+    near.deadline = dt.date(2026, 11, 13)
+    near.save()
+    late = due_task(due=dt.date(2026, 11, 8))
+    today = due_task(due=WED)
+    for priority, task in enumerate((callback, near, late, today)):
+        QueueEntry.objects.create(
+            call_list=call_list, task=task, customer=task.case.customer, priority=priority
+        )
+    client.force_login(supervisor)
+    with time_machine.travel(NOW, tick=False):
+        html = client.get(reverse("supervisor:queue"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    cells = re.findall(r'<td class="queue-why">(.*?)</td>', html, re.S)
+    texts = [" ".join(re.sub(r"<[^>]+>", " ", cell).split()) for cell in cells]
+    assert texts == [
+        "Callback 11-11 15:30",
+        "Deadline in 2 days",
+        "Overdue 3 days",
+        "Due today",
+    ]
+
+
+def test_the_give_to_picker_offers_agents_by_name_and_not_the_admin(client, supervisor, entries):
+    from tests.factories import UserFactory
+
+    UserFactory(username="admin", role="admin", is_superuser=True)
+    client.force_login(supervisor)
+    with time_machine.travel(NOW, tick=False):
+        response = client.get(reverse("supervisor:queue"))
+    choices = [label for value, label in response.context["form"].fields["to_agent"].choices]
+    assert choices == ["---------", "李娜", "王强"]
+
+
+def test_the_choose_all_box_is_labelled_and_reassigning_asks_first(client, supervisor, entries):
+    client.force_login(supervisor)
+    with time_machine.travel(NOW, tick=False):
+        html = client.get(reverse("supervisor:queue"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert 'id="choose-all"' in html and "All on this page</label>" in html
+    assert 'data-confirm-many="Move {count} calls from {from} to {to}?"' in html
+    assert 'data-agent="李娜"' in html

@@ -38,6 +38,8 @@ def test_the_fragment_is_empty_once_acknowledged_from_the_alert(client, supervis
     )
     assert response.status_code == 200
     assert response.content.decode().strip() == ""
+    # The escalation list and its counts, when open on the page, reload on this event.
+    assert response["HX-Trigger"] == "escalations-changed"
     urgent.refresh_from_db()
     assert (urgent.status, urgent.owner) == (EscalationStatus.ACKNOWLEDGED, supervisor)
 

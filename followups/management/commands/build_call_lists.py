@@ -3,8 +3,8 @@
 import datetime as dt
 
 from django.core.management.base import BaseCommand, CommandError
-from django.utils import timezone
 
+from followups import clock
 from followups.services.call_lists import build_call_lists
 
 
@@ -16,7 +16,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, date=None, **options):
         try:
-            day = dt.date.fromisoformat(date) if date else timezone.localdate()
+            day = dt.date.fromisoformat(date) if date else clock.today()
         except ValueError:
             raise CommandError(f"--date must be YYYY-MM-DD, got {date!r}") from None
         report = build_call_lists(day=day)

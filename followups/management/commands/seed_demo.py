@@ -4,8 +4,8 @@ import os
 
 from django.core.management.base import BaseCommand, no_translations
 from django.urls import reverse
-from django.utils import timezone
 
+from followups import clock
 from followups.demo import DEMO_PASSWORD, DEMO_SEED, seed_demo
 
 
@@ -19,7 +19,7 @@ class Command(BaseCommand):
     @no_translations
     def handle(self, *args, **options):
         password = os.environ.get("HUIFANG_DEMO_PASSWORD") or DEMO_PASSWORD
-        today = timezone.localdate()
+        today = clock.today()
         result = seed_demo(today=today, password=password)
         if not result.created:
             self.stdout.write("Demo data already present: nothing added. In the database now:")

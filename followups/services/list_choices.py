@@ -1,0 +1,64 @@
+"""A call put back (skipped) by the agent holding it, with a reason, audited: it goes behind
+everyone else on the list and is not handed out again at once, so the next claim hands out
+someone else. (A call picked on the list is claims.claim_from_list.)"""
+
+import datetime as dt
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.db.models import Max
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from followups.models import AuditAction, QueueEntry, QueueEntryStatus, TaskKind
+from followups.services import audit
+
+# A call put back is not handed out again before this much time has passed (unless it is a
+# booked callback, whose time is the customer's): the agent skipped it for a reason.
+PUT_BACK_FOR = dt.timedelta(minutes=30)
+
+PUT_BACK_REASONS = (
+    ("colleague", _("A colleague should make this call (language, department)")),
+    ("prepare", _("I need to look something up first")),
+    ("line", _("Phone line or headset problem")),
+    ("other", _("Another reason")),
+)
+
+
+def put_back(*, entry: QueueEntry, agent, reason: str, now: dt.datetime) -> QueueEntry:
+    """Give a call the agent holds back to the list, behind everyone else on it, not to be
+    handed out again for PUT_BACK_FOR (a booked callback keeps its time); the reason is
+    audited.
+    Returns the entry, waiting again."""
+    if reason not in dict(PUT_BACK_REASONS):
+        raise ValueError(reason)
+    with transaction.atomic():
+        locked = QueueEntry.objects.select_for_update().select_related("task").get(pk=entry.pk)
+        if locked.status != QueueEntryStatus.CLAIMED or locked.claimed_by_id != agent.pk:
+            raise PermissionDenied(gettext("This call is no longer yours."))
+        last = QueueEntry.objects.filter(call_list_id=locked.call_list_id).aggregate(
+            last=Max("priority")
+        )["last"]
+        locked.status = QueueEntryStatus.WAITING
+        locked.claimed_by = None
+        locked.claimed_at = None
+        locked.lease_expires_at = None
+        locked.priority = (last or 0) + 1
+        locked.save(
+            update_fields=["status", "claimed_by", "claimed_at", "lease_expires_at", "priority"]
+        )
+        task = locked.task
+        if task.kind != TaskKind.CALLBACK:
+            not_before = now + PUT_BACK_FOR
+            if task.earliest_at is None or task.earliest_at < not_before:
+                task.earliest_at = not_before
+                task.save(update_fields=["earliest_at"])
+        audit.record(
+            actor=agent,
+            action=AuditAction.PUT_BACK,
+            target=locked,
+            entry=locked.pk,
+            task=task.pk,
+            reason=reason,
+        )
+    return locked

@@ -1,0 +1,46 @@
+"""My callbacks: the callbacks the agent booked that are still to make, the upcoming ones
+soonest first, then the late ones."""
+
+import pytest
+from django.urls import reverse
+
+from followups.models import TaskKind
+from tests.agent.conftest import at, html_of, listed_entry, when
+from tests.clock import TUESDAY
+from tests.factories import CallAttemptFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def booked(entry, agent, moment):
+    CallAttemptFactory(task=entry.task, agent=agent, disposition="callback", started_at=at(9))
+    entry.task.kind, entry.task.callback_at = TaskKind.CALLBACK, moment
+    entry.task.save()
+
+
+def test_it_lists_my_callbacks_upcoming_first(client, as_agent, agent, other_agent, plan):
+    tomorrow = listed_entry(plan, agent, name="甲", phone="+8613800000001")
+    today = listed_entry(plan, agent, name="乙", phone="+8613800000002")
+    late = listed_entry(plan, agent, name="丙", phone="+8613800000003")
+    theirs = listed_entry(plan, other_agent, name="丁", phone="+8613800000004")
+    booked(tomorrow, agent, at(15, 30, TUESDAY))
+    booked(today, agent, at(16, 0))
+    booked(late, agent, at(10, 0))
+    booked(theirs, other_agent, at(16, 0))
+
+    with when(at(10, 45)):
+        html = html_of(client.get(reverse("agent:callbacks")))
+
+    order = [html.index(f'data-task="{e.task_id}"') for e in (today, tomorrow, late)]
+    assert order == sorted(order)
+    assert f'data-task="{theirs.task_id}"' not in html
+    assert "2026-11-24 15:30" in html
+    row = html[html.index(f'data-task="{late.task_id}"') :].split("</tr>")[0]
+    assert "late" in row
+
+
+def test_the_home_page_links_to_them(client, as_agent, entry):
+    with when(at(10, 45)):
+        html = html_of(client.get(reverse("agent:home")))
+
+    assert f'href="{reverse("agent:callbacks")}"' in html

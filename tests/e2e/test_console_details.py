@@ -1,0 +1,315 @@
+"""The console as a call centre expects it, in Chinese at 1366×768: the closed window said
+on arrival, the list saying where each person stands (a row opens its call), a digit on a
+typed-answer step explained, the escalation's description never under the sticky record
+button, the button disabled while saving, a call put back; on every page the icon, nav
+links that read on the blue bar, and a one-line urgent banner."""
+
+from pathlib import Path
+
+import pytest
+import time_machine
+from django.urls import reverse
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from followups.demo import DISCHARGE_GRAPH
+from followups.models import (
+    CallAttempt,
+    EscalationCategory,
+    EscalationSeverity,
+    QueueEntryStatus,
+    TaskKind,
+)
+from followups.services.escalations import raise_escalation
+from tests.clock import at
+from tests.e2e.conftest import SCREENSHOTS, step
+from tests.factories import (
+    PASSWORD,
+    CallAttemptFactory,
+    DepartmentFactory,
+    PatientFactory,
+    UserFactory,
+    listed,
+    plan_with_script,
+    published_version,
+)
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+SHOTS = SCREENSHOTS / "console"
+
+
+@pytest.fixture
+def shot(page):
+    SHOTS.mkdir(parents=True, exist_ok=True)
+
+    def take(name: str, *, full_page: bool = False) -> Path:
+        path = SHOTS / f"{name}.png"
+        page.screenshot(path=str(path), full_page=full_page)
+        return path
+
+    return take
+
+
+@pytest.fixture
+def console_errors(page):
+    """Errors on the console and responses that failed (a 404 icon …) while the test ran."""
+    seen = []
+    page.on("console", lambda message: message.type == "error" and seen.append(message.text))
+    page.on(
+        "response",
+        lambda response: (
+            response.status >= 400 and seen.append(f"{response.status} {response.url}")
+        ),
+    )
+    return seen
+
+
+@pytest.fixture
+def a_list(agent1):
+    """Four people on agent1's list: 张三 and 李梅 waiting, 王芳 reached, 赵强 not reached (next
+    try 15:00) and 孙丽 with a callback at 16:30."""
+    plan = plan_with_script("出院回访", "discharge", case_kind="discharge")
+    plan_step = plan.steps.get()
+    published_version(plan_step.script, DISCHARGE_GRAPH, number=2, published_at=at(8))
+    department = DepartmentFactory(name="心内科")
+    entries = {}
+    people = [
+        ("张三", "+8613812345678", "M"),
+        ("李梅", "+8613998765432", "F"),
+        ("王芳", "+8613700001111", "F"),
+        ("赵强", "+8613600002222", "M"),
+        ("孙丽", "+8613500003333", "F"),
+    ]
+    for priority, (name, phone, gender) in enumerate(people, start=1):
+        patient = PatientFactory(
+            department=department,
+            customer__name=name,
+            customer__phone=phone,
+            customer__gender=gender,
+            attending_doctor="周建国",
+        )
+        entries[name] = listed(
+            plan, patient=patient, agent=agent1, priority=priority, step=plan_step
+        )
+    for name, disposition, task in [
+        ("王芳", "complete", {"status": "done"}),
+        ("赵强", "no_answer", {"earliest_at": at(15, 0)}),
+        ("孙丽", "callback", {"kind": TaskKind.CALLBACK, "callback_at": at(16, 30)}),
+    ]:
+        entry = entries[name]
+        CallAttemptFactory(
+            task=entry.task,
+            queue_entry=entry,
+            agent=agent1,
+            disposition=disposition,
+            started_at=at(10, 31),
+        )
+        for field, value in task.items():
+            setattr(entry.task, field, value)
+        entry.task.save()
+        entry.status = QueueEntryStatus.DONE
+        entry.save()
+    return entries
+
+
+def test_the_closed_window_is_said_on_arrival(a_list, page, live_server, log_in, shot):
+    with time_machine.travel(at(12, 5), tick=True):
+        log_in("agent1", PASSWORD)
+        notice = page.locator("#no-call")
+        expect(notice).to_be_visible()
+        assert notice.get_attribute("data-reason") == "outside_window"
+        assert "15:00" in page.locator("#no-call-message").inner_text()
+        shot("closed-window-on-arrival")
+
+
+def test_the_list_says_where_each_person_stands_and_a_row_opens_its_call(
+    a_list, page, live_server, log_in, shot, console_errors
+):
+    with time_machine.travel(at(10, 45), tick=True):
+        log_in("agent1", PASSWORD)
+        rows = page.locator("#my-list tbody tr")
+        expect(rows).to_have_count(5)
+        states = {
+            name: page.locator(f"#my-list tr[data-entry='{entry.pk}']").get_attribute("data-state")
+            for name, entry in a_list.items()
+        }
+        assert states == {
+            "张三": "waiting",
+            "李梅": "waiting",
+            "王芳": "reached",
+            "赵强": "retry",
+            "孙丽": "callback",
+        }
+        assert "15:00" in page.locator(f"tr[data-entry='{a_list['赵强'].pk}']").inner_text()
+        assert "16:30" in page.locator(f"tr[data-entry='{a_list['孙丽'].pk}']").inner_text()
+        shot("home-list")
+
+        # A click on 李梅's name opens her call, though 张三 is first on the list.
+        page.locator(f"tr[data-entry='{a_list['李梅'].pk}'] td").nth(1).click()
+        page.locator("#script-runner").wait_for()
+        assert page.url == f"{live_server.url}{reverse('agent:call', args=[a_list['李梅'].pk])}"
+        assert page.locator("#customer-name").inner_text().startswith("李梅")
+    assert console_errors == []
+
+
+def test_the_call_screen_explains_typed_answers_keeps_the_description_in_sight_and_saves_once(
+    a_list, page, live_server, log_in, shot, console_errors
+):
+    with time_machine.travel(at(10, 45), tick=True):
+        log_in("agent1", PASSWORD)
+        page.keyboard.press("n")
+        page.locator("#script-runner").wait_for()
+        for key in ["1"] * 7:  # to the satisfaction question, answered "satisfied"
+            step(page, key)
+        assert page.locator("#free-answer").count() == 1
+
+        # A digit on a step that takes typed text says what to do, and the box gets it.
+        page.locator("#script-runner").focus()
+        expect(page.locator("#runner-hint")).to_be_hidden()
+        page.keyboard.press("3")
+        expect(page.locator("#runner-hint")).to_be_visible()
+        assert page.evaluate("document.activeElement.id") == "free-answer"
+        assert page.locator("#free-answer").input_value() == ""
+
+        # The escalation opened: its description is in sight, not under the record button.
+        page.locator("#escalation summary").click()
+        description = page.locator("#id_escalation_description")
+        expect(description).to_be_visible()
+        page.wait_for_timeout(300)
+        box = description.bounding_box()
+        button = page.locator("#record-outcome").bounding_box()
+        assert box is not None and button is not None
+        assert box["y"] + box["height"] <= button["y"], (box, button)
+        assert box["y"] + box["height"] <= 768
+        description.click()
+        page.keyboard.type("术后伤口有点痒")
+        shot("call-screen-escalation-open")
+
+        # The callback picker's check (a request of a field inside the form) finds no
+        # button to disable of its own: no error on the console.
+        page.fill("#id_callback_at", "2026-11-24T15:30")
+        page.locator("#callback-check [data-check=kept]").wait_for()
+        page.fill("#id_callback_at", "")
+
+        # While the outcome is being saved the button is disabled: one click, one call.
+        page.fill("#id_escalation_description", "")
+        page.select_option("#id_disposition", "complete")
+        seen_disabled = []
+
+        def slow(route):
+            seen_disabled.append(page.locator("#record-outcome").is_disabled())
+            route.continue_()
+
+        page.route("**/outcome/", slow)
+        page.click("#record-outcome")
+        page.locator("#after-call").wait_for()
+        assert seen_disabled == [True]
+        assert CallAttempt.objects.filter(queue_entry=a_list["张三"]).count() == 1
+    assert console_errors == []
+
+
+def test_a_call_put_back_goes_behind_the_others(a_list, page, live_server, log_in, shot):
+    with time_machine.travel(at(10, 45), tick=True):
+        log_in("agent1", PASSWORD)
+        page.keyboard.press("n")
+        page.locator("#script-runner").wait_for()
+        first = a_list["张三"]
+        page.locator("#put-back summary").click()
+        page.select_option("#put-back-reason", "prepare")
+        shot("call-screen-put-back")
+        page.click("#put-back-button")
+        page.wait_for_url(f"{live_server.url}{reverse('agent:home')}")
+        first.refresh_from_db()
+        assert (first.status, first.claimed_by) == (QueueEntryStatus.WAITING, None)
+        page.keyboard.press("n")
+        page.locator("#script-runner").wait_for()
+        assert page.locator("#customer-name").inner_text().startswith("李梅")
+
+
+def test_every_page_has_its_icon_and_readable_nav_links(page, live_server, log_in, agent1):
+    log_in("agent1", PASSWORD)
+    icon = page.request.get(f"{live_server.url}/favicon.ico")
+    assert icon.status == 200 and icon.headers["content-type"] in (
+        "image/x-icon",
+        "image/vnd.microsoft.icon",
+    )
+    ratio = page.evaluate(
+        """() => {
+          const rgb = c => c.match(/[\\d.]+/g).slice(0, 3).map(Number);
+          const lum = ([r, g, b]) => [r, g, b].map(v => { v /= 255;
+            return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); })
+            .reduce((sum, v, i) => sum + v * [0.2126, 0.7152, 0.0722][i], 0);
+          const link = document.querySelector('.navbar .nav-link');
+          const bar = document.querySelector('.navbar');
+          const [a, b] = [lum(rgb(getComputedStyle(link).color)),
+                          lum(rgb(getComputedStyle(bar).backgroundColor))];
+          return (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+        }"""
+    )
+    assert ratio >= 4.5, ratio
+
+
+def test_the_urgent_banner_is_one_line_and_each_alert_can_be_dismissed(
+    page, live_server, log_in, shot
+):
+    UserFactory(username="supervisor-e2e", role="supervisor")
+    department = DepartmentFactory(name="心内科")
+    plan = plan_with_script("出院回访", "discharge", case_kind="discharge")
+    raised = []
+    for text in ["伤口红肿流液，体温38.5℃", "用药后皮疹", "胸闷气短"]:
+        entry = listed(plan, patient=PatientFactory(department=department), step=plan.steps.get())
+        raised.append(
+            raise_escalation(
+                case=entry.task.case,
+                attempt=None,
+                category=EscalationCategory.MEDICAL,
+                severity=EscalationSeverity.URGENT,
+                description=text,
+                now=timezone.now(),
+            )
+        )
+    log_in("supervisor-e2e", PASSWORD)
+    alert = page.locator("#urgent-alert")
+    alert.wait_for()
+    assert alert.bounding_box()["height"] <= 48
+    expect(page.locator("#urgent-count")).to_contain_text("3")
+    first = page.locator(f"#urgent-alert [data-escalation='{raised[0].pk}']")
+    expect(first).to_be_visible()
+    shot("urgent-banner")
+    page.locator(f"[data-dismiss-urgent='{raised[0].pk}']").click()
+    expect(first).to_have_count(0)
+    expect(page.locator(f"#urgent-alert [data-escalation='{raised[1].pk}']")).to_be_visible()
+    # The next poll brings the list back, without the alert dismissed in this tab.
+    page.evaluate("htmx.trigger('#urgent-alerts', 'load')")
+    page.wait_for_timeout(1000)
+    expect(page.locator(f"#urgent-alert [data-escalation='{raised[0].pk}']")).to_have_count(0)
+
+
+def test_a_reached_call_with_no_answer_asks_once_and_saves_with_the_button_disabled(
+    a_list, page, live_server, log_in, shot, console_errors
+):
+    with time_machine.travel(at(10, 45), tick=True):
+        log_in("agent1", PASSWORD)
+        page.keyboard.press("n")
+        page.locator("#script-runner").wait_for()
+        page.select_option("#id_disposition", "complete")
+        page.click("#record-outcome")
+        page.locator("#confirm-no-answers").wait_for()
+        assert page.locator("#id_disposition.is-invalid").count() == 1
+        assert CallAttempt.objects.filter(queue_entry=a_list["张三"]).count() == 0
+        shot("call-screen-confirm-no-answers")
+
+        page.check("#id_record_without_answers")
+        seen_disabled = []
+
+        def slow(route):
+            seen_disabled.append(page.locator("#record-outcome").is_disabled())
+            route.continue_()
+
+        page.route("**/outcome/", slow)
+        page.click("#record-outcome")
+        page.locator("#after-call").wait_for()
+        assert seen_disabled == [True]
+        assert CallAttempt.objects.filter(queue_entry=a_list["张三"]).count() == 1
+    assert console_errors == []

@@ -1,0 +1,45 @@
+"""A supervisor reads the discharge follow-up indicator (出院患者随访比例) of the demo's
+recent months: the share, its definition, the monthly trend drawn, the export links."""
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+
+from followups import clock
+from followups.models import Case, CaseKind
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+DEMO_PASSWORD = "huifang-demo"
+SHOTS = Path("/tmp/shots/h4")
+
+
+@pytest.fixture
+def demo_data(monkeypatch):
+    monkeypatch.setenv("HUIFANG_DEMO_PASSWORD", DEMO_PASSWORD)
+    call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+
+
+def test_a_supervisor_reads_the_indicator_with_its_trend(demo_data, page, live_server, log_in):
+    today = clock.today()
+    start = today - dt.timedelta(days=89)
+    discharges = Case.objects.filter(
+        kind=CaseKind.DISCHARGE, anchor_date__gte=start, anchor_date__lte=today
+    )
+    reached = discharges.filter(reached_at__isnull=False).count()
+    log_in("supervisor", DEMO_PASSWORD)
+    page.goto(
+        f"{live_server.url}/supervisor/reports/discharge-follow-up/"
+        f"?date_from={start}&date_to={today}"
+    )
+    totals = page.locator("#discharge-totals").inner_text()
+    assert str(discharges.count()) in totals
+    assert str(reached) in totals
+    assert "出院患者随访比例" in page.locator("h1").inner_text()
+    # Chart.js draws the trend into its canvas: it is sized, not the 0×0 of a failed script.
+    page.wait_for_function("document.getElementById('chart-month').width > 0")
+    assert page.locator("#table-by_month a[href$='by_month.xlsx']").count() == 1
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / "discharge-follow-up.png"), full_page=True)

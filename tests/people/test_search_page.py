@@ -1,0 +1,87 @@
+"""/people/?q=…: who finds whom, masked numbers, pagination and the audit of a phone search."""
+
+import pytest
+from django.urls import reverse
+
+from followups.models import AuditAction, AuditEvent
+from tests.factories import CustomerFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def search(client, user, q, **params):
+    client.force_login(user)
+    return client.get(reverse("people:search"), {"q": q, **params})
+
+
+def test_it_finds_by_the_last_four_digits_and_shows_the_number_masked(client, supervisor, wang):
+    response = search(client, supervisor, "5678")
+    text = response.content.decode()
+    assert response.status_code == 200
+    assert "王小明" in text
+    assert "138****5678" in text
+    assert "13812345678" not in text
+    assert reverse("people:detail", args=[wang.pk]) in text
+
+
+def test_it_audits_a_phone_search_by_ids_and_counts_never_the_number(client, supervisor, wang):
+    search(client, supervisor, "138 1234 5678")
+    event = AuditEvent.objects.get(action=AuditAction.READ_LIST)
+    assert event.actor == supervisor
+    assert event.detail["resource"] == "people_search"
+    assert event.detail["ids"] == [wang.pk]
+    assert event.detail["total"] == 1
+    assert "5678" not in str(event.detail)
+
+
+def test_a_search_by_name_is_not_audited(client, supervisor, wang):
+    search(client, supervisor, "王小明")
+    assert not AuditEvent.objects.exists()
+
+
+def test_an_agent_finds_only_the_people_on_their_lists_or_called(client, agent, wang, stranger):
+    assert "王小明" in search(client, agent, "王").content.decode()
+    response = search(client, agent, "赵六")
+    assert reverse("people:detail", args=[stranger.pk]) not in response.content.decode()
+    assert "0 people found" in response.content.decode()
+
+
+def test_another_agent_does_not_find_him(client, other_agent, wang):
+    text = search(client, other_agent, "王小明").content.decode()
+    assert reverse("people:detail", args=[wang.pk]) not in text
+
+
+def test_a_supervisor_finds_everyone(client, supervisor, stranger):
+    assert "赵六" in search(client, supervisor, "赵六").content.decode()
+
+
+def test_results_are_paginated(client, supervisor):
+    for n in range(30):
+        CustomerFactory(name=f"李{n:02d}")
+    first = search(client, supervisor, "李").content.decode()
+    second = search(client, supervisor, "李", page=2).content.decode()
+    assert "30 people found" in first
+    assert "李00" in first and "李25" not in first
+    assert "李25" in second and "Page 2 of 2" in second
+
+
+def test_the_top_bar_has_the_search_box_for_who_may_search(client, agent, supervisor, admin_user):
+    for user in (agent, supervisor, admin_user):
+        client.force_login(user)
+        assert 'id="people-search"' in client.get(reverse("people:search")).content.decode()
+
+
+def test_a_department_head_may_not_search_people(client, wang):
+    """A department head reads their departments' outcomes, never the people search."""
+    head = UserFactory(username="head-a", role="department_head")
+    client.force_login(head)
+    assert client.get(reverse("people:search"), {"q": "王小明"}).status_code == 403
+    assert client.get(reverse("people:detail", args=[wang.pk])).status_code == 403
+    home = client.get(reverse("supervisor:calls"))
+    assert home.status_code == 200 and 'id="people-search"' not in home.content.decode()
+
+
+def test_nobody_found_says_what_to_try(client, supervisor, wang):
+    text = search(client, supervisor, "没有这个人").content.decode()
+    assert "0 people found" in text and "last four digits" in text
+    assert 'id="people-results"' not in text

@@ -1,0 +1,85 @@
+"""The outcome and escalation lists searched by a person's name, phone or case number; a
+search by phone is audited (ids only, never the number)."""
+
+import pytest
+from django.urls import reverse
+
+from followups.models import AuditAction, AuditEvent, Disposition, EscalationSeverity
+from tests.factories import CustomerFactory
+from tests.reports.conftest import MON
+from tests.reports.factories import agent, at, call, department, due_task, escalation
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def two_people(db):
+    cardio = department("心内科")
+    a1 = agent("a1", "李娜")
+    zhang = CustomerFactory(name="张伟", phone="+8613812345678")
+    wang = CustomerFactory(name="王芳", phone="+8613900001111")
+    made = {}
+    for person in (zhang, wang):
+        task = due_task(due=MON, dept=cardio, customer=person)
+        made[person.name] = call(
+            task, by=a1, disposition=Disposition.COMPLETE, started=at(MON, 10, 40)
+        )
+        escalation(
+            case=task.case,
+            attempt=made[person.name],
+            dept=cardio,
+            severity=EscalationSeverity.NORMAL,
+            category="medical",
+            description=f"{person.name}的问题",
+            due_at=at(MON, 18),
+        )
+    return made
+
+
+def listed_calls(client, query):
+    response = client.get(reverse("supervisor:calls"), {"q": query})
+    return [call.task.case.customer.name for call in response.context["page"]]
+
+
+def listed_escalations(client, query):
+    response = client.get(reverse("supervisor:escalations"), {"q": query})
+    return [item.case.customer.name for item in response.context["page"]]
+
+
+def test_the_outcome_list_finds_a_person_by_name_phone_or_case(client, supervisor, two_people):
+    client.force_login(supervisor)
+    case_number = two_people["王芳"].task.case_id
+    assert listed_calls(client, "张") == ["张伟"]
+    assert listed_calls(client, "138 1234 5678") == ["张伟"]
+    assert listed_calls(client, "1111") == ["王芳"]
+    assert listed_calls(client, f"#{case_number}") == ["王芳"]
+    assert listed_calls(client, "赵") == []
+
+
+def test_the_escalation_list_finds_a_person_by_name_phone_or_case(
+    client, supervisor, two_people
+):
+    client.force_login(supervisor)
+    case_number = two_people["张伟"].task.case_id
+    assert listed_escalations(client, "王芳") == ["王芳"]
+    assert listed_escalations(client, "+86 138 1234 5678") == ["张伟"]
+    assert listed_escalations(client, str(case_number)) == ["张伟"]
+
+
+def test_the_search_box_is_on_both_pages(client, supervisor, two_people):
+    client.force_login(supervisor)
+    for name in ("supervisor:calls", "supervisor:escalations"):
+        html = client.get(reverse(name), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+        assert 'name="q"' in html and "Name, phone or case number" in html
+
+
+def test_a_phone_search_is_audited_without_the_number(client, supervisor, two_people):
+    client.force_login(supervisor)
+    listed_calls(client, "13812345678")
+    listed_escalations(client, "张伟")  # a name: not a number looked up
+    event = AuditEvent.objects.get(action=AuditAction.READ_LIST)
+    assert event.actor == supervisor
+    assert event.detail["resource"] == "call_outcomes"
+    assert event.detail["ids"] == [two_people["张伟"].pk]
+    assert event.detail["parameters"] == ["phone"]
+    assert "13812345678" not in str(event.detail)
