@@ -414,7 +414,7 @@ class PatientImportForm(forms.Form):
         label=_("plan of the new discharge cases"),
         queryset=FollowUpPlan.objects.filter(is_active=True),
         required=False,
-        help_text=_("Leave empty for the discharge plan."),
+        help_text=_("Leave empty for the plan each department's rule chooses."),
     )
 
     def __init__(self, *args, **kwargs):

@@ -329,7 +329,9 @@ class ImportRequestSerializer(serializers.Serializer):
     plan = serializers.PrimaryKeyRelatedField(
         queryset=FollowUpPlan.objects.filter(is_active=True),
         required=False,
-        help_text=_("Plan of the new discharge cases; default: the discharge plan."),
+        help_text=_(
+            "Plan of the new discharge cases; default: the plan each department's rule chooses."
+        ),
     )
     background = serializers.BooleanField(
         default=False,

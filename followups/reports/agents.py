@@ -74,11 +74,9 @@ def _in_windows(rules: dict[RulesKey, CallingRules], scope: ReportScope) -> Q:
 # Calls recorded before each attempt kept how it stood with the rules in force then: those
 # are judged by today's rules, every later one by what it kept.
 UNJUDGED = Q(rules_check="")
-
-
-def _inside(in_window: Q) -> Q:
-    """Calls inside a window: as kept when recorded, else (older calls) by today's rules."""
-    return Q(rules_check=RulesCheck.WINDOW) | UNJUDGED & in_window
+# The calls not kept as inside a window, as the partial index attempt_not_in_window_idx
+# holds them: its condition, repeated in each query that reads it, lets PostgreSQL use it.
+UNJUDGED_OR_NOT_IN_WINDOW = Q(rules_check__in=["", RulesCheck.BOOKED, RulesCheck.OUTSIDE])
 
 
 def _own_clock_rules() -> dict[RulesKey, CallingRules]:
@@ -114,9 +112,8 @@ def _outside_calls(calls: QuerySet, in_window: Q, rules: dict) -> list[OutsideCa
     a callback the customer booked is allowed if the rules' quiet hours and days allow it.
     Two queries however many there are; there should be none or few."""
     rows = list(
-        calls.filter(
-            Q(rules_check__in=[RulesCheck.BOOKED, RulesCheck.OUTSIDE]) | UNJUDGED & ~in_window
-        )
+        calls.filter(UNJUDGED_OR_NOT_IN_WINDOW)
+        .filter(~UNJUDGED | ~in_window)
         .values("pk", "agent_id", "task_id", "started_at", "rules_check", POLICY, TIMEZONE)
         .order_by("started_at", "pk")
     )
@@ -202,14 +199,32 @@ def agent_figures(*, scope: ReportScope) -> AgentReport:
     calls = attempts.filter(ONE_PER_CALL)
     rules = _own_clock_rules()
     in_window = _in_windows(rules, scope)
-    groups = list(
-        calls.values("agent_id", POLICY, TIMEZONE)
+    # Every call's figures by agent and how it was judged when recorded, from the calls
+    # alone; the calls recorded before that was kept (rules_check "") are judged by today's
+    # rules apart, through their case's policy and customer's clock (a partial index finds
+    # them: none or few).
+    figures: dict[int, dict] = {}
+    for row in (
+        calls.values("agent_id", "rules_check")
         .annotate(
             calls=Count("pk"),
-            reached=Count("pk", filter=reached_call()),
+            reached=Count("pk", filter=reached_call(scope.moments())),
             handle=Sum(ExpressionWrapper(F("ended_at") - F("started_at"), DurationField())),
-            in_window=Count("pk", filter=_inside(in_window)),
         )
+        .order_by()
+    ):
+        total = figures.setdefault(
+            row["agent_id"],
+            {"calls": 0, "reached": 0, "handle": dt.timedelta(), "in_window": 0},
+        )
+        for field in ["calls", "reached", "handle"]:
+            total[field] += row[field] or type(total[field])()
+        if row["rules_check"] == RulesCheck.WINDOW:
+            total["in_window"] += row["calls"]
+    unjudged = calls.filter(UNJUDGED_OR_NOT_IN_WINDOW, UNJUDGED)
+    groups = list(
+        unjudged.values("agent_id", POLICY, TIMEZONE)
+        .annotate(in_window=Count("pk", filter=in_window))
         .order_by()
     )
     # Customers with a timezone of their own: their windows are their policy's on their
@@ -226,23 +241,17 @@ def agent_figures(*, scope: ReportScope) -> AgentReport:
         in_window |= in_own_zone
         zoned = {
             (row["agent_id"], row[POLICY], row[TIMEZONE]): row["n"]
-            for row in calls.exclude(**{TIMEZONE: ""})
+            for row in unjudged.exclude(**{TIMEZONE: ""})
             .values("agent_id", POLICY, TIMEZONE)
-            .annotate(n=Count("pk", filter=_inside(in_own_zone)))
+            .annotate(n=Count("pk", filter=in_own_zone))
             .order_by()
         }
         for row in groups:
             if row[TIMEZONE]:
                 row["in_window"] = zoned[(row["agent_id"], row[POLICY], row[TIMEZONE])]
         rules |= own_zone
-    figures: dict[int, dict] = {}
     for row in groups:
-        total = figures.setdefault(
-            row["agent_id"],
-            {"calls": 0, "reached": 0, "handle": dt.timedelta(), "in_window": 0},
-        )
-        for field in ["calls", "reached", "handle", "in_window"]:
-            total[field] += row[field] or type(total[field])()
+        figures[row["agent_id"]]["in_window"] += row["in_window"]
     people = _people_reached(attempts)
     scores = dict(
         CallReview.objects.filter(attempt__in=attempts)
@@ -323,7 +332,7 @@ def agent_summary(*, scope: ReportScope) -> Table:
         .values("agent_id")
         .annotate(
             calls=Count("pk"),
-            reached=Count("pk", filter=reached_call()),
+            reached=Count("pk", filter=reached_call(scope.moments())),
             handle=Avg(ExpressionWrapper(F("ended_at") - F("started_at"), DurationField())),
         )
         .order_by()

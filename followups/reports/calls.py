@@ -9,7 +9,9 @@ follow-up). Counts per follow-up (回访率, AAPOR, the funnel, satisfaction, sc
 every attempt.
 """
 
-from django.db.models import Exists, OuterRef, Q
+import datetime as dt
+
+from django.db.models import Q
 
 from followups.models import CallAttempt
 from followups.models.calls import REACHED_DISPOSITIONS
@@ -18,10 +20,17 @@ from followups.models.calls import REACHED_DISPOSITIONS
 ONE_PER_CALL = Q(same_call_as__isnull=True)
 
 
-def reached_call() -> Q:
+def reached_call(period: tuple[dt.datetime, dt.datetime] | None = None) -> Q:
     """On a call's first attempt: the call reached the person (complete or partial) on any
-    of the follow-ups it settled. The first is read before the others are looked up."""
+    of the follow-ups it settled. The first is read before the others are looked up, and
+    those are looked up once for all calls (an uncorrelated IN, which PostgreSQL hashes)
+    rather than once a call: a year of calls at 1M, 3.5 s → a scan. The others of a call
+    start when it starts: with ``period`` ([from, until) of the calls counted) only those
+    of the period are looked up, so the hashed set stays the period's."""
     others = CallAttempt.objects.filter(
-        same_call_as=OuterRef("pk"), disposition__in=REACHED_DISPOSITIONS
+        same_call_as__isnull=False, disposition__in=REACHED_DISPOSITIONS
     )
-    return Q(disposition__in=REACHED_DISPOSITIONS) | Q(Exists(others))
+    if period is not None:
+        others = others.filter(started_at__gte=period[0], started_at__lt=period[1])
+    others = others.values("same_call_as_id")
+    return Q(disposition__in=REACHED_DISPOSITIONS) | Q(pk__in=others)

@@ -82,7 +82,7 @@ def supervisor_overview(*, day: dt.date, now: dt.datetime) -> dict:
     )
     figures = attempts_today.aggregate(
         calls=Count("pk"),
-        reached=Count("pk", filter=reached_call()),
+        reached=Count("pk", filter=reached_call((midnight, midnight + dt.timedelta(days=1)))),
     )
     unresolved = [EscalationStatus.OPEN, EscalationStatus.ACKNOWLEDGED]
     escalations = Escalation.objects.aggregate(

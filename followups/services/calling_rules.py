@@ -2,8 +2,10 @@
 (scheduling.CallingRules) and each plan's policy, cached per process for a minute and
 dropped whenever a policy, window, holiday override or plan is saved, so that a claim
 reads neither; and the state of a group of customers (one policy on one clock) at a
-moment: open, callbacks only, or closed. selectors/policies.py reads the same rules
-uncached (policies_with_rules); this module is its cache, not a second rule."""
+moment: open, callbacks only, or closed; and the first moment a waiting follow-up may be
+called (what the claim says when nothing may be, and the agent's list beside each call).
+selectors/policies.py reads the same rules uncached (policies_with_rules); this module is
+its cache, not a second rule."""
 
 import datetime as dt
 import time
@@ -13,7 +15,12 @@ from enum import StrEnum
 from django.db.models.signals import post_delete, post_save
 
 from followups.models import CallingPolicy, CallingWindow, FollowUpPlan, HolidayOverride
-from followups.scheduling import CallingRules, is_callable, place_callback
+from followups.scheduling import (
+    CallingRules,
+    is_callable,
+    next_callable_moment,
+    place_callback,
+)
 from followups.services.policies import default_policy_id, policies_with_rules
 
 RULES_CACHE_SECONDS = 60
@@ -101,3 +108,23 @@ def group_state(rules: CallingRules, now: dt.datetime) -> GroupState:
     if place_callback(now, rules)[1] is None:
         return GroupState.CALLBACKS_ONLY
     return GroupState.CLOSED
+
+
+def first_callable_moment(
+    key: GroupKey,
+    *,
+    booked_callback: dt.datetime | None,
+    earliest_at: dt.datetime | None,
+    now: dt.datetime,
+) -> dt.datetime | None:
+    """The first moment from `now` a waiting follow-up of the group may be called: its
+    booked callback's time (`booked_callback`, None for any other follow-up) moved out of
+    quiet hours and closed days, else its earliest moment or the next window after it.
+    None when its policy has no window at all."""
+    rules = calling_rules_of_group(key)
+    try:
+        if booked_callback is not None:
+            return place_callback(max(now, booked_callback), rules)[0]
+        return next_callable_moment(max(now, earliest_at or now), rules)
+    except ValueError:
+        return None

@@ -24,13 +24,13 @@ from followups.models import (
     TaskKind,
     TaskStatus,
 )
-from followups.scheduling import next_callable_moment, place_callback
 from followups.services import claim_sql, person_calls
 from followups.services.calling_rules import (
     GroupKey,
     GroupState,
     _seen_groups,
     calling_rules_of_group,
+    first_callable_moment,
     group_state,
 )
 from followups.services.leases import lease_minutes
@@ -513,19 +513,17 @@ def _outside_window(waiting: QuerySet, now: dt.datetime) -> Claim:
         .annotate(earliest=Min("task__earliest_at"), callback=Min("task__callback_at"))
         .order_by()
     )
-    moments = []
-    for row in groups:
-        rules = calling_rules_of_group(
-            (row["task__case__plan_id"], row["task__case__customer__timezone"])
+    moments = (
+        first_callable_moment(
+            (row["task__case__plan_id"], row["task__case__customer__timezone"]),
+            booked_callback=row["callback"] if row["task__kind"] == TaskKind.CALLBACK else None,
+            earliest_at=row["earliest"],
+            now=now,
         )
-        try:
-            if row["task__kind"] == TaskKind.CALLBACK and row["callback"] is not None:
-                moments.append(place_callback(max(now, row["callback"]), rules)[0])
-            else:
-                moments.append(next_callable_moment(max(now, row["earliest"] or now), rules))
-        except ValueError:
-            continue  # a policy with no window at all: nothing to announce for it
-    next_at = min(moments, default=None)
+        for row in groups
+    )
+    # A policy with no window at all has no moment: nothing to announce for it.
+    next_at = min((moment for moment in moments if moment is not None), default=None)
     if next_at is None:
         return _no_call(OUTSIDE_WINDOW, gettext("Nobody on the list may be called now."))
     local = timezone.localtime(next_at, timezone.get_default_timezone())

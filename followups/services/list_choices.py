@@ -1,8 +1,11 @@
 """A call put back (skipped) by the agent holding it, with a reason, audited: it goes behind
 everyone else on the list and is not handed out again at once, so the next claim hands out
-someone else. (A call picked on the list is claims.claim_from_list.)"""
+someone else; and when the waiting calls of the agent's list may be made, by the claim's
+rule (calling_rules.first_callable_moment). (A call picked on the list is
+claims.claim_from_list.)"""
 
 import datetime as dt
+from collections.abc import Iterable
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -10,8 +13,9 @@ from django.db.models import Max
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from followups.models import AuditAction, QueueEntry, QueueEntryStatus, TaskKind
+from followups.models import AuditAction, QueueEntry, QueueEntryStatus, TaskKind, TaskStatus
 from followups.services import audit
+from followups.services.calling_rules import first_callable_moment
 
 # A call put back is not handed out again before this much time has passed (unless it is a
 # booked callback, whose time is the customer's): the agent skipped it for a reason.
@@ -62,3 +66,24 @@ def put_back(*, entry: QueueEntry, agent, reason: str, now: dt.datetime) -> Queu
             reason=reason,
         )
     return locked
+
+
+def callable_from(entries: Iterable[QueueEntry], *, now: dt.datetime) -> dict[int, dt.datetime]:
+    """The waiting entries (their task, case and customer loaded) that may not be called
+    yet, each with the first moment it may be: outside calling hours, a retry's time, a
+    booked callback's. No query: the calling rules are cached."""
+    later = {}
+    for entry in entries:
+        task = entry.task
+        if entry.status != QueueEntryStatus.WAITING or task.status != TaskStatus.PENDING:
+            continue
+        booked = task.callback_at if task.kind == TaskKind.CALLBACK else None
+        moment = first_callable_moment(
+            (task.case.plan_id, task.case.customer.timezone),
+            booked_callback=booked,
+            earliest_at=task.earliest_at,
+            now=now,
+        )
+        if moment is not None and moment > now:
+            later[entry.pk] = moment
+    return later

@@ -25,7 +25,7 @@ from followups.models import QueueEntry, QueueEntryStatus
 from followups.roles import WORK_QUEUE
 from followups.scheduling import place_callback
 from followups.selectors import agent_list
-from followups.services import claims, contact, leases, outcomes
+from followups.services import claims, contact, leases, list_choices, outcomes
 from followups.services.list_choices import PUT_BACK_REASONS
 from followups.services.policies import rules_for_case
 from followups.views.access import page_for
@@ -108,13 +108,21 @@ def _home_context(request, now: dt.datetime) -> dict:
     )
     search, sort = request.GET.get("q", "").strip(), request.GET.get("sort", "order")
     listing = agent_list.my_list(agent=request.user, day=day, q=search, sort=sort)
+    page = agent_list.list_page(
+        listing, agent=request.user, number=request.GET.get("page"), now=now
+    )
+    # A waiting call that may not be made yet says from when, instead of "Call now" (and
+    # the page offers it once that time has come, in so many seconds).
+    later = list_choices.callable_from(page.object_list, now=now)
+    for entry in page.object_list:
+        entry.callable_from = later.get(entry.pk)
+        if entry.callable_from is not None:
+            entry.callable_in = int((entry.callable_from - now).total_seconds()) + 1
     context = {
         "today": day,
         "held": held,
         **selectors.agent_day(agent=request.user, day=day),
-        "page": agent_list.list_page(
-            listing, agent=request.user, number=request.GET.get("page"), now=now
-        ),
+        "page": page,
         "search": search,
         "sort": sort,
     }

@@ -11,7 +11,7 @@ from followups.reports.scope import departments_seen_by, within_departments
 from followups.roles import READ_OUTCOMES, REVIEW_OUTCOMES
 from followups.selectors.people_search import is_phone_query
 from followups.services import audit
-from followups.views.access import page_for
+from followups.views.access import page_for, page_for_any
 
 EXPORT_DATA = "followups.export_data"
 PAGE_SIZE = 50
@@ -20,7 +20,7 @@ PAGE_SIZE = 50
 review_required = page_for(REVIEW_OUTCOMES)
 # The pages that only read (outcomes, a call, escalations, reports): department heads too,
 # each seeing only their departments' rows (`seen`). Every write needs review_required.
-read_required = page_for(READ_OUTCOMES)
+read_required = page_for_any(READ_OUTCOMES, REVIEW_OUTCOMES)
 export_required = page_for(REVIEW_OUTCOMES, EXPORT_DATA)
 
 

@@ -30,6 +30,8 @@
       return;
     }
     if (event.ctrlKey || event.metaKey) return;
+    // Keys in an open menu (put back's reasons) are the menu's: arrows, Enter, Escape.
+    if (event.target.closest && event.target.closest(".dropdown-menu.show")) return;
     if (typingIn(event.target)) {
       if (event.key === "Escape") event.target.blur();
       return;
@@ -151,22 +153,43 @@
   });
 
   // The escalation's fields, once opened, come into view above the outcome's sticky
-  // button (their scroll margin leaves it room): the description is never under it. The
-  // put-back form, once opened, comes into view too.
+  // button (their scroll margin leaves it room): the description is never under it.
   document.addEventListener(
     "toggle",
     function (event) {
       const details = event.target;
-      if (!details.open) return;
-      if (details.id === "escalation") {
-        const description = details.querySelector("textarea");
-        if (description) description.scrollIntoView({ block: "nearest" });
-      } else if (details.id === "put-back") {
-        details.scrollIntoView({ block: "nearest" });
-      }
+      if (!details.open || details.id !== "escalation") return;
+      const description = details.querySelector("textarea");
+      if (description) description.scrollIntoView({ block: "nearest" });
     },
     true
   );
+
+  // A call of the list that may not be made yet ("Call from 15:00", disabled) is offered
+  // once its time has come: the server says in how many seconds, so the computer's own
+  // clock does not matter. (A day-long wait is left to the next visit.)
+  function offerLater(root) {
+    if (!root.querySelectorAll) return;
+    root.querySelectorAll("form.call-later[data-callable-in]").forEach(function (form) {
+      const seconds = Number(form.dataset.callableIn);
+      if (!(seconds > 0) || seconds > 12 * 3600) return;
+      form.removeAttribute("data-callable-in");
+      window.setTimeout(function () {
+        const button = form.querySelector("button");
+        const wrapper = button.parentElement;
+        button.disabled = false;
+        button.textContent = button.dataset.nowLabel;
+        button.classList.replace("btn-outline-secondary", "btn-outline-primary");
+        button.setAttribute("data-row-action", "");
+        wrapper.removeAttribute("title");
+        wrapper.removeAttribute("tabindex");
+        const row = form.closest("tr");
+        if (row) row.classList.add("row-link");
+      }, seconds * 1000);
+    });
+  }
+  document.addEventListener("DOMContentLoaded", function () { offerLater(document); });
+  document.addEventListener("htmx:load", function (event) { offerLater(event.detail.elt); });
 
   // A row of the agent's list opens its call: a click anywhere on it does what its button
   // does (back to the call, or call now).

@@ -4,6 +4,7 @@ typed-answer step explained, the escalation's description never under the sticky
 button, the button disabled while saving, a call put back; on every page the icon, nav
 links that read on the blue bar, and a one-line urgent banner."""
 
+import datetime as dt
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,8 @@ from playwright.sync_api import expect
 
 from followups.demo import DISCHARGE_GRAPH
 from followups.models import (
+    AuditAction,
+    AuditEvent,
     CallAttempt,
     EscalationCategory,
     EscalationSeverity,
@@ -145,8 +148,9 @@ def test_the_list_says_where_each_person_stands_and_a_row_opens_its_call(
         assert "16:30" in page.locator(f"tr[data-entry='{a_list['孙丽'].pk}']").inner_text()
         shot("home-list")
 
-        # A click on 李梅's name opens her call, though 张三 is first on the list.
-        page.locator(f"tr[data-entry='{a_list['李梅'].pk}'] td").nth(1).click()
+        # A click on 李梅's row opens her call, though 张三 is first on the list (her name
+        # itself is a link to her page).
+        page.locator(f"tr[data-entry='{a_list['李梅'].pk}'] td").nth(5).click()
         page.locator("#script-runner").wait_for()
         assert page.url == f"{live_server.url}{reverse('agent:call', args=[a_list['李梅'].pk])}"
         assert page.locator("#customer-name").inner_text().startswith("李梅")
@@ -215,13 +219,23 @@ def test_a_call_put_back_goes_behind_the_others(a_list, page, live_server, log_i
         page.keyboard.press("n")
         page.locator("#script-runner").wait_for()
         first = a_list["张三"]
-        page.locator("#put-back summary").click()
-        page.select_option("#put-back-reason", "prepare")
+        # "Put back / skip" is in the call's header; its reasons open in sight at 1366×768,
+        # with no scrolling.
+        page.click("#put-back-toggle")
+        reasons = page.locator("#put-back-menu .put-back-reason")
+        expect(reasons).to_have_count(4)
+        for number in range(4):
+            expect(reasons.nth(number)).to_be_visible()
+            box = reasons.nth(number).bounding_box()
+            assert box is not None and 0 <= box["y"] and box["y"] + box["height"] <= 768, box
+        assert page.evaluate("window.scrollY") == 0
         shot("call-screen-put-back")
-        page.click("#put-back-button")
+        page.click("#put-back-menu [data-reason='prepare']")
         page.wait_for_url(f"{live_server.url}{reverse('agent:home')}")
         first.refresh_from_db()
         assert (first.status, first.claimed_by) == (QueueEntryStatus.WAITING, None)
+        put_back = AuditEvent.objects.get(action=AuditAction.PUT_BACK)
+        assert put_back.detail["reason"] == "prepare"
         page.keyboard.press("n")
         page.locator("#script-runner").wait_for()
         assert page.locator("#customer-name").inner_text().startswith("李梅")
@@ -313,3 +327,64 @@ def test_a_reached_call_with_no_answer_asks_once_and_saves_with_the_button_disab
         assert seen_disabled == [True]
         assert CallAttempt.objects.filter(queue_entry=a_list["张三"]).count() == 1
     assert console_errors == []
+
+
+def test_between_windows_the_list_says_from_when_each_call_may_be_made(
+    a_list, page, live_server, log_in, shot
+):
+    with time_machine.travel(at(12, 5), tick=True):
+        log_in("agent1", PASSWORD)
+        expect(page.locator("#no-call")).to_be_visible()
+        for name in ("张三", "李梅"):
+            row = page.locator(f"tr[data-entry='{a_list[name].pk}']")
+            later = row.locator(".call-later button")
+            expect(later).to_be_disabled()
+            expect(later).to_contain_text("15:00")
+            expect(row.locator("form button.take-call")).to_have_count(0)
+        shot("home-list-between-windows")
+        # A click on the row opens nothing: the call may not be made yet.
+        page.locator(f"tr[data-entry='{a_list['张三'].pk}'] td").nth(5).click()
+        page.wait_for_timeout(300)
+        assert page.url == f"{live_server.url}{reverse('agent:home')}"
+        a_list["张三"].refresh_from_db()
+        assert a_list["张三"].status == QueueEntryStatus.WAITING
+
+
+def test_the_persons_name_opens_their_page(a_list, page, live_server, log_in):
+    with time_machine.travel(at(10, 45), tick=True):
+        log_in("agent1", PASSWORD)
+        # On the list, a done row too.
+        wang = a_list["王芳"]
+        page.locator(f"tr[data-entry='{wang.pk}'] td.person a").click()
+        page.wait_for_url(
+            f"{live_server.url}{reverse('people:detail', args=[wang.task.case.customer_id])}"
+        )
+        expect(page.locator("#person-name")).to_contain_text("王芳")
+
+        # On the call screen, in a new tab: the call stays open where it was.
+        page.goto(f"{live_server.url}{reverse('agent:home')}")
+        page.keyboard.press("n")
+        page.locator("#script-runner").wait_for()
+        with page.context.expect_page() as opened:
+            page.locator("#customer-name a").click()
+        person = opened.value
+        person.wait_for_load_state()
+        expect(person.locator("#person-name")).to_contain_text("张三")
+        assert page.url == f"{live_server.url}{reverse('agent:call', args=[a_list['张三'].pk])}"
+
+
+def test_a_call_not_yet_due_is_offered_once_its_time_has_come(
+    a_list, page, live_server, log_in
+):
+    li = a_list["李梅"]
+    li.task.earliest_at = at(10, 45) + dt.timedelta(seconds=6)
+    li.task.save()
+    with time_machine.travel(at(10, 45), tick=True):
+        log_in("agent1", PASSWORD)
+        button = page.locator(f"tr[data-entry='{li.pk}'] .take-call")
+        expect(button).to_be_disabled()
+        expect(button).to_contain_text("10:45")
+        expect(button).to_be_enabled(timeout=15_000)
+        button.click()
+        page.locator("#script-runner").wait_for()
+        assert page.locator("#customer-name").inner_text().startswith("李梅")

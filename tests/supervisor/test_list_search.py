@@ -56,9 +56,7 @@ def test_the_outcome_list_finds_a_person_by_name_phone_or_case(client, superviso
     assert listed_calls(client, "赵") == []
 
 
-def test_the_escalation_list_finds_a_person_by_name_phone_or_case(
-    client, supervisor, two_people
-):
+def test_the_escalation_list_finds_a_person_by_name_phone_or_case(client, supervisor, two_people):
     client.force_login(supervisor)
     case_number = two_people["张伟"].task.case_id
     assert listed_escalations(client, "王芳") == ["王芳"]
