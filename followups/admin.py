@@ -19,6 +19,7 @@ from followups import admin_accounts  # noqa: F401 (registers the users', roles'
 from followups import models as m
 from followups.forms import BasePlanRuleFormSet, PlanRuleForm
 from followups.phones import mask_phone
+from followups.policy_forms import CallingPolicyForm
 from followups.services import cases as case_services
 from followups.services import people
 from followups.services import plans as plan_services
@@ -269,15 +270,8 @@ class HolidayOverrideInline(admin.TabularInline):
 
 @admin.register(m.CallingPolicy)
 class CallingPolicyAdmin(admin.ModelAdmin):
-    list_display = [
-        "name",
-        "timezone",
-        "weekdays",
-        "holiday_rule",
-        "quiet_before",
-        "quiet_after",
-        "is_default",
-    ]
+    # Every setting of the policy, as its configuration page edits them.
+    list_display = CallingPolicyForm.Meta.fields
     list_filter = ["holiday_rule", "is_default"]
     search_fields = ["name"]
     inlines = [CallingWindowInline, HolidayOverrideInline]

@@ -30,6 +30,7 @@ from followups.models.cases import CaseKind, IntentClass
 from followups.reports.tables import user_name
 from followups.roles import Role
 from followups.services import plan_rules
+from followups.services.person_records import CONTACT_FIELDS
 
 
 class CrispyMixin:
@@ -95,17 +96,7 @@ class CustomerForm(forms.ModelForm):
 
     class Meta:
         model = Customer
-        fields = [
-            "name",
-            "gender",
-            "phone",
-            "phone_secondary",
-            "timezone",
-            "preferred_slot",
-            "do_not_call",
-            "do_not_call_reason",
-            "recording_consent",
-        ]
+        fields = list(CONTACT_FIELDS)
 
 
 # --- Configuration pages (admins) -------------------------------------------------------------

@@ -140,6 +140,9 @@ class CallAttemptFactory(factory.django.DjangoModelFactory):
 
     task = factory.SubFactory(FollowUpTaskFactory)
     agent = factory.SubFactory(UserFactory, role="agent")
+    # As record_outcome copies them from the task's case.
+    customer = factory.LazyAttribute(lambda o: o.task.case.customer)
+    patient = factory.LazyAttribute(lambda o: o.task.case.patient)
     started_at = factory.LazyFunction(timezone.now)
     ended_at = factory.LazyAttribute(lambda o: o.started_at + dt.timedelta(minutes=3))
     disposition = m.Disposition.COMPLETE
@@ -192,6 +195,23 @@ def due_follow_up(plan, customer=None, *, patient=None, intent_class="", **task_
 def on_list(task, day, **fields) -> m.QueueEntry:
     """`task` on the call list of `day`."""
     return QueueEntryFactory(call_list=CallListFactory(day=day), task=task, **fields)
+
+
+def called(entry, disposition, *, agent, started_at, **task) -> None:
+    """A call on the list entry by `agent` at `started_at` ended with `disposition`: the
+    entry is done, its follow-up left as `task` says (its status, next try, callback …)."""
+    CallAttemptFactory(
+        task=entry.task,
+        queue_entry=entry,
+        agent=agent,
+        disposition=disposition,
+        started_at=started_at,
+    )
+    for name, value in task.items():
+        setattr(entry.task, name, value)
+    entry.task.save()
+    entry.status = m.QueueEntryStatus.DONE
+    entry.save()
 
 
 def plan_with_script(name, code, *, case_kind="", offset=3, policy=None) -> m.FollowUpPlan:

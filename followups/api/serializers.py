@@ -23,6 +23,7 @@ from followups.models import (
     QueueEntry,
 )
 from followups.services.cases import change_case, open_case
+from followups.services.person_records import STAY_FIELDS
 
 
 def field_errors(error: DjangoValidationError) -> serializers.ValidationError:
@@ -92,15 +93,7 @@ class PatientSerializer(serializers.ModelSerializer):
             "customer",
             "name",
             "masked_phone",
-            "hospital",
-            "medical_record_number",
-            "department",
-            "attending_doctor",
-            "responsible_nurse",
-            "diagnosis",
-            "admitted_on",
-            "discharged_on",
-            "sensitive",
+            *STAY_FIELDS,
             "died_on",
             "medical_withheld",
         ]

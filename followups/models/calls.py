@@ -223,6 +223,26 @@ class CallAttempt(models.Model):
         related_name="call_attempts",
         verbose_name=_("agent"),
     )
+    # The person called and the patient record of the task's case, copied when the call is
+    # recorded: the reports group calls by them without going through task and case.
+    customer = models.ForeignKey(
+        "followups.Customer",
+        on_delete=models.SET_NULL,
+        related_name="+",
+        null=True,
+        blank=True,
+        db_index=False,
+        verbose_name=_("person called"),
+    )
+    patient = models.ForeignKey(
+        "followups.Patient",
+        on_delete=models.SET_NULL,
+        related_name="+",
+        null=True,
+        blank=True,
+        db_index=False,
+        verbose_name=_("patient record"),
+    )
     started_at = models.DateTimeField(_("started at"))
     ended_at = models.DateTimeField(_("ended at"))
     dialled_number = PhoneNumberField(_("number dialled"), blank=True)
@@ -328,6 +348,39 @@ class CallAttempt(models.Model):
             models.Index(fields=["started_at"], name="attempt_started_idx"),
             models.Index(fields=["agent", "started_at"], name="attempt_agent_started_idx"),
             models.Index(fields=["task", "started_at"], name="attempt_task_started_idx"),
+            # What the reports read from the calls of a period without the call rows: the
+            # people each agent reached, the satisfaction answers by patient and agent, the
+            # calls not kept as inside a calling window (none or few).
+            # The calls (first attempts) with what the agent figures count of them.
+            models.Index(
+                fields=["started_at"],
+                include=["id", "agent", "rules_check", "disposition", "ended_at"],
+                condition=models.Q(same_call_as__isnull=True),
+                name="attempt_calls_idx",
+            ),
+            models.Index(
+                fields=["started_at"],
+                include=["agent", "customer"],
+                condition=models.Q(disposition__in=sorted(REACHED_DISPOSITIONS)),
+                name="attempt_reached_people_idx",
+            ),
+            models.Index(
+                fields=["started_at"],
+                include=["agent", "patient", "satisfaction"],
+                condition=~models.Q(satisfaction=""),
+                name="attempt_rated_idx",
+            ),
+            models.Index(
+                fields=["started_at"],
+                include=["satisfaction"],
+                condition=~models.Q(satisfaction="") & ~models.Q(notes=""),
+                name="attempt_remarks_idx",
+            ),
+            models.Index(
+                fields=["started_at"],
+                condition=models.Q(rules_check__in=["", "booked", "outside"]),
+                name="attempt_not_in_window_idx",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -483,6 +536,18 @@ class CallReview(models.Model):
     score = models.PositiveSmallIntegerField(_("score (0–100)"))
     comment = models.TextField(_("comment"), blank=True)
     created_at = models.DateTimeField(_("reviewed at"), auto_now_add=True)
+    # The call's start and agent, copied when the review is saved: the agent figures
+    # average the scores of a period's calls from the reviews alone (call_review_idx).
+    call_started_at = models.DateTimeField(_("call started at"), null=True, editable=False)
+    call_agent = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        null=True,
+        editable=False,
+        db_index=False,
+        verbose_name=_("agent of the call"),
+    )
 
     class Meta:
         verbose_name = _("call review")
@@ -493,6 +558,17 @@ class CallReview(models.Model):
                 condition=models.Q(score__lte=100), name="review_score_at_most_100"
             )
         ]
+        indexes = [
+            models.Index(
+                fields=["call_started_at"],
+                include=["call_agent", "score"],
+                name="call_review_idx",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.attempt} {self.score}"
+
+    def save(self, *args, **kwargs):
+        self.call_started_at, self.call_agent_id = self.attempt.started_at, self.attempt.agent_id
+        super().save(*args, **kwargs)

@@ -77,7 +77,7 @@ def aapor_report(*, scope: ReportScope) -> AaporReport:
         due_tasks(scope)
         .annotate(final_disposition=F(FINAL_DISPOSITION))
         .values("case__kind", "final_disposition")
-        .annotate(n=Count("pk"))
+        .annotate(n=Count("case"))
         .order_by()
     )
     dispositions: Counter = Counter()

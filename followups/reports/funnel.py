@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from followups.models import Disposition
 
 from .planning import without_jit
-from .reach import CALLED, FINAL_DISPOSITION, REACHED, due_tasks
+from .reach import CALLED, FINAL_DISPOSITION, REACHED_FIELD, due_tasks
 from .scope import ReportScope
 from .tables import Column, Kind, Table, share
 
@@ -83,17 +83,17 @@ class Funnel:
 @without_jit()
 def reach_funnel(*, scope: ReportScope) -> Funnel:
     """Two grouped queries: the due tasks counted by called, reached and final disposition
-    from the task rows alone, and the tasks not called yet by what the customer's record
-    says (no phone, died) — only those need the person's record."""
+    from the task index alone (task_due_facts_idx; counted by case, which it holds), and
+    the tasks not called yet by what the customer's record says (no phone, died) — only
+    those need the person's record."""
     tasks = due_tasks(scope)
     called_groups = (
         tasks.annotate(
             called=ExpressionWrapper(CALLED, BooleanField()),
-            reached=ExpressionWrapper(REACHED, BooleanField()),
             final_disposition=F(FINAL_DISPOSITION),
         )
-        .values("called", "reached", "final_disposition")
-        .annotate(n=Count("pk"))
+        .values("called", REACHED_FIELD, "final_disposition")
+        .annotate(n=Count("case"))
         .order_by()
     )
     not_called = (
@@ -103,7 +103,7 @@ def reach_funnel(*, scope: ReportScope) -> Funnel:
             died=ExpressionWrapper(Q(case__patient__died_on__isnull=False), BooleanField()),
         )
         .values("no_phone", "died")
-        .annotate(n=Count("pk"))
+        .annotate(n=Count("case"))
         .order_by()
     )
     groups = [row for row in called_groups if row["called"]] + [

@@ -1,8 +1,14 @@
-"""How the report queries are planned on PostgreSQL: without JIT compilation."""
+"""How the report queries are planned on PostgreSQL: without JIT compilation, and with
+the memory to group a year of rows without spilling to disk."""
 
 from contextlib import contextmanager
 
 from django.db import connection, transaction
+
+# Memory for each sort or hash of a report query (PostgreSQL's default is 4 MB): grouping
+# a year of tasks by case or person spilled to disk in batches at 1M calls (回访率 of a year:
+# 3.1 s → see bench/bench_reports.py). Only the report's own transaction gets it.
+REPORT_WORK_MEM = "64MB"
 
 
 @contextmanager
@@ -10,11 +16,14 @@ def without_jit():
     """PostgreSQL JIT-compiles a plan whose estimated cost is high, as these aggregates'
     are; compiling their large expressions costs far more than it saves (the agent figures
     of a year at 100k calls: 64 s with JIT, 1.5 s without; see bench/bench_reports.py).
-    Used as a decorator on each report; elsewhere the server's setting stands."""
+    Used as a decorator on each report; elsewhere the server's settings stand."""
     if connection.vendor != "postgresql":
         yield
         return
     with transaction.atomic():
         with connection.cursor() as cursor:
-            cursor.execute("SET LOCAL jit = off")
+            cursor.execute(
+                "SELECT set_config('jit', 'off', true), set_config('work_mem', %s, true)",
+                [REPORT_WORK_MEM],
+            )
         yield

@@ -9,7 +9,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import BooleanField, Count, ExpressionWrapper, Q, QuerySet
+from django.db.models import Count, QuerySet
 from django.utils.translation import gettext as _
 
 from followups.models import CallAttempt, Satisfaction
@@ -21,7 +21,9 @@ from .tables import Column, Kind, Table, local_minute, share, user_name
 
 LEVELS = [s.value for s in Satisfaction]
 LIST_LENGTH = 50
-DEPARTMENT = "task__case__patient__department__name"
+# The patient record each call kept (record_outcome copies the case's): the calls are
+# grouped by it without going through task and case.
+DEPARTMENT = "patient__department__name"
 
 
 @dataclass(frozen=True)
@@ -55,7 +57,7 @@ def satisfaction_totals(*, scope: ReportScope) -> dict[str, int]:
     counts = dict(
         rated_calls(scope)
         .values("satisfaction")
-        .annotate(n=Count("pk"))
+        .annotate(n=Count("satisfaction"))
         .order_by()
         .values_list("satisfaction", "n")
     )
@@ -123,8 +125,8 @@ def _staff_table(
     return Table(key, title, columns, rows, note=note)
 
 
-DOCTOR = "task__case__patient__attending_doctor"
-NURSE = "task__case__patient__responsible_nurse"
+DOCTOR = "patient__attending_doctor"
+NURSE = "patient__responsible_nurse"
 
 
 def _roll_up(rows: list[dict], *fields: str) -> dict:
@@ -191,16 +193,18 @@ def _remarks_table(key: str, title: str, calls: QuerySet, count: int, length: in
 def satisfaction_report(
     *, scope: ReportScope, list_length: int | None = LIST_LENGTH
 ) -> SatisfactionReport:
-    """Two grouped queries (the patient's side, the agents), the agents' names and two
-    lists holding the latest ``list_length`` remarks (all of them when None, for exports)."""
+    """Three grouped queries (the patient's side, the agents, the remarks), the agents'
+    names and two lists holding the latest ``list_length`` remarks (all of them when None,
+    for exports). The grouped ones read the indexes attempt_rated_idx and
+    attempt_remarks_idx (rated calls, and those with a remark) rather than the call rows:
+    counted by a column those hold, filtered as their conditions say."""
     assessment = Assessment.from_settings()
     calls = rated_calls(scope)
-    # One pass over the rated calls for the patient's side (department, doctor, nurse,
-    # and whether a remark was noted), one for the agents.
+    # One pass over the rated calls for the patient's side (department, doctor, nurse),
+    # one for the agents, one over the remarks.
     staff_rows = list(
-        calls.annotate(noted=ExpressionWrapper(~Q(notes=""), BooleanField()))
-        .values(DEPARTMENT, DOCTOR, NURSE, "satisfaction", "noted")
-        .annotate(n=Count("pk"))
+        calls.values(DEPARTMENT, DOCTOR, NURSE, "satisfaction")
+        .annotate(n=Count("satisfaction"))
         .order_by()
     )
     department_counts = _roll_up(staff_rows, DEPARTMENT)
@@ -209,7 +213,7 @@ def satisfaction_report(
         for level, n in levels.items():
             totals[level] += n
     agent_counts = _roll_up(
-        list(calls.values("agent_id", "satisfaction").annotate(n=Count("pk")).order_by()),
+        list(calls.values("agent_id", "satisfaction").annotate(n=Count("satisfaction")).order_by()),
         "agent_id",
     )
     names = agent_names(agent_counts)
@@ -235,7 +239,12 @@ def satisfaction_report(
         satisfaction__in=[Satisfaction.DISSATISFIED, Satisfaction.POOR]
     ).order_by("-started_at", "pk")
     praise = with_notes.filter(satisfaction=Satisfaction.SATISFIED).order_by("-started_at", "pk")
-    noted = _roll_up([row for row in staff_rows if row["noted"]], "noted").get(True, {})
+    noted = dict(
+        with_notes.values("satisfaction")
+        .annotate(n=Count("satisfaction"))
+        .order_by()
+        .values_list("satisfaction", "n")
+    )
     complaint_count = noted.get(Satisfaction.DISSATISFIED, 0) + noted.get(Satisfaction.POOR, 0)
     praise_count = noted.get(Satisfaction.SATISFIED, 0)
     return SatisfactionReport(

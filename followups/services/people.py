@@ -132,17 +132,9 @@ def stop_for_death(*, customer: Customer, attempt: CallAttempt, agent, now: dt.d
     """The person has died: every open case of theirs is closed and every call still
     planned is cancelled, so that nobody calls the family again; the date is recorded on
     the patient. Returns how many calls were cancelled."""
-    cancelled = _stop_every_call(
-        customer, died_on=center_day(attempt.started_at), besides=attempt.task, now=now
+    return _stop_every_call(
+        customer, died_on=center_day(attempt.started_at), by=agent, now=now, attempt=attempt
     )
-    audit.record(
-        actor=agent,
-        action=AuditAction.DECEASED,
-        target=customer,
-        attempt=attempt.pk,
-        cancelled=cancelled,
-    )
-    return cancelled
 
 
 @transaction.atomic
@@ -151,23 +143,28 @@ def record_death(*, customer: Customer, died_on: dt.date, by, now: dt.datetime) 
     the same as stop_for_death, every call stopped. Returns how many were cancelled.
     A customer who is no patient has no date of death on file: the do-not-call list keeps
     their later cases from being called."""
-    cancelled = _stop_every_call(customer, died_on=died_on, besides=None, now=now)
     if not hasattr(customer, "patient") and not customer.do_not_call:
         customer.do_not_call = True
         customer.do_not_call_reason = gettext("Deceased (%(date)s)") % {"date": died_on}
         customer.save(update_fields=["do_not_call", "do_not_call_reason", "updated_at"])
-    audit.record(actor=by, action=AuditAction.DECEASED, target=customer, cancelled=cancelled)
-    return cancelled
+    return _stop_every_call(customer, died_on=died_on, by=by, now=now)
 
 
 def _stop_every_call(
-    customer: Customer, *, died_on: dt.date, besides: FollowUpTask | None, now: dt.datetime
+    customer: Customer,
+    *,
+    died_on: dt.date,
+    by,
+    now: dt.datetime,
+    attempt: CallAttempt | None = None,
 ) -> int:
+    """Every open case closed, every planned call cancelled (the one of `attempt`, being
+    made, aside), audited with the call it was learnt on if any."""
     patient = getattr(customer, "patient", None)
     if patient is not None and patient.died_on is None:
         patient.died_on = died_on
         patient.save(update_fields=["died_on"])
-    pending = _pending_of(customer, besides=besides)
+    pending = _pending_of(customer, besides=attempt.task if attempt is not None else None)
     cancelled = list(pending.values_list("pk", flat=True))
     _close_waiting_entries(cancelled, now)
     FollowUpTask.objects.filter(pk__in=cancelled).update(
@@ -175,6 +172,14 @@ def _stop_every_call(
     )
     Case.objects.filter(customer=customer, status=CaseStatus.OPEN).update(
         status=CaseStatus.CLOSED, closed_reason="deceased", closed_at=now
+    )
+    on_the_call = {"attempt": attempt.pk} if attempt is not None else {}
+    audit.record(
+        actor=by,
+        action=AuditAction.DECEASED,
+        target=customer,
+        **on_the_call,
+        cancelled=len(cancelled),
     )
     return len(cancelled)
 

@@ -39,8 +39,8 @@ CONTACT_FIELDS = (
 )
 STAY_FIELDS = (
     "hospital",
-    "department",
     "medical_record_number",
+    "department",
     "attending_doctor",
     "responsible_nurse",
     "diagnosis",
@@ -53,6 +53,11 @@ PHONE_FIELDS = ("phone", "phone_secondary")
 
 def _label(model, name: str) -> str:
     return str(model._meta.get_field(name).verbose_name)
+
+
+def _audit_case(case: Case, *, by, action: AuditAction, **detail) -> None:
+    """A case's event, with the person's id: their audit trail shows their cases too."""
+    audit.record(actor=by, action=action, target=case, customer=case.customer_id, **detail)
 
 
 def _check_phones(changes: dict) -> None:
@@ -189,13 +194,7 @@ def add_case(
     if plan is not None:
         fields["plan"] = plan
     case = open_case(**fields)
-    audit.record(
-        actor=by,
-        action=AuditAction.OPEN_CASE,
-        target=case,
-        customer=customer.pk,
-        tasks=case.tasks.count(),
-    )
+    _audit_case(case, by=by, action=AuditAction.OPEN_CASE, tasks=case.tasks.count())
     return case
 
 
@@ -216,13 +215,7 @@ def edit_case(*, case: Case, by, **changes) -> Case:
     if not changed:
         return case
     case = change_case(case, **{name: changes[name] for name in changed})
-    audit.record(
-        actor=by,
-        action=AuditAction.CHANGE_CASE,
-        target=case,
-        customer=case.customer_id,
-        fields=changed,
-    )
+    _audit_case(case, by=by, action=AuditAction.CHANGE_CASE, fields=changed)
     return case
 
 
@@ -249,13 +242,7 @@ def close_case(*, case: Case, reason: str, by, now: dt.datetime) -> int:
     )
     case.status, case.closed_reason, case.closed_at = CaseStatus.CLOSED, reason[:200], now
     case.save(update_fields=["status", "closed_reason", "closed_at"])
-    audit.record(
-        actor=by,
-        action=AuditAction.CLOSE_CASE,
-        target=case,
-        customer=case.customer_id,
-        cancelled=len(pending),
-    )
+    _audit_case(case, by=by, action=AuditAction.CLOSE_CASE, cancelled=len(pending))
     return len(pending)
 
 

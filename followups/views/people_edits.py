@@ -184,70 +184,67 @@ def edit_case(request, pk, case_pk):
     return render(request, f"{TEMPLATES}/edit.html", context, status=_status(request, form))
 
 
+def _posted_on_page(request, pk, form, change, *, bound: dict):
+    """An action posted from the person's page: `change(cleaned_data)` calls the service and
+    returns the message shown back on the page; a form or service refusal shows the page
+    again with `bound` (see render_detail) holding the form and its errors."""
+    if form.is_valid():
+        try:
+            message = change(form.cleaned_data)
+        except ValidationError as error:
+            _refused(form, error)
+        else:
+            messages.success(request, message)
+            return redirect("people:detail", pk=pk)
+    return render_detail(request, pk, bound=bound, status=400)
+
+
 @edits_people
 @require_POST
 def case_intent(request, pk, case_pk):
     case = _case_of(pk, case_pk)
+
+    def change(data):
+        person_records.edit_case(case=case, by=request.user, intent_class=data["intent_class"])
+        return _("Intent class saved: the routine calls follow it.")
+
     form = IntentForm(request.POST, prefix=f"intent-{case.pk}")
-    if form.is_valid():
-        try:
-            person_records.edit_case(
-                case=case, by=request.user, intent_class=form.cleaned_data["intent_class"]
-            )
-        except ValidationError as error:
-            _refused(form, error)
-        else:
-            messages.success(request, _("Intent class saved: the routine calls follow it."))
-            return redirect("people:detail", pk=pk)
-    return render_detail(request, pk, bound={"intent": (case.pk, form)}, status=400)
+    return _posted_on_page(request, pk, form, change, bound={"intent": (case.pk, form)})
 
 
 @edits_people
 @require_POST
 def close_case(request, pk, case_pk):
     case = _case_of(pk, case_pk)
+
+    def change(data):
+        cancelled = person_records.close_case(
+            case=case, reason=data["reason"], by=request.user, now=timezone.now()
+        )
+        return ngettext(
+            "Case #%(id)s closed; %(n)s call not yet made is cancelled.",
+            "Case #%(id)s closed; %(n)s calls not yet made are cancelled.",
+            cancelled,
+        ) % {"id": case.pk, "n": cancelled}
+
     form = CloseCaseForm(request.POST, prefix=f"close-{case.pk}")
-    if form.is_valid():
-        try:
-            cancelled = person_records.close_case(
-                case=case, reason=form.cleaned_data["reason"], by=request.user, now=timezone.now()
-            )
-        except ValidationError as error:
-            _refused(form, error)
-        else:
-            messages.success(
-                request,
-                ngettext(
-                    "Case #%(id)s closed; %(n)s call not yet made is cancelled.",
-                    "Case #%(id)s closed; %(n)s calls not yet made are cancelled.",
-                    cancelled,
-                )
-                % {"id": case.pk, "n": cancelled},
-            )
-            return redirect("people:detail", pk=pk)
-    return render_detail(request, pk, bound={"close": (case.pk, form)}, status=400)
+    return _posted_on_page(request, pk, form, change, bound={"close": (case.pk, form)})
 
 
 @edits_people
 @require_POST
 def deceased(request, pk):
     customer = get_object_or_404(Customer, pk=pk)
+
+    def change(data):
+        cancelled = person_records.mark_deceased(
+            customer=customer,
+            died_on=data["died_on"],
+            by=request.user,
+            now=timezone.now(),
+            today=clock.today(),
+        )
+        return _("Every call to this person has stopped (%(n)s cancelled).") % {"n": cancelled}
+
     form = DeceasedForm(request.POST)
-    if form.is_valid():
-        try:
-            cancelled = person_records.mark_deceased(
-                customer=customer,
-                died_on=form.cleaned_data["died_on"],
-                by=request.user,
-                now=timezone.now(),
-                today=clock.today(),
-            )
-        except ValidationError as error:
-            _refused(form, error)
-        else:
-            messages.success(
-                request,
-                _("Every call to this person has stopped (%(n)s cancelled).") % {"n": cancelled},
-            )
-            return redirect("people:detail", pk=pk)
-    return render_detail(request, pk, bound={"deceased": form}, status=400)
+    return _posted_on_page(request, pk, form, change, bound={"deceased": form})

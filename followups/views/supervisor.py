@@ -90,17 +90,25 @@ class ResolveForm(forms.Form):
 # --- Dashboard and the urgent alert -----------------------------------------------------------
 
 
+# The periods the dashboard's figures cover (days up to today); the first is the default.
+DASHBOARD_PERIODS = (30, 90, 365)
+
+
 @review_required
 def home(request):
     now = timezone.now()
     today = clock.center_day(now)
-    scope = ReportScope.last_days(today=today)
+    days = request.GET.get("days", "")
+    days = int(days) if days in {str(n) for n in DASHBOARD_PERIODS} else DASHBOARD_PERIODS[0]
+    scope = ReportScope.last_days(today=today, days=days)
     overview = selectors.supervisor_overview(day=today, now=now)
     reached = funnel.reach_funnel(scope=scope)
     said = satisfaction.satisfaction_totals(scope=scope)
     context = {
         "today": today,
         "scope": scope,
+        "days": days,
+        "periods": DASHBOARD_PERIODS,
         **overview,
         "funnel": reached,
         "now": now,

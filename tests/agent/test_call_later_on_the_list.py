@@ -38,9 +38,7 @@ def test_between_windows_a_waiting_call_says_from_when_it_may_be_made(
     assert 'data-callable-in="10501"' in row
 
 
-def test_after_the_last_window_it_says_the_next_days_window(
-    client, as_agent, agent, plan, version
-):
+def test_after_the_last_window_it_says_the_next_days_window(client, as_agent, agent, plan, version):
     entry = listed_entry(plan, agent)
 
     row = row_of(html_of(home(client, at(18, 0))), entry)
@@ -48,9 +46,7 @@ def test_after_the_last_window_it_says_the_next_days_window(
     assert "Call from 2026-11-24 10:30</button>" in row
 
 
-def test_a_retry_not_yet_due_says_its_time_inside_a_window(
-    client, as_agent, agent, plan, version
-):
+def test_a_retry_not_yet_due_says_its_time_inside_a_window(client, as_agent, agent, plan, version):
     entry = listed_entry(plan, agent)
     entry.task.earliest_at = at(11, 15)
     entry.task.save()
@@ -70,4 +66,3 @@ def test_inside_a_window_a_due_call_may_be_taken(client, as_agent, agent, plan, 
     assert reverse("agent:take", args=[entry.pk]) in row
     assert 'class="row-link"' in row
     assert "Call from" not in row
-

@@ -6,9 +6,9 @@ import pytest
 from django.urls import reverse
 
 from followups.models import QueueEntryStatus, TaskKind, TaskStatus
+from tests import factories
 from tests.agent.conftest import at, html_of, listed_entry, when
 from tests.clock import MONDAY
-from tests.factories import CallAttemptFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -24,18 +24,7 @@ def row_of(html: str, entry) -> str:
 
 def called(entry, disposition, *, agent, **task):
     """A call on the entry at 10:35 ended with `disposition`; the task left as `task` says."""
-    CallAttemptFactory(
-        task=entry.task,
-        queue_entry=entry,
-        agent=agent,
-        disposition=disposition,
-        started_at=at(10, 35),
-    )
-    for name, value in task.items():
-        setattr(entry.task, name, value)
-    entry.task.save()
-    entry.status = QueueEntryStatus.DONE
-    entry.save()
+    factories.called(entry, disposition, agent=agent, started_at=at(10, 35), **task)
 
 
 def test_each_row_says_where_the_person_stands(client, as_agent, agent, plan, version):

@@ -22,19 +22,23 @@ def heart_plan(cardiology):
     return plan
 
 
+def discharge_case_posted(user, patient, **fields):
+    """POST /api/v1/cases/ as `user`: a discharge case of `patient` on 2026-11-20."""
+    body = {
+        "customer": patient.customer_id,
+        "patient": patient.pk,
+        "kind": "discharge",
+        "anchor_date": "2026-11-20",
+        **fields,
+    }
+    return token_client_for(user).post(
+        "/api/v1/cases/", body, format="json", HTTP_ACCEPT_LANGUAGE="en"
+    )
+
+
 def test_a_case_made_without_a_plan_takes_its_rules_plan(admin_user, cardiology, heart_plan):
     patient = PatientFactory(department=cardiology)
-    response = token_client_for(admin_user).post(
-        "/api/v1/cases/",
-        {
-            "customer": patient.customer_id,
-            "patient": patient.pk,
-            "kind": "discharge",
-            "anchor_date": "2026-11-20",
-        },
-        format="json",
-        HTTP_ACCEPT_LANGUAGE="en",
-    )
+    response = discharge_case_posted(admin_user, patient)
     assert response.status_code == 201
     body = response.json()
     rule = heart_plan.rules.get()
@@ -47,18 +51,7 @@ def test_a_case_made_without_a_plan_takes_its_rules_plan(admin_user, cardiology,
 def test_a_plan_given_in_the_request_overrides_the_rules(admin_user, cardiology, heart_plan):
     other = FollowUpPlanFactory(name="出院回访计划", offsets=[3, 7])
     patient = PatientFactory(department=cardiology)
-    response = token_client_for(admin_user).post(
-        "/api/v1/cases/",
-        {
-            "customer": patient.customer_id,
-            "patient": patient.pk,
-            "kind": "discharge",
-            "anchor_date": "2026-11-20",
-            "plan": other.pk,
-        },
-        format="json",
-        HTTP_ACCEPT_LANGUAGE="en",
-    )
+    response = discharge_case_posted(admin_user, patient, plan=other.pk)
     assert response.status_code == 201
     assert (response.json()["plan_rule"], response.json()["plan_reason"]) == (
         None,

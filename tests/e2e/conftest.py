@@ -6,9 +6,20 @@ import shutil
 from pathlib import Path
 
 import pytest
+from django.core.management import call_command
 
+from followups.demo import DISCHARGE_GRAPH
+from tests.clock import at
 from tests.conftest import _missing
-from tests.factories import UserFactory
+from tests.factories import (
+    PASSWORD,
+    DepartmentFactory,
+    PatientFactory,
+    UserFactory,
+    listed,
+    plan_with_script,
+    published_version,
+)
 
 CHROMIUM = "/usr/bin/chromium"
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
@@ -16,6 +27,8 @@ SCREENSHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
 # Playwright's sync API runs an event loop in the test thread; the Django ORM calls the
 # tests make there are still synchronous.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+DEMO_PASSWORD = "huifang-demo"
 
 
 @pytest.fixture(scope="session")
@@ -100,8 +113,45 @@ def in_english(page, live_server):
 
 
 @pytest.fixture
+def demo_data(monkeypatch):
+    """The demo's data (manage.py seed_demo), its people logging in with DEMO_PASSWORD."""
+    monkeypatch.setenv("HUIFANG_DEMO_PASSWORD", DEMO_PASSWORD)
+    call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+
+
+@pytest.fixture
 def agent1(db):
     return UserFactory(username="agent1", first_name="王静", role="agent")
+
+
+def on_the_list(agent, people) -> tuple:
+    """`people` ((name, phone, gender) …) on `agent`'s list in that order, patients of 心内科
+    (attending doctor 周建国) with a follow-up of the discharge plan, whose script (the
+    demo's) has version 2 published. Returns that version and the entries by name."""
+    plan = plan_with_script("出院回访", "discharge", case_kind="discharge")
+    plan_step = plan.steps.get()
+    version = published_version(plan_step.script, DISCHARGE_GRAPH, number=2, published_at=at(8))
+    department = DepartmentFactory(name="心内科")
+    entries = {}
+    for priority, (name, phone, gender) in enumerate(people, start=1):
+        patient = PatientFactory(
+            department=department,
+            customer__name=name,
+            customer__phone=phone,
+            customer__gender=gender,
+            attending_doctor="周建国",
+        )
+        entries[name] = listed(
+            plan, patient=patient, agent=agent, priority=priority, step=plan_step
+        )
+    return version, entries
+
+
+def take_next_call(page, log_in) -> None:
+    """agent1 logs in and takes the next call (key n): the call screen with its script."""
+    log_in("agent1", PASSWORD)
+    page.keyboard.press("n")
+    page.locator("#script-runner").wait_for()
 
 
 def step(page, key: str) -> None:

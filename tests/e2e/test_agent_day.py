@@ -9,19 +9,10 @@ import time_machine
 from django.urls import reverse
 from playwright.sync_api import expect
 
-from followups.demo import DISCHARGE_GRAPH
 from followups.models import AuditAction, AuditEvent, CallAttempt, QueueEntryStatus, TaskKind
 from tests.clock import TUESDAY, at
-from tests.e2e.conftest import step
-from tests.factories import (
-    PASSWORD,
-    DepartmentFactory,
-    PatientFactory,
-    UserFactory,
-    listed,
-    plan_with_script,
-    published_version,
-)
+from tests.e2e.conftest import on_the_list, step, take_next_call
+from tests.factories import PASSWORD, UserFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -30,25 +21,10 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 def day_of_calls(agent1):
     """Two calls on agent1's list: 张三 (first) and 李梅 (second), a discharge script."""
     UserFactory(username="supervisor", first_name="陈主管", role="supervisor")
-    plan = plan_with_script("出院回访", "discharge", case_kind="discharge")
-    plan_step = plan.steps.get()
-    version = published_version(plan_step.script, DISCHARGE_GRAPH, number=2, published_at=at(8))
-    department = DepartmentFactory(name="心内科")
-    entries = []
-    for priority, (name, phone, gender) in enumerate(
-        [("张三", "+8613812345678", "M"), ("李梅", "+8613998765432", "F")], start=1
-    ):
-        patient = PatientFactory(
-            department=department,
-            customer__name=name,
-            customer__phone=phone,
-            customer__gender=gender,
-            attending_doctor="周建国",
-        )
-        entries.append(
-            listed(plan, patient=patient, agent=agent1, priority=priority, step=plan_step)
-        )
-    return {"agent": agent1, "version": version, "entries": entries}
+    version, entries = on_the_list(
+        agent1, [("张三", "+8613812345678", "M"), ("李梅", "+8613998765432", "F")]
+    )
+    return {"agent": agent1, "version": version, "entries": list(entries.values())}
 
 
 def runner_path(page) -> list[str]:
@@ -191,9 +167,7 @@ def test_a_red_flag_raises_an_escalation_and_a_mistake_is_shown_beside_its_field
     day_of_calls, in_english, page, live_server, log_in, screenshot
 ):
     with time_machine.travel(at(15, 5), tick=True):
-        log_in("agent1", PASSWORD)
-        page.keyboard.press("n")
-        page.locator("#script-runner").wait_for()
+        take_next_call(page, log_in)
         for key in ["1", "1", "1", "3"]:  # greeting, identity yes, purpose, "worse"
             step(page, key)
         step(page, "2")  # new symptoms: yes, a doctor should see them

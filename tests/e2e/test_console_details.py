@@ -13,7 +13,6 @@ from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from followups.demo import DISCHARGE_GRAPH
 from followups.models import (
     AuditAction,
     AuditEvent,
@@ -25,16 +24,15 @@ from followups.models import (
 )
 from followups.services.escalations import raise_escalation
 from tests.clock import at
-from tests.e2e.conftest import SCREENSHOTS, step
+from tests.e2e.conftest import SCREENSHOTS, on_the_list, step, take_next_call
 from tests.factories import (
     PASSWORD,
-    CallAttemptFactory,
     DepartmentFactory,
     PatientFactory,
     UserFactory,
+    called,
     listed,
     plan_with_script,
-    published_version,
 )
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -68,15 +66,26 @@ def console_errors(page):
     return seen
 
 
+def records_once(page, entry) -> None:
+    """The outcome recorded with a click: the button is disabled while it saves, and the
+    call on `entry` is recorded once."""
+    seen_disabled = []
+
+    def slow(route):
+        seen_disabled.append(page.locator("#record-outcome").is_disabled())
+        route.continue_()
+
+    page.route("**/outcome/", slow)
+    page.click("#record-outcome")
+    page.locator("#after-call").wait_for()
+    assert seen_disabled == [True]
+    assert CallAttempt.objects.filter(queue_entry=entry).count() == 1
+
+
 @pytest.fixture
 def a_list(agent1):
     """Four people on agent1's list: 张三 and 李梅 waiting, 王芳 reached, 赵强 not reached (next
     try 15:00) and 孙丽 with a callback at 16:30."""
-    plan = plan_with_script("出院回访", "discharge", case_kind="discharge")
-    plan_step = plan.steps.get()
-    published_version(plan_step.script, DISCHARGE_GRAPH, number=2, published_at=at(8))
-    department = DepartmentFactory(name="心内科")
-    entries = {}
     people = [
         ("张三", "+8613812345678", "M"),
         ("李梅", "+8613998765432", "F"),
@@ -84,35 +93,13 @@ def a_list(agent1):
         ("赵强", "+8613600002222", "M"),
         ("孙丽", "+8613500003333", "F"),
     ]
-    for priority, (name, phone, gender) in enumerate(people, start=1):
-        patient = PatientFactory(
-            department=department,
-            customer__name=name,
-            customer__phone=phone,
-            customer__gender=gender,
-            attending_doctor="周建国",
-        )
-        entries[name] = listed(
-            plan, patient=patient, agent=agent1, priority=priority, step=plan_step
-        )
+    _, entries = on_the_list(agent1, people)
     for name, disposition, task in [
         ("王芳", "complete", {"status": "done"}),
         ("赵强", "no_answer", {"earliest_at": at(15, 0)}),
         ("孙丽", "callback", {"kind": TaskKind.CALLBACK, "callback_at": at(16, 30)}),
     ]:
-        entry = entries[name]
-        CallAttemptFactory(
-            task=entry.task,
-            queue_entry=entry,
-            agent=agent1,
-            disposition=disposition,
-            started_at=at(10, 31),
-        )
-        for field, value in task.items():
-            setattr(entry.task, field, value)
-        entry.task.save()
-        entry.status = QueueEntryStatus.DONE
-        entry.save()
+        called(entries[name], disposition, agent=agent1, started_at=at(10, 31), **task)
     return entries
 
 
@@ -161,9 +148,7 @@ def test_the_call_screen_explains_typed_answers_keeps_the_description_in_sight_a
     a_list, page, live_server, log_in, shot, console_errors
 ):
     with time_machine.travel(at(10, 45), tick=True):
-        log_in("agent1", PASSWORD)
-        page.keyboard.press("n")
-        page.locator("#script-runner").wait_for()
+        take_next_call(page, log_in)
         for key in ["1"] * 7:  # to the satisfaction question, answered "satisfied"
             step(page, key)
         assert page.locator("#free-answer").count() == 1
@@ -199,25 +184,13 @@ def test_the_call_screen_explains_typed_answers_keeps_the_description_in_sight_a
         # While the outcome is being saved the button is disabled: one click, one call.
         page.fill("#id_escalation_description", "")
         page.select_option("#id_disposition", "complete")
-        seen_disabled = []
-
-        def slow(route):
-            seen_disabled.append(page.locator("#record-outcome").is_disabled())
-            route.continue_()
-
-        page.route("**/outcome/", slow)
-        page.click("#record-outcome")
-        page.locator("#after-call").wait_for()
-        assert seen_disabled == [True]
-        assert CallAttempt.objects.filter(queue_entry=a_list["张三"]).count() == 1
+        records_once(page, a_list["张三"])
     assert console_errors == []
 
 
 def test_a_call_put_back_goes_behind_the_others(a_list, page, live_server, log_in, shot):
     with time_machine.travel(at(10, 45), tick=True):
-        log_in("agent1", PASSWORD)
-        page.keyboard.press("n")
-        page.locator("#script-runner").wait_for()
+        take_next_call(page, log_in)
         first = a_list["张三"]
         # "Put back / skip" is in the call's header; its reasons open in sight at 1366×768,
         # with no scrolling.
@@ -304,9 +277,7 @@ def test_a_reached_call_with_no_answer_asks_once_and_saves_with_the_button_disab
     a_list, page, live_server, log_in, shot, console_errors
 ):
     with time_machine.travel(at(10, 45), tick=True):
-        log_in("agent1", PASSWORD)
-        page.keyboard.press("n")
-        page.locator("#script-runner").wait_for()
+        take_next_call(page, log_in)
         page.select_option("#id_disposition", "complete")
         page.click("#record-outcome")
         page.locator("#confirm-no-answers").wait_for()
@@ -315,17 +286,7 @@ def test_a_reached_call_with_no_answer_asks_once_and_saves_with_the_button_disab
         shot("call-screen-confirm-no-answers")
 
         page.check("#id_record_without_answers")
-        seen_disabled = []
-
-        def slow(route):
-            seen_disabled.append(page.locator("#record-outcome").is_disabled())
-            route.continue_()
-
-        page.route("**/outcome/", slow)
-        page.click("#record-outcome")
-        page.locator("#after-call").wait_for()
-        assert seen_disabled == [True]
-        assert CallAttempt.objects.filter(queue_entry=a_list["张三"]).count() == 1
+        records_once(page, a_list["张三"])
     assert console_errors == []
 
 
@@ -340,7 +301,7 @@ def test_between_windows_the_list_says_from_when_each_call_may_be_made(
             later = row.locator(".call-later button")
             expect(later).to_be_disabled()
             expect(later).to_contain_text("15:00")
-            expect(row.locator("form button.take-call")).to_have_count(0)
+            expect(row.locator("button.take-call:enabled")).to_have_count(0)
         shot("home-list-between-windows")
         # A click on the row opens nothing: the call may not be made yet.
         page.locator(f"tr[data-entry='{a_list['张三'].pk}'] td").nth(5).click()
@@ -373,9 +334,7 @@ def test_the_persons_name_opens_their_page(a_list, page, live_server, log_in):
         assert page.url == f"{live_server.url}{reverse('agent:call', args=[a_list['张三'].pk])}"
 
 
-def test_a_call_not_yet_due_is_offered_once_its_time_has_come(
-    a_list, page, live_server, log_in
-):
+def test_a_call_not_yet_due_is_offered_once_its_time_has_come(a_list, page, live_server, log_in):
     li = a_list["李梅"]
     li.task.earliest_at = at(10, 45) + dt.timedelta(seconds=6)
     li.task.save()

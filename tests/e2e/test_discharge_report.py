@@ -4,20 +4,12 @@ recent months: the share, its definition, the monthly trend drawn, the export li
 import datetime as dt
 
 import pytest
-from django.core.management import call_command
 
 from followups import clock
 from followups.models import Case, CaseKind
+from tests.e2e.conftest import DEMO_PASSWORD
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-
-DEMO_PASSWORD = "huifang-demo"
-
-
-@pytest.fixture
-def demo_data(monkeypatch):
-    monkeypatch.setenv("HUIFANG_DEMO_PASSWORD", DEMO_PASSWORD)
-    call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
 
 
 def test_a_supervisor_reads_the_indicator_with_its_trend(

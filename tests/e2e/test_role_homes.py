@@ -1,18 +1,11 @@
 """A person logs in as each role and lands on that role's home page, in Chinese."""
 
 import pytest
-from django.core.management import call_command
 from django.utils import translation
 
+from tests.e2e.conftest import DEMO_PASSWORD
+
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-
-DEMO_PASSWORD = "huifang-demo"
-
-
-@pytest.fixture
-def demo_data(monkeypatch):
-    monkeypatch.setenv("HUIFANG_DEMO_PASSWORD", DEMO_PASSWORD)
-    call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
 
 
 def chinese(text: str) -> str:

@@ -82,6 +82,8 @@ def call(
     attempt = m.CallAttempt.objects.create(
         task=task,
         agent=by,
+        customer_id=task.case.customer_id,
+        patient_id=task.case.patient_id,
         started_at=started,
         ended_at=started + dt.timedelta(seconds=seconds),
         dialled_number=task.case.customer.phone,
@@ -107,6 +109,7 @@ def call(
             "last_disposition",
             "last_agent",
             "last_call_at",
+            "reached",
         ]
     )
     case = task.case

@@ -1,8 +1,9 @@
-"""What record_outcome keeps for the reports (each task's counters and last call, each case's
-first reach) equals what the calls stored say, after any sequence of outcomes through the
-real services: several follow-ups on one call, parts apart or with their own disposition,
-late submits on settled follow-ups, calls starting before earlier ones, wrong numbers,
-deaths, callbacks, do-not-call, and cases sent back by a supervisor."""
+"""What record_outcome keeps for the reports (each task's counters, last call and whether it
+was ever reached, each case's first reach, each call's person and patient record) equals
+what the calls stored say, after any sequence of outcomes through the real services:
+several follow-ups on one call, parts apart or with their own disposition, late submits on
+settled follow-ups, calls starting before earlier ones, wrong numbers, deaths, callbacks,
+do-not-call, and cases sent back by a supervisor."""
 
 import datetime as dt
 from collections import Counter
@@ -25,6 +26,7 @@ from tests.factories import (
     CaseFactory,
     CustomerFactory,
     FollowUpTaskFactory,
+    PatientFactory,
     QueueEntryFactory,
     UserFactory,
     default_plan,
@@ -56,6 +58,7 @@ def recomputed(task: FollowUpTask) -> tuple:
         last.disposition if last else "",
         last.agent_id if last else None,
         last.started_at if last else None,
+        any(attempt.disposition in REACHED_DISPOSITIONS for attempt in made),
     )
 
 
@@ -66,6 +69,7 @@ def stored(task: FollowUpTask) -> tuple:
         task.last_disposition,
         task.last_agent_id,
         task.last_call_at,
+        task.reached,
     )
 
 
@@ -136,7 +140,12 @@ def world(db):
 def test_stored_figures_equal_the_calls_after_any_outcomes(world, steps):
     with transaction.atomic():
         customer = CustomerFactory()
-        cases = [CaseFactory(customer=customer, plan=world["plan"]) for _ in range(2)]
+        # One case with a patient record (a discharge), one without (after-sales).
+        patients = [PatientFactory(customer=customer), None]
+        cases = [
+            CaseFactory(customer=customer, plan=world["plan"], patient=patient)
+            for patient in patients
+        ]
         for case, count in zip(cases, [2, 1], strict=True):
             for _ in range(count):
                 FollowUpTaskFactory(case=case, due_date=MONDAY)
@@ -155,4 +164,8 @@ def test_stored_figures_equal_the_calls_after_any_outcomes(world, steps):
             assert stored(task) == recomputed(task), task
         for case in Case.objects.filter(customer=customer):
             assert case.reached_at == first_reach(case), case
+        # Each call keeps the person called and the patient record of its task's case.
+        for attempt in CallAttempt.objects.filter(task__case__customer=customer):
+            kept = (attempt.customer_id, attempt.patient_id)
+            assert kept == (customer.pk, attempt.task.case.patient_id), attempt
         transaction.set_rollback(True)

@@ -3,6 +3,7 @@ fits is called in full; one that does not is refused before it can vanish from t
 
 from datetime import date, time, timedelta
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -18,29 +19,28 @@ def fit(start: time, end: time) -> WindowFit:
     return window_fit(start, end, quiet_before=EIGHT, quiet_after=NINE_PM)
 
 
-def test_a_window_inside_the_calling_day_fits():
-    assert fit(time(8, 0), time(21, 0)) is WindowFit.FITS
-    assert fit(time(10, 30), time(11, 30)) is WindowFit.FITS
-
-
-def test_an_overnight_window_crosses_midnight_into_quiet_hours():
-    assert fit(time(22, 0), time(1, 0)) is WindowFit.CROSSES_MIDNIGHT
-    assert fit(time(20, 0), time(0, 0)) is WindowFit.CROSSES_MIDNIGHT
-
-
-def test_a_window_wholly_in_quiet_hours_is_never_called():
-    assert fit(time(6, 0), time(7, 30)) is WindowFit.IN_QUIET_HOURS
-    assert fit(time(6, 0), time(8, 0)) is WindowFit.IN_QUIET_HOURS
-    assert fit(time(21, 0), time(22, 0)) is WindowFit.IN_QUIET_HOURS
-
-
-def test_a_window_partly_in_quiet_hours_is_refused():
-    assert fit(time(7, 0), time(9, 0)) is WindowFit.REACHES_INTO_QUIET_HOURS
-    assert fit(time(20, 0), time(21, 30)) is WindowFit.REACHES_INTO_QUIET_HOURS
-
-
-def test_a_window_of_no_time_is_empty():
-    assert fit(time(9, 0), time(9, 0)) is WindowFit.EMPTY
+@pytest.mark.parametrize(
+    ("start", "end", "verdict"),
+    [
+        # Inside the calling day: fits.
+        (time(8, 0), time(21, 0), WindowFit.FITS),
+        (time(10, 30), time(11, 30), WindowFit.FITS),
+        # Overnight: crosses midnight into the quiet hours.
+        (time(22, 0), time(1, 0), WindowFit.CROSSES_MIDNIGHT),
+        (time(20, 0), time(0, 0), WindowFit.CROSSES_MIDNIGHT),
+        # Wholly in the quiet hours: never called.
+        (time(6, 0), time(7, 30), WindowFit.IN_QUIET_HOURS),
+        (time(6, 0), time(8, 0), WindowFit.IN_QUIET_HOURS),
+        (time(21, 0), time(22, 0), WindowFit.IN_QUIET_HOURS),
+        # Partly in the quiet hours: refused.
+        (time(7, 0), time(9, 0), WindowFit.REACHES_INTO_QUIET_HOURS),
+        (time(20, 0), time(21, 30), WindowFit.REACHES_INTO_QUIET_HOURS),
+        # No time at all: empty.
+        (time(9, 0), time(9, 0), WindowFit.EMPTY),
+    ],
+)
+def test_a_typed_window_fits_or_says_why_not(start, end, verdict):
+    assert fit(start, end) is verdict
 
 
 minutes = st.integers(0, LAST_MINUTE)

@@ -56,6 +56,18 @@ def test_an_agent_sees_only_published_scripts_in_the_list(client, agent, draft, 
     assert reverse("scripts:create") not in html
 
 
+def comparison(client, supervisor) -> str:
+    """The comparison page of the discharge script's versions 1 and 2, in English."""
+    client.force_login(supervisor)
+    response = client.get(
+        reverse("scripts:compare", args=["discharge"]),
+        {"old": 1, "new": 2},
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert response.status_code == 200
+    return response.content.decode()
+
+
 def test_the_comparison_shows_both_versions_side_by_side(client, supervisor, draft, published):
     script_service.update_node(
         version=draft,
@@ -64,14 +76,7 @@ def test_the_comparison_shows_both_versions_side_by_side(client, supervisor, dra
         actor=supervisor,
     )
     script_service.remove_node(version=draft, node_id="close_urgent", actor=supervisor)
-    client.force_login(supervisor)
-    response = client.get(
-        reverse("scripts:compare", args=["discharge"]),
-        {"old": 1, "new": 2},
-        HTTP_ACCEPT_LANGUAGE="en",
-    )
-    html = response.content.decode()
-    assert response.status_code == 200
+    html = comparison(client, supervisor)
     assert "1 node removed" in html
     # s_urgent still names close_urgent: its own fields did not change.
     assert "1 node changed" in html
@@ -83,13 +88,7 @@ def test_the_comparison_names_the_changed_fields_in_the_editors_words(client, su
     script_service.add_option(
         version=draft, node_id="q_recovery", value="", label="说不好", actor=supervisor
     )
-    client.force_login(supervisor)
-    response = client.get(
-        reverse("scripts:compare", args=["discharge"]),
-        {"old": 1, "new": 2},
-        HTTP_ACCEPT_LANGUAGE="en",
-    )
-    html = response.content.decode()
+    html = comparison(client, supervisor)
     assert "Answers: " in html and "Answers:</span>" in html
     assert "options:" not in html
     # One node changed, none added or removed: only the badge that counts something.
@@ -98,12 +97,7 @@ def test_the_comparison_names_the_changed_fields_in_the_editors_words(client, su
 
 
 def test_a_comparison_without_a_change_says_so(client, supervisor, published, draft):
-    client.force_login(supervisor)
-    html = client.get(
-        reverse("scripts:compare", args=["discharge"]),
-        {"old": 1, "new": 2},
-        HTTP_ACCEPT_LANGUAGE="en",
-    ).content.decode()
+    html = comparison(client, supervisor)
     assert 'id="no-node-change"' in html
     assert "nodes removed" not in html and "node removed" not in html
 

@@ -45,9 +45,11 @@ def version(db):
     return ScriptVersion.objects.create(script=script, number=1, status="published", graph=GRAPH)
 
 
-def answered(entry, agent, version, path):
+def answered(agent, version, path):
+    """The agent's next call, at 10:40, recorded with the answers of `path` ((node, value,
+    is_objection) …): what the attempt keeps as shown at each step."""
     record(
-        entry,
+        handed(agent, at(10, 40)),
         agent,
         script_version=version,
         answers=[{"node_id": n, "value": v, "is_objection": o} for n, v, o in path],
@@ -60,10 +62,7 @@ def test_each_answer_keeps_the_text_shown_with_the_person_s_data(plan, me, versi
     entry = listed(plan, patient.customer, patient=patient)
 
     shown = answered(
-        handed(me, at(10, 40)),
-        me,
-        version,
-        [("greet", "", False), ("identity", "yes", False), ("wound", "好多了", False)],
+        me, version, [("greet", "", False), ("identity", "yes", False), ("wound", "好多了", False)]
     )
 
     assert shown == [
@@ -81,10 +80,7 @@ def test_a_sensitive_patient_s_medical_text_is_kept_only_once_identity_is_confir
     listed(plan, patient.customer, patient=patient)
 
     shown = answered(
-        handed(me, at(10, 40)),
-        me,
-        version,
-        [("greet", "", False), ("wound", "不便说", False), ("busy", "", True)],
+        me, version, [("greet", "", False), ("wound", "不便说", False), ("busy", "", True)]
     )
 
     # The medical question was never shown before the identity check: nothing kept for it.

@@ -1,4 +1,7 @@
-"""The supervisor's home: today's figures and the last 30 days at a glance."""
+"""The supervisor's home: today's figures and the last 30 days (or 90, or 365) at a
+glance."""
+
+import datetime as dt
 
 import pytest
 import time_machine
@@ -77,3 +80,26 @@ def test_todays_calls_count_a_call_to_a_person_once_reached_on_any_follow_up(
         response = client.get(reverse("supervisor:home"))
 
     assert (response.context["calls"], response.context["reached"]) == (2, 1)
+
+
+def test_the_period_can_be_widened_to_a_year_and_an_unknown_one_stays_thirty_days(
+    client, supervisor, a1
+):
+    """MON is 2026-11-09; seen on 2026-11-11. A task due 200 days before counts in the
+    365-day view only; the period's links say which one is shown."""
+    long_ago = MON - dt.timedelta(days=200)
+    call(due_task(due=long_ago), by=a1, disposition="complete", started=at(long_ago, 10, 40))
+    call(due_task(due=MON), by=a1, disposition="no_answer", started=at(MON, 15))
+    client.force_login(supervisor)
+    url = reverse("supervisor:home")
+    with time_machine.travel("2026-11-11 16:00 +0800", tick=False):
+        year = client.get(url, {"days": "365"}, HTTP_ACCEPT_LANGUAGE="en")
+        month = client.get(url, {"days": "7"}, HTTP_ACCEPT_LANGUAGE="en")
+
+    assert (year.context["funnel"].due, year.context["funnel"].reached) == (2, 1)
+    assert year.context["scope"].start == dt.date(2025, 11, 12)
+    html = year.content.decode()
+    assert "The last 365 days (2025-11-12 to 2026-11-11)" in html
+    assert 'href="?days=365" aria-current="page"' in html
+    assert (month.context["funnel"].due, month.context["funnel"].reached) == (1, 0)
+    assert "The last 30 days (2026-10-13 to 2026-11-11)" in month.content.decode()
