@@ -20,6 +20,7 @@ from followups.models import (
     EscalationStatus,
     Satisfaction,
 )
+from followups.person_forms import DateInput
 from followups.reports.scope import ReportScope
 from followups.roles import REVIEW_OUTCOMES
 from followups.scheduling import FIRST_PLAUSIBLE_DAY, plausible_day
@@ -58,10 +59,6 @@ class PersonFilter(django_filters.ModelChoiceFilter):
     """A choice of user, named as the tables name people."""
 
     field_class = PersonChoiceField
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
 
 
 class OutcomeFilter(django_filters.FilterSet):

@@ -37,9 +37,6 @@ def styled(form: forms.Form) -> forms.Form:
     return form
 
 
-KEEP_NUMBER = _("Type a new number to replace the one on file; leave empty to keep it.")
-
-
 class ContactForm(forms.Form):
     """A person's contact details. The numbers on file never show in the form: a new one
     is typed in (`editing`: an empty field keeps the one on file)."""
@@ -63,13 +60,17 @@ class ContactForm(forms.Form):
     )
     recording_consent = forms.BooleanField(label=_("consents to recording"), required=False)
 
-    def __init__(self, *args, editing: bool = False, **kwargs):
+    def __init__(self, *args, on_file: tuple[str, str] | None = None, **kwargs):
+        """`on_file`: when editing, the numbers on file, masked — shown beside the fields
+        that replace them (an empty field keeps the number)."""
         super().__init__(*args, **kwargs)
-        if editing:
+        if on_file is not None:
             self.fields["phone"].label = _("new phone")
             self.fields["phone_secondary"].label = _("new second phone")
-            self.fields["phone"].help_text = KEEP_NUMBER
-            self.fields["phone_secondary"].help_text = KEEP_NUMBER
+            for name, masked in zip(("phone", "phone_secondary"), on_file, strict=True):
+                self.fields[name].help_text = _(
+                    "On file: %(number)s. Type a new number to replace it; leave empty to keep it."
+                ) % {"number": masked or "—"}
         styled(self)
 
     def clean(self):

@@ -21,12 +21,15 @@ from followups.models import (
     ImportJobStatus,
     PlanStep,
     QueueEntry,
+    TaskStatus,
 )
 from followups.scheduling import BestTime, CallingRules, ReachRecord, best_time
 from followups.selectors.audit_trail import person_events_q
 from followups.selectors.people_search import findable_q
 from followups.selectors.policies import calling_rules, default_policy_id
 
+# A follow-up held for a wrong or missing number waits suspended or pending.
+HELD = (TaskStatus.SUSPENDED, TaskStatus.PENDING)
 SHOWN_ENTRIES = 20
 SHOWN_AUDIT_EVENTS = 50
 SHOWN_IMPORTS = 10
@@ -47,6 +50,17 @@ class PersonPage:
     reviews: list[CallReview] = field(default_factory=list)
     imports: list[ImportJob] = field(default_factory=list)
     audit_events: list[AuditEvent] = field(default_factory=list)
+
+    @property
+    def held_for_number(self) -> int:
+        """The follow-ups of open cases held until the number on file is fixed: those
+        services/people.resume_after_number_fix puts back on the lists."""
+        open_ids = {case.pk for case in self.cases if case.is_open}
+        return sum(
+            1
+            for task in self.tasks
+            if task.needs_number_fix and task.status in HELD and task.case_id in open_ids
+        )
 
 
 def findable(user, customer_id: int) -> bool:

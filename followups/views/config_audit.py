@@ -19,6 +19,7 @@ from followups.selectors.audit_trail import (
     name_people,
 )
 from followups.views.access import page_for
+from followups.views.paging import query_without
 
 PAGE_SIZE = 50
 
@@ -77,8 +78,5 @@ def audit(request):
         event.detail_text = describe_detail(event.detail)
     label_targets(page)
     name_people(page)
-    query = request.GET.copy()
-    query.pop("page", None)
-    query.pop("format", None)
-    context = {"form": form, "page": page, "query": query.urlencode()}
+    context = {"form": form, "page": page, "query": query_without(request, "format")}
     return render(request, "followups/config/audit.html", context)

@@ -19,6 +19,7 @@ from followups.selectors.audit_trail import label_targets
 from followups.selectors.people_search import findable_q, is_phone_query, may_search, person_q
 from followups.selectors.person_page import findable, person_page, person_with_stay
 from followups.services import audit, contact, leases
+from followups.views.paging import query_without
 
 HELD = (TaskStatus.SUSPENDED, TaskStatus.PENDING)
 PAGE_SIZE = 25
@@ -63,14 +64,8 @@ def search(request):
             parameters=["phone"],
             page=page.number,
         )
-    context = {"query": query, "page": page, "pager_query": _pager_query(request)}
+    context = {"query": query, "page": page, "pager_query": query_without(request)}
     return render(request, f"{TEMPLATES}/search.html", context)
-
-
-def _pager_query(request) -> str:
-    query = request.GET.copy()
-    query.pop("page", None)
-    return query.urlencode()
 
 
 @searches

@@ -28,15 +28,6 @@ from followups.views.people import TEMPLATES, render_detail
 edits_people = page_for(REVIEW_OUTCOMES)
 
 
-def _refused(form, error: ValidationError) -> None:
-    """The service's refusal on the form: on its field when the form has it."""
-    if hasattr(error, "error_dict"):
-        for name, errors in error.error_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
-
-
 @edits_people
 @require_http_methods(["GET", "POST"])
 def new_person(request):
@@ -54,7 +45,7 @@ def new_person(request):
                 today=clock.today(),
             )
         except ValidationError as error:
-            _refused_on(error, contact, stay, case)
+            _refused(error, contact, stay, case)
         else:
             messages.success(request, _("%(name)s is on file.") % {"name": customer.name})
             return redirect("people:detail", pk=customer.pk)
@@ -63,8 +54,8 @@ def new_person(request):
     return render(request, f"{TEMPLATES}/new.html", context, status=status)
 
 
-def _refused_on(error: ValidationError, *forms) -> None:
-    """A refusal of add_person on the form holding the field (the stay's 住院号, the case's
+def _refused(error: ValidationError, *forms) -> None:
+    """A service's refusal on the form holding the field (the stay's 住院号, the case's
     anchor date …), else on the first form."""
     if not hasattr(error, "error_dict"):
         forms[0].add_error(None, error)
@@ -80,21 +71,18 @@ def edit_contact(request, pk):
     customer = get_object_or_404(Customer, pk=pk)
     initial = {name: getattr(customer, name) for name in person_records.CONTACT_FIELDS}
     initial.pop("phone"), initial.pop("phone_secondary")
-    form = ContactForm(request.POST or None, initial=initial, editing=True)
-    for name, masked in (
-        ("phone", customer.masked_phone),
-        ("phone_secondary", customer.masked_phone_secondary),
-    ):
-        form.fields[name].help_text = _(
-            "On file: %(number)s. Type a new number to replace it; leave empty to keep it."
-        ) % {"number": masked or "—"}
+    form = ContactForm(
+        request.POST or None,
+        initial=initial,
+        on_file=(customer.masked_phone, customer.masked_phone_secondary),
+    )
     if request.method == "POST" and form.is_valid():
         try:
             resumed = person_records.change_contact(
                 customer=customer, by=request.user, now=timezone.now(), **form.values()
             )
         except ValidationError as error:
-            _refused(form, error)
+            _refused(error, form)
         else:
             messages.success(request, _("Contact details saved."))
             if resumed:
@@ -131,7 +119,7 @@ def edit_stay(request, pk):
                 customer=customer, by=request.user, today=clock.today(), **form.cleaned_data
             )
         except ValidationError as error:
-            _refused(form, error)
+            _refused(error, form)
         else:
             messages.success(request, _("Stay in hospital saved."))
             return redirect("people:detail", pk=customer.pk)
@@ -150,7 +138,7 @@ def new_case(request, pk):
         try:
             case = person_records.add_case(customer=customer, by=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _refused(form, error)
+            _refused(error, form)
         else:
             messages.success(request, _("Case #%(id)s opened.") % {"id": case.pk})
             return redirect("people:detail", pk=customer.pk)
@@ -176,7 +164,7 @@ def edit_case(request, pk, case_pk):
         try:
             person_records.edit_case(case=case, by=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _refused(form, error)
+            _refused(error, form)
         else:
             messages.success(request, _("Case #%(id)s saved.") % {"id": case.pk})
             return redirect("people:detail", pk=pk)
@@ -192,7 +180,7 @@ def _posted_on_page(request, pk, form, change, *, bound: dict):
         try:
             message = change(form.cleaned_data)
         except ValidationError as error:
-            _refused(form, error)
+            _refused(error, form)
         else:
             messages.success(request, message)
             return redirect("people:detail", pk=pk)

@@ -35,6 +35,7 @@ from followups.reports.scope import ReportScope
 from followups.reports.tables import Kind, display, share
 from followups.roles import REVIEW_OUTCOMES
 from followups.services import escalation_workflow, reviews
+from followups.views.paging import query_without
 from followups.views.supervisor_common import (
     CALL_DEPARTMENT,
     ESCALATION_DEPARTMENT,
@@ -164,12 +165,10 @@ def outcome_list(request):
     audit_phone_search(request, resource="call_outcomes", page=page)
     for call in page:
         call.masked_number = mask_phone(call.dialled_number)
-    query = request.GET.copy()
-    query.pop("page", None)
     return render(
         request,
         "followups/supervisor/calls.html",
-        {"filter": outcomes, "page": page, "query": query.urlencode()},
+        {"filter": outcomes, "page": page, "query": query_without(request)},
     )
 
 
@@ -249,15 +248,13 @@ def escalations(request):
     found = EscalationFilter(request.GET or None, queryset=listed, now=now)
     page = Paginator(found.qs, PAGE_SIZE).get_page(request.GET.get("page"))
     audit_phone_search(request, resource="escalations", page=page)
-    query = request.GET.copy()
-    query.pop("page", None)
     return render(
         request,
         "followups/supervisor/escalations.html",
         {
             "filter": found,
             "page": page,
-            "query": query.urlencode(),
+            "query": query_without(request),
             "counts": escalation_counts(now=now, among=listed),
         },
     )

@@ -35,8 +35,12 @@ def test_it_lists_my_callbacks_upcoming_first(client, as_agent, agent, other_age
     assert order == sorted(order)
     assert f'data-task="{theirs.task_id}"' not in html
     assert "2026-11-24 15:30" in html
-    row = html[html.index(f'data-task="{late.task_id}"') :].split("</tr>")[0]
-    assert "late" in row
+
+    def row(entry):
+        return html[html.index(f'data-task="{entry.task_id}"') :].split("</tr>")[0]
+
+    assert ">late</span>" in row(late)
+    assert ">late</span>" not in row(today) and ">late</span>" not in row(tomorrow)
 
 
 def test_the_home_page_links_to_them(client, as_agent, entry):

@@ -47,12 +47,17 @@ def test_an_agent_finds_only_the_people_on_their_lists_or_called(client, agent, 
 
 
 def test_another_agent_does_not_find_him(client, other_agent, wang):
-    text = search(client, other_agent, "王小明").content.decode()
+    response = search(client, other_agent, "王小明")
+    text = response.content.decode()
+    assert response.status_code == 200 and "0 people found" in text
     assert reverse("people:detail", args=[wang.pk]) not in text
 
 
 def test_a_supervisor_finds_everyone(client, supervisor, stranger):
-    assert "赵六" in search(client, supervisor, "赵六").content.decode()
+    # The query is echoed in the top bar's search box: look for the result's link.
+    text = search(client, supervisor, "赵六").content.decode()
+    assert "1 person found" in text
+    assert reverse("people:detail", args=[stranger.pk]) in text
 
 
 def test_results_are_paginated(client, supervisor):

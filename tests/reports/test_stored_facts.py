@@ -169,3 +169,31 @@ def test_stored_figures_equal_the_calls_after_any_outcomes(world, steps):
             kept = (attempt.customer_id, attempt.patient_id)
             assert kept == (customer.pk, attempt.task.case.patient_id), attempt
         transaction.set_rollback(True)
+
+
+def test_the_calls_the_property_makes_are_recorded(world):
+    """The property above lets a refused outcome pass (nothing written): make sure the calls
+    it makes are recorded at all, or it would hold of an empty table."""
+    customer = CustomerFactory()
+    case = CaseFactory(customer=customer, plan=world["plan"], patient=None)
+    lead, other = (FollowUpTaskFactory(case=case, due_date=MONDAY) for _ in range(2))
+    step = {"agent": 0, "lead": 0, "days_back": 0, "minute": 0, "do_not_call": False}
+    _call(
+        {**step, "disposition": "no_answer", "others": "same"},
+        0,
+        customer=customer,
+        agents=world["agents"],
+    )
+    _call(
+        {**step, "disposition": "complete", "others": "partial"},
+        1,
+        customer=customer,
+        agents=world["agents"],
+    )
+    lead.refresh_from_db()
+    other.refresh_from_db()
+    assert lead.attempts == 2 and lead.outcome_counts == {"no_answer": 1, "complete": 1}
+    assert lead.reached and other.attempts == 2 and other.last_disposition == "partial"
+    assert stored(lead) == recomputed(lead) and stored(other) == recomputed(other)
+    case.refresh_from_db()
+    assert case.reached_at == first_reach(case) is not None
