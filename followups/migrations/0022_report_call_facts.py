@@ -33,10 +33,10 @@ UPDATE followups_callreview SET call_started_at = (
 )
 """
 FILL_TASK_REACHED = """
-UPDATE followups_followuptask t SET reached = true
+UPDATE followups_followuptask SET reached = true
 WHERE EXISTS (
     SELECT 1 FROM followups_callattempt a
-    WHERE a.task_id = t.id AND a.disposition IN ('complete', 'partial')
+    WHERE a.task_id = followups_followuptask.id AND a.disposition IN ('complete', 'partial')
 )
 """
 
