@@ -39,11 +39,8 @@ from collections import Counter
 import common
 from common import ROOT, ms, progress, rows, scalar, spread, sql
 
-PARSER = common.parser(__doc__)
-PARSER.add_argument("--entries", type=int, default=4000)
-PARSER.add_argument("--workers", type=int, default=4)
+PARSER = common.parser(__doc__, entries=4000, workers=4, port=8799)
 PARSER.add_argument("--worker-class", default="sync", choices=["sync", "gthread"])
-PARSER.add_argument("--port", type=int, default=8799)
 PARSER.add_argument("--loops-only", action="store_true", help="the 16 agents' loop alone")
 # Persistent connections, as a deployment would run (DATABASE_URL's conn_max_age). The
 # cache a deployment has (Redis; docker-compose sets it): the agents' permission sets live
@@ -52,7 +49,7 @@ ARGS = common.start(
     "huifang_bench_queue",
     PARSER,
     persistent=True,
-    var_dir="huifang-bench-queue-var",
+    var_dir=True,
     env={"REDIS_URL": os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/9")},
 )
 

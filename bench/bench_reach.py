@@ -49,25 +49,16 @@ from dataclasses import dataclass, field
 import common
 from common import progress
 
-PARSER = common.parser(__doc__)
-PARSER.add_argument("--patients", type=int, default=2000)
-PARSER.add_argument("--days", type=int, default=35)
-PARSER.add_argument("--seed", type=int, default=1)
-PARSER.add_argument("--answer-scale", type=float, default=1.0)
-PARSER.add_argument("--policies", default="project,naive")
+PARSER = common.parser(
+    __doc__, patients=2000, days=35, seed=1, answer_scale=1.0, policies="project,naive"
+)
 # 2026-05-11 is a Monday; the 35 days after it hold no public holiday (Dragon Boat
 # Festival is 06-19). From 2026-03-02 the last days would meet Qingming (04-04..06).
 PARSER.add_argument("--start", type=dt.date.fromisoformat, default=dt.date(2026, 5, 11))
 PARSER.add_argument("--shift-margin", type=int, default=15, help="minutes")
 PARSER.add_argument("--quick", action="store_true", help="300 patients, 21 days")
 # Each policy's run recreates the database (simulate): nothing is dropped here.
-ARGS = common.start(
-    "huifang_bench_reach",
-    PARSER,
-    persistent=True,
-    var_dir="huifang-bench-reach-var",
-    recreate=False,
-)
+ARGS = common.start("huifang_bench_reach", PARSER, persistent=True, var_dir=True, recreate=False)
 
 import time_machine  # noqa: E402
 from reach_people import (  # noqa: E402 (the bench's own model, beside it)

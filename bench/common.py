@@ -36,9 +36,11 @@ _persistent = False
 # --- The database and Django ---------------------------------------------------------------
 
 
-def parser(doc: str, *, repeat: int | None = None) -> argparse.ArgumentParser:
+def parser(doc: str, *, repeat: int | None = None, **defaults) -> argparse.ArgumentParser:
     """A parser described by the first line of the script's docstring; with `repeat`, its
-    --repeat option (measurements a figure is the median of) defaults to that."""
+    --repeat option (measurements a figure is the median of) defaults to that. Each further
+    keyword is an option (`answer_scale` is --answer-scale) of its default's type (a
+    number or a string)."""
     made = argparse.ArgumentParser(
         description=doc.splitlines()[0],
         epilog="BENCH_DATABASE names another database (to run beside another copy of the"
@@ -46,6 +48,8 @@ def parser(doc: str, *, repeat: int | None = None) -> argparse.ArgumentParser:
     )
     if repeat is not None:
         made.add_argument("--repeat", type=int, default=repeat, help="the median of how many")
+    for name, default in defaults.items():
+        made.add_argument(f"--{name.replace('_', '-')}", type=type(default), default=default)
     return made
 
 
@@ -54,15 +58,16 @@ def start(
     arguments: argparse.ArgumentParser | None = None,
     *,
     persistent: bool = False,
-    var_dir: str | None = None,
+    var_dir: str | bool | None = None,
     env: dict[str, str] | None = None,
     recreate: bool = True,
 ) -> argparse.Namespace | None:
     """Parse the arguments, then (only then) set the environment, recreate and migrate the
     database (unless `recreate` is off) and set Django up. `persistent` keeps connections
     open as a deployment does (conn_max_age); `var_dir` names the bench's own HUIFANG_VAR_DIR
-    under the temporary folder, and logs are then kept to warnings (unless LOG_LEVEL is
-    set); `env` is set as given. Returns the parsed arguments (None without a parser)."""
+    under the temporary folder (True: after the default database, `huifang-bench-x-var`),
+    and logs are then kept to warnings (unless LOG_LEVEL is set); `env` is set as given.
+    Returns the parsed arguments (None without a parser)."""
     global _database, _persistent
     args = arguments.parse_args() if arguments is not None else None
     _database = os.environ.get("BENCH_DATABASE", default_database)
@@ -70,6 +75,8 @@ def start(
     os.environ["DATABASE_URL"] = database_url()
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "callcenter.settings")
     os.environ.setdefault("DEBUG", "true")
+    if var_dir is True:
+        var_dir = default_database.replace("_", "-") + "-var"
     if var_dir:
         os.environ.setdefault("HUIFANG_VAR_DIR", os.path.join(tempfile.gettempdir(), var_dir))
         os.environ.setdefault("LOG_LEVEL", "WARNING")

@@ -62,6 +62,18 @@ class AppendOnlyAdmin(AppendOnly, admin.ModelAdmin):
     actions = None
 
 
+class TellsServicesAdmin(admin.ModelAdmin):
+    """An admin whose saves the services hear of, as the app's own pages' saves are: once the
+    object and its inlines are saved, `saved` hands it to them (audit, tasks re-synced)."""
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        self.saved(request, form, change)
+
+    def saved(self, request, form, change):
+        raise NotImplementedError
+
+
 class CustomerAdminForm(forms.ModelForm):
     """The numbers on file never show in the form: a new one is typed in, an empty field
     keeps the one on file."""
@@ -177,7 +189,7 @@ class FollowUpTaskInline(admin.TabularInline):
 
 
 @admin.register(m.Case)
-class CaseAdmin(admin.ModelAdmin):
+class CaseAdmin(TellsServicesAdmin):
     list_display = [
         "__str__",
         "customer",
@@ -201,8 +213,7 @@ class CaseAdmin(admin.ModelAdmin):
     def plan_reason(self, obj):
         return obj.plan_reason
 
-    def save_related(self, request, form, formsets, change):
-        super().save_related(request, form, formsets, change)
+    def saved(self, request, form, change):
         case_services.sync_case_tasks(case=form.instance)
         if change and "intent_class" in form.changed_data:
             case_services.reschedule_intent_call(case=form.instance)
@@ -234,14 +245,13 @@ class PlanRuleInline(admin.TabularInline):
 
 
 @admin.register(m.FollowUpPlan)
-class FollowUpPlanAdmin(admin.ModelAdmin):
+class FollowUpPlanAdmin(TellsServicesAdmin):
     list_display = ["name", "calling_policy", "step_offsets", "is_active"]
     list_filter = ["is_active", "calling_policy"]
     search_fields = ["name"]
     inlines = [PlanStepInline, PlanRuleInline]
 
-    def save_related(self, request, form, formsets, change):
-        super().save_related(request, form, formsets, change)
+    def saved(self, request, form, change):
         plan_services.plan_changed(plan=form.instance, actor=request.user)
 
     @admin.display(description=_("steps (days)"))
@@ -269,15 +279,14 @@ class HolidayOverrideInline(admin.TabularInline):
 
 
 @admin.register(m.CallingPolicy)
-class CallingPolicyAdmin(admin.ModelAdmin):
+class CallingPolicyAdmin(TellsServicesAdmin):
     # Every setting of the policy, as its configuration page edits them.
     list_display = CallingPolicyForm.Meta.fields
     list_filter = ["holiday_rule", "is_default"]
     search_fields = ["name"]
     inlines = [CallingWindowInline, HolidayOverrideInline]
 
-    def save_related(self, request, form, formsets, change):
-        super().save_related(request, form, formsets, change)
+    def saved(self, request, form, change):
         plan_services.policy_changed(policy=form.instance, actor=request.user)
 
 

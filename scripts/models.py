@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from followups.models.base import Created
 from followups.models.cases import CaseKind
+from followups.models.fields import optional_fk, optional_moment, protected_fk
 
 
 class ScriptVersionStatus(models.TextChoices):
@@ -44,9 +45,7 @@ class CallScript(Created):
 class ScriptVersion(Created):
     """A graph of nodes and objection handlers (JSON), numbered within its script."""
 
-    script = models.ForeignKey(
-        CallScript, on_delete=models.PROTECT, related_name="versions", verbose_name=_("script")
-    )
+    script = protected_fk(CallScript, "versions", _("script"))
     number = models.PositiveIntegerField(_("version"))
     status = models.CharField(
         _("status"),
@@ -56,23 +55,9 @@ class ScriptVersion(Created):
     )
     graph = models.JSONField(_("script graph"), default=dict)
     change_note = models.CharField(_("change note"), max_length=300, blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        null=True,
-        blank=True,
-        verbose_name=_("created by"),
-    )
-    published_at = models.DateTimeField(_("published at"), null=True, blank=True)
-    published_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        null=True,
-        blank=True,
-        verbose_name=_("published by"),
-    )
+    created_by = optional_fk(settings.AUTH_USER_MODEL, "+", _("created by"))
+    published_at = optional_moment(_("published at"))
+    published_by = optional_fk(settings.AUTH_USER_MODEL, "+", _("published by"))
 
     class Meta:
         db_table = "followups_scriptversion"

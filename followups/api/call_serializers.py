@@ -22,6 +22,13 @@ from followups.services.outcome_input import SPOKEN_TO
 from scripts.models import ScriptVersion
 
 
+def optional_id(source: str, help_text) -> serializers.IntegerField:
+    """A read-only id a claimed call may lack (None)."""
+    return serializers.IntegerField(
+        source=source, allow_null=True, read_only=True, help_text=help_text
+    )
+
+
 class PlanStepBriefSerializer(serializers.Serializer):
     """The plan step a follow-up is for, named without its plan (no further query)."""
 
@@ -54,11 +61,9 @@ class CarriedTaskSerializer(serializers.Serializer):
     budget_left = serializers.IntegerField(
         read_only=True, help_text=_("Calls nobody answers this follow-up may still make.")
     )
-    script_version = serializers.IntegerField(
-        source="script_version_to_use",
-        allow_null=True,
-        read_only=True,
-        help_text=_("The script version to use for this follow-up, as for the call's own."),
+    script_version = optional_id(
+        "script_version_to_use",
+        _("The script version to use for this follow-up, as for the call's own."),
     )
 
 
@@ -86,17 +91,12 @@ class ClaimedCallSerializer(serializers.Serializer):
     callback_at = serializers.DateTimeField(
         source="task.callback_at", allow_null=True, read_only=True
     )
-    assigned_agent = serializers.IntegerField(
-        source="assigned_agent_id",
-        allow_null=True,
-        read_only=True,
-        help_text=_("Whose list the call is on (None: nobody's)."),
+    assigned_agent = optional_id(
+        "assigned_agent_id", _("Whose list the call is on (None: nobody's).")
     )
-    from_colleague = serializers.IntegerField(
-        source="from_colleague_id",
-        allow_null=True,
-        read_only=True,
-        help_text=_(
+    from_colleague = optional_id(
+        "from_colleague_id",
+        _(
             "The colleague whose call this was, when it was taken from the team pool because"
             " you had none of your own to call now; None for your own calls."
         ),
@@ -104,11 +104,9 @@ class ClaimedCallSerializer(serializers.Serializer):
     priority = serializers.IntegerField(read_only=True)
     claimed_at = serializers.DateTimeField(allow_null=True, read_only=True)
     lease_expires_at = serializers.DateTimeField(allow_null=True, read_only=True)
-    script_version = serializers.IntegerField(
-        source="script_version_to_use",
-        allow_null=True,
-        read_only=True,
-        help_text=_("The script version to use: published for the step's script at claim time."),
+    script_version = optional_id(
+        "script_version_to_use",
+        _("The script version to use: published for the step's script at claim time."),
     )
     claim_token = serializers.CharField(
         read_only=True,
@@ -195,10 +193,40 @@ class TaskPartInputSerializer(serializers.Serializer):
         return attrs
 
 
+class EntryReference(serializers.PrimaryKeyRelatedField):
+    """The queue entry an outcome names, by id, not read here: the claim token the service
+    checks names the entry, and the outcome reads it anyway (locked). What this answers is
+    the entry with its fields deferred (each loads when first read); `refuse_if_gone` is
+    the error a missing entry always had."""
+
+    def __init__(self, **kwargs):
+        super().__init__(queryset=QueueEntry.objects.all(), **kwargs)
+
+    def to_internal_value(self, data) -> QueueEntry:
+        # As queryset.get(pk=data) would take it: "7" and 7 alike, True or "seven" refused.
+        try:
+            if isinstance(data, bool):
+                raise TypeError
+            pk = QueueEntry._meta.pk.get_prep_value(data)
+        except (TypeError, ValueError):
+            self.fail("incorrect_type", data_type=type(data).__name__)
+        entry = QueueEntry.from_db(QueueEntry.objects.db, ["id"], [pk])
+        entry.named_as = data
+        return entry
+
+    def refuse_if_gone(self, entry: QueueEntry) -> None:
+        """The field's error (a ValidationError by field) when no entry has that id."""
+        if not QueueEntry.objects.filter(pk=entry.pk).exists():
+            try:
+                self.fail("does_not_exist", pk_value=getattr(entry, "named_as", entry.pk))
+            except serializers.ValidationError as error:
+                raise serializers.ValidationError({"entry": error.detail}) from None
+
+
 class OutcomeInputSerializer(serializers.Serializer):
     """An outcome as the call screen submits it; the service checks the rest."""
 
-    entry = serializers.PrimaryKeyRelatedField(queryset=QueueEntry.objects.all())
+    entry = EntryReference()
     idempotency_key = serializers.CharField(
         max_length=64,
         required=False,
@@ -288,6 +316,11 @@ class SettledAttemptSerializer(serializers.Serializer):
     )
 
 
+# One instance answers for every attempt (to_representation reads its fields, changes
+# nothing): building a serializer's fields anew is most of what serializing one costs.
+SETTLED_ATTEMPT = SettledAttemptSerializer()
+
+
 class OutcomeSerializer(serializers.Serializer):
     """What was recorded; the same body on a replay of the same idempotency key. The
     top-level attempt fields describe the call's first settled follow-up."""
@@ -316,7 +349,7 @@ class OutcomeSerializer(serializers.Serializer):
         the same."""
         attempts = result.settled or (result.attempt,)
         return [
-            SettledAttemptSerializer(
+            SETTLED_ATTEMPT.to_representation(
                 {
                     "attempt": attempt.pk,
                     "task": attempt.task_id,
@@ -328,7 +361,7 @@ class OutcomeSerializer(serializers.Serializer):
                         else stored_follow_up(attempt)
                     ),
                 }
-            ).data
+            )
             for attempt in attempts
         ]
 

@@ -3,6 +3,7 @@ covers), keep it, reveal its number, record its outcome; and /ping/, the cheapes
 authenticated request (the benchmark's framework floor)."""
 
 import dataclasses
+from collections.abc import Mapping
 from urllib.parse import quote
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
@@ -49,6 +50,11 @@ CLAIMED_CALL = ClaimedCallSerializer()
 NO_SUCH_ENTRY = OpenApiResponse(description="No such entry.")
 # An item of the outcome's `tasks` has a field for each of TaskPart's (and the task's id).
 PART_FIELDS = [field.name for field in dataclasses.fields(TaskPart)]
+# The outcome's serializers, one instance each for every request, as CLAIMED_CALL: checking
+# a submit with run_validation keeps nothing on the instance, and building their fields
+# anew cost more than the checks.
+OUTCOME_INPUT = OutcomeInputSerializer()
+OUTCOME = OutcomeSerializer()
 
 
 class WorksTheQueue(BasePermission):
@@ -85,12 +91,31 @@ def attach_carried(entry: QueueEntry) -> QueueEntry:
     return entry
 
 
+def validated_outcome(body) -> dict:
+    """The submit checked by OutcomeInputSerializer (errors by field: a ValidationError).
+    Its entry is not read (EntryReference); one that does not exist is named with the other
+    errors, as when the serializer read it."""
+    try:
+        return OUTCOME_INPUT.run_validation(body)
+    except serializers.ValidationError as invalid:
+        named = isinstance(body, Mapping) and isinstance(invalid.detail, dict)
+        if named and "entry" not in invalid.detail:
+            entry_field = OUTCOME_INPUT.fields["entry"]
+            try:
+                entry_field.refuse_if_gone(entry_field.run_validation(entry_field.get_value(body)))
+            except serializers.ValidationError as gone:
+                raise serializers.ValidationError({**gone.detail, **invalid.detail}) from None
+        raise
+
+
 def task_parts(data: dict) -> tuple[dict[int, TaskPart], dict]:
     """The outcome's `tasks` as record_outcome's parts, by task id. The lead follow-up's
     script path is the top-level one; a client sending it in the lead's item instead (one
     shape for every follow-up) has it moved there, and both at once is an error. Returns
     the parts and the lead's script path (script_version, answers)."""
-    lead_id = data["entry"].task_id
+    # The entry's follow-up is read only when the body speaks of follow-ups (the entry comes
+    # unread: EntryReference).
+    lead_id = data["entry"].task_id if data.get("tasks") else None
     lead_path = {
         "script_version": data.get("script_version"),
         "answers": data.get("answers", []),
@@ -271,9 +296,20 @@ class OutcomeView(CallView):
         },
     )
     def post(self, request):
-        serializer = OutcomeInputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
+        data = validated_outcome(request.data)
+        entry_field = OUTCOME_INPUT.fields["entry"]
+        try:
+            response = self.record(request, data)
+        except Exception:
+            # Whatever else is wrong, an entry that does not exist is the answer, as when
+            # the serializer read it first; only a new outcome proves it exists.
+            entry_field.refuse_if_gone(data["entry"])
+            raise
+        if response.status_code != status.HTTP_201_CREATED:
+            entry_field.refuse_if_gone(data["entry"])
+        return response
+
+    def record(self, request, data: dict) -> Response:
         header_key = request.headers.get("Idempotency-Key", "").strip()
         body_key = data.get("idempotency_key", "").strip()
         if header_key and body_key and header_key != body_key:
@@ -315,7 +351,7 @@ class OutcomeView(CallView):
             ) from None
         except DjangoValidationError as error:
             raise serializers.ValidationError(field_errors(error)) from None
-        body = OutcomeSerializer(result).data
+        body = OUTCOME.to_representation(result)
         return Response(
             body, status=status.HTTP_201_CREATED if result.created else status.HTTP_200_OK
         )

@@ -2,16 +2,7 @@
 
 import django_filters as filters
 
-from followups.models import (
-    CallList,
-    Case,
-    Customer,
-    Department,
-    Escalation,
-    FollowUpTask,
-    Patient,
-    QueueEntry,
-)
+from followups import models
 
 
 def date_range(field_name: str) -> tuple[filters.DateFilter, filters.DateFilter]:
@@ -26,7 +17,7 @@ class DepartmentFilter(filters.FilterSet):
     name = filters.CharFilter(lookup_expr="icontains")
 
     class Meta:
-        model = Department
+        model = models.Department
         fields = ["hospital", "code", "name"]
 
 
@@ -34,7 +25,7 @@ class CustomerFilter(filters.FilterSet):
     name = filters.CharFilter(lookup_expr="icontains")
 
     class Meta:
-        model = Customer
+        model = models.Customer
         fields = ["name", "gender", "do_not_call", "preferred_slot"]
 
 
@@ -42,7 +33,7 @@ class PatientFilter(filters.FilterSet):
     discharged_from, discharged_to = date_range("discharged_on")
 
     class Meta:
-        model = Patient
+        model = models.Patient
         fields = ["hospital", "department", "medical_record_number", "sensitive"]
 
 
@@ -50,7 +41,7 @@ class CaseFilter(filters.FilterSet):
     anchor_from, anchor_to = date_range("anchor_date")
 
     class Meta:
-        model = Case
+        model = models.Case
         fields = ["kind", "status", "intent_class", "plan", "agent", "customer", "patient"]
 
 
@@ -58,7 +49,7 @@ class FollowUpTaskFilter(filters.FilterSet):
     due_from, due_to = date_range("due_date")
 
     class Meta:
-        model = FollowUpTask
+        model = models.FollowUpTask
         fields = ["status", "kind", "case", "agent", "needs_number_fix"]
 
 
@@ -66,17 +57,17 @@ class CallListFilter(filters.FilterSet):
     day_from, day_to = date_range("day")
 
     class Meta:
-        model = CallList
+        model = models.CallList
         fields = ["day"]
 
 
 class QueueEntryFilter(filters.FilterSet):
     class Meta:
-        model = QueueEntry
+        model = models.QueueEntry
         fields = ["status", "assigned_agent", "claimed_by"]
 
 
 class EscalationFilter(filters.FilterSet):
     class Meta:
-        model = Escalation
+        model = models.Escalation
         fields = ["status", "severity", "category", "department", "owner", "case"]

@@ -1,12 +1,13 @@
 """The resource endpoints: departments, customers, patients, cases, tasks, call lists,
 escalations, report figures and patient imports (Part 6); the scripts' are in scripts.api.
 
-Every view names the permissions its actions need (followups.api.permissions); agents read
-only the tasks of their own calls and what those tasks need, and nothing medical of a
-sensitive patient. Each page of people's data read (patients, customers, cases) is one
-audit event.
+Every view reads with its model's view permission and writes, in the actions it names, with
+its add or change permission (followups.api.permissions); agents read only the tasks of
+their own calls and what those tasks need, and nothing medical of a sensitive patient. Each
+page of people's data read (patients, customers, cases) is one audit event.
 """
 
+from django.contrib.auth import get_permission_codename
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404
@@ -62,11 +63,8 @@ def agent_cases(user):
     return Case.objects.filter(pk__in=agent_tasks(user).values("case_id"))
 
 
-def writes(model_name: str, actions=("create", "update", "partial_update")) -> dict[str, str]:
-    """The permission each writing action needs (`write_permissions`): Django's add and
-    change permissions of followups' model `model_name`."""
-    verbs = {"create": "add", "update": "change", "partial_update": "change"}
-    return {action: f"followups.{verbs[action]}_{model_name}" for action in actions}
+# The Django permission (of the viewset's model) each writing action needs.
+WRITE_VERBS = {"create": "add", "update": "change", "partial_update": "change"}
 
 
 class ResourceViewSet(viewsets.GenericViewSet):
@@ -76,8 +74,25 @@ class ResourceViewSet(viewsets.GenericViewSet):
     # An agent's read narrowed to the rows of their own calls: a function of the user giving
     # the rows' ids (None: an agent who may read reads every row).
     agents_rows = None
-    write_permissions: dict[str, str] = {}
+    # The writing actions it has; each needs Django's add or change permission of the model.
+    writing_actions: tuple[str, ...] = ()
     change_serializer_class = None
+
+    @property
+    def view_permission(self) -> str:
+        """Reads need Django's view permission of the model."""
+        return self._model_permission("view")
+
+    @property
+    def write_permissions(self) -> dict[str, str]:
+        """The permission each writing action needs (RolePermission)."""
+        return {
+            action: self._model_permission(WRITE_VERBS[action]) for action in self.writing_actions
+        }
+
+    def _model_permission(self, verb: str) -> str:
+        meta = self.queryset.model._meta
+        return f"{meta.app_label}.{get_permission_codename(verb, meta)}"
 
     def get_queryset(self):
         rows = super().get_queryset()
@@ -99,7 +114,7 @@ class ResourceViewSet(viewsets.GenericViewSet):
 class WritableResourceViewSet(
     mixins.RetrieveModelMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin, ResourceViewSet
 ):
-    pass
+    writing_actions = ("create", "update", "partial_update")
 
 
 class ChangedByServiceMixin:
@@ -155,9 +170,7 @@ class DepartmentViewSet(mixins.ListModelMixin, WritableResourceViewSet):
     serializer_class = s.DepartmentSerializer
     filterset_class = filters.DepartmentFilter
     ordering_fields = ["name", "code", "id"]
-    view_permission = "followups.view_department"
     agents_may_read = True
-    write_permissions = writes("department")
 
 
 class CustomerViewSet(AuditedListModelMixin, WritableResourceViewSet):
@@ -168,10 +181,8 @@ class CustomerViewSet(AuditedListModelMixin, WritableResourceViewSet):
     serializer_class = s.CustomerSerializer
     filterset_class = filters.CustomerFilter
     ordering_fields = ["name", "created_at", "id"]
-    view_permission = "followups.view_customer"
     agents_may_read = True
     agents_rows = staticmethod(lambda user: agent_cases(user).values("customer"))
-    write_permissions = writes("customer")
 
     def perform_update(self, serializer):
         number_before = serializer.instance.phone
@@ -192,10 +203,8 @@ class PatientViewSet(AuditedListModelMixin, WritableResourceViewSet):
     serializer_class = s.PatientSerializer
     filterset_class = filters.PatientFilter
     ordering_fields = ["discharged_on", "admitted_on", "medical_record_number", "id"]
-    view_permission = "followups.view_patient"
     agents_may_read = True
     agents_rows = staticmethod(lambda user: agent_cases(user).values("patient"))
-    write_permissions = writes("patient")
 
     def get_serializer_context(self):
         context = super().get_serializer_context()
@@ -214,10 +223,8 @@ class CaseViewSet(ChangedByServiceMixin, AuditedListModelMixin, WritableResource
     change_serializer_class = s.CaseChangeSerializer
     filterset_class = filters.CaseFilter
     ordering_fields = ["anchor_date", "created_at", "id"]
-    view_permission = "followups.view_case"
     agents_may_read = True
     agents_rows = staticmethod(lambda user: agent_tasks(user).values("case_id"))
-    write_permissions = writes("case")
 
     def apply_change(self, case: Case, change) -> Case:
         change.save()  # through services.cases.change_case
@@ -229,7 +236,6 @@ class FollowUpTaskViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Reso
     serializer_class = s.FollowUpTaskSerializer
     filterset_class = filters.FollowUpTaskFilter
     ordering_fields = ["due_date", "earliest_at", "attempts", "id"]
-    view_permission = "followups.view_followuptask"
     agents_may_read = True
     agents_rows = staticmethod(lambda user: agent_tasks(user).values("pk"))
 
@@ -241,7 +247,6 @@ class CallListViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Resource
     serializer_class = s.CallListSerializer
     filterset_class = filters.CallListFilter
     ordering_fields = ["day", "id"]
-    view_permission = "followups.view_calllist"
 
     @extend_schema(
         responses=s.QueueEntrySerializer(many=True),
@@ -278,8 +283,7 @@ class EscalationViewSet(
     change_serializer_class = s.EscalationChangeSerializer
     filterset_class = filters.EscalationFilter
     ordering_fields = ["due_at", "created_at", "severity", "id"]
-    view_permission = "followups.view_escalation"
-    write_permissions = writes("escalation", ("update", "partial_update"))
+    writing_actions = ("update", "partial_update")
 
     def apply_change(self, escalation: Escalation, change) -> Escalation:
         try:

@@ -38,6 +38,11 @@ CALLBACK_NOT_BEFORE = dt.timedelta(minutes=30)
 CALLBACK_LATEST_SHARE = 0.6
 
 
+# What a call said on a follow-up's script; what the agent records of it on the lead's.
+ON_SCRIPT = ("answers", "disposition", "satisfaction", "intent_class")
+RECORDED = (*ON_SCRIPT, "notes", "callback_at", "escalation", "do_not_call")
+
+
 @dataclass
 class Call:
     """One call as the agent records it."""
@@ -59,6 +64,14 @@ class Call:
             {"node_id": node_id, "value": value, "is_objection": objection}
             for node_id, value, objection in self.path
         ]
+
+    def on_script(self) -> dict:
+        """What the call said on a follow-up's script: a TaskPart's fields."""
+        return {name: getattr(self, name) for name in ON_SCRIPT}
+
+    def recorded(self) -> dict:
+        """What the agent records of the call on its lead follow-up (record_outcome's)."""
+        return {name: getattr(self, name) for name in RECORDED}
 
 
 def lead_call(

@@ -168,13 +168,7 @@ def _call(
         part = TaskPart(script_version=other)
         if call.disposition in calls.REACHED and other is not None:
             said = calls.riding_along(rng, other.graph, day=started.astimezone(rules.zone).date())
-            part = TaskPart(
-                script_version=other,
-                answers=said.answers,
-                disposition=said.disposition,
-                satisfaction=said.satisfaction,
-                intent_class=said.intent_class,
-            )
+            part = TaskPart(script_version=other, **said.on_script())
         parts[task.pk] = part
     ended = started + dt.timedelta(seconds=rng.randint(*CALL_SECONDS))
     clock.move_to(ended)
@@ -182,20 +176,13 @@ def _call(
         agent=agent,
         entry=entry,
         idempotency_key=f"demo-{lead.pk}-{lead.attempts + 1}",
-        disposition=call.disposition,
         started_at=started,
         ended_at=ended,
         now=ended,
         script_version=version,
-        answers=call.answers,
-        satisfaction=call.satisfaction,
-        intent_class=call.intent_class,
-        notes=call.notes,
-        callback_at=call.callback_at,
-        escalation=call.escalation,
-        do_not_call=call.do_not_call,
         parts=parts,
         claim_token=claim_token(entry, agent),
+        **call.recorded(),
     )
     if call.disposition == Disposition.DECEASED:
         # The family told the day: the agent corrects the one the outcome assumed (the call's).

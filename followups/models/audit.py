@@ -4,6 +4,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from .fields import json_object, optional_fk
+
 
 class AuditAction(models.TextChoices):
     REVEAL_PHONE = "reveal_phone", _("Revealed a phone number")
@@ -38,18 +40,13 @@ class AuditAction(models.TextChoices):
 class AuditEvent(models.Model):
     """Append-only: the detail names ids and counts, never a phone or a diagnosis."""
 
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        related_name="audit_events",
-        null=True,
-        blank=True,
-        verbose_name=_("who"),
+    actor = optional_fk(
+        settings.AUTH_USER_MODEL, "audit_events", _("who"), on_delete=models.PROTECT
     )
     action = models.CharField(_("action"), max_length=20, choices=AuditAction.choices)
     target_type = models.CharField(_("object type"), max_length=60, blank=True)
     target_id = models.CharField(_("object id"), max_length=40, blank=True)
-    detail = models.JSONField(_("detail"), default=dict, blank=True)
+    detail = json_object(_("detail"))
     at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
 
     class Meta:

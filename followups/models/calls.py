@@ -6,17 +6,16 @@ from django.utils.translation import gettext_lazy as _
 from phonenumber_field.modelfields import PhoneNumberField
 
 from .cases import IntentClass
+from .fields import json_object, optional_fk, optional_moment, parent_fk, protected_fk, status_field
 
 
 class CallList(models.Model):
     """The list of calls for one day, built each morning; its report says what was skipped."""
 
     day = models.DateField(_("day"), unique=True)
-    built_at = models.DateTimeField(_("built at"), null=True, blank=True)
-    report = models.JSONField(
+    built_at = optional_moment(_("built at"))
+    report = json_object(
         _("build report"),
-        default=dict,
-        blank=True,
         help_text=_("Counts added and skipped by reason."),
     )
 
@@ -44,52 +43,21 @@ class QueueEntry(models.Model):
     when the call is made (services/person_calls.py), so a case opened or a callback moved
     during the day joins the same call."""
 
-    call_list = models.ForeignKey(
-        CallList, on_delete=models.CASCADE, related_name="entries", verbose_name=_("call list")
-    )
-    customer = models.ForeignKey(
-        "followups.Customer",
-        on_delete=models.CASCADE,
-        related_name="queue_entries",
-        verbose_name=_("person"),
-    )
-    task = models.ForeignKey(
-        "followups.FollowUpTask",
-        on_delete=models.CASCADE,
-        related_name="queue_entries",
-        verbose_name=_("lead follow-up"),
-    )
+    call_list = parent_fk(CallList, "entries", _("call list"))
+    customer = parent_fk("followups.Customer", "queue_entries", _("person"))
+    task = parent_fk("followups.FollowUpTask", "queue_entries", _("lead follow-up"))
     calls_made = models.PositiveSmallIntegerField(
         _("calls made"),
         default=0,
         help_text=_("Calls made to the person on this list's day (at most the daily limit)."),
     )
     priority = models.IntegerField(_("priority"), default=0, help_text=_("Lower is called first."))
-    assigned_agent = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        related_name="assigned_entries",
-        null=True,
-        blank=True,
-        verbose_name=_("assigned agent"),
-    )
-    status = models.CharField(
-        _("status"),
-        max_length=10,
-        choices=QueueEntryStatus.choices,
-        default=QueueEntryStatus.WAITING,
-    )
-    claimed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        related_name="claimed_entries",
-        null=True,
-        blank=True,
-        verbose_name=_("claimed by"),
-    )
-    claimed_at = models.DateTimeField(_("claimed at"), null=True, blank=True)
-    lease_expires_at = models.DateTimeField(_("lease expires at"), null=True, blank=True)
-    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    assigned_agent = optional_fk(settings.AUTH_USER_MODEL, "assigned_entries", _("assigned agent"))
+    status = status_field(QueueEntryStatus, QueueEntryStatus.WAITING, max_length=10)
+    claimed_by = optional_fk(settings.AUTH_USER_MODEL, "claimed_entries", _("claimed by"))
+    claimed_at = optional_moment(_("claimed at"))
+    lease_expires_at = optional_moment(_("lease expires at"))
+    closed_at = optional_moment(_("closed at"))
 
     class Meta:
         verbose_name = _("queue entry")
@@ -203,57 +171,19 @@ class Satisfaction(models.TextChoices):
 class CallAttempt(models.Model):
     """The outcome record of one call: never edited away, never lost."""
 
-    task = models.ForeignKey(
-        "followups.FollowUpTask",
-        on_delete=models.PROTECT,
-        related_name="attempts_made",
-        verbose_name=_("task"),
-    )
-    queue_entry = models.ForeignKey(
-        QueueEntry,
-        on_delete=models.SET_NULL,
-        related_name="attempts",
-        null=True,
-        blank=True,
-        verbose_name=_("queue entry"),
-    )
-    agent = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        related_name="call_attempts",
-        verbose_name=_("agent"),
-    )
+    task = protected_fk("followups.FollowUpTask", "attempts_made", _("task"))
+    queue_entry = optional_fk(QueueEntry, "attempts", _("queue entry"))
+    agent = protected_fk(settings.AUTH_USER_MODEL, "call_attempts", _("agent"))
     # The person called and the patient record of the task's case, copied when the call is
     # recorded: the reports group calls by them without going through task and case.
-    customer = models.ForeignKey(
-        "followups.Customer",
-        on_delete=models.SET_NULL,
-        related_name="+",
-        null=True,
-        blank=True,
-        db_index=False,
-        verbose_name=_("person called"),
-    )
-    patient = models.ForeignKey(
-        "followups.Patient",
-        on_delete=models.SET_NULL,
-        related_name="+",
-        null=True,
-        blank=True,
-        db_index=False,
-        verbose_name=_("patient record"),
-    )
+    customer = optional_fk("followups.Customer", "+", _("person called"), db_index=False)
+    patient = optional_fk("followups.Patient", "+", _("patient record"), db_index=False)
     started_at = models.DateTimeField(_("started at"))
     ended_at = models.DateTimeField(_("ended at"))
     dialled_number = PhoneNumberField(_("number dialled"), blank=True)
     disposition = models.CharField(_("disposition"), max_length=16, choices=Disposition.choices)
-    script_version = models.ForeignKey(
-        "scripts.ScriptVersion",
-        on_delete=models.PROTECT,
-        related_name="attempts",
-        null=True,
-        blank=True,
-        verbose_name=_("script version"),
+    script_version = optional_fk(
+        "scripts.ScriptVersion", "attempts", _("script version"), on_delete=models.PROTECT
     )
     satisfaction = models.CharField(
         _("satisfaction"), max_length=12, choices=Satisfaction.choices, blank=True
@@ -265,17 +195,15 @@ class CallAttempt(models.Model):
         blank=True,
     )
     notes = models.TextField(_("notes"), blank=True)
-    callback_at = models.DateTimeField(_("callback at"), null=True, blank=True)
+    callback_at = optional_moment(_("callback at"))
     # Clients send keys of at most 64 characters; the other follow-ups settled on the same
     # call store the key with "#<task id>" added.
     idempotency_key = models.CharField(_("idempotency key"), max_length=90, unique=True)
-    same_call_as = models.ForeignKey(
+    same_call_as = optional_fk(
         "self",
+        "settled_with",
+        _("recorded on the call of"),
         on_delete=models.CASCADE,
-        related_name="settled_with",
-        null=True,
-        blank=True,
-        verbose_name=_("recorded on the call of"),
         help_text=_(
             "Set on the other follow-ups settled on one call to a person: the attempt of the"
             " call's lead follow-up. Counts of calls leave these out."
@@ -287,10 +215,8 @@ class CallAttempt(models.Model):
         blank=True,
         help_text=_("Tells a replay of the submit from another submit reusing its key."),
     )
-    claimed_at = models.DateTimeField(
+    claimed_at = optional_moment(
         _("claimed at"),
-        null=True,
-        blank=True,
         help_text=_("The claim the outcome was recorded under: one outcome a claim."),
     )
     rules_check = models.CharField(
@@ -304,16 +230,12 @@ class CallAttempt(models.Model):
         ],
         help_text=_("How the call stood with the rules in force when it was made."),
     )
-    rules_in_force = models.JSONField(
+    rules_in_force = json_object(
         _("rules in force"),
-        default=dict,
-        blank=True,
         help_text=_("The calling rules of the day of the call, as they were then."),
     )
-    follow_up = models.JSONField(
+    follow_up = json_object(
         _("what the call led to"),
-        default=dict,
-        blank=True,
         help_text=_("The next step decided when the outcome was recorded (action, time, reason)."),
     )
     after_lease_lost = models.BooleanField(
@@ -402,12 +324,7 @@ class CallAttempt(models.Model):
 class ScriptAnswer(models.Model):
     """One step of the path a call took through its script version."""
 
-    attempt = models.ForeignKey(
-        CallAttempt,
-        on_delete=models.CASCADE,
-        related_name="answers",
-        verbose_name=_("call attempt"),
-    )
+    attempt = parent_fk(CallAttempt, "answers", _("call attempt"))
     position = models.PositiveSmallIntegerField(_("position in the path"))
     node_id = models.CharField(_("node"), max_length=60)
     value = models.TextField(_("answer"), blank=True)
@@ -457,20 +374,8 @@ class EscalationStatus(models.TextChoices):
 class Escalation(models.Model):
     """A problem heard on a call, followed until someone has verified it is solved."""
 
-    case = models.ForeignKey(
-        "followups.Case",
-        on_delete=models.PROTECT,
-        related_name="escalations",
-        verbose_name=_("case"),
-    )
-    attempt = models.ForeignKey(
-        CallAttempt,
-        on_delete=models.SET_NULL,
-        related_name="escalations",
-        null=True,
-        blank=True,
-        verbose_name=_("raised on call"),
-    )
+    case = protected_fk("followups.Case", "escalations", _("case"))
+    attempt = optional_fk(CallAttempt, "escalations", _("raised on call"))
     category = models.CharField(_("category"), max_length=12, choices=EscalationCategory.choices)
     severity = models.CharField(
         _("severity"),
@@ -478,32 +383,16 @@ class Escalation(models.Model):
         choices=EscalationSeverity.choices,
         default=EscalationSeverity.NORMAL,
     )
-    department = models.ForeignKey(
-        "followups.Department",
-        on_delete=models.SET_NULL,
-        related_name="escalations",
-        null=True,
-        blank=True,
-        verbose_name=_("department"),
-    )
-    owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        related_name="escalations_owned",
-        null=True,
-        blank=True,
-        verbose_name=_("owner"),
-    )
+    department = optional_fk("followups.Department", "escalations", _("department"))
+    owner = optional_fk(settings.AUTH_USER_MODEL, "escalations_owned", _("owner"))
     description = models.TextField(_("description"))
-    status = models.CharField(
-        _("status"), max_length=12, choices=EscalationStatus.choices, default=EscalationStatus.OPEN
-    )
+    status = status_field(EscalationStatus, EscalationStatus.OPEN, max_length=12)
     due_at = models.DateTimeField(_("due at"))
     resolution = models.TextField(_("resolution"), blank=True)
     created_at = models.DateTimeField(_("raised at"), auto_now_add=True)
-    acknowledged_at = models.DateTimeField(_("acknowledged at"), null=True, blank=True)
-    resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
-    verified_at = models.DateTimeField(_("verified at"), null=True, blank=True)
+    acknowledged_at = optional_moment(_("acknowledged at"))
+    resolved_at = optional_moment(_("resolved at"))
+    verified_at = optional_moment(_("verified at"))
 
     class Meta:
         verbose_name = _("escalation")
@@ -524,15 +413,8 @@ class Escalation(models.Model):
 class CallReview(models.Model):
     """A supervisor's quality review of one call."""
 
-    attempt = models.ForeignKey(
-        CallAttempt, on_delete=models.CASCADE, related_name="reviews", verbose_name=_("call")
-    )
-    reviewer = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        related_name="call_reviews",
-        verbose_name=_("reviewer"),
-    )
+    attempt = parent_fk(CallAttempt, "reviews", _("call"))
+    reviewer = protected_fk(settings.AUTH_USER_MODEL, "call_reviews", _("reviewer"))
     score = models.PositiveSmallIntegerField(_("score (0–100)"))
     comment = models.TextField(_("comment"), blank=True)
     created_at = models.DateTimeField(_("reviewed at"), auto_now_add=True)

@@ -8,6 +8,15 @@ from followups.scheduling import NOT_REACHED
 from followups.scheduling.after_call import REACHED
 
 from .base import Created, Timestamped
+from .fields import (
+    json_object,
+    optional_day,
+    optional_fk,
+    optional_moment,
+    parent_fk,
+    protected_fk,
+    status_field,
+)
 from .plans import DEFAULT_ATTEMPT_BUDGET
 
 
@@ -50,20 +59,8 @@ class TaskStatus(models.TextChoices):
 
 
 class Case(Created):
-    customer = models.ForeignKey(
-        "followups.Customer",
-        on_delete=models.PROTECT,
-        related_name="cases",
-        verbose_name=_("customer"),
-    )
-    patient = models.ForeignKey(
-        "followups.Patient",
-        on_delete=models.PROTECT,
-        related_name="cases",
-        null=True,
-        blank=True,
-        verbose_name=_("patient"),
-    )
+    customer = protected_fk("followups.Customer", "cases", _("customer"))
+    patient = optional_fk("followups.Patient", "cases", _("patient"), on_delete=models.PROTECT)
     kind = models.CharField(_("kind"), max_length=24, choices=CaseKind.choices)
     anchor_date = models.DateField(
         _("anchor date"), help_text=_("The event the plan counts from, e.g. the discharge date.")
@@ -71,45 +68,24 @@ class Case(Created):
     intent_class = models.CharField(
         _("intent class"), max_length=1, choices=IntentClass.choices, blank=True
     )
-    plan = models.ForeignKey(
-        "followups.FollowUpPlan",
-        on_delete=models.PROTECT,
-        related_name="cases",
-        null=True,
-        blank=True,
-        verbose_name=_("plan"),
-    )
+    plan = optional_fk("followups.FollowUpPlan", "cases", _("plan"), on_delete=models.PROTECT)
     # Which rule chose the plan (services/plan_rules.py); plan_chosen_by says how it came.
-    plan_rule = models.ForeignKey(
-        "followups.PlanRule",
-        on_delete=models.SET_NULL,
-        related_name="cases",
-        null=True,
-        blank=True,
-        verbose_name=_("plan rule"),
-    )
+    plan_rule = optional_fk("followups.PlanRule", "cases", _("plan rule"))
     plan_chosen_by = models.CharField(_("plan chosen"), max_length=8, blank=True)
     product = models.CharField(_("product or service"), max_length=120, blank=True)
-    status = models.CharField(
-        _("status"), max_length=10, choices=CaseStatus.choices, default=CaseStatus.OPEN
-    )
+    status = status_field(CaseStatus, CaseStatus.OPEN, max_length=10)
     closed_reason = models.CharField(_("closing reason"), max_length=200, blank=True)
-    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
-    agent = models.ForeignKey(
+    closed_at = optional_moment(_("closed at"))
+    agent = optional_fk(
         settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        related_name="cases",
-        null=True,
-        blank=True,
-        verbose_name=_("agent"),
+        "cases",
+        _("agent"),
         help_text=_("The agent who keeps this case where possible."),
     )
     # Kept by record_outcome in the transaction that stores the call (migration 0019 filled
     # it for earlier calls): the 出院患者随访比例 counts a case once, reached or not.
-    reached_at = models.DateTimeField(
+    reached_at = optional_moment(
         _("first reached"),
-        null=True,
-        blank=True,
         help_text=_("When a call first reached the person (complete or partial) on this case."),
     )
 
@@ -146,73 +122,45 @@ class Case(Created):
 class FollowUpTask(Timestamped):
     """One planned call of a case; retries and callbacks move it, they do not copy it."""
 
-    case = models.ForeignKey(
-        Case, on_delete=models.CASCADE, related_name="tasks", verbose_name=_("case")
-    )
-    step = models.ForeignKey(
-        "followups.PlanStep",
-        on_delete=models.PROTECT,
-        related_name="tasks",
-        null=True,
-        blank=True,
-        verbose_name=_("plan step"),
-    )
+    case = parent_fk(Case, "tasks", _("case"))
+    step = optional_fk("followups.PlanStep", "tasks", _("plan step"), on_delete=models.PROTECT)
     # A recurring step's calls count 1, 2, 3 …; every other task is its step's first.
     occurrence = models.PositiveSmallIntegerField(_("occurrence"), default=1, db_default=1)
     kind = models.CharField(
         _("kind"), max_length=10, choices=TaskKind.choices, default=TaskKind.SCHEDULED
     )
-    status = models.CharField(
-        _("status"), max_length=16, choices=TaskStatus.choices, default=TaskStatus.PENDING
-    )
+    status = status_field(TaskStatus, TaskStatus.PENDING, max_length=16)
     # The day the step fell due; never moved by retries (reports count a task on it).
     due_date = models.DateField(_("due date"))
     # The next call's moment: retries and callbacks move it, inside the follow-up window.
-    earliest_at = models.DateTimeField(_("next call not before"), null=True, blank=True)
-    window_ends_on = models.DateField(
+    earliest_at = optional_moment(_("next call not before"))
+    window_ends_on = optional_day(
         _("follow-up window ends"),
-        null=True,
-        blank=True,
         help_text=_("The last day this task may be called; after it the task is window missed."),
     )
-    deadline = models.DateField(_("deadline"), null=True, blank=True)
-    callback_at = models.DateTimeField(_("booked callback"), null=True, blank=True)
+    deadline = optional_day(_("deadline"))
+    callback_at = optional_moment(_("booked callback"))
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     max_attempts = models.PositiveSmallIntegerField(
         _("attempt budget"),
         default=DEFAULT_ATTEMPT_BUDGET,
         help_text=_("Calls nobody answers this task may make."),
     )
-    outcome_counts = models.JSONField(
-        _("outcomes so far"), default=dict, blank=True, help_text=_("Disposition → count.")
-    )
+    outcome_counts = json_object(_("outcomes so far"), help_text=_("Disposition → count."))
     # The last call (by its start) as the reports read it, kept with the counters in the
     # transaction that stores each call (count_call): no subquery per task in a report.
     last_disposition = models.CharField(_("last call's disposition"), max_length=16, blank=True)
-    last_agent = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        null=True,
-        blank=True,
-        db_index=False,
-        verbose_name=_("agent of the last call"),
+    last_agent = optional_fk(
+        settings.AUTH_USER_MODEL, "+", _("agent of the last call"), db_index=False
     )
-    last_call_at = models.DateTimeField(_("last call started"), null=True, blank=True)
+    last_call_at = optional_moment(_("last call started"))
     # A call of this task reached the person (complete or partial), kept by count_call: the
     # reports read it from the index below, without the task rows.
     # (A default in the database too, for the bulk inserts of the benches and imports.)
     reached = models.BooleanField(_("reached on a call"), default=False, db_default=False)
     status_reason = models.CharField(_("status reason"), max_length=200, blank=True)
     needs_number_fix = models.BooleanField(_("number needs fixing"), default=False)
-    agent = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        related_name="tasks",
-        null=True,
-        blank=True,
-        verbose_name=_("agent"),
-    )
+    agent = optional_fk(settings.AUTH_USER_MODEL, "tasks", _("agent"))
 
     class Meta:
         verbose_name = _("follow-up task")

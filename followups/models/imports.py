@@ -5,6 +5,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from .fields import json_object, optional_fk, optional_moment, protected_fk, status_field
+
 
 class ImportJobStatus(models.TextChoices):
     QUEUED = "queued", _("Queued")
@@ -32,45 +34,17 @@ class ImportJob(models.Model):
     beyond it.
     """
 
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="import_jobs",
-        verbose_name=_("who"),
-    )
-    hospital = models.ForeignKey(
-        "followups.Hospital",
-        on_delete=models.PROTECT,
-        related_name="import_jobs",
-        verbose_name=_("hospital"),
-    )
-    plan = models.ForeignKey(
-        "followups.FollowUpPlan",
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("plan of the new discharge cases"),
-    )
+    created_by = optional_fk(settings.AUTH_USER_MODEL, "import_jobs", _("who"))
+    hospital = protected_fk("followups.Hospital", "import_jobs", _("hospital"))
+    plan = optional_fk("followups.FollowUpPlan", "+", _("plan of the new discharge cases"))
     file_name = models.CharField(_("file"), max_length=255)
     # The stored file's name under import_staging.staging_dir(); empty once it is forgotten.
     staged_file = models.CharField(max_length=64, blank=True)
     dry_run = models.BooleanField(_("dry run"), default=True)
     confirmable = models.BooleanField(default=False)
-    confirms = models.ForeignKey(
-        "self",
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="confirmed_by",
-        verbose_name=_("confirms"),
-    )
+    confirms = optional_fk("self", "confirmed_by", _("confirms"))
     language = models.CharField(max_length=10, blank=True)
-    status = models.CharField(
-        _("status"), max_length=10, choices=ImportJobStatus.choices, default=ImportJobStatus.QUEUED
-    )
+    status = status_field(ImportJobStatus, ImportJobStatus.QUEUED, max_length=10)
     phase = models.CharField(max_length=10, choices=ImportPhase.choices, blank=True)
     # An estimate while the rows are checked; the count of data rows once they are.
     rows_total = models.PositiveIntegerField(_("rows"), null=True, blank=True)
@@ -81,11 +55,11 @@ class ImportJob(models.Model):
     unchanged = models.PositiveIntegerField(_("unchanged"), default=0)
     refused = models.PositiveIntegerField(_("refused"), default=0)
     committed = models.BooleanField(_("committed"), default=False)
-    report = models.JSONField(default=dict, blank=True)
+    report = json_object()
     error = models.TextField(_("error"), blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True, db_index=True)
-    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
-    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    started_at = optional_moment(_("started at"))
+    finished_at = optional_moment(_("finished at"))
 
     class Meta:
         verbose_name = _("import job")

@@ -9,6 +9,7 @@ from phonenumber_field.modelfields import PhoneNumberField
 from followups.phones import mask_phone
 
 from .base import Timestamped
+from .fields import optional_day, optional_m2m, protected_fk
 
 # Two-character surnames that a first-character split would get wrong.
 COMPOUND_SURNAMES = frozenset(
@@ -42,18 +43,11 @@ class Hospital(models.Model):
 
 
 class Department(models.Model):
-    hospital = models.ForeignKey(
-        Hospital, on_delete=models.PROTECT, related_name="departments", verbose_name=_("hospital")
-    )
+    hospital = protected_fk(Hospital, "departments", _("hospital"))
     name = models.CharField(_("name"), max_length=80)
     code = models.SlugField(_("code"), max_length=40)
     # 科主任: they read this department's calls, reviews, escalations and reports.
-    heads = models.ManyToManyField(
-        settings.AUTH_USER_MODEL,
-        related_name="headed_departments",
-        blank=True,
-        verbose_name=_("department heads"),
-    )
+    heads = optional_m2m(settings.AUTH_USER_MODEL, "headed_departments", _("department heads"))
 
     class Meta:
         verbose_name = _("department")
@@ -145,24 +139,20 @@ class Patient(models.Model):
     customer = models.OneToOneField(
         Customer, on_delete=models.CASCADE, related_name="patient", verbose_name=_("customer")
     )
-    hospital = models.ForeignKey(
-        Hospital, on_delete=models.PROTECT, related_name="patients", verbose_name=_("hospital")
-    )
+    hospital = protected_fk(Hospital, "patients", _("hospital"))
     medical_record_number = models.CharField(_("inpatient number"), max_length=40)
-    department = models.ForeignKey(
-        Department, on_delete=models.PROTECT, related_name="patients", verbose_name=_("department")
-    )
+    department = protected_fk(Department, "patients", _("department"))
     attending_doctor = models.CharField(_("attending doctor"), max_length=80, blank=True)
     responsible_nurse = models.CharField(_("responsible nurse"), max_length=80, blank=True)
     diagnosis = models.CharField(_("diagnosis"), max_length=200, blank=True)
-    admitted_on = models.DateField(_("admitted on"), null=True, blank=True)
-    discharged_on = models.DateField(_("discharged on"), null=True, blank=True)
+    admitted_on = optional_day(_("admitted on"))
+    discharged_on = optional_day(_("discharged on"))
     sensitive = models.BooleanField(
         _("sensitive"),
         default=False,
         help_text=_("Identity must be confirmed before anything medical is said."),
     )
-    died_on = models.DateField(_("date of death"), null=True, blank=True)
+    died_on = optional_day(_("date of death"))
 
     class Meta:
         permissions = [

@@ -5,6 +5,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from .cases import CaseKind
+from .fields import optional_fk, parent_fk
 
 
 class PlanChoice(models.TextChoices):
@@ -21,19 +22,12 @@ class PlanRule(models.Model):
     department, then kind, then the default (services/plan_rules.py); two active rules of
     the same department and kind are refused when saved."""
 
-    plan = models.ForeignKey(
-        "followups.FollowUpPlan",
-        on_delete=models.CASCADE,
-        related_name="rules",
-        verbose_name=_("plan"),
-    )
-    department = models.ForeignKey(
+    plan = parent_fk("followups.FollowUpPlan", "rules", _("plan"))
+    department = optional_fk(
         "followups.Department",
+        "plan_rules",
+        _("department"),
         on_delete=models.CASCADE,
-        related_name="plan_rules",
-        null=True,
-        blank=True,
-        verbose_name=_("department"),
         help_text=_("Leave empty for every department."),
     )
     case_kind = models.CharField(

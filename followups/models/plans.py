@@ -7,6 +7,8 @@ from django.core.validators import MaxValueValidator, MinValueValidator, RegexVa
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from .fields import optional_fk, parent_fk, protected_fk
+
 # The contact strategy's defaults (followups.scheduling): a week to reach the patient, six
 # calls nobody answers spread over it.
 DEFAULT_WINDOW_DAYS = 7
@@ -99,9 +101,7 @@ class CallingPolicy(models.Model):
 
 
 class CallingWindow(models.Model):
-    policy = models.ForeignKey(
-        CallingPolicy, on_delete=models.CASCADE, related_name="windows", verbose_name=_("policy")
-    )
+    policy = parent_fk(CallingPolicy, "windows", _("policy"))
     starts_at = models.TimeField(_("starts at"))
     ends_at = models.TimeField(_("ends at"))
 
@@ -129,12 +129,7 @@ class CallingWindow(models.Model):
 class HolidayOverride(models.Model):
     """An admin's correction of the official calendar; it wins over the calendar."""
 
-    policy = models.ForeignKey(
-        CallingPolicy,
-        on_delete=models.CASCADE,
-        related_name="holiday_overrides",
-        verbose_name=_("policy"),
-    )
+    policy = parent_fk(CallingPolicy, "holiday_overrides", _("policy"))
     day = models.DateField(_("day"))
     kind = models.CharField(_("kind"), max_length=10, choices=HolidayOverrideKind.choices)
     note = models.CharField(_("note"), max_length=120, blank=True)
@@ -154,12 +149,7 @@ class HolidayOverride(models.Model):
 class FollowUpPlan(models.Model):
     name = models.CharField(_("name"), max_length=80, unique=True)
     description = models.TextField(_("description"), blank=True)
-    calling_policy = models.ForeignKey(
-        CallingPolicy,
-        on_delete=models.PROTECT,
-        related_name="plans",
-        verbose_name=_("calling policy"),
-    )
+    calling_policy = protected_fk(CallingPolicy, "plans", _("calling policy"))
     # Cadence for intent-driven cases (consultations, purchases, policies).
     intent_a_days = models.PositiveSmallIntegerField(_("class A: every N days"), default=3)
     intent_b_days = models.PositiveSmallIntegerField(_("class B: every N days"), default=7)
@@ -191,20 +181,11 @@ class FollowUpPlan(models.Model):
 
 
 class PlanStep(models.Model):
-    plan = models.ForeignKey(
-        FollowUpPlan, on_delete=models.CASCADE, related_name="steps", verbose_name=_("plan")
-    )
+    plan = parent_fk(FollowUpPlan, "steps", _("plan"))
     offset_days = models.IntegerField(
         _("days after the anchor date"), validators=[MinValueValidator(0)]
     )
-    script = models.ForeignKey(
-        "scripts.CallScript",
-        on_delete=models.PROTECT,
-        related_name="plan_steps",
-        null=True,
-        blank=True,
-        verbose_name=_("script"),
-    )
+    script = optional_fk("scripts.CallScript", "plan_steps", _("script"), on_delete=models.PROTECT)
     max_attempts = models.PositiveSmallIntegerField(
         _("attempt budget"),
         default=DEFAULT_ATTEMPT_BUDGET,

@@ -4,18 +4,13 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from .fields import optional_m2m, parent_fk
+
 
 class Team(models.Model):
     name = models.CharField(_("name"), max_length=80, unique=True)
-    members = models.ManyToManyField(
-        settings.AUTH_USER_MODEL, related_name="teams", blank=True, verbose_name=_("members")
-    )
-    departments = models.ManyToManyField(
-        "followups.Department",
-        related_name="teams",
-        blank=True,
-        verbose_name=_("departments served"),
-    )
+    members = optional_m2m(settings.AUTH_USER_MODEL, "teams", _("members"))
+    departments = optional_m2m("followups.Department", "teams", _("departments served"))
 
     class Meta:
         verbose_name = _("team")
@@ -30,12 +25,7 @@ class DutyDay(models.Model):
     """An agent on duty on a day. A day with no rows at all means every active agent
     is on duty, so a center that keeps no roster still gets its lists shared out."""
 
-    agent = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.CASCADE,
-        related_name="duty_days",
-        verbose_name=_("agent"),
-    )
+    agent = parent_fk(settings.AUTH_USER_MODEL, "duty_days", _("agent"))
     day = models.DateField(_("day"))
 
     class Meta:

@@ -17,6 +17,14 @@ def record(
     )
 
 
+def record_on_entry(*, actor, action: AuditAction, entry, **detail) -> AuditEvent:
+    """An event on a call-list entry (revealing its number, putting it back): the entry and
+    its task by id."""
+    return record(
+        actor=actor, action=action, target=entry, entry=entry.pk, task=entry.task_id, **detail
+    )
+
+
 def record_list_read(
     *, actor, resource: str, ids: list, total: int, parameters, page: int | None = None
 ) -> AuditEvent:

@@ -121,12 +121,6 @@ def reveal_phone(*, entry: QueueEntry, agent, now: dt.datetime) -> str:
     entry = QueueEntry.objects.select_related("task__case__customer").get(pk=entry.pk)
     if not agent.has_perm(REVEAL_PHONE) or not holds_live_claim(entry, agent, now):
         raise PermissionDenied(gettext("Only the agent holding this call may see the number."))
-    audit.record(
-        actor=agent,
-        action=AuditAction.REVEAL_PHONE,
-        target=entry,
-        entry=entry.pk,
-        task=entry.task_id,
-    )
+    audit.record_on_entry(actor=agent, action=AuditAction.REVEAL_PHONE, entry=entry)
     phone = entry.task.case.customer.phone
     return phone.as_e164 if phone else ""

@@ -57,14 +57,7 @@ def put_back(*, entry: QueueEntry, agent, reason: str, now: dt.datetime) -> Queu
             if task.earliest_at is None or task.earliest_at < not_before:
                 task.earliest_at = not_before
                 task.save(update_fields=["earliest_at"])
-        audit.record(
-            actor=agent,
-            action=AuditAction.PUT_BACK,
-            target=locked,
-            entry=locked.pk,
-            task=task.pk,
-            reason=reason,
-        )
+        audit.record_on_entry(actor=agent, action=AuditAction.PUT_BACK, entry=locked, reason=reason)
     return locked
 
 

@@ -13,10 +13,7 @@ from followups.models import (
     TaskKind,
     TaskStatus,
 )
-from followups.scheduling import (
-    FollowUpAction,
-    queue_priority,
-)
+from followups.scheduling import FollowUpAction, queue_priority
 from followups.services import person_calls
 from followups.services.call_lists import priority_number
 from followups.services.cases import keep_recurring_ahead, schedule_intent_call
@@ -105,19 +102,23 @@ def update_case(
     if fields:
         case.save(update_fields=fields)
     if closing:
-        others = FollowUpTask.objects.filter(case=case, status=TaskStatus.PENDING).exclude(
-            pk=task.pk
-        )
-        QueueEntry.objects.filter(task__in=others, status=QueueEntryStatus.WAITING).update(
-            status=QueueEntryStatus.CANCELLED, closed_at=now
-        )
-        others.update(
-            status=TaskStatus.CANCELLED,
-            status_reason=f"case closed: {follow_up.reason}",
-            updated_at=now,
+        cancel_pending(
+            FollowUpTask.objects.filter(case=case).exclude(pk=task.pk),
+            reason=f"case closed: {follow_up.reason}",
+            now=now,
         )
         return
     finished = not settled_before and follow_up.action is FollowUpAction.DONE
     if case.status == CaseStatus.OPEN and (intent_changed or (finished and case.intent_class)):
         schedule_intent_call(case=case, last_call=called_on)
     keep_recurring_ahead(case=case, task=task, today=called_on)
+
+
+def cancel_pending(tasks, *, reason: str, now: dt.datetime) -> None:
+    """Cancel the pending follow-ups among `tasks` (a queryset), with their entries still
+    waiting on a list: a case closed, a person not to be called again."""
+    pending = tasks.filter(status=TaskStatus.PENDING)
+    QueueEntry.objects.filter(task__in=pending, status=QueueEntryStatus.WAITING).update(
+        status=QueueEntryStatus.CANCELLED, closed_at=now
+    )
+    pending.update(status=TaskStatus.CANCELLED, status_reason=reason, updated_at=now)

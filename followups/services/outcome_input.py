@@ -76,6 +76,46 @@ class TaskPart:
     intent_class: str = ""
 
 
+@dataclass(frozen=True)
+class CallSaid:
+    """What a checked submit says about the call, as the outcome records it for one
+    follow-up: the call's own (the lead's), or another's with its part (`for_part`)."""
+
+    disposition: str
+    started_at: dt.datetime
+    ended_at: dt.datetime
+    script_version: ScriptVersion | None
+    path: Sequence[tuple[str, str, bool]]  # (node, value, objection), checked (`validated`)
+    satisfaction: str
+    intent_class: str
+    notes: str
+    callback_at: dt.datetime | None
+
+    def attempt_fields(self) -> dict:
+        """What a CallAttempt keeps of it (the script path goes in its answers)."""
+        return {
+            field.name: getattr(self, field.name)
+            for field in dataclasses.fields(self)
+            if field.name != "path"
+        }
+
+    def for_part(self, part: TaskPart, path, *, own: bool) -> "CallSaid":
+        """What the call said about one of its follow-ups: its own disposition where its
+        part gives one; for another than the call's own (`own`), its own script path, and
+        its satisfaction and intent class where it gives them."""
+        disposition = part.disposition or self.disposition
+        if own:
+            return dataclasses.replace(self, disposition=disposition)
+        return dataclasses.replace(
+            self,
+            disposition=disposition,
+            script_version=part.script_version,
+            path=path,
+            satisfaction=part.satisfaction or self.satisfaction,
+            intent_class=part.intent_class or self.intent_class,
+        )
+
+
 def validated(
     *,
     disposition,
@@ -87,12 +127,13 @@ def validated(
     intent_class,
     callback_at,
     escalation,
+    notes: str = "",
     now: dt.datetime | None = None,
     claimed_at: dt.datetime | None = None,
-) -> list[tuple[str, str, bool]]:
-    """Check every field before anything is written; the script path as (node, value,
-    objection) tuples. Raises ValidationError with the errors by field. With `now` and
-    the claim's `claimed_at`, the times are held to the server's clock."""
+) -> CallSaid:
+    """Check every field before anything is written; what the call said, its script path
+    as (node, value, objection) tuples. Raises ValidationError with the errors by field.
+    With `now` and the claim's `claimed_at`, the times are held to the server's clock."""
     errors: dict[str, list[str]] = {}
 
     def error(field: str, message: str) -> None:
@@ -130,7 +171,17 @@ def validated(
             error("escalation", message)
     if errors:
         raise ValidationError(errors)
-    return path
+    return CallSaid(
+        disposition=disposition,
+        started_at=started_at,
+        ended_at=ended_at,
+        script_version=script_version,
+        path=path,
+        satisfaction=satisfaction,
+        intent_class=intent_class,
+        notes=notes,
+        callback_at=callback_at,
+    )
 
 
 def _check_against_clock(error, started_at, ended_at, callback_at, now, claimed_at) -> None:

@@ -17,7 +17,6 @@ from followups.models import (
     Disposition,
     FollowUpTask,
     QueueEntry,
-    QueueEntryStatus,
     ScriptAnswer,
     TaskKind,
     TaskStatus,
@@ -42,6 +41,7 @@ from followups.services import (
 from followups.services.leases import holds_live_claim
 from followups.services.outcome_input import (
     IDEMPOTENCY_KEY_LENGTH,
+    CallSaid,
     OutcomeConflict,
     TaskPart,
     submit_digest,
@@ -128,7 +128,7 @@ def record_outcome(
     try:
         # One outcome a claim (a unique constraint of the attempts, checked on conflict).
         proof = leases.handed(entry, agent, claim_token)
-        path = validated(
+        said = validated(
             disposition=disposition,
             started_at=started_at,
             ended_at=ended_at,
@@ -136,6 +136,7 @@ def record_outcome(
             answers=answers,
             satisfaction=satisfaction,
             intent_class=intent_class,
+            notes=notes,
             callback_at=callback_at,
             escalation=escalation,
             now=now,
@@ -144,21 +145,13 @@ def record_outcome(
         part_paths = validated_parts(parts or {}, disposition=disposition)
         with transaction.atomic():
             return _record(
+                said,
                 agent=agent,
                 entry=entry,
                 key=key,
                 digest=digest,
                 claimed_at=proof.claimed_at,
-                disposition=disposition,
-                started_at=started_at,
-                ended_at=ended_at,
                 now=now,
-                script_version=script_version,
-                path=path,
-                satisfaction=satisfaction,
-                intent_class=intent_class,
-                notes=notes,
-                callback_at=callback_at,
                 escalation=escalation,
                 do_not_call=do_not_call,
                 parts=parts or {},
@@ -185,22 +178,14 @@ def record_outcome(
 
 
 def _record(
+    said: CallSaid,
     *,
     agent,
     entry,
     key,
     digest,
     claimed_at,
-    disposition,
-    started_at,
-    ended_at,
     now,
-    script_version,
-    path,
-    satisfaction,
-    intent_class,
-    notes,
-    callback_at,
     escalation,
     do_not_call,
     parts,
@@ -234,40 +219,31 @@ def _record(
     settled: list[CallAttempt] = []
     confirmed_on_call = False  # an identity check answered yes on an earlier follow-up
     for task in settling:
-        part = parts.get(task.pk, TaskPart())
         own = task.pk == lead_task.pk
+        task_said = said.for_part(
+            parts.get(task.pk, TaskPart()), part_paths.get(task.pk, []), own=own
+        )
         follow_up, attempt = _settle_task(
             task,
+            task_said,
             agent=agent,
             entry=locked,
             key=key if first is None else f"{key}#{task.pk}",
             digest=digest if first is None else "",
             claimed_at=claimed_at,
             same_call_as=first,
-            disposition=part.disposition or disposition,
-            started_at=started_at,
-            ended_at=ended_at,
             now=now,
-            script_version=script_version if own else part.script_version,
-            path=path if own else part_paths.get(task.pk, []),
-            satisfaction=(satisfaction if own else part.satisfaction or satisfaction),
-            intent_class=(intent_class if own else part.intent_class or intent_class),
-            notes=notes,
-            callback_at=callback_at,
             after_lease_lost=not held_live,
             align_with=first_follow_up,
             identity_confirmed=confirmed_on_call,
         )
-        confirmed_on_call = confirmed_on_call or _confirms(
-            script_version if own else part.script_version,
-            path if own else part_paths.get(task.pk, []),
-        )
+        confirmed_on_call = confirmed_on_call or _confirms(task_said)
         if first is None:
             first, first_follow_up = attempt, follow_up
         settled.append(attempt)
 
     outcome_effects.settle_entry(
-        locked, tasks=tasks, agent=agent, now=now, called_at=started_at, rules=rules
+        locked, tasks=tasks, agent=agent, now=now, called_at=said.started_at, rules=rules
     )
     first_task = first.task
     customer = first_task.case.customer
@@ -310,18 +286,19 @@ def _record(
     )
 
 
-def _confirms(script_version, path) -> bool:
-    return script_version is not None and path_confirms_identity(script_version.graph, path)
+def _confirms(said: CallSaid) -> bool:
+    version = said.script_version
+    return version is not None and path_confirms_identity(version.graph, said.path)
 
 
-def _shown_texts(script_version, path, case, agent, identity_confirmed: bool) -> list[str]:
+def _shown_texts(said: CallSaid, case, agent, identity_confirmed: bool) -> list[str]:
     """What the agent was shown at each answer, kept with the call (the one runner's rules:
     scripts/runner.py); nothing to render without a script version."""
-    if script_version is None or not path:
-        return [""] * len(path)
+    if said.script_version is None or not said.path:
+        return [""] * len(said.path)
     return shown_texts(
-        script_version.graph,
-        path,
+        said.script_version.graph,
+        said.path,
         values=script_values(case=case, agent=agent),
         sensitive=bool(case.patient_id and case.patient.sensitive),
         identity_confirmed=identity_confirmed,
@@ -334,6 +311,7 @@ def _was_settled_before(attempt: CallAttempt) -> bool:
 
 def _settle_task(
     task: FollowUpTask,
+    said: CallSaid,
     *,
     agent,
     entry: QueueEntry,
@@ -341,16 +319,7 @@ def _settle_task(
     digest: str,
     claimed_at: dt.datetime,
     same_call_as: CallAttempt | None,
-    disposition: str,
-    started_at,
-    ended_at,
     now,
-    script_version,
-    path,
-    satisfaction,
-    intent_class,
-    notes,
-    callback_at,
     after_lease_lost: bool,
     align_with: CallFollowUp | None,
     identity_confirmed: bool,
@@ -361,18 +330,18 @@ def _settle_task(
     rules = rules_of(case)
     # Judged by the rules in force now, and kept: reports read it, not today's policy.
     booked = task.kind == TaskKind.CALLBACK and task.callback_at is not None
-    check = check_call(started_at, rules, booked_callback=booked)
+    check = check_call(said.started_at, rules, booked_callback=booked)
     try:
         follow_up = contact.next_step_for(
             task=task,
-            disposition=disposition,
-            called_at=started_at,
+            disposition=said.disposition,
+            called_at=said.started_at,
             rules=rules,
-            callback_at=callback_at,
+            callback_at=said.callback_at,
             now=now,
         )
     except (ValueError, OverflowError):
-        field = "callback_at" if disposition == Disposition.CALLBACK else "disposition"
+        field = "callback_at" if said.disposition == Disposition.CALLBACK else "disposition"
         raise ValidationError(
             {field: _("The calling policy leaves no time to call this customer again.")}
         ) from None
@@ -394,15 +363,8 @@ def _settle_task(
         agent=agent,
         customer_id=case.customer_id,
         patient_id=case.patient_id,
-        started_at=started_at,
-        ended_at=ended_at,
         dialled_number=case.customer.phone,
-        disposition=disposition,
-        script_version=script_version,
-        satisfaction=satisfaction,
-        intent_class=intent_class,
-        notes=notes,
-        callback_at=callback_at,
+        **said.attempt_fields(),
         idempotency_key=key,
         submit_digest=digest,
         claimed_at=claimed_at,
@@ -410,9 +372,9 @@ def _settle_task(
         follow_up=stored,
         after_lease_lost=after_lease_lost,
         rules_check=check.value,
-        rules_in_force=rules_in_force(rules, started_at),
+        rules_in_force=rules_in_force(rules, said.started_at),
     )
-    texts = _shown_texts(script_version, path, case, agent, identity_confirmed)
+    texts = _shown_texts(said, case, agent, identity_confirmed)
     ScriptAnswer.objects.bulk_create(
         ScriptAnswer(
             attempt=attempt,
@@ -423,10 +385,10 @@ def _settle_task(
             shown_text=text,
         )
         for position, ((node, value, objection), text) in enumerate(
-            zip(path, texts, strict=True), start=1
+            zip(said.path, texts, strict=True), start=1
         )
     )
-    task.count_call(disposition=disposition, agent_id=agent.pk, started_at=started_at)
+    task.count_call(disposition=said.disposition, agent_id=agent.pk, started_at=said.started_at)
     if task.agent_id is None:
         task.agent = agent
     # A task settled by an earlier submit (a late one, or a second call) keeps its state:
@@ -439,11 +401,11 @@ def _settle_task(
         task=task,
         agent=agent,
         follow_up=follow_up,
-        intent_class=intent_class,
-        called_on=center_day(started_at),
+        intent_class=said.intent_class,
+        called_on=center_day(said.started_at),
         now=now,
         settled_before=settled_before,
-        reached_at=started_at if disposition in REACHED_DISPOSITIONS else None,
+        reached_at=said.started_at if said.disposition in REACHED_DISPOSITIONS else None,
     )
     return follow_up, attempt
 
@@ -481,11 +443,9 @@ def _stop_calling(customer, *, attempt: CallAttempt, agent, now: dt.datetime) ->
             target=customer,
             attempt=attempt.pk,
         )
-    pending = FollowUpTask.objects.filter(case__customer=customer, status=TaskStatus.PENDING)
-    QueueEntry.objects.filter(task__in=pending, status=QueueEntryStatus.WAITING).update(
-        status=QueueEntryStatus.CANCELLED, closed_at=now
+    outcome_effects.cancel_pending(
+        FollowUpTask.objects.filter(case__customer=customer), reason="do not call", now=now
     )
-    pending.update(status=TaskStatus.CANCELLED, status_reason="do not call", updated_at=now)
 
 
 def _apply_follow_up(task: FollowUpTask, follow_up: CallFollowUp) -> None:

@@ -36,12 +36,19 @@ SATISFACTION_COLOURS = ["#198754", "#0dcaf0", "#ffc107", "#dc3545"]
 def chart(chart_id: str, kind: str, labels: list, datasets: list[dict], **options) -> dict:
     for index, dataset in enumerate(datasets):
         dataset.setdefault("backgroundColor", PALETTE[index % len(PALETTE)])
+        if kind == "line":  # a line is drawn in its series' colour
+            dataset.setdefault("borderColor", dataset["backgroundColor"])
     return {
         "id": chart_id,
         "type": kind,
         "data": {"labels": labels, "datasets": datasets},
         **options,
     }
+
+
+def series_chart(chart_id: str, kind: str, labels: list, label, data: list, **options) -> dict:
+    """A chart of one series: `data` named `label`, a value a label."""
+    return chart(chart_id, kind, labels, [{"label": label, "data": data}], **options)
 
 
 def percentages(shares: list) -> list:
@@ -53,13 +60,22 @@ def reasons_chart(chart_id: str, reach: funnel.Funnel) -> dict:
     labels = funnel.reason_labels()
     names = [str(labels[reason]) for reason in reach.unreached]
     data = list(reach.unreached.values())
-    return chart(chart_id, "bar", names, [{"label": _("Tasks"), "data": data}], horizontal=True)
+    return series_chart(chart_id, "bar", names, _("Tasks"), data, horizontal=True)
 
 
-def rate_chart(chart_id: str, table: Table, label: str) -> dict:
+def column_chart(
+    chart_id: str, table: Table, key: str, label: str, *, kind: str = "bar", percent: bool = False
+) -> dict:
+    """A table's column `key` as one series, a value a row, named by the row's first cell."""
     labels = [str(name) for name in table.column(table.columns[0].key)]
-    data = percentages(table.column("rate"))
-    return chart(chart_id, "bar", labels, [{"label": label, "data": data}], percent=True)
+    data = table.column(key)
+    if percent:
+        return series_chart(chart_id, kind, labels, label, percentages(data), percent=True)
+    return series_chart(chart_id, kind, labels, label, data)
+
+
+def rate_chart(chart_id: str, table: Table, label: str, kind: str = "bar") -> dict:
+    return column_chart(chart_id, table, "rate", label, kind=kind, percent=True)
 
 
 # --- Reports ----------------------------------------------------------------------------------
@@ -101,43 +117,22 @@ def _report_charts(name: str, report) -> list[dict]:
         ]
     if name == "discharge-follow-up":
         return [
-            chart(
-                "chart-month",
-                "line",
-                report.by_month.column("month"),
-                [
-                    {
-                        "label": _("Follow-up share"),
-                        "data": percentages(report.by_month.column("rate")),
-                        "borderColor": PALETTE[0],
-                    }
-                ],
-                percent=True,
-            ),
+            rate_chart("chart-month", report.by_month, _("Follow-up share"), kind="line"),
             rate_chart("chart-department", report.by_department, _("Follow-up share")),
         ]
     if name == "funnel":
         return [
-            chart(
-                "chart-stages",
-                "bar",
-                [str(row[0]) for row in report.stages.rows],
-                [{"label": _("Tasks"), "data": report.stages.column("tasks")}],
-            ),
+            column_chart("chart-stages", report.stages, "tasks", _("Tasks")),
             reasons_chart("chart-reasons", report),
         ]
     if name == "aapor":
         return [
-            chart(
+            series_chart(
                 "chart-rates",
                 "bar",
                 aapor.RATE_NAMES,
-                [
-                    {
-                        "label": _("Rate"),
-                        "data": percentages([report.rates[n] for n in aapor.RATE_NAMES]),
-                    }
-                ],
+                _("Rate"),
+                percentages([report.rates[n] for n in aapor.RATE_NAMES]),
                 percent=True,
             )
         ]

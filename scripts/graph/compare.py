@@ -12,6 +12,16 @@ from typing import Any
 
 from scripts.graph.reading import _index, objections_of
 
+__all__ = [
+    "COMPARED_NODE_FIELDS",
+    "COMPARED_OBJECTION_FIELDS",
+    "FieldChange",
+    "GraphDiff",
+    "ItemChange",
+    "diff",
+    "text_changes",
+]
+
 COMPARED_NODE_FIELDS = (
     "kind",
     "text",

@@ -19,6 +19,24 @@ from scripts.graph.schema import (
     Edge,
 )
 
+__all__ = [
+    "edges",
+    "is_medical",
+    "is_medical_hidden",
+    "layers",
+    "next_node_id",
+    "node",
+    "nodes_of",
+    "objection",
+    "objections_of",
+    "options_of",
+    "reachable",
+    "takes_next",
+    "takes_options",
+    "variables_in",
+    "visible_nodes",
+]
+
 
 def _objects_in(container: Any, key: str) -> list[dict]:
     """The items of the list container[key] that are objects, in stored order; none where

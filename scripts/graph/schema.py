@@ -10,6 +10,32 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _
 
+__all__ = [
+    "ANSWER_TYPE_LABELS",
+    "ANSWER_TYPES",
+    "DISPOSITIONS",
+    "FREE_ANSWER_TYPES",
+    "IDENTITY_CONFIRMED",
+    "KNOWN_SCHEMAS",
+    "KNOWN_VARIABLES",
+    "MEDICAL_VARIABLE_PREFIX",
+    "NODE_ID",
+    "NODE_KIND_LABELS",
+    "NODE_KINDS",
+    "OBJECTION_ACTION_LABELS",
+    "OBJECTION_ACTIONS",
+    "OPTION_ANSWER_TYPES",
+    "OUTCOME_FIELD_LABELS",
+    "OUTCOME_FIELDS",
+    "PLACEHOLDER",
+    "RATING_LABELS",
+    "RATING_LEVELS",
+    "SCHEMA_VERSION",
+    "VARIABLE_LABELS",
+    "Edge",
+    "GraphError",
+]
+
 SCHEMA_VERSION = 1
 KNOWN_SCHEMAS = frozenset({SCHEMA_VERSION})
 

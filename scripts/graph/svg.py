@@ -22,6 +22,23 @@ from scripts.graph.reading import (
 )
 from scripts.graph.schema import NODE_KIND_LABELS
 
+__all__ = [
+    "DUMMY_WIDTH",
+    "EDGE_LABEL_CHARACTERS",
+    "GAP_X",
+    "GAP_Y",
+    "HEADING_CHARACTERS",
+    "KIND_COLOURS",
+    "MARGIN",
+    "NODE_HEIGHT",
+    "NODE_WIDTH",
+    "ORDERING_SWEEPS",
+    "PORT_SPACING",
+    "PROBLEM_COLOURS",
+    "SNIPPET_CHARACTERS",
+    "to_svg",
+]
+
 NODE_WIDTH, NODE_HEIGHT = 168, 48
 GAP_X, GAP_Y, MARGIN = 28, 46, 16
 # Label widths in full-width characters (a Latin letter counts about half).

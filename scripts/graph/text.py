@@ -11,6 +11,8 @@ from django.utils.translation import gettext
 
 from scripts.graph.schema import KNOWN_VARIABLES, PLACEHOLDER, VARIABLE_LABELS
 
+__all__ = ["render_text"]
+
 
 def render_text(text: str, values: Mapping[str, str | None]) -> str:
     """The text with each whitelisted {a.b} replaced by its value, as plain text.

@@ -43,6 +43,8 @@ from scripts.graph.schema import (
     GraphError,
 )
 
+__all__ = ["errors_by_node", "errors_by_objection", "objection_field", "validate"]
+
 
 def validate(graph: Any, *, for_sensitive: bool = True) -> list[GraphError]:
     """Every problem of a graph, graph-wide ones first, then node by node, then objection

@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from scripts.graph.reading import _index, _str, next_node_id, objection, options_of
 from scripts.graph.schema import IDENTITY_CONFIRMED
 
+__all__ = ["Step", "Walk", "replay"]
+
 
 @dataclass(frozen=True)
 class Step:

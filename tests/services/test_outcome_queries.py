@@ -27,7 +27,8 @@ pytestmark = pytest.mark.django_db
 # What one outcome of a call to a person with one follow-up due sends, in order.
 ONE_FOLLOW_UP = [
     ("SELECT", "authtoken_token"),  # the token and its user (DRF's TokenAuthentication)
-    ("SELECT", "followups_queueentry"),  # the entry named in the body (the serializer)
+    # (The entry named in the body is not read first: the claim token names it, and the
+    # entry is read below, locked; api/call_serializers.EntryReference.)
     ("SAVEPOINT", ""),  # the outcome's transaction (BEGIN in production)
     ("SELECT", "followups_queueentry"),  # the entry, its task, case, customer: locked
     ("SELECT", "followups_followuptask"),  # the person's other follow-ups due (ids)
@@ -103,6 +104,6 @@ def test_each_further_follow_up_on_the_call_adds_its_own_writes(agent):
     status, sent = outcome_of_next_call(client, 45)
 
     assert status == 201
-    writes = ONE_FOLLOW_UP[5:8]  # the attempt, the follow-up's next step, the case's
+    writes = ONE_FOLLOW_UP[4:7]  # the attempt, the follow-up's next step, the case's
     loaded = ("SELECT", "followups_followuptask")  # the two riding along, cases, locked
-    assert sent == [*ONE_FOLLOW_UP[:5], loaded, *writes * 3, *ONE_FOLLOW_UP[8:]]
+    assert sent == [*ONE_FOLLOW_UP[:4], loaded, *writes * 3, *ONE_FOLLOW_UP[7:]]
