@@ -186,17 +186,21 @@ def compare_versions(*, versions: list[ScriptVersion], scope: ReportScope) -> Sc
 
 @without_jit()
 def version_summary(*, scope: ReportScope) -> Table:
-    """Each script version used in the period: calls and the share that reached the person
-    (one query)."""
-    rows = (
-        CallAttempt.objects.filter(scope.attempts_filter(), script_version__isnull=False)
-        .values("script_version_id", "script_version__script__name", "script_version__number")
+    """Each script version used in the period: calls and the share that reached the person.
+    Two queries: the calls counted by version alone (grouping a year of calls by the
+    script's name and number as well, joined to each call, took half as long again), then
+    the versions' names."""
+    counts = {
+        row["script_version_id"]: row
+        for row in CallAttempt.objects.filter(scope.attempts_filter(), script_version__isnull=False)
+        .values("script_version_id")
         .annotate(
-            calls=Count("pk"),
-            reached=Count("pk", filter=Q(disposition__in=REACHED_DISPOSITIONS)),
+            calls=Count("*"),
+            reached=Count("disposition", filter=Q(disposition__in=REACHED_DISPOSITIONS)),
         )
-        .order_by("script_version__script__name", "-script_version__number")
-    )
+        .order_by()
+    }
+    versions = script_versions().filter(pk__in=counts)
     return Table(
         "versions",
         _("Script versions in use"),
@@ -208,12 +212,12 @@ def version_summary(*, scope: ReportScope) -> Table:
         ],
         [
             [
-                f"{row['script_version__script__name']} v{row['script_version__number']}",
-                row["calls"],
-                row["reached"],
-                share(row["reached"], row["calls"]),
+                f"{version.script.name} v{version.number}",
+                counts[version.pk]["calls"],
+                counts[version.pk]["reached"],
+                share(counts[version.pk]["reached"], counts[version.pk]["calls"]),
             ]
-            for row in rows
+            for version in versions
         ],
     )
 
