@@ -16,31 +16,25 @@ from tests.factories import (
 pytestmark = pytest.mark.django_db
 
 
-def at(text):
-    return dt.datetime.fromisoformat(text)
-
-
 def test_the_summary_counts_due_called_and_reached_per_local_day(supervisor, agent):
     first = FollowUpTaskFactory(due_date=dt.date(2026, 11, 13))
     second = FollowUpTaskFactory(due_date=dt.date(2026, 11, 13))
     FollowUpTaskFactory(due_date=dt.date(2026, 11, 13), status="cancelled")
-    # 10:00 and 10:30 in Shanghai on the 13th: one task called twice, reached the second time.
-    CallAttemptFactory(
-        task=first, agent=agent, started_at=at("2026-11-13T02:00:00+00:00"), disposition="no_answer"
-    )
-    CallAttemptFactory(
-        task=first, agent=agent, started_at=at("2026-11-13T02:30:00+00:00"), disposition="complete"
-    )
-    CallAttemptFactory(
-        task=second,
-        agent=agent,
-        started_at=at("2026-11-13T03:00:00+00:00"),
-        disposition="no_answer",
-    )
-    # 01:00 on the 14th in Shanghai, though still the 13th in UTC.
-    CallAttemptFactory(
-        task=second, agent=agent, started_at=at("2026-11-13T17:00:00+00:00"), disposition="partial"
-    )
+    calls = [  # (task, the start in UTC, disposition)
+        # 10:00 and 10:30 in Shanghai on the 13th: one task called twice, reached the second time.
+        (first, "2026-11-13T02:00:00+00:00", "no_answer"),
+        (first, "2026-11-13T02:30:00+00:00", "complete"),
+        (second, "2026-11-13T03:00:00+00:00", "no_answer"),
+        # 01:00 on the 14th in Shanghai, though still the 13th in UTC.
+        (second, "2026-11-13T17:00:00+00:00", "partial"),
+    ]
+    for task, started, disposition in calls:
+        CallAttemptFactory(
+            task=task,
+            agent=agent,
+            started_at=dt.datetime.fromisoformat(started),
+            disposition=disposition,
+        )
     response = token_client_for(supervisor).get(
         "/api/v1/reports/summary/?from=2026-11-13&to=2026-11-15"
     )

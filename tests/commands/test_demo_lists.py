@@ -3,7 +3,6 @@ every day's list holds each person once, however many follow-ups of theirs are d
 
 import datetime as dt
 import io
-from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
@@ -13,10 +12,10 @@ from django.db.models import Count, F, Max
 from followups.models import CallList, QueueEntry
 from followups.services import person_calls
 from followups.services.call_lists import build_call_lists
+from tests.clock import SHANGHAI
 
 pytestmark = pytest.mark.django_db
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 SEEDED_ON = dt.date(2026, 11, 23)  # a Monday
 DAYS = 14
 

@@ -5,7 +5,6 @@ import datetime as dt
 import io
 import re
 from collections import Counter
-from zoneinfo import ZoneInfo
 
 import phonenumbers
 import pytest
@@ -20,11 +19,11 @@ from django.utils import timezone
 from followups import models as m
 from followups.demo import seed_demo
 from scripts.models import ScriptVersion
+from tests.clock import SHANGHAI
 
 pytestmark = pytest.mark.django_db(transaction=False)
 
 PASSWORD = "huifang-demo"
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 NODE_KINDS = {"greeting", "identity_check", "question", "statement", "closing"}
 ANSWER_TYPES = {"single", "multiple", "rating", "text", "number", "date"}
 SINGLE_NEXT_ANSWER_TYPES = {"text", "number", "date"}

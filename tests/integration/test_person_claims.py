@@ -70,7 +70,8 @@ BETWEEN = [dt.time(12, 35), dt.time(13, 50), dt.time(18, 10), dt.time(19, 30)]
 AGENT_NAMES = [f"person-claims-agent{n}" for n in range(8)]
 
 
-def at(clock: dt.time, day: dt.date = MONDAY) -> dt.datetime:
+def at_clock(clock: dt.time, day: dt.date = MONDAY) -> dt.datetime:
+    """That `clock` time of `day` on the centre's clock (tests/clock.py's `at` takes numbers)."""
     return dt.datetime.combine(day, clock, tzinfo=SHANGHAI)
 
 
@@ -144,9 +145,9 @@ crews = st.integers(4, 8).flatmap(
 
 
 def moments(offset: int, step: int) -> list[dt.datetime]:
-    found = [at(clock) for clock in BETWEEN]
+    found = [at_clock(clock) for clock in BETWEEN]
     for start, end in WORKED:
-        moment, last = at(start) + dt.timedelta(minutes=offset), at(end)
+        moment, last = at_clock(start) + dt.timedelta(minutes=offset), at_clock(end)
         while moment < last:
             found.append(moment)
             moment += dt.timedelta(minutes=step)
@@ -254,7 +255,7 @@ def make_people(plan, drawn: list[list[Plan]]) -> list[int]:
         customer = CustomerFactory(name=f"病人{index}", phone=f"+86139{index:08d}")
         customer_ids.append(customer.pk)
         for drawn_plan in follow_ups:
-            moment = at(drawn_plan.clock) if drawn_plan.clock else None
+            moment = at_clock(drawn_plan.clock) if drawn_plan.clock else None
             FollowUpTaskFactory(
                 case=CaseFactory(customer=customer, anchor_date=MONDAY, plan=plan),
                 kind=drawn_plan.kind,
@@ -339,7 +340,7 @@ def work_the_day(*, drawn_people, scripts, offset, step, limit) -> None:
 def _work_the_day(day: Day, *, drawn_people, scripts, offset, step) -> None:
     make_people(default_plan(), drawn_people)
     agents = [UserFactory(username=name, role="agent") for name in AGENT_NAMES[: len(scripts)]]
-    with time_machine.travel(at(dt.time(7)), tick=False):
+    with time_machine.travel(at_clock(dt.time(7)), tick=False):
         build_call_lists(day=MONDAY)
     check_entries(day)
 

@@ -5,14 +5,12 @@ The database is taken back to 0011 with Django's migration executor, filled with
 historical models of that state, and migrated forward again; the test ends on the latest
 migrations whatever happens, so the tests after it find the schema they expect."""
 
-import threading
 from types import SimpleNamespace
 
 import pytest
-from django.db import DEFAULT_DB_ALIAS, connection, connections
-from django.db.migrations.executor import MigrationExecutor
 
 from tests.clock import MONDAY, TUESDAY, at
+from tests.models.migrating import migrate_to_latest, migrated_back
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -33,57 +31,15 @@ TOUCHED = (  # what the tests write, children first
 
 @pytest.fixture
 def old_apps(postgres_only):
-    """The app registry as of 0011, on a database migrated back to it; the database is
-    migrated to the latest again after the test (emptied of the test's rows first when
-    the migration under test failed on them)."""
-    executor = MigrationExecutor(connection)
-    executor.migrate(BEFORE)
-    executor.loader.build_graph()
-    apps_then = executor.loader.project_state(BEFORE).apps
-    try:
+    """The app registry as of 0011, on a database migrated back to it (and forward after)."""
+    with migrated_back(BEFORE, TOUCHED) as apps_then:
         yield apps_then
-    finally:
-        executor = MigrationExecutor(connection)
-        if executor.migration_plan(latest(executor)):
-            for app_label, name in TOUCHED:
-                rows = apps_then.get_model(app_label, name).objects.all()
-                if name == "User":
-                    rows = rows.filter(username__startswith="migrating-")
-                rows.delete()
-            executor.migrate(latest(executor))
 
 
 @pytest.fixture
 def then(old_apps):
     """The models the tests write, as of 0011: then.Customer, then.QueueEntry, …"""
     return SimpleNamespace(**{name: old_apps.get_model(app, name) for app, name in TOUCHED})
-
-
-def latest(executor: MigrationExecutor) -> list[tuple[str, str]]:
-    executor.loader.build_graph()
-    return executor.loader.graph.leaf_nodes()
-
-
-def migrate_to_latest() -> None:
-    """Migrate forward, on a connection of its own: a migration failing in its deferred
-    SQL leaves Django's connection inside a broken transaction, and that connection is
-    dropped with the thread (the failure is raised here)."""
-    errors = []
-
-    def migrate():
-        try:
-            executor = MigrationExecutor(connections[DEFAULT_DB_ALIAS])
-            executor.migrate(latest(executor))
-        except Exception as error:  # raised in the test's thread below
-            errors.append(error)
-        finally:
-            connections[DEFAULT_DB_ALIAS].close()
-
-    thread = threading.Thread(target=migrate)
-    thread.start()
-    thread.join(timeout=120)
-    if errors:
-        raise errors[0]
 
 
 def counts(apps_now) -> dict[str, int]:

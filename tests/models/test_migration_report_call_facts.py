@@ -3,15 +3,13 @@ reports (each call's person and patient record, whether each task was ever reach
 review's call start and agent) is filled in from the rows recorded before it.
 
 The database is taken back to 0021, filled with the historical models of that state, and
-migrated forward again (tests/models/test_migration_one_entry_per_person.py does the same
-and ends on the latest migrations whatever happens)."""
+migrated forward again (tests/models/migrating.py, shared by the migration tests, ends on
+the latest migrations whatever happens)."""
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 
 from tests.clock import MONDAY, at
-from tests.models.test_migration_one_entry_per_person import latest, migrate_to_latest
+from tests.models.migrating import migrate_to_latest, migrated_back
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -31,21 +29,8 @@ TOUCHED = (  # what the test writes, children first
 
 @pytest.fixture
 def then(postgres_only):
-    executor = MigrationExecutor(connection)
-    executor.migrate(BEFORE)
-    executor.loader.build_graph()
-    apps_then = executor.loader.project_state(BEFORE).apps
-    try:
+    with migrated_back(BEFORE, TOUCHED) as apps_then:
         yield {name: apps_then.get_model(app, name) for app, name in TOUCHED}
-    finally:
-        executor = MigrationExecutor(connection)
-        if executor.migration_plan(latest(executor)):
-            for app, name in TOUCHED:
-                rows = apps_then.get_model(app, name).objects.all()
-                if name == "User":
-                    rows = rows.filter(username__startswith="migrating-")
-                rows.delete()
-            executor.migrate(latest(executor))
 
 
 def test_the_stored_report_facts_are_filled_from_the_calls_already_recorded(then):

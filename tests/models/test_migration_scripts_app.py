@@ -17,7 +17,7 @@ from django.db import connection
 
 from followups.models import AuditEvent
 from scripts.models import CallScript, ScriptVersion
-from tests.models.test_migration_one_entry_per_person import latest, migrate_to_latest
+from tests.models.migrating import migrate_to_latest, migrated_back
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -35,29 +35,14 @@ TOUCHED = (  # what the tests write, children first
 
 @pytest.fixture
 def old_apps(postgres_only):
-    """The app registry as of followups 0014, on a database migrated back to it; migrated
-    to the latest again after the test (emptied of the test's rows first when the
-    migration under test failed on them)."""
-    from django.db.migrations.executor import MigrationExecutor
+    """The app registry as of followups 0014, on a database migrated back to it (and
+    forward after, the admin log's entries of the test's users deleted first)."""
 
-    executor = MigrationExecutor(connection)
-    executor.migrate(BEFORE)
-    executor.loader.build_graph()
-    apps_then = executor.loader.project_state([BEFORE[0]]).apps
-    try:
-        yield apps_then
-    finally:
-        executor = MigrationExecutor(connection)
-        if executor.migration_plan(latest(executor)):
-            LogEntry.objects.filter(user__username__startswith="migrating-").delete()
-            for app_label, name in TOUCHED:
-                rows = apps_then.get_model(app_label, name).objects.all()
-                if name == "User":
-                    rows = rows.filter(username__startswith="migrating-")
-                if name == "Group":
-                    rows = rows.filter(name__startswith="migrating-")
-                rows.delete()
-            executor.migrate(latest(executor))
+    def clean_admin_log():
+        LogEntry.objects.filter(user__username__startswith="migrating-").delete()
+
+    with migrated_back(BEFORE, TOUCHED, state=[BEFORE[0]], clean_first=clean_admin_log) as apps:
+        yield apps
 
 
 def content_type_ids(app_label: str) -> dict[str, int]:

@@ -115,21 +115,18 @@ def test_the_embedded_default_database_takes_every_migration(tmp_path):
     database = tmp_path / "demo.sqlite3"
     environment = {**os.environ, "DEBUG": "true", "DATABASE_URL": f"sqlite:///{database}"}
     environment.pop("DJANGO_SETTINGS_MODULE", None)
-    result = subprocess.run(
-        [sys.executable, "manage.py", "migrate", "--noinput"],
-        cwd=ROOT,
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
+
+    def manage(*command: str) -> subprocess.CompletedProcess:
+        return subprocess.run(
+            [sys.executable, "manage.py", *command],
+            cwd=ROOT,
+            env=environment,
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
+
+    result = manage("migrate", "--noinput")
     assert result.returncode == 0, result.stderr[-2000:]
-    plan = subprocess.run(
-        [sys.executable, "manage.py", "showmigrations", "--plan"],
-        cwd=ROOT,
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
+    plan = manage("showmigrations", "--plan")
     assert "[ ]" not in plan.stdout and "[X]  followups.0022_report_call_facts" in plan.stdout

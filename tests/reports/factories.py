@@ -2,7 +2,6 @@
 
 import datetime as dt
 import uuid
-from zoneinfo import ZoneInfo
 
 from followups import models as m
 from followups.models.calls import REACHED_DISPOSITIONS
@@ -15,12 +14,6 @@ from tests.factories import (
     PatientFactory,
     UserFactory,
 )
-
-SHANGHAI = ZoneInfo("Asia/Shanghai")
-
-
-def at(day: dt.date, hour: int, minute: int = 0, second: int = 0, zone=SHANGHAI) -> dt.datetime:
-    return dt.datetime.combine(day, dt.time(hour, minute, second), tzinfo=zone)
 
 
 def department(name: str) -> m.Department:
@@ -123,7 +116,7 @@ def call(
 
 def escalation(
     *,
-    case: m.Case,
+    case: m.Case | None = None,
     severity: str = m.EscalationSeverity.NORMAL,
     category: str = m.EscalationCategory.SERVICE,
     status: str = m.EscalationStatus.OPEN,
@@ -133,8 +126,9 @@ def escalation(
     owner=None,
     description: str = "客户反映候诊时间过长",
 ) -> m.Escalation:
+    """An escalation of `case`, or of the case of the call `attempt` raised it on."""
     return m.Escalation.objects.create(
-        case=case,
+        case=case or attempt.task.case,
         attempt=attempt,
         category=category,
         severity=severity,

@@ -9,9 +9,10 @@ from followups.reports.agents import agent_figures, agent_summary
 from followups.reports.scope import ReportScope
 from followups.scheduling import CallingRules, is_callable
 from tests.calls import handed, record
+from tests.clock import on
 from tests.factories import UserFactory, default_plan, listed
 from tests.reports.conftest import MON, TUE
-from tests.reports.factories import agent, at, call, due_task
+from tests.reports.factories import agent, call, due_task
 
 pytestmark = pytest.mark.django_db
 D = Disposition
@@ -22,26 +23,26 @@ def calls(db):
     a1, a2 = agent("a1", "李娜"), agent("a2", "王强")
     # 李娜: three calls in the windows, two people reached.
     x, y = due_task(due=MON), due_task(due=MON)
-    c1 = call(x, by=a1, disposition=D.COMPLETE, started=at(MON, 10, 40), seconds=180)
-    c2 = call(y, by=a1, disposition=D.NO_ANSWER, started=at(MON, 10, 50), seconds=60)
-    call(y, by=a1, disposition=D.COMPLETE, started=at(MON, 15, 5), seconds=120)
+    c1 = call(x, by=a1, disposition=D.COMPLETE, started=on(MON, 10, 40), seconds=180)
+    c2 = call(y, by=a1, disposition=D.NO_ANSWER, started=on(MON, 10, 50), seconds=60)
+    call(y, by=a1, disposition=D.COMPLETE, started=on(MON, 15, 5), seconds=120)
     reviewer = UserFactory(username="boss", role="supervisor")
     CallReview.objects.create(attempt=c1, reviewer=reviewer, score=80)
     CallReview.objects.create(attempt=c2, reviewer=reviewer, score=90)
     # 王强: the customer booked a callback at 19:00, outside the windows: allowed.
     # Then a call at 20:00 to another customer, whose last call booked nothing: not allowed.
     z, w = due_task(due=TUE), due_task(due=TUE)
-    call(z, by=a2, disposition=D.NO_ANSWER, started=at(TUE, 10, 45), seconds=60)
+    call(z, by=a2, disposition=D.NO_ANSWER, started=on(TUE, 10, 45), seconds=60)
     call(
         z,
         by=a2,
         disposition=D.CALLBACK,
-        started=at(TUE, 15, 10),
+        started=on(TUE, 15, 10),
         seconds=90,
-        callback_at=at(TUE, 19),
+        callback_at=on(TUE, 19),
     )
-    call(z, by=a2, disposition=D.COMPLETE, started=at(TUE, 19), seconds=300)
-    outside = call(w, by=a2, disposition=D.NO_ANSWER, started=at(TUE, 20), seconds=30)
+    call(z, by=a2, disposition=D.COMPLETE, started=on(TUE, 19), seconds=300)
+    outside = call(w, by=a2, disposition=D.NO_ANSWER, started=on(TUE, 20), seconds=30)
     return {"outside": outside}
 
 
@@ -73,8 +74,8 @@ def test_it_lists_the_calls_outside_the_rules(calls, period):
 def test_a_callback_in_the_quiet_hours_is_not_allowed(db, period):
     a1 = agent("a1", "李娜")
     task = due_task(due=MON)
-    call(task, by=a1, disposition=D.CALLBACK, started=at(MON, 15), callback_at=at(MON, 21, 30))
-    call(task, by=a1, disposition=D.COMPLETE, started=at(MON, 21, 30))
+    call(task, by=a1, disposition=D.CALLBACK, started=on(MON, 15), callback_at=on(MON, 21, 30))
+    call(task, by=a1, disposition=D.COMPLETE, started=on(MON, 21, 30))
     # Quiet hours start at 21:00: the booked time does not make the call allowed.
     assert rows(agent_figures(scope=period))["李娜"][-2:] == [0.5, 1]
 
@@ -83,10 +84,10 @@ def test_the_windows_follow_the_customer_clock(db, period):
     a1 = agent("a1", "李娜")
     # Urumqi is two hours behind Shanghai: 12:40 in Shanghai is 10:40 there, in a window.
     far = due_task(due=MON, timezone="Asia/Urumqi")
-    call(far, by=a1, disposition=D.COMPLETE, started=at(MON, 12, 40))
+    call(far, by=a1, disposition=D.COMPLETE, started=on(MON, 12, 40))
     # For a customer on Shanghai time, 12:40 is between the windows.
     near = due_task(due=MON)
-    call(near, by=a1, disposition=D.COMPLETE, started=at(MON, 12, 40))
+    call(near, by=a1, disposition=D.COMPLETE, started=on(MON, 12, 40))
     assert rows(agent_figures(scope=period))["李娜"][-2:] == [0.5, 1]
 
 
@@ -105,7 +106,7 @@ def test_the_windows_follow_the_customer_clock(db, period):
 )
 def test_it_agrees_with_is_callable(db, day, hour, minute, second, inside):
     a1 = agent("a1", "李娜")
-    started = at(day, hour, minute, second)
+    started = on(day, hour, minute, second)
     call(due_task(due=day), by=a1, disposition=D.COMPLETE, started=started)
     report = agent_figures(scope=ReportScope(start=day, end=day))
     assert report.table.rows[0][-2] == inside
@@ -127,15 +128,15 @@ def test_calls_are_judged_by_the_rules_in_force_when_they_were_made(db):
     plan = default_plan()
     listed(plan, day=MON)
     a1 = agent("a1", "李娜")
-    entry = handed(a1, at(MON, 10, 40))
+    entry = handed(a1, on(MON, 10, 40))
     record(
         QueueEntry.objects.get(pk=entry.pk),
         a1,
         key="k1",
         disposition=D.COMPLETE,
-        started_at=at(MON, 10, 40),
-        ended_at=at(MON, 10, 43),
-        now=at(MON, 10, 44),
+        started_at=on(MON, 10, 40),
+        ended_at=on(MON, 10, 43),
+        now=on(MON, 10, 44),
     )
     # The centre now calls only in the afternoon.
     policy = plan.calling_policy

@@ -12,8 +12,9 @@ from django.urls import reverse
 from followups.models import CaseKind, Disposition
 from followups.reports.discharge import discharge_follow_up
 from followups.reports.scope import ReportScope
+from tests.clock import on
 from tests.factories import CaseFactory, CustomerFactory, FollowUpTaskFactory, PatientFactory
-from tests.reports.factories import agent, at, call, department
+from tests.reports.factories import agent, call, department
 
 pytestmark = pytest.mark.django_db
 D = Disposition
@@ -40,7 +41,7 @@ def stays(db):
     by = agent("a1", "李娜")
 
     def called(task, disposition, day):
-        call(task, by=by, disposition=disposition, started=at(day, 10, 40))
+        call(task, by=by, disposition=disposition, started=on(day, 10, 40))
 
     (c1,) = stay(dt.date(2026, 9, 5), cardio)  # Sep, cardio: reached after a no answer
     called(c1, D.NO_ANSWER, dt.date(2026, 9, 8))

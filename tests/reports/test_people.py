@@ -9,9 +9,10 @@ from followups.models import CaseKind, Disposition
 from followups.reports.agents import agent_figures, agent_summary
 from followups.reports.reach import follow_up_rate
 from followups.reports.scope import ReportScope
+from tests.clock import on
 from tests.factories import CustomerFactory
 from tests.reports.conftest import MON, TUE, WED
-from tests.reports.factories import agent, at, call, department, due_task
+from tests.reports.factories import agent, call, department, due_task
 
 pytestmark = pytest.mark.django_db
 D = Disposition
@@ -27,12 +28,12 @@ def people(db):
     p = CustomerFactory()
     p_cardio = due_task(due=MON, dept=cardio, customer=p)
     p_missed = due_task(due=TUE, kind=CaseKind.MISSED_APPOINTMENT, customer=p)
-    lead = call(p_cardio, by=a1, disposition=D.COMPLETE, started=at(MON, 10, 40), seconds=240)
+    lead = call(p_cardio, by=a1, disposition=D.COMPLETE, started=on(MON, 10, 40), seconds=240)
     rider = call(
-        p_missed, by=a1, disposition=D.COMPLETE, started=at(MON, 10, 40), same_call_as=lead
+        p_missed, by=a1, disposition=D.COMPLETE, started=on(MON, 10, 40), same_call_as=lead
     )
     q_task = due_task(due=MON, dept=cardio)
-    call(q_task, by=a1, disposition=D.NO_ANSWER, started=at(MON, 10, 50), seconds=60)
+    call(q_task, by=a1, disposition=D.NO_ANSWER, started=on(MON, 10, 50), seconds=60)
     return SimpleNamespace(**locals())
 
 
@@ -96,8 +97,8 @@ def test_a_call_reaching_the_person_on_another_follow_up_counts_as_reaching(db, 
     person = CustomerFactory()
     refused = due_task(due=MON, customer=person)
     done = due_task(due=MON, customer=person)
-    lead = call(refused, by=a1, disposition=D.REFUSED, started=at(MON, 15, 10))
-    call(done, by=a1, disposition=D.PARTIAL, started=at(MON, 15, 10), same_call_as=lead)
+    lead = call(refused, by=a1, disposition=D.REFUSED, started=on(MON, 15, 10))
+    call(done, by=a1, disposition=D.PARTIAL, started=on(MON, 15, 10), same_call_as=lead)
     assert agent_summary(scope=period).rows == [["李娜", 1, 1, 1.0, 180.0]]
     assert [row[1:3] for row in agent_figures(scope=period).table.rows] == [[1, 1]]
     report = follow_up_rate(scope=period)
@@ -108,8 +109,8 @@ def test_a_call_outside_the_windows_is_listed_once(db, period):
     a1 = agent("a1", "李娜")
     person = CustomerFactory()
     first, second = due_task(due=MON, customer=person), due_task(due=MON, customer=person)
-    lead = call(first, by=a1, disposition=D.NO_ANSWER, started=at(MON, 20))
-    call(second, by=a1, disposition=D.NO_ANSWER, started=at(MON, 20), same_call_as=lead)
+    lead = call(first, by=a1, disposition=D.NO_ANSWER, started=on(MON, 20))
+    call(second, by=a1, disposition=D.NO_ANSWER, started=on(MON, 20), same_call_as=lead)
     report = agent_figures(scope=period)
     assert [row[0] for row in report.outside.rows] == [lead.pk]
     assert report.allowed_share == 0.0

@@ -14,16 +14,9 @@ from followups.models import (
     QueueEntry,
     Satisfaction,
 )
+from tests.clock import on
 from tests.reports.conftest import MON, TUE, WED
-from tests.reports.factories import (
-    agent,
-    at,
-    call,
-    department,
-    due_task,
-    escalation,
-    script_version,
-)
+from tests.reports.factories import agent, call, department, due_task, escalation, script_version
 
 pytestmark = pytest.mark.django_db
 D = Disposition
@@ -44,13 +37,13 @@ def add_copies(count: int, *, start: int, version, reviewer) -> None:
                 task,
                 by=by,
                 disposition=disposition,
-                started=at(MON, 10, 40),
+                started=on(MON, 10, 40),
                 satisfaction=Satisfaction.POOR if disposition == D.COMPLETE else "",
                 notes="等太久" if disposition == D.COMPLETE else "",
                 version=version,
                 path=path,
             )
-            call(task, by=by, disposition=D.NO_ANSWER, started=at(TUE, 20), version=version)
+            call(task, by=by, disposition=D.NO_ANSWER, started=on(TUE, 20), version=version)
             if disposition == D.COMPLETE:
                 second = due_task(due=TUE, customer=task.case.customer)
                 call(
@@ -66,7 +59,7 @@ def add_copies(count: int, *, start: int, version, reviewer) -> None:
                 attempt=first,
                 dept=dept,
                 severity=EscalationSeverity.URGENT,
-                due_at=at(TUE, 12),
+                due_at=on(TUE, 12),
             )
             QueueEntry.objects.create(
                 call_list=call_list, task=due_task(due=WED, dept=dept), assigned_agent=by

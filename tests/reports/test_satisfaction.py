@@ -5,8 +5,9 @@ import pytest
 
 from followups.models import Disposition, Satisfaction
 from followups.reports.satisfaction import satisfaction_report, satisfaction_totals
+from tests.clock import on
 from tests.reports.conftest import MON, THU, TUE
-from tests.reports.factories import agent, at, call, department, due_task
+from tests.reports.factories import agent, call, department, due_task
 
 pytestmark = pytest.mark.django_db
 S = Satisfaction
@@ -31,7 +32,7 @@ def rated(db):
                 task,
                 by=by,
                 disposition=Disposition.COMPLETE,
-                started=at(day, 10, 40),
+                started=on(day, 10, 40),
                 satisfaction=level,
                 notes=notes,
             )
@@ -50,7 +51,7 @@ def rated(db):
     rate(ortho, "周医生", "吴护士", a3, S.NEUTRAL)
     rate(ortho, "周医生", "吴护士", a3, S.DISSATISFIED, notes="出院结算排队太久", day=TUE)
     # Not rated (no answer), and rated after the period: neither counts.
-    call(due_task(due=MON, dept=cardio), by=a1, disposition="no_answer", started=at(MON, 11))
+    call(due_task(due=MON, dept=cardio), by=a1, disposition="no_answer", started=on(MON, 11))
     rate(cardio, "张医生", "陈护士", a3, S.POOR, notes="outside the period", day=THU)
     return made
 

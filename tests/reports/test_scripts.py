@@ -4,8 +4,9 @@ import pytest
 
 from followups.models import Disposition
 from followups.reports.scripts import compare_versions, version_summary
+from tests.clock import on
 from tests.reports.conftest import MON
-from tests.reports.factories import agent, at, call, due_task, script_version
+from tests.reports.factories import agent, call, due_task, script_version
 
 pytestmark = pytest.mark.django_db
 D = Disposition
@@ -21,7 +22,7 @@ def versions(db):
             due_task(due=MON),
             by=a1,
             disposition=disposition,
-            started=at(MON, 10, 40),
+            started=on(MON, 10, 40),
             version=version,
             path=path,
         )
@@ -98,3 +99,30 @@ def test_it_summarises_each_version_in_use(versions, period):
         ["出院回访 v2", 2, 1, 0.5],
         ["出院回访 v1", 4, 2, 0.5],
     ]
+
+
+def test_a_call_coming_back_to_a_node_counts_once_there(db, period):
+    """The agent went back to the question after an objection, twice: the call reached
+    q_recovery once, the objection was raised twice, and the path ended at close_ok."""
+    version = script_version(1)
+    call(
+        due_task(due=MON),
+        by=agent("a1", "李娜"),
+        disposition=D.COMPLETE,
+        started=on(MON, 10, 40),
+        version=version,
+        path=[
+            ("greet", "", 0),
+            ("q_recovery", "", 0),
+            ("how_number", "", 1),
+            ("q_recovery", "", 0),
+            ("how_number", "", 1),
+            ("q_recovery", "good", 0),
+            ("close_ok", "", 0),
+        ],
+    )
+    funnel = compare_versions(versions=[version], scope=period).funnels[0]
+    assert (funnel.calls, funnel.calls_with_path) == (1, 1)
+    assert funnel.reached == {"greet": 1, "q_recovery": 1, "close_ok": 1}
+    assert funnel.objections == {"how_number": 2}
+    assert funnel.ended == {"close_ok": 1}

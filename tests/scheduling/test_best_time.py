@@ -1,7 +1,6 @@
 """The best time to call a person: which half of the day, and why; and the first call's moment."""
 
 from datetime import UTC, date, datetime, time
-from zoneinfo import ZoneInfo
 
 import pytest
 from hypothesis import given
@@ -19,16 +18,12 @@ from followups.scheduling import (
     first_call_moment,
     is_callable,
 )
+from tests.clock import SHANGHAI, shanghai
 
 from .strategies import PROPERTY_SETTINGS, calling_rules, in_utc, wall_clock, with_windows
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 CENTRE = CallingRules()
 NOBODY = ReachRecord()
-
-
-def shanghai(*args: int) -> datetime:
-    return datetime(*args, tzinfo=SHANGHAI)
 
 
 def record(morning: tuple[int, int] = (0, 0), afternoon: tuple[int, int] = (0, 0)) -> ReachRecord:

@@ -7,6 +7,7 @@ import pytest
 from hypothesis import given
 
 from followups.scheduling import CallingRules, day_status, place_callback
+from tests.clock import SHANGHAI, shanghai
 
 from .strategies import (
     PROPERTY_SETTINGS,
@@ -19,13 +20,8 @@ from .strategies import (
     with_windows,
 )
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 LOS_ANGELES = ZoneInfo("America/Los_Angeles")
 CENTRE = CallingRules()
-
-
-def shanghai(*args: int) -> datetime:
-    return datetime(*args, tzinfo=SHANGHAI)
 
 
 def moment(text: str) -> datetime:

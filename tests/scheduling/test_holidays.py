@@ -5,7 +5,6 @@ The 2026 dates below were checked against chinesecalendar 1.11 (the State Counci
 
 from datetime import date, datetime, time, timedelta
 from itertools import count
-from zoneinfo import ZoneInfo
 
 import chinese_calendar
 import holidays
@@ -20,8 +19,8 @@ from followups.scheduling import (
     official_calendar_known,
     windows_on,
 )
+from tests.clock import SHANGHAI
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 SKIP_HOLIDAYS = CallingRules(holiday_rule=HolidayRule.SKIP_HOLIDAYS)
 WORKING_DAYS = CallingRules(holiday_rule=HolidayRule.WORKING_DAYS)
 MONDAY_TO_FRIDAY = frozenset(range(5))

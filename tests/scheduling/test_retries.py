@@ -8,7 +8,6 @@ answer in one; the agents' load picks between equally good windows and the momen
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
@@ -29,6 +28,7 @@ from followups.scheduling import (
     slots_between,
     windows_on,
 )
+from tests.clock import shanghai
 
 from .strategies import (
     PROPERTY_SETTINGS,
@@ -40,13 +40,8 @@ from .strategies import (
     with_windows,
 )
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 CENTRE = CallingRules()
 NOT_REACHED = ("no_answer", "busy", "phone_off")
-
-
-def shanghai(*args: int) -> datetime:
-    return datetime(*args, tzinfo=SHANGHAI)
 
 
 def week_budget(called_at: datetime, rules: CallingRules = CENTRE, **changes) -> ContactBudget:

@@ -17,6 +17,7 @@ from followups.scheduling import (
     same_window,
     windows_on,
 )
+from tests.clock import SHANGHAI, shanghai
 
 from .strategies import (
     PROPERTY_SETTINGS,
@@ -29,16 +30,11 @@ from .strategies import (
     with_windows,
 )
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 LOS_ANGELES = ZoneInfo("America/Los_Angeles")
 CENTRE = CallingRules()
 # A patient in Los Angeles on the Shanghai centre's default policy.
 ABROAD = CENTRE.for_timezone("America/Los_Angeles")
 TUESDAY = date(2026, 3, 10)
-
-
-def shanghai(*args: int) -> datetime:
-    return datetime(*args, tzinfo=SHANGHAI)
 
 
 def utc(*args: int) -> datetime:

@@ -7,6 +7,7 @@ import pytest
 
 from followups.models import CaseKind, FollowUpTask, TaskStatus
 from followups.services.cases import open_case, schedule_intent_call, sync_case_tasks
+from tests.clock import SHANGHAI, shanghai
 from tests.factories import CustomerFactory, FollowUpPlanFactory
 
 pytestmark = pytest.mark.django_db
@@ -98,16 +99,12 @@ def test_changing_the_class_reschedules_the_pending_routine_call():
 
 def test_each_task_carries_the_first_moment_it_may_be_called(plan):
     case = opened(plan=plan, anchor=dt.date(2026, 9, 28))
-    earliest = {
-        task.due_date: task.earliest_at.astimezone(ZoneInfo("Asia/Shanghai"))
-        for task in case.tasks.all()
-    }
-    shanghai = ZoneInfo("Asia/Shanghai")
+    earliest = {task.due_date: task.earliest_at.astimezone(SHANGHAI) for task in case.tasks.all()}
     # Days 3 and 7 fall in the National Day holiday (1–7 October 2026): the first open
     # day after it is Thursday 8 October.
-    assert earliest[dt.date(2026, 10, 1)] == dt.datetime(2026, 10, 8, 10, 30, tzinfo=shanghai)
-    assert earliest[dt.date(2026, 10, 5)] == dt.datetime(2026, 10, 8, 10, 30, tzinfo=shanghai)
-    assert earliest[dt.date(2026, 10, 28)] == dt.datetime(2026, 10, 28, 10, 30, tzinfo=shanghai)
+    assert earliest[dt.date(2026, 10, 1)] == shanghai(2026, 10, 8, 10, 30)
+    assert earliest[dt.date(2026, 10, 5)] == shanghai(2026, 10, 8, 10, 30)
+    assert earliest[dt.date(2026, 10, 28)] == shanghai(2026, 10, 28, 10, 30)
 
 
 def test_a_customer_abroad_gets_the_first_window_on_their_own_clock(plan):

@@ -1,28 +1,21 @@
 """How full the coming calling windows are, learnt from the last week's calls."""
 
 import datetime as dt
-from zoneinfo import ZoneInfo
 
 import pytest
 
 from followups.models import CallAttempt
 from followups.scheduling import CallingRules, HalfDay, Slot
 from followups.services import contact
+from tests.clock import MONDAY, TUESDAY, on
 from tests.factories import FollowUpTaskFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
-MONDAY = dt.date(2026, 11, 23)
-TUESDAY = MONDAY + dt.timedelta(days=1)
 RULES = CallingRules()  # 10:30–11:30 and 15:00–17:30
 
 
-def at(day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
-    return dt.datetime.combine(day, dt.time(hour, minute), tzinfo=SHANGHAI)
-
-
-TUESDAY_MORNING = Slot(at(TUESDAY, 10, 30), at(TUESDAY, 11, 30), HalfDay.MORNING)
+TUESDAY_MORNING = Slot(on(TUESDAY, 10, 30), on(TUESDAY, 11, 30), HalfDay.MORNING)
 
 
 def planned(count: int, moment: dt.datetime) -> None:
@@ -33,10 +26,10 @@ def planned(count: int, moment: dt.datetime) -> None:
 def test_without_history_the_roster_and_the_setting_give_the_room():
     UserFactory(username="a1", role="agent")
     UserFactory(username="a2", role="agent")
-    planned(15, at(TUESDAY, 10, 30))
+    planned(15, on(TUESDAY, 10, 30))
 
     # Two agents, 60 minutes, 4 minutes a call: 30 calls; 15 planned.
-    assert contact.slot_loads([TUESDAY_MORNING], rules=RULES, now=at(MONDAY, 16)) == [0.5]
+    assert contact.slot_loads([TUESDAY_MORNING], rules=RULES, now=on(MONDAY, 16)) == [0.5]
 
 
 def test_the_agents_who_called_each_half_day_last_week_and_their_pace_give_the_room():
@@ -47,7 +40,7 @@ def test_the_agents_who_called_each_half_day_last_week_and_their_pace_give_the_r
     for number, (agent, hour) in enumerate(
         [(callers[0], 10), (callers[1], 10), (callers[2], 11), (callers[3], 15)]
     ):
-        start = at(MONDAY - dt.timedelta(days=3), hour, 40)
+        start = on(MONDAY - dt.timedelta(days=3), hour, 40)
         CallAttempt.objects.create(
             task=task,
             agent=agent,
@@ -56,20 +49,20 @@ def test_the_agents_who_called_each_half_day_last_week_and_their_pace_give_the_r
             disposition="no_answer",
             idempotency_key=f"last-week-{number}",
         )
-    planned(15, at(TUESDAY, 10, 30))
+    planned(15, on(TUESDAY, 10, 30))
 
     # Three agents × 60 minutes ÷ 6 minutes a call = 30 calls; 15 planned.
-    assert contact.slot_loads([TUESDAY_MORNING], rules=RULES, now=at(MONDAY, 16)) == [0.5]
+    assert contact.slot_loads([TUESDAY_MORNING], rules=RULES, now=on(MONDAY, 16)) == [0.5]
 
 
 def test_todays_window_counts_the_backlog_and_only_what_is_left_of_it():
     UserFactory(username="a1", role="agent")
     # Eight calls carried over from last week, two planned this morning; at 11:00 one
     # agent has half an hour left: 7.5 calls.
-    planned(8, at(MONDAY - dt.timedelta(days=4), 15))
-    planned(2, at(MONDAY, 10, 45))
-    monday_morning = Slot(at(MONDAY, 10, 30), at(MONDAY, 11, 30), HalfDay.MORNING)
+    planned(8, on(MONDAY - dt.timedelta(days=4), 15))
+    planned(2, on(MONDAY, 10, 45))
+    monday_morning = Slot(on(MONDAY, 10, 30), on(MONDAY, 11, 30), HalfDay.MORNING)
 
-    [load] = contact.slot_loads([monday_morning], rules=RULES, now=at(MONDAY, 11))
+    [load] = contact.slot_loads([monday_morning], rules=RULES, now=on(MONDAY, 11))
 
     assert load == pytest.approx(10 / 7.5)

@@ -11,9 +11,11 @@ import uuid
 
 import pytest
 import time_machine
-from django.db import connection
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
+from followups.models import QueueEntry
+from followups.services.locked_entry import locked_entry
 from tests.api.monday import at, token_client_for
 from tests.factories import (
     CaseFactory,
@@ -107,3 +109,43 @@ def test_each_further_follow_up_on_the_call_adds_its_own_writes(agent):
     writes = ONE_FOLLOW_UP[4:7]  # the attempt, the follow-up's next step, the case's
     loaded = ("SELECT", "followups_followuptask")  # the two riding along, cases, locked
     assert sent == [*ONE_FOLLOW_UP[:4], loaded, *writes * 3, *ONE_FOLLOW_UP[7:]]
+
+
+def test_the_locked_read_loads_what_the_orm_would(agent):
+    """services/locked_entry.py writes the outcome's first read itself: the same instances
+    as the ORM's locked select_related read, every field converted (the customer's phone
+    number, the follow-up's JSON counts), each relation cached."""
+    entry = listed(default_plan(), priority=0)
+    entry.task.outcome_counts = {"no_answer": 2}
+    entry.task.save()
+
+    with transaction.atomic():
+        ours = locked_entry(entry.pk)
+        orms = (
+            QueueEntry.objects.select_for_update(of=("self", "task", "task__case"))
+            .select_related("call_list", "task__case__customer")
+            .get(pk=entry.pk)
+        )
+
+    def fields(instance):
+        return {name: value for name, value in vars(instance).items() if name != "_state"}
+
+    pairs = [
+        (ours, orms),
+        (ours.call_list, orms.call_list),
+        (ours.task, orms.task),
+        (ours.task.case, orms.task.case),
+        (ours.task.case.customer, orms.task.case.customer),
+    ]
+    for mine, theirs in pairs:
+        assert type(mine) is type(theirs)
+        assert fields(mine) == fields(theirs)
+        assert not mine._state.adding and mine._state.db == theirs._state.db
+        assert set(mine._state.fields_cache) == set(theirs._state.fields_cache)
+    assert ours.task.case.customer.phone == entry.task.case.customer.phone
+    assert ours.task.outcome_counts == {"no_answer": 2}
+
+
+def test_the_locked_read_of_no_such_entry_is_does_not_exist(agent):
+    with transaction.atomic(), pytest.raises(QueueEntry.DoesNotExist):
+        locked_entry(0)

@@ -3,8 +3,9 @@
 import pytest
 
 from followups.models import Disposition, EscalationSeverity, TaskStatus
+from tests.clock import on
 from tests.reports.conftest import MON
-from tests.reports.factories import agent, at, call, department, due_task, escalation
+from tests.reports.factories import agent, call, department, due_task, escalation
 
 
 @pytest.fixture(autouse=True)
@@ -22,20 +23,24 @@ def a1(db):
     return agent("a1", "李娜")
 
 
+def completed_call(dept, by, phone: str):
+    """A complete call by `by` on Monday at 10:40, to a new person of `dept`."""
+    task = due_task(due=MON, dept=dept, phone=phone, status=TaskStatus.DONE)
+    return call(task, by=by, disposition=Disposition.COMPLETE, started=on(MON, 10, 40))
+
+
 @pytest.fixture
 def made_call(cardio, a1):
-    task = due_task(due=MON, dept=cardio, phone="+8613812345678", status=TaskStatus.DONE)
-    return call(task, by=a1, disposition=Disposition.COMPLETE, started=at(MON, 10, 40))
+    return completed_call(cardio, a1, "+8613812345678")
 
 
 @pytest.fixture
 def urgent(made_call, cardio):
     return escalation(
-        case=made_call.task.case,
         attempt=made_call,
         dept=cardio,
         severity=EscalationSeverity.URGENT,
         category="medical",
         description="患者诉伤口红肿流液",
-        due_at=at(MON, 12, 40),
+        due_at=on(MON, 12, 40),
     )

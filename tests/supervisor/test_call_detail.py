@@ -7,8 +7,9 @@ import time_machine
 from django.urls import reverse
 
 from followups.models import AuditAction, AuditEvent, CallReview, Disposition, TaskStatus
+from tests.clock import on
 from tests.reports.conftest import MON, TUE
-from tests.reports.factories import at, call, due_task, script_version
+from tests.reports.factories import call, due_task, script_version
 
 pytestmark = pytest.mark.django_db
 
@@ -17,12 +18,12 @@ pytestmark = pytest.mark.django_db
 def replayed(a1, cardio):
     version = script_version(1)
     task = due_task(due=MON, dept=cardio, phone="+8613812345678", status=TaskStatus.DONE)
-    first = call(task, by=a1, disposition=Disposition.NO_ANSWER, started=at(MON, 10, 40))
+    first = call(task, by=a1, disposition=Disposition.NO_ANSWER, started=on(MON, 10, 40))
     second = call(
         task,
         by=a1,
         disposition=Disposition.COMPLETE,
-        started=at(TUE, 15, 5),
+        started=on(TUE, 15, 5),
         seconds=245,
         version=version,
         notes="伤口愈合良好",

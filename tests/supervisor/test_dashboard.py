@@ -7,9 +7,10 @@ import pytest
 import time_machine
 from django.urls import reverse
 
+from tests.clock import on
 from tests.factories import CustomerFactory
 from tests.reports.conftest import MON
-from tests.reports.factories import at, call, due_task
+from tests.reports.factories import call, due_task
 
 pytestmark = pytest.mark.django_db
 
@@ -17,7 +18,7 @@ pytestmark = pytest.mark.django_db
 def test_it_shows_reach_reasons_satisfaction_and_waiting_problems(
     client, supervisor, made_call, urgent, a1
 ):
-    call(due_task(due=MON), by=a1, disposition="no_answer", started=at(MON, 15))
+    call(due_task(due=MON), by=a1, disposition="no_answer", started=on(MON, 15))
     client.force_login(supervisor)
     with time_machine.travel("2026-11-11 16:00 +0800", tick=False):
         response = client.get(reverse("supervisor:home"))
@@ -39,8 +40,8 @@ def test_it_shows_reach_reasons_satisfaction_and_waiting_problems(
 
 
 def test_it_shows_the_deaths_reported_on_calls_of_the_last_thirty_days(client, supervisor, a1):
-    reported = call(due_task(due=MON), by=a1, disposition="deceased", started=at(MON, 10, 40))
-    call(due_task(due=MON), by=a1, disposition="complete", started=at(MON, 10, 50))
+    reported = call(due_task(due=MON), by=a1, disposition="deceased", started=on(MON, 10, 40))
+    call(due_task(due=MON), by=a1, disposition="complete", started=on(MON, 10, 50))
     client.force_login(supervisor)
     with time_machine.travel("2026-11-11 16:00 +0800", tick=False):
         response = client.get(reverse("supervisor:home"), HTTP_ACCEPT_LANGUAGE="en")
@@ -54,9 +55,9 @@ def one_call_on_two_follow_ups(agent, lead_disposition: str):
     `lead_disposition`, the other is done on the same call."""
     person = CustomerFactory()
     first = due_task(due=MON, customer=person)
-    lead = call(first, by=agent, disposition=lead_disposition, started=at(MON, 15))
+    lead = call(first, by=agent, disposition=lead_disposition, started=on(MON, 15))
     other = due_task(due=MON, customer=person)
-    call(other, by=agent, disposition="complete", started=at(MON, 15), same_call_as=lead)
+    call(other, by=agent, disposition="complete", started=on(MON, 15), same_call_as=lead)
 
 
 def test_the_agents_at_a_glance_count_one_call_per_person_called(client, supervisor, a1):
@@ -74,7 +75,7 @@ def test_todays_calls_count_a_call_to_a_person_once_reached_on_any_follow_up(
     client, supervisor, a1
 ):
     one_call_on_two_follow_ups(a1, "refused")
-    call(due_task(due=MON), by=a1, disposition="no_answer", started=at(MON, 15, 10))
+    call(due_task(due=MON), by=a1, disposition="no_answer", started=on(MON, 15, 10))
     client.force_login(supervisor)
     with time_machine.travel("2026-11-09 16:00 +0800", tick=False):
         response = client.get(reverse("supervisor:home"))
@@ -88,8 +89,8 @@ def test_the_period_can_be_widened_to_a_year_and_an_unknown_one_stays_thirty_day
     """MON is 2026-11-09; seen on 2026-11-11. A task due 200 days before counts in the
     365-day view only; the period's links say which one is shown."""
     long_ago = MON - dt.timedelta(days=200)
-    call(due_task(due=long_ago), by=a1, disposition="complete", started=at(long_ago, 10, 40))
-    call(due_task(due=MON), by=a1, disposition="no_answer", started=at(MON, 15))
+    call(due_task(due=long_ago), by=a1, disposition="complete", started=on(long_ago, 10, 40))
+    call(due_task(due=MON), by=a1, disposition="no_answer", started=on(MON, 15))
     client.force_login(supervisor)
     url = reverse("supervisor:home")
     with time_machine.travel("2026-11-11 16:00 +0800", tick=False):

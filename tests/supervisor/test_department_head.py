@@ -5,11 +5,13 @@ console or configuration."""
 import pytest
 from django.urls import reverse
 
-from followups.models import Disposition, EscalationSeverity, TaskStatus
+from followups.models import EscalationSeverity
 from followups.services.reviews import review_call
+from tests.clock import on
 from tests.factories import UserFactory
 from tests.reports.conftest import MON
-from tests.reports.factories import at, call, department, due_task, escalation
+from tests.reports.factories import department, escalation
+from tests.supervisor.conftest import completed_call
 
 pytestmark = pytest.mark.django_db
 
@@ -26,31 +28,24 @@ def head(cardio):
     return user
 
 
-def made_call(dept, a1, phone):
-    task = due_task(due=MON, dept=dept, phone=phone, status=TaskStatus.DONE)
-    return call(task, by=a1, disposition=Disposition.COMPLETE, started=at(MON, 10, 40))
-
-
 @pytest.fixture
 def calls(cardio, ortho, a1):
     return {
-        "own": made_call(cardio, a1, "+8613812345678"),
-        "other": made_call(ortho, a1, "+8613900001111"),
+        "own": completed_call(cardio, a1, "+8613812345678"),
+        "other": completed_call(ortho, a1, "+8613900001111"),
     }
 
 
 @pytest.fixture
 def escalations(calls, cardio, ortho):
     def raised(name, dept):
-        found = calls[name]
         return escalation(
-            case=found.task.case,
-            attempt=found,
+            attempt=calls[name],
             dept=dept,
             severity=EscalationSeverity.NORMAL,
             category="medical",
             description="伤口红肿",
-            due_at=at(MON, 18),
+            due_at=on(MON, 18),
         )
 
     return {"own": raised("own", cardio), "other": raised("other", ortho)}

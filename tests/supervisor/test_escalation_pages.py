@@ -8,8 +8,9 @@ import time_machine
 from django.urls import reverse
 
 from followups.models import EscalationSeverity, EscalationStatus, TaskStatus
+from tests.clock import SHANGHAI, on
 from tests.factories import UserFactory
-from tests.reports.factories import SHANGHAI, at, department, due_task, escalation
+from tests.reports.factories import department, due_task, escalation
 
 pytestmark = pytest.mark.django_db
 NOW = "2026-11-11 14:00 +0800"
@@ -27,7 +28,7 @@ def listed(db, supervisor):
             severity=EscalationSeverity.URGENT,
             category="medical",
             dept=cardio,
-            due_at=at(TODAY, 12),
+            due_at=on(TODAY, 12),
         ),
         "high_acknowledged": escalation(
             case=case,
@@ -35,12 +36,12 @@ def listed(db, supervisor):
             status=EscalationStatus.ACKNOWLEDGED,
             dept=ortho,
             owner=other,
-            due_at=at(TODAY, 18),
+            due_at=on(TODAY, 18),
         ),
         "resolved_late": escalation(
-            case=case, status=EscalationStatus.RESOLVED, dept=cardio, due_at=at(TODAY, 9)
+            case=case, status=EscalationStatus.RESOLVED, dept=cardio, due_at=on(TODAY, 9)
         ),
-        "billing": escalation(case=case, category="billing", dept=ortho, due_at=at(TODAY, 20)),
+        "billing": escalation(case=case, category="billing", dept=ortho, due_at=on(TODAY, 20)),
         "other": other,
         "cardio": cardio,
     }

@@ -15,8 +15,9 @@ from followups.models import (
 )
 from followups.reports import escalations as escalation_reads
 from followups.services import escalation_workflow as workflow
+from tests.clock import SHANGHAI, on
 from tests.factories import UserFactory
-from tests.reports.factories import SHANGHAI, at, escalation
+from tests.reports.factories import escalation
 
 pytestmark = pytest.mark.django_db
 NOW = dt.datetime(2026, 11, 11, 14, 0, tzinfo=SHANGHAI)
@@ -123,12 +124,12 @@ def test_verifying_needs_a_resolution_first(urgent, supervisor):
 
 def test_overdue_are_the_unresolved_past_their_due_time(made_call, supervisor):
     case = made_call.task.case
-    late = escalation(case=case, due_at=at(dt.date(2026, 11, 11), 13))
+    late = escalation(case=case, due_at=on(dt.date(2026, 11, 11), 13))
     late_acknowledged = escalation(
-        case=case, due_at=at(dt.date(2026, 11, 10), 9), status=EscalationStatus.ACKNOWLEDGED
+        case=case, due_at=on(dt.date(2026, 11, 10), 9), status=EscalationStatus.ACKNOWLEDGED
     )
-    escalation(case=case, due_at=at(dt.date(2026, 11, 11), 15))  # due later today
-    escalation(case=case, due_at=at(dt.date(2026, 11, 9), 9), status=EscalationStatus.RESOLVED)
+    escalation(case=case, due_at=on(dt.date(2026, 11, 11), 15))  # due later today
+    escalation(case=case, due_at=on(dt.date(2026, 11, 9), 9), status=EscalationStatus.RESOLVED)
     assert set(escalation_reads.overdue(now=NOW)) == {late, late_acknowledged}
 
 

@@ -12,9 +12,10 @@ from openpyxl import load_workbook
 from followups.exports import table_csv, table_xlsx
 from followups.models import Disposition, Gender, TaskStatus
 from followups.reports.tables import Column, Kind, Table
+from tests.clock import on
 from tests.factories import CustomerFactory
 from tests.reports.conftest import MON
-from tests.reports.factories import at, call, due_task, escalation
+from tests.reports.factories import call, due_task, escalation
 
 pytestmark = pytest.mark.django_db
 
@@ -28,14 +29,14 @@ def poisoned_call(cardio, a1):
     person = CustomerFactory(name=NAME, gender=Gender.UNKNOWN)
     task = due_task(due=MON, dept=cardio, customer=person, status=TaskStatus.DONE)
     attempt = call(
-        task, by=a1, disposition=Disposition.COMPLETE, started=at(MON, 10, 40), notes=LINK
+        task, by=a1, disposition=Disposition.COMPLETE, started=on(MON, 10, 40), notes=LINK
     )
     escalation(
         case=task.case,
         attempt=attempt,
         dept=cardio,
         description=LINK,
-        due_at=at(MON, 12, 40),
+        due_at=on(MON, 12, 40),
     )
     return attempt
 

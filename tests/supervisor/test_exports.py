@@ -106,15 +106,16 @@ def test_an_unknown_table_or_format_is_not_found(client, supervisor):
 
 
 def test_exports_carry_the_whole_complaint_list(client, supervisor, a1, cardio):
+    from tests.clock import on
     from tests.reports.conftest import MON
-    from tests.reports.factories import at, call, due_task
+    from tests.reports.factories import call, due_task
 
     for minute in range(55):
         call(
             due_task(due=MON, dept=cardio),
             by=a1,
             disposition="complete",
-            started=at(MON, 10, 30, minute),
+            started=on(MON, 10, 30, minute),
             satisfaction="poor",
             notes=f"意见{minute}",
         )
@@ -132,25 +133,26 @@ def test_exports_carry_the_whole_complaint_list(client, supervisor, a1, cardio):
 def one_call_two_cases(a1, cardio):
     """A person with two cases, both due and reached on one call; another not reached."""
     from followups.models import CaseKind
+    from tests.clock import on
     from tests.factories import CustomerFactory
     from tests.reports.conftest import MON, TUE
-    from tests.reports.factories import at, call, due_task
+    from tests.reports.factories import call, due_task
 
     person = CustomerFactory()
     lead = call(
         due_task(due=MON, dept=cardio, customer=person),
         by=a1,
         disposition="complete",
-        started=at(MON, 10, 40),
+        started=on(MON, 10, 40),
     )
     call(
         due_task(due=TUE, kind=CaseKind.MISSED_APPOINTMENT, customer=person),
         by=a1,
         disposition="complete",
-        started=at(MON, 10, 40),
+        started=on(MON, 10, 40),
         same_call_as=lead,
     )
-    call(due_task(due=TUE, dept=cardio), by=a1, disposition="busy", started=at(TUE, 15))
+    call(due_task(due=TUE, dept=cardio), by=a1, disposition="busy", started=on(TUE, 15))
 
 
 def test_the_reach_page_shows_people_beside_tasks(client, supervisor, one_call_two_cases):

@@ -5,9 +5,10 @@ import pytest
 from django.urls import reverse
 
 from followups.models import AuditAction, AuditEvent, Disposition, EscalationSeverity
+from tests.clock import on
 from tests.factories import CustomerFactory
 from tests.reports.conftest import MON
-from tests.reports.factories import agent, at, call, department, due_task, escalation
+from tests.reports.factories import agent, call, department, due_task, escalation
 
 pytestmark = pytest.mark.django_db
 
@@ -22,7 +23,7 @@ def two_people(db):
     for person in (zhang, wang):
         task = due_task(due=MON, dept=cardio, customer=person)
         made[person.name] = call(
-            task, by=a1, disposition=Disposition.COMPLETE, started=at(MON, 10, 40)
+            task, by=a1, disposition=Disposition.COMPLETE, started=on(MON, 10, 40)
         )
         escalation(
             case=task.case,
@@ -31,7 +32,7 @@ def two_people(db):
             severity=EscalationSeverity.NORMAL,
             category="medical",
             description=f"{person.name}的问题",
-            due_at=at(MON, 18),
+            due_at=on(MON, 18),
         )
     return made
 

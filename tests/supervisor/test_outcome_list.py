@@ -6,16 +6,9 @@ import pytest
 from django.urls import reverse
 
 from followups.models import CaseKind, Disposition
+from tests.clock import on
 from tests.reports.conftest import MON, TUE, WED
-from tests.reports.factories import (
-    agent,
-    at,
-    call,
-    department,
-    due_task,
-    escalation,
-    script_version,
-)
+from tests.reports.factories import agent, call, department, due_task, escalation, script_version
 
 pytestmark = pytest.mark.django_db
 D = Disposition
@@ -31,7 +24,7 @@ def calls(db):
             due_task(due=MON, dept=cardio, phone="+8613911112222"),
             by=a1,
             disposition=D.COMPLETE,
-            started=at(MON, 10, 40),
+            started=on(MON, 10, 40),
             satisfaction="satisfied",
             version=v1,
         ),
@@ -39,19 +32,19 @@ def calls(db):
             due_task(due=TUE, dept=ortho),
             by=a2,
             disposition=D.NO_ANSWER,
-            started=at(TUE, 15, 10),
+            started=on(TUE, 15, 10),
             version=v2,
         ),
         "wed_missed": call(
             due_task(due=WED, kind=CaseKind.MISSED_APPOINTMENT),
             by=a2,
             disposition=D.COMPLETE,
-            started=at(WED, 10, 50),
+            started=on(WED, 10, 50),
             satisfaction="poor",
             version=v2,
         ),
     }
-    escalation(case=made["wed_missed"].task.case, attempt=made["wed_missed"], due_at=at(WED, 12))
+    escalation(case=made["wed_missed"].task.case, attempt=made["wed_missed"], due_at=on(WED, 12))
     return {**made, "cardio": cardio, "a2": a2, "v1": v1}
 
 
@@ -99,7 +92,7 @@ def test_the_list_is_paginated_by_fifty(client, supervisor, a1):
             due_task(due=MON),
             by=a1,
             disposition=D.NO_ANSWER,
-            started=at(MON, 10, 30) + dt.timedelta(minutes=minute),
+            started=on(MON, 10, 30) + dt.timedelta(minutes=minute),
         )
     client.force_login(supervisor)
     first = client.get(reverse("supervisor:calls"))
