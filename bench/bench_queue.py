@@ -13,7 +13,9 @@ measures, in one run:
     so that the server is busy but not flooded: the wait an agent actually sees;
   * a raw-SQL claim loop (psycopg2, UPDATE … WHERE id = (SELECT … FOR UPDATE SKIP LOCKED
     LIMIT 1) RETURNING id) with 8 workers on the same list;
-  * the queries per claim and per outcome (CaptureQueriesContext, in process).
+  * the queries per claim and per outcome (CaptureQueriesContext, in process);
+  * the CPU time per claim and per outcome (time.process_time, in process): less sensitive
+    to the machine's load than the times over HTTP.
 
 Usage:
 
@@ -33,7 +35,6 @@ import socket
 import subprocess
 import threading
 import time
-import uuid
 from collections import Counter
 
 import common
@@ -50,20 +51,26 @@ ARGS = common.start(
     PARSER,
     persistent=True,
     var_dir=True,
-    env={"REDIS_URL": os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/9")},
+    env={
+        "REDIS_URL": os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/9"),
+        # The in-process CPU figure sends hundreds of requests a minute as one agent.
+        "HUIFANG_API_THROTTLE_USER": "1000000/minute",
+    },
 )
 
-from django.db import connection  # noqa: E402
-from django.test import Client  # noqa: E402
-from django.test.utils import CaptureQueriesContext  # noqa: E402
-from django.utils import timezone  # noqa: E402
+from queue_in_process import (  # noqa: E402
+    CPU_RUNS,
+    HOST,
+    count_queries,
+    cpu_per_request,
+    outcome_body,
+)
 
 from followups import clock  # noqa: E402
 from followups.services.call_lists import build_call_lists  # noqa: E402
 
 TODAY = clock.today()
 REDIS_URL = os.environ["REDIS_URL"]
-HOST = "127.0.0.1"
 HISTORY_TASKS = 200_000
 PAST_LISTS = 5
 REQUEST_TIMEOUT = 30
@@ -72,6 +79,7 @@ REQUEST_TIMEOUT = 30
 PACE_SECONDS = 0.25
 PACED_CALLS = 40
 RUN_TIMEOUT = 600  # seconds: every client loop stops by itself after this
+CPU_PAIRS = 200  # claims and outcomes a run of the CPU figure (queue_in_process.py)
 
 
 # --- Data ---------------------------------------------------------------------------------------
@@ -160,21 +168,6 @@ def fresh_list(agent_ids: list[int], *, pooled: bool = False) -> int:
     sql("VACUUM ANALYZE followups_queueentry")
     sql("VACUUM ANALYZE followups_followuptask")
     return report.added
-
-
-def outcome_body(entry: dict, **more) -> dict:
-    """A completed three-minute call, ended now, on the claimed `entry` (with the claim
-    token the claim answered with: the proof the call was handed to this agent)."""
-    now = timezone.now()
-    return {
-        "entry": entry["id"],
-        "claim_token": entry["claim_token"],
-        "idempotency_key": uuid.uuid4().hex,
-        "disposition": "complete",
-        "started_at": (now - dt.timedelta(minutes=3)).isoformat(),
-        "ended_at": now.isoformat(),
-        **more,
-    }
 
 
 # --- HTTP clients -------------------------------------------------------------------------------
@@ -377,40 +370,6 @@ def raw_sql_claims(workers: int, agent_ids: list[int]) -> dict:
     return claim_figures(*run_threads(workers, work))
 
 
-# --- Queries per request ------------------------------------------------------------------------
-
-
-def count_queries(agent: tuple[int, str]) -> dict:
-    """Queries per request, in process, through the whole middleware stack."""
-    client = Client(HTTP_HOST=HOST, HTTP_AUTHORIZATION=f"Token {agent[1]}")
-    counts = {}
-    with CaptureQueriesContext(connection) as ping:
-        assert client.get("/api/v1/ping/").status_code == 200
-    counts["ping"] = ping.captured_queries
-    with CaptureQueriesContext(connection) as cold:
-        response = client.post("/api/v1/queue/next/")
-    assert response.status_code == 200, response.status_code
-    counts["claim, cold caches"] = cold.captured_queries
-    _complete(client, response.json())
-    with CaptureQueriesContext(connection) as claim:
-        response = client.post("/api/v1/queue/next/")
-    assert response.status_code == 200, response.status_code
-    counts["claim"] = claim.captured_queries
-    with CaptureQueriesContext(connection) as held:
-        assert client.post("/api/v1/queue/next/").status_code == 200
-    counts["claim again (held)"] = held.captured_queries
-    with CaptureQueriesContext(connection) as outcome:
-        _complete(client, response.json())
-    counts["outcome"] = outcome.captured_queries
-    return counts
-
-
-def _complete(client: Client, entry: dict) -> None:
-    body = outcome_body(entry)
-    response = client.post("/api/v1/outcomes/", body, content_type="application/json")
-    assert response.status_code == 201, response.content
-
-
 # --- Server -------------------------------------------------------------------------------------
 
 
@@ -491,8 +450,10 @@ def main() -> None:
     cache.clear()
     sign_in(agents + solo)
 
-    fresh_list(agent_ids[:1])
+    listed = fresh_list(agent_ids[:1])
     queries = count_queries(agents[0])
+    progress("CPU per claim and per outcome, in process")
+    cpu = cpu_per_request(agents[0], min(CPU_PAIRS, (listed - 10) // CPU_RUNS))
 
     full = not args.loops_only
     sizes = (8, 16) if full else (16,)
@@ -544,6 +505,11 @@ def main() -> None:
     print("  outcome:")
     for query in queries["outcome"]:
         print(f"    {re.sub(r'^SELECT .*? FROM ', 'SELECT … FROM ', query['sql'])[:110]}")
+    print(
+        f"\nCPU per request (in process, the median of {cpu['runs']} runs of {cpu['pairs']}"
+        f" claims and outcomes): claim {cpu['claim'] * 1000:.2f} ms  outcome"
+        f" {cpu['outcome'] * 1000:.2f} ms"
+    )
     if not full:
         r, names = loops[16], ("claim_p50", "claim_p99", "outcome_p50", "outcome_p99")
         shown = [f"{r['rate']:.1f} claims/s", *(f"{n} {ms(r[n])}" for n in names)]

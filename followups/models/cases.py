@@ -216,9 +216,20 @@ class FollowUpTask(Timestamped):
     def is_open(self) -> bool:
         return self.status == TaskStatus.PENDING
 
+    # What count_call changes: the fields a save after it names (with updated_at).
+    CALL_FIELDS = (
+        "attempts",
+        "outcome_counts",
+        "reached",
+        "last_disposition",
+        "last_agent",
+        "last_call_at",
+    )
+
     def count_call(self, *, disposition: str, agent_id: int, started_at) -> None:
-        """One more call of this task: its counters and its last call move (not saved). A
-        call recorded late but started earlier stays history, not the last call."""
+        """One more call of this task: its counters and its last call move (not saved; its
+        fields are CALL_FIELDS). A call recorded late but started earlier stays history,
+        not the last call."""
         self.attempts += 1
         self.outcome_counts = {
             **self.outcome_counts,

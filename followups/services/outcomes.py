@@ -39,6 +39,7 @@ from followups.services import (
     person_calls,
 )
 from followups.services.leases import holds_live_claim
+from followups.services.locked_entry import locked_entry
 from followups.services.outcome_input import (
     IDEMPOTENCY_KEY_LENGTH,
     CallSaid,
@@ -193,11 +194,7 @@ def _record(
 ) -> OutcomeResult:
     # The entry, then the person's follow-ups and their cases, are locked together, so two
     # outcomes for one person (a late submit and its successor's) apply one after the other.
-    locked = (
-        QueueEntry.objects.select_for_update(of=("self", "task", "task__case"))
-        .select_related("call_list", "task__case__customer")
-        .get(pk=entry.pk)
-    )
+    locked = locked_entry(entry.pk)
     tasks = person_calls.carried_tasks(locked, lock=True, details=person_calls.OUTCOME_DETAILS)
     carried = {task.pk for task in tasks}
     strangers = sorted(set(parts) - carried)
@@ -389,13 +386,17 @@ def _settle_task(
         )
     )
     task.count_call(disposition=said.disposition, agent_id=agent.pk, started_at=said.started_at)
+    # Only the fields this call changes are written, not the whole row (less to compile).
+    changed = [*FollowUpTask.CALL_FIELDS, "updated_at"]
     if task.agent_id is None:
         task.agent = agent
+        changed.append("agent")
     # A task settled by an earlier submit (a late one, or a second call) keeps its state:
     # the attempt is history, not a new instruction.
     if not settled_before:
         _apply_follow_up(task, follow_up)
-    task.save()
+        changed += FOLLOW_UP_FIELDS
+    task.save(update_fields=changed)
     outcome_effects.update_case(
         case,
         task=task,
@@ -446,6 +447,18 @@ def _stop_calling(customer, *, attempt: CallAttempt, agent, now: dt.datetime) ->
     outcome_effects.cancel_pending(
         FollowUpTask.objects.filter(case__customer=customer), reason="do not call", now=now
     )
+
+
+# What _apply_follow_up may change of a task.
+FOLLOW_UP_FIELDS = (
+    "kind",
+    "status",
+    "earliest_at",
+    "callback_at",
+    "window_ends_on",
+    "status_reason",
+    "needs_number_fix",
+)
 
 
 def _apply_follow_up(task: FollowUpTask, follow_up: CallFollowUp) -> None:

@@ -187,7 +187,8 @@ def _stop_every_call(
 def first_calls_at_best_time(customer, *, rules, now: dt.datetime) -> None:
     """The person answered: their calls not yet tried (other steps, other cases) go to the
     half of the day they are now known to answer in, on the same day. Those calls are
-    read first: most people have none, and their call history is then not read at all."""
+    read first (their ids and moments alone: it is the outcome's last read, and most people
+    have none), and their call history is then not read at all."""
     untried = list(
         FollowUpTask.objects.filter(
             case__customer=customer,
@@ -195,7 +196,7 @@ def first_calls_at_best_time(customer, *, rules, now: dt.datetime) -> None:
             attempts=0,
             kind=TaskKind.SCHEDULED,
             earliest_at__gt=now,
-        )
+        ).values_list("pk", "earliest_at")
     )
     if not untried:
         return
@@ -203,11 +204,10 @@ def first_calls_at_best_time(customer, *, rules, now: dt.datetime) -> None:
     if not best.from_the_person:
         return
     moved = []
-    for task in untried:
-        if half_day_of(task.earliest_at, rules) is best.half:
+    for pk, earliest_at in untried:
+        if half_day_of(earliest_at, rules) is best.half:
             continue
-        moment = first_call_moment(task.earliest_at.astimezone(rules.zone).date(), rules, best.half)
-        if moment != task.earliest_at and half_day_of(moment, rules) is best.half:
-            task.earliest_at = moment
-            moved.append(task)
+        moment = first_call_moment(earliest_at.astimezone(rules.zone).date(), rules, best.half)
+        if moment != earliest_at and half_day_of(moment, rules) is best.half:
+            moved.append(FollowUpTask(pk=pk, earliest_at=moment))
     FollowUpTask.objects.bulk_update(moved, ["earliest_at"])

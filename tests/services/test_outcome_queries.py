@@ -32,13 +32,15 @@ ONE_FOLLOW_UP = [
     # (The entry named in the body is not read first: the claim token names it, and the
     # entry is read below, locked; api/call_serializers.EntryReference.)
     ("SAVEPOINT", ""),  # the outcome's transaction (BEGIN in production)
-    ("SELECT", "followups_queueentry"),  # the entry, its task, case, customer: locked
+    # The entry, its list, task, case, customer: locked (written by services/locked_entry.py).
+    ("SELECT", "followups_queueentry"),
     ("SELECT", "followups_followuptask"),  # the person's other follow-ups due (ids)
     ("INSERT", "followups_callattempt"),  # the attempt (its key unique: a replay stops here)
     ("UPDATE", "followups_followuptask"),  # the follow-up's next step
     ("UPDATE", "followups_case"),  # the case's agent (its first call)
     ("UPDATE", "followups_queueentry"),  # the entry closed
-    ("SELECT", "followups_followuptask"),  # the person's calls not yet tried (best time)
+    # The person's calls not yet tried (best time): their ids and moments alone.
+    ("SELECT", "followups_followuptask"),
     ("RELEASE", ""),  # COMMIT in production
 ]
 
