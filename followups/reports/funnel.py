@@ -6,10 +6,10 @@ called, else "no number recorded", "deceased" or "not called yet".
 
 from dataclasses import dataclass
 
-from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, F, OuterRef
+from django.db.models import BooleanField, Count, ExpressionWrapper, F, Q
 from django.utils.translation import gettext as _
 
-from followups.models import Customer, Disposition, Patient
+from followups.models import Disposition
 
 from .planning import without_jit
 from .reach import CALLED, FINAL_DISPOSITION, REACHED_FIELD, due_tasks
@@ -96,14 +96,11 @@ def reach_funnel(*, scope: ReportScope) -> Funnel:
         .annotate(n=Count("case"))
         .order_by()
     )
-    # Looked up for each task not called (few: those due lately or never callable) by
-    # its case's key, rather than by joining every case, person and patient record: a
-    # year at 1M calls, 0.84 s → see bench/bench_reports.py.
     not_called = (
         tasks.exclude(CALLED)
         .annotate(
-            no_phone=Exists(Customer.objects.filter(cases=OuterRef("case_id"), phone="")),
-            died=Exists(Patient.objects.filter(cases=OuterRef("case_id"), died_on__isnull=False)),
+            no_phone=ExpressionWrapper(Q(case__customer__phone=""), BooleanField()),
+            died=ExpressionWrapper(Q(case__patient__died_on__isnull=False), BooleanField()),
         )
         .values("no_phone", "died")
         .annotate(n=Count("case"))
