@@ -396,6 +396,11 @@ def _settle_task(
     if not settled_before:
         _apply_follow_up(task, follow_up)
         changed += FOLLOW_UP_FIELDS
+        # The window moves only with a callback; otherwise it is not written, so a move an
+        # earlier follow-up of this call made (schedule_intent_call: due date and window
+        # together) is not undone by this row's stale copy.
+        if follow_up.action is FollowUpAction.CALLBACK and follow_up.window_ends_on:
+            changed.append("window_ends_on")
     task.save(update_fields=changed)
     outcome_effects.update_case(
         case,
@@ -449,13 +454,12 @@ def _stop_calling(customer, *, attempt: CallAttempt, agent, now: dt.datetime) ->
     )
 
 
-# What _apply_follow_up may change of a task.
+# What _apply_follow_up may change of a task (and the window, with a callback).
 FOLLOW_UP_FIELDS = (
     "kind",
     "status",
     "earliest_at",
     "callback_at",
-    "window_ends_on",
     "status_reason",
     "needs_number_fix",
 )
