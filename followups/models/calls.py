@@ -330,7 +330,8 @@ class CallAttempt(models.Model):
 class ScriptAnswer(models.Model):
     """One step of the path a call took through its script version."""
 
-    attempt = parent_fk(CallAttempt, "answers", _("call attempt"))
+    # No index of its own: the unique (attempt, position) below leads with it.
+    attempt = parent_fk(CallAttempt, "answers", _("call attempt"), db_index=False)
     position = models.PositiveSmallIntegerField(_("position in the path"))
     node_id = models.CharField(_("node"), max_length=60)
     value = models.TextField(_("answer"), blank=True)
