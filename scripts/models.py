@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from followups.models.base import Created
+from followups.models.base import Created, Named
 from followups.models.cases import CaseKind
 from followups.models.fields import optional_fk, optional_moment, protected_fk
 
@@ -21,7 +21,7 @@ class ScriptVersionStatus(models.TextChoices):
     RETIRED = "retired", _("Retired")
 
 
-class CallScript(Created):
+class CallScript(Created, Named):
     name = models.CharField(_("name"), max_length=120, unique=True)
     code = models.SlugField(_("code"), max_length=60, unique=True)
     case_kind = models.CharField(
@@ -29,14 +29,10 @@ class CallScript(Created):
     )
     description = models.TextField(_("description"), blank=True)
 
-    class Meta:
+    class Meta(Named.Meta):
         db_table = "followups_callscript"
         verbose_name = _("call script")
         verbose_name_plural = _("call scripts")
-        ordering = ["name"]
-
-    def __str__(self) -> str:
-        return self.name
 
     def published_version(self) -> "ScriptVersion | None":
         return self.versions.filter(status=ScriptVersionStatus.PUBLISHED).first()

@@ -8,6 +8,7 @@ from django.contrib.auth.models import Group, User
 from django.utils import timezone
 
 from followups import models as m
+from followups.services import report_days
 from scripts.models import CallScript, ScriptVersion
 from tests.clock import MONDAY
 
@@ -137,6 +138,7 @@ class QueueEntryFactory(factory.django.DjangoModelFactory):
 class CallAttemptFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = m.CallAttempt
+        skip_postgeneration_save = True
 
     task = factory.SubFactory(FollowUpTaskFactory)
     agent = factory.SubFactory(UserFactory, role="agent")
@@ -147,6 +149,12 @@ class CallAttemptFactory(factory.django.DjangoModelFactory):
     ended_at = factory.LazyAttribute(lambda o: o.started_at + dt.timedelta(minutes=3))
     disposition = m.Disposition.COMPLETE
     idempotency_key = factory.LazyFunction(lambda: uuid.uuid4().hex)
+
+    @factory.post_generation
+    def day_figures(attempt, create, extracted, **kwargs):
+        """Counted in the day figures the reports read, as record_outcome counts a call."""
+        if create:
+            report_days.count_calls([(attempt, [])])
 
 
 def default_plan(offsets=(), *, windows=None, **fields) -> m.FollowUpPlan:

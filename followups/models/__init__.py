@@ -32,6 +32,7 @@ from .plans import (
     PlanStep,
     RepeatUnit,
 )
+from .report_days import CallDay, ScriptStepDay
 from .staff import DutyDay, Team
 
 __all__ = [
@@ -40,6 +41,7 @@ __all__ = [
     "AuditAction",
     "AuditEvent",
     "CallAttempt",
+    "CallDay",
     "CallList",
     "CallReview",
     "CallingPolicy",
@@ -76,6 +78,7 @@ __all__ = [
     "RepeatUnit",
     "Satisfaction",
     "ScriptAnswer",
+    "ScriptStepDay",
     "TaskKind",
     "Team",
     "TaskStatus",

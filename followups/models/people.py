@@ -8,7 +8,7 @@ from phonenumber_field.modelfields import PhoneNumberField
 
 from followups.phones import mask_phone
 
-from .base import Timestamped
+from .base import Named, Timestamped
 from .fields import optional_day, optional_m2m, protected_fk
 
 # Two-character surnames that a first-character split would get wrong.
@@ -29,17 +29,13 @@ class PreferredSlot(models.TextChoices):
     AFTERNOON = "afternoon", _("Afternoon")
 
 
-class Hospital(models.Model):
+class Hospital(Named):
     name = models.CharField(_("name"), max_length=120, unique=True)
     code = models.SlugField(_("code"), max_length=40, unique=True)
 
-    class Meta:
+    class Meta(Named.Meta):
         verbose_name = _("hospital")
         verbose_name_plural = _("hospitals")
-        ordering = ["name"]
-
-    def __str__(self) -> str:
-        return self.name
 
 
 class Department(models.Model):

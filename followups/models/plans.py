@@ -7,6 +7,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator, RegexVa
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from .base import Named
 from .fields import optional_fk, parent_fk, protected_fk
 
 # The contact strategy's defaults (followups.scheduling): a week to reach the patient, six
@@ -39,8 +40,7 @@ weekdays_validator = RegexValidator(
 )
 
 
-class CallingPolicy(models.Model):
-    name = models.CharField(_("name"), max_length=80, unique=True)
+class CallingPolicy(Named):
     timezone = models.CharField(_("timezone"), max_length=64, default="Asia/Shanghai")
     weekdays = models.CharField(
         _("weekdays"),
@@ -67,10 +67,9 @@ class CallingPolicy(models.Model):
     )
     is_default = models.BooleanField(_("default policy"), default=False)
 
-    class Meta:
+    class Meta(Named.Meta):
         verbose_name = _("calling policy")
         verbose_name_plural = _("calling policies")
-        ordering = ["name"]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(quiet_before__lt=models.F("quiet_after")),
@@ -82,9 +81,6 @@ class CallingPolicy(models.Model):
                 name="one_default_calling_policy",
             ),
         ]
-
-    def __str__(self) -> str:
-        return self.name
 
     def clean(self) -> None:
         super().clean()
@@ -146,8 +142,7 @@ class HolidayOverride(models.Model):
         return f"{self.day} {self.get_kind_display()}"
 
 
-class FollowUpPlan(models.Model):
-    name = models.CharField(_("name"), max_length=80, unique=True)
+class FollowUpPlan(Named):
     description = models.TextField(_("description"), blank=True)
     calling_policy = protected_fk(CallingPolicy, "plans", _("calling policy"))
     # Cadence for intent-driven cases (consultations, purchases, policies).
@@ -160,13 +155,12 @@ class FollowUpPlan(models.Model):
     )
     is_active = models.BooleanField(_("active"), default=True)
 
-    class Meta:
+    class Meta(Named.Meta):
         permissions = [
             ("configure_center", "Can configure plans, calling policies, teams and users"),
         ]
         verbose_name = _("follow-up plan")
         verbose_name_plural = _("follow-up plans")
-        ordering = ["name"]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(
@@ -175,9 +169,6 @@ class FollowUpPlan(models.Model):
                 name="plan_cadence_positive",
             )
         ]
-
-    def __str__(self) -> str:
-        return self.name
 
 
 class PlanStep(models.Model):

@@ -4,21 +4,17 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from .base import Named
 from .fields import optional_m2m, parent_fk
 
 
-class Team(models.Model):
-    name = models.CharField(_("name"), max_length=80, unique=True)
+class Team(Named):
     members = optional_m2m(settings.AUTH_USER_MODEL, "teams", _("members"))
     departments = optional_m2m("followups.Department", "teams", _("departments served"))
 
-    class Meta:
+    class Meta(Named.Meta):
         verbose_name = _("team")
         verbose_name_plural = _("teams")
-        ordering = ["name"]
-
-    def __str__(self) -> str:
-        return self.name
 
 
 class DutyDay(models.Model):

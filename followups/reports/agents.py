@@ -21,7 +21,7 @@ from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q,
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from followups.models import CallAttempt, CallReview, Disposition
+from followups.models import CallAttempt, CallDay, CallReview, Disposition
 from followups.models.calls import REACHED_DISPOSITIONS
 from followups.scheduling import CallingRules, RulesCheck, check_call, is_callable, windows_on
 from followups.selectors.policies import default_policy_id, policies_with_rules
@@ -196,19 +196,26 @@ def _call_cells(names: dict, agent_id: int, row: dict, handle_seconds: float) ->
     ]
 
 
-@without_jit()
-def agent_figures(*, scope: ReportScope) -> AgentReport:
-    """A fixed number of queries: the calls grouped by agent and calling rules, the window
-    check for customers on their own timezone (only when there are any), people reached,
-    review scores, the calls outside the windows with the calls before them, names, and
-    the calling policies."""
-    attempts = CallAttempt.objects.filter(scope.attempts_filter())
-    calls = attempts.filter(ONE_PER_CALL)
-    rules = _own_clock_rules()
-    # Every call's figures by agent and how it was judged when recorded, from the calls
-    # alone; the calls recorded before that was kept (rules_check "") are judged by today's
-    # rules apart, through their case's policy and customer's clock (a partial index finds
-    # them: none or few).
+def _judged_figures(calls: QuerySet, scope: ReportScope) -> tuple[dict[int, dict], bool]:
+    """Each agent's calls, those reaching the person, handle time and calls judged inside a
+    window when recorded; and whether any call of the period was recorded before calls
+    were judged (rules_check ""). From the day figures when nothing narrows the period
+    (the second from the partial index attempt_not_in_window_idx), else from the calls."""
+    if scope.counted_by_day:
+        rows = (
+            scope.day_figures(CallDay)
+            .values("agent_id")
+            .annotate(
+                calls=Sum("calls"),
+                reached=Sum("reached_calls"),
+                handle=Sum("handle_time"),
+                in_window=Sum("in_window"),
+            )
+            .filter(calls__gt=0)
+            .order_by()
+        )
+        figures = {row.pop("agent_id"): row for row in rows}
+        return figures, calls.filter(UNJUDGED_OR_NOT_IN_WINDOW, UNJUDGED).exists()
     figures: dict[int, dict] = {}
     judged_rows = list(
         calls.values("agent_id", "rules_check")
@@ -228,10 +235,26 @@ def agent_figures(*, scope: ReportScope) -> AgentReport:
             total[field] += row[field] or type(total[field])()
         if row["rules_check"] == RulesCheck.WINDOW:
             total["in_window"] += row["calls"]
-    # Today's windows over the period, as SQL, only when there are calls to judge by them:
-    # a year of windows compiles to a statement of some 300 kB (half a second each time).
-    # Without such calls the condition never matters (no row reaches it).
-    judging = any(row["rules_check"] == "" for row in judged_rows)
+    return figures, any(row["rules_check"] == "" for row in judged_rows)
+
+
+@without_jit()
+def agent_figures(*, scope: ReportScope) -> AgentReport:
+    """A fixed number of queries: the calls grouped by agent and calling rules, the window
+    check for customers on their own timezone (only when there are any), people reached,
+    review scores, the calls outside the windows with the calls before them, names, and
+    the calling policies."""
+    attempts = CallAttempt.objects.filter(scope.attempts_filter())
+    calls = attempts.filter(ONE_PER_CALL)
+    rules = _own_clock_rules()
+    # Every call's figures by agent and how it was judged when recorded, from the calls
+    # alone; the calls recorded before that was kept (rules_check "") are judged by today's
+    # rules apart, through their case's policy and customer's clock (a partial index finds
+    # them: none or few).
+    figures, judging = _judged_figures(calls, scope)
+    # Today's windows over the period, as SQL, only when there are calls to judge by them
+    # (``judging``): a year of windows compiles to a statement of some 300 kB (half a
+    # second each time). Without such calls the condition never matters (no row reaches it).
     if judging:
         in_window = _in_windows(rules, scope)
     else:
@@ -346,19 +369,31 @@ def agent_figures(*, scope: ReportScope) -> AgentReport:
 @without_jit()
 def agent_summary(*, scope: ReportScope) -> Table:
     """The dashboard's short version: calls, reached and handle time per agent, from the
-    calls table alone (one query and the names); the calling-rules check, people reached
-    and review scores are on the agent figures page."""
-    figures = {
-        row["agent_id"]: row
-        for row in CallAttempt.objects.filter(scope.attempts_filter(), ONE_PER_CALL)
-        .values("agent_id")
-        .annotate(
-            calls=Count("pk"),
-            reached=Count("pk", filter=reached_call(scope.moments())),
-            handle=Avg(ExpressionWrapper(F("ended_at") - F("started_at"), DurationField())),
+    day figures (or, narrowed to departments or a case kind, the calls table): one query
+    and the names; the calling-rules check, people reached and review scores are on the
+    agent figures page."""
+    if scope.counted_by_day:
+        # Each day's sums per agent, as record_outcome keeps them (a few rows an agent a day).
+        rows = (
+            scope.day_figures(CallDay)
+            .values("agent_id")
+            .annotate(calls=Sum("calls"), reached=Sum("reached_calls"), total=Sum("handle_time"))
+            .filter(calls__gt=0)
+            .order_by()
         )
-        .order_by()
-    }
+        figures = {row["agent_id"]: {**row, "handle": row["total"] / row["calls"]} for row in rows}
+    else:
+        figures = {
+            row["agent_id"]: row
+            for row in CallAttempt.objects.filter(scope.attempts_filter(), ONE_PER_CALL)
+            .values("agent_id")
+            .annotate(
+                calls=Count("pk"),
+                reached=Count("pk", filter=reached_call(scope.moments())),
+                handle=Avg(ExpressionWrapper(F("ended_at") - F("started_at"), DurationField())),
+            )
+            .order_by()
+        }
     names = agent_names(figures)
     rows = [
         _call_cells(names, agent_id, row, row["handle"].total_seconds())

@@ -9,10 +9,10 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import Count, QuerySet
+from django.db.models import Count, QuerySet, Sum
 from django.utils.translation import gettext as _
 
-from followups.models import CallAttempt, Satisfaction
+from followups.models import CallAttempt, CallDay, Satisfaction
 
 from .planning import without_jit
 from .reach import agent_names
@@ -54,6 +54,11 @@ def rated_calls(scope: ReportScope) -> QuerySet[CallAttempt]:
 @without_jit()
 def satisfaction_totals(*, scope: ReportScope) -> dict[str, int]:
     """Rated calls per level, in the order 满意, 一般, 不满意, 差 (one query)."""
+    if scope.counted_by_day:
+        sums = scope.day_figures(CallDay).aggregate(
+            **{f"n_{level}": Sum(level) for level in LEVELS}
+        )
+        return {level: sums[f"n_{level}"] or 0 for level in LEVELS}
     counts = dict(
         rated_calls(scope)
         .values("satisfaction")

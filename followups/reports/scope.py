@@ -36,6 +36,16 @@ class ReportScope:
         until = dt.datetime.combine(self.end + dt.timedelta(days=1), dt.time.min, tzinfo=zone)
         return since, until
 
+    @property
+    def counted_by_day(self) -> bool:
+        """Nothing narrows the period to departments or a case kind, so the day figures
+        record_outcome keeps (models/report_days.py) hold what the calls would give."""
+        return self.departments is None and not self.department_id and not self.case_kind
+
+    def day_figures(self, model) -> QuerySet:
+        """The rows of a day-figures table (CallDay, ScriptStepDay) inside the period."""
+        return model.objects.filter(day__gte=self.start, day__lte=self.end)
+
     def case_filter(self, prefix: str) -> Q:
         """The department and case-kind filters, on the case reached through ``prefix``."""
         condition = Q()

@@ -3,10 +3,10 @@ ended, which objections were raised how often; two versions side by side."""
 
 from dataclasses import dataclass
 
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Sum
 from django.utils.translation import gettext as _
 
-from followups.models import CallAttempt, ScriptAnswer
+from followups.models import CallAttempt, CallDay, ScriptAnswer, ScriptStepDay
 from followups.models.calls import REACHED_DISPOSITIONS
 from scripts.models import ScriptVersion
 
@@ -48,9 +48,41 @@ class VersionFunnel:
     objections: dict[str, int]  # objection id → times raised
 
 
+def _stored_funnel(version: ScriptVersion, scope: ReportScope) -> VersionFunnel:
+    """version_funnel from the day figures record_outcome keeps: the version's calls, and
+    its steps by node (calls reaching it, times visited, calls ending there)."""
+    calls = scope.day_figures(CallDay).filter(script_version=version).aggregate(n=Sum("attempts"))
+    steps = (
+        scope.day_figures(ScriptStepDay)
+        .filter(script_version=version)
+        .values("node_id", "is_objection")
+        .annotate(reached=Sum("calls"), visits=Sum("times"), last=Sum("ended"))
+        .order_by()
+    )
+    reached, ended, objections = {}, {}, {}
+    for step in steps:
+        if step["is_objection"]:
+            objections[step["node_id"]] = step["visits"]
+        else:
+            reached[step["node_id"]] = step["reached"]
+        if step["last"]:
+            ended[step["node_id"]] = ended.get(step["node_id"], 0) + step["last"]
+    return VersionFunnel(
+        version=version,
+        calls=calls["n"] or 0,
+        calls_with_path=sum(ended.values()),
+        reached=reached,
+        ended=ended,
+        objections=objections,
+    )
+
+
 def version_funnel(*, version: ScriptVersion, scope: ReportScope) -> VersionFunnel:
     """Two queries for one version: its calls counted by the last node of their path (no
-    node: the script never started), and the steps counted by node."""
+    node: the script never started), and the steps counted by node; from the day figures
+    when nothing narrows the period to departments or a case kind."""
+    if scope.counted_by_day:
+        return _stored_funnel(version, scope)
     last_node = (
         ScriptAnswer.objects.filter(attempt=OuterRef("pk"))
         .order_by("-position")
@@ -187,19 +219,26 @@ def compare_versions(*, versions: list[ScriptVersion], scope: ReportScope) -> Sc
 @without_jit()
 def version_summary(*, scope: ReportScope) -> Table:
     """Each script version used in the period: calls and the share that reached the person.
-    Two queries: the calls counted by version alone (grouping a year of calls by the
-    script's name and number as well, joined to each call, took half as long again), then
-    the versions' names."""
-    counts = {
-        row["script_version_id"]: row
-        for row in CallAttempt.objects.filter(scope.attempts_filter(), script_version__isnull=False)
-        .values("script_version_id")
-        .annotate(
-            calls=Count("*"),
-            reached=Count("disposition", filter=Q(disposition__in=REACHED_DISPOSITIONS)),
+    Two queries: the calls counted by version alone, from the day figures when nothing
+    narrows the period (grouping a year of calls by the script's name and number as well,
+    joined to each call, took half as long again), then the versions' names."""
+    if scope.counted_by_day:
+        rows = (
+            scope.day_figures(CallDay)
+            .filter(script_version__isnull=False)
+            .values("script_version_id")
+            .annotate(calls=Sum("attempts"), reached=Sum("reached_attempts"))
         )
-        .order_by()
-    }
+    else:
+        rows = (
+            CallAttempt.objects.filter(scope.attempts_filter(), script_version__isnull=False)
+            .values("script_version_id")
+            .annotate(
+                calls=Count("*"),
+                reached=Count("disposition", filter=Q(disposition__in=REACHED_DISPOSITIONS)),
+            )
+        )
+    counts = {row["script_version_id"]: row for row in rows.order_by()}
     versions = script_versions().filter(pk__in=counts)
     return Table(
         "versions",

@@ -1,21 +1,26 @@
 """Opening cases and keeping their follow-up tasks in step with their plan."""
 
 import datetime as dt
+from collections.abc import Collection
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, Max, Q
 from django.utils.translation import gettext
 
-from followups import clock
+from followups import clock, enqueue
 from followups.models import (
     CallAttempt,
+    CallList,
     Case,
     CaseStatus,
     FollowUpPlan,
     FollowUpTask,
     PlanChoice,
     PlanStep,
+    QueueEntry,
+    QueueEntryStatus,
+    TaskKind,
     TaskStatus,
 )
 from followups.scheduling import (
@@ -277,6 +282,27 @@ def change_case(case: Case, **changes) -> Case:
     return case
 
 
+def new_call_task(*, case: Case, due_date: dt.date, reason: str) -> FollowUpTask:
+    """Another call for the case, due on ``due_date``; a closed case opens again so the
+    daily list picks the call up. The callers audit."""
+    if case.status != CaseStatus.OPEN:
+        case.status, case.closed_reason, case.closed_at = CaseStatus.OPEN, "", None
+        case.save(update_fields=["status", "closed_reason", "closed_at"])
+    task = FollowUpTask.objects.create(
+        case=case,
+        kind=TaskKind.SCHEDULED,
+        due_date=due_date,
+        earliest_at=earliest_call(due_date, rules_for_case(case)),
+        window_ends_on=follow_up_window_end(due_date, None),
+        agent=case.agent,
+        status_reason=reason,
+    )
+    if CallList.objects.filter(day=due_date).exists():
+        # The day's list is already built: a second build adds just the new task.
+        enqueue.build_call_lists(day=due_date)
+    return task
+
+
 def reschedule_intent_call(*, case: Case) -> FollowUpTask | None:
     """After the case's intent class changed by hand (a page, the API, Django admin): its
     routine call moves to one new cadence after the case's last call (its anchor date when
@@ -297,12 +323,16 @@ def intent_cadence(plan: FollowUpPlan | None) -> IntentCadence:
 
 
 @transaction.atomic
-def schedule_intent_call(*, case: Case, last_call: dt.date) -> FollowUpTask | None:
+def schedule_intent_call(
+    *, case: Case, last_call: dt.date, on_the_call: Collection[int] = ()
+) -> FollowUpTask | None:
     """For a sales-like case with an intent class, keep exactly one routine call pending,
-    due one cadence after the last call; class D (or no class) keeps none."""
+    due one cadence after the last call; class D (or no class) keeps none. A routine call
+    the same phone call settles (``on_the_call``: task ids) is the call being made, not the
+    next one: it is left to be settled, and the next is made apart."""
     pending = FollowUpTask.objects.filter(
         case=case, step__isnull=True, status=TaskStatus.PENDING, attempts=0
-    )
+    ).exclude(pk__in=on_the_call)
     due = (
         next_intent_call_date(last_call, case.intent_class, intent_cadence(case.plan))
         if case.intent_class and case.status == CaseStatus.OPEN
@@ -336,3 +366,13 @@ def resync_plan_cases(*, plan_id: int) -> int:
     for case in Case.objects.filter(plan_id=plan_id, status=CaseStatus.OPEN).select_related("plan"):
         created += sync_case_tasks(case=case)
     return created
+
+
+def cancel_pending(tasks, *, reason: str, now: dt.datetime) -> None:
+    """Cancel the pending follow-ups among `tasks` (a queryset), with their entries still
+    waiting on a list: a case closed, a person not to be called again."""
+    pending = tasks.filter(status=TaskStatus.PENDING)
+    QueueEntry.objects.filter(task__in=pending, status=QueueEntryStatus.WAITING).update(
+        status=QueueEntryStatus.CANCELLED, closed_at=now
+    )
+    pending.update(status=TaskStatus.CANCELLED, status_reason=reason, updated_at=now)

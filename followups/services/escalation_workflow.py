@@ -15,7 +15,7 @@ from followups.models import AuditAction, Escalation, EscalationStatus
 from followups.reports.escalations import UNRESOLVED
 from followups.roles import REVIEW_OUTCOMES
 from followups.services.audit import record
-from followups.services.reviews import new_call_task
+from followups.services.cases import new_call_task
 
 __all__ = ["UNRESOLVED", "acknowledge", "assign_owner", "move", "resolve", "verify"]
 

@@ -11,10 +11,9 @@ from followups.models import (
     QueueEntry,
     QueueEntryStatus,
     TaskKind,
-    TaskStatus,
 )
 from followups.scheduling import FollowUpAction, queue_priority
-from followups.services import person_calls
+from followups.services import cases, person_calls
 from followups.services.call_lists import priority_number
 from followups.services.cases import keep_recurring_ahead, schedule_intent_call
 from followups.services.leases import held_by_someone_else
@@ -76,8 +75,20 @@ def settle_entry(
 
 
 def update_case(
-    case, *, task, agent, follow_up, intent_class, called_on, now, settled_before, reached_at
+    case,
+    *,
+    task,
+    agent,
+    follow_up,
+    intent_class,
+    called_on,
+    now,
+    settled_before,
+    reached_at,
+    on_the_call: frozenset[int] = frozenset(),
 ) -> None:
+    """The case after one of its follow-ups was settled on a call that settles
+    ``on_the_call`` (task ids) in all."""
     fields = []
     if reached_at is not None and (case.reached_at is None or reached_at < case.reached_at):
         # Kept for the discharge follow-up indicator, on the row this call may save anyway.
@@ -102,7 +113,7 @@ def update_case(
     if fields:
         case.save(update_fields=fields)
     if closing:
-        cancel_pending(
+        cases.cancel_pending(
             FollowUpTask.objects.filter(case=case).exclude(pk=task.pk),
             reason=f"case closed: {follow_up.reason}",
             now=now,
@@ -110,15 +121,5 @@ def update_case(
         return
     finished = not settled_before and follow_up.action is FollowUpAction.DONE
     if case.status == CaseStatus.OPEN and (intent_changed or (finished and case.intent_class)):
-        schedule_intent_call(case=case, last_call=called_on)
+        schedule_intent_call(case=case, last_call=called_on, on_the_call=on_the_call)
     keep_recurring_ahead(case=case, task=task, today=called_on)
-
-
-def cancel_pending(tasks, *, reason: str, now: dt.datetime) -> None:
-    """Cancel the pending follow-ups among `tasks` (a queryset), with their entries still
-    waiting on a list: a case closed, a person not to be called again."""
-    pending = tasks.filter(status=TaskStatus.PENDING)
-    QueueEntry.objects.filter(task__in=pending, status=QueueEntryStatus.WAITING).update(
-        status=QueueEntryStatus.CANCELLED, closed_at=now
-    )
-    pending.update(status=TaskStatus.CANCELLED, status_reason=reason, updated_at=now)

@@ -31,12 +31,14 @@ from followups.scheduling import (
 )
 from followups.services import (
     audit,
+    cases,
     contact,
     escalations,
     leases,
     outcome_effects,
     people,
     person_calls,
+    report_days,
 )
 from followups.services.leases import holds_live_claim
 from followups.services.locked_entry import locked_entry
@@ -214,7 +216,9 @@ def _record(
     first: CallAttempt | None = None
     first_follow_up: CallFollowUp | None = None
     settled: list[CallAttempt] = []
+    steps: list[list[report_days.Step]] = []  # each attempt's script path
     confirmed_on_call = False  # an identity check answered yes on an earlier follow-up
+    on_the_call = frozenset(task.pk for task in settling)
     for task in settling:
         own = task.pk == lead_task.pk
         task_said = said.for_part(
@@ -233,11 +237,13 @@ def _record(
             after_lease_lost=not held_live,
             align_with=first_follow_up,
             identity_confirmed=confirmed_on_call,
+            on_the_call=on_the_call,
         )
         confirmed_on_call = confirmed_on_call or _confirms(task_said)
         if first is None:
             first, first_follow_up = attempt, follow_up
         settled.append(attempt)
+        steps.append([(node, objection) for node, _value, objection in task_said.path])
 
     outcome_effects.settle_entry(
         locked, tasks=tasks, agent=agent, now=now, called_at=said.started_at, rules=rules
@@ -273,6 +279,9 @@ def _record(
         # Kept with the call, so that a replay answers with the same result.
         first.follow_up = {**first.follow_up, "kept_open": list(kept_open)}
         first.save(update_fields=["follow_up"])
+    # Last, so that the day's rows every agent's calls add to are locked for the shortest
+    # time before the commit.
+    report_days.count_calls(zip(settled, steps, strict=True))
     return OutcomeResult(
         attempt=first,
         created=True,
@@ -320,6 +329,7 @@ def _settle_task(
     after_lease_lost: bool,
     align_with: CallFollowUp | None,
     identity_confirmed: bool,
+    on_the_call: frozenset[int],
 ) -> tuple[CallFollowUp, CallAttempt]:
     """One follow-up's attempt on the call, its next step and its case."""
     case = task.case
@@ -412,6 +422,7 @@ def _settle_task(
         now=now,
         settled_before=settled_before,
         reached_at=said.started_at if said.disposition in REACHED_DISPOSITIONS else None,
+        on_the_call=on_the_call,
     )
     return follow_up, attempt
 
@@ -449,7 +460,7 @@ def _stop_calling(customer, *, attempt: CallAttempt, agent, now: dt.datetime) ->
             target=customer,
             attempt=attempt.pk,
         )
-    outcome_effects.cancel_pending(
+    cases.cancel_pending(
         FollowUpTask.objects.filter(case__customer=customer), reason="do not call", now=now
     )
 

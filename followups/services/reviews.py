@@ -10,25 +10,20 @@ from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
-from followups import enqueue
 from followups.models import (
     AuditAction,
     CallAttempt,
-    CallList,
     CallReview,
     Case,
     CaseStatus,
     FollowUpTask,
     QueueEntry,
     QueueEntryStatus,
-    TaskKind,
     TaskStatus,
 )
 from followups.roles import WORK_QUEUE, Role
-from followups.scheduling import follow_up_window_end
-from followups.selectors.policies import rules_for_case
 from followups.services.audit import record
-from followups.services.cases import earliest_call
+from followups.services.cases import new_call_task
 
 
 @transaction.atomic
@@ -98,27 +93,6 @@ def queue_agents() -> QuerySet:
         .objects.filter(is_active=True, groups__name=Role.AGENT)
         .order_by("first_name", "username")
     )
-
-
-def new_call_task(*, case: Case, due_date: dt.date, reason: str) -> FollowUpTask:
-    """Another call for the case, due on ``due_date``; a closed case opens again so the
-    daily list picks the call up. The callers audit."""
-    if case.status != CaseStatus.OPEN:
-        case.status, case.closed_reason, case.closed_at = CaseStatus.OPEN, "", None
-        case.save(update_fields=["status", "closed_reason", "closed_at"])
-    task = FollowUpTask.objects.create(
-        case=case,
-        kind=TaskKind.SCHEDULED,
-        due_date=due_date,
-        earliest_at=earliest_call(due_date, rules_for_case(case)),
-        window_ends_on=follow_up_window_end(due_date, None),
-        agent=case.agent,
-        status_reason=reason,
-    )
-    if CallList.objects.filter(day=due_date).exists():
-        # The day's list is already built: a second build adds just the new task.
-        enqueue.build_call_lists(day=due_date)
-    return task
 
 
 @transaction.atomic

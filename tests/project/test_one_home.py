@@ -3,7 +3,7 @@
 - "Today" is the call center's day: ``followups.clock`` alone asks Django for a local date;
   every list, report period, preview and import check goes through ``clock.today()`` or
   ``clock.center_day(moment)``, so a user's activated zone can never shift the day.
-- Page URLs live in ``followups/urls/`` (one module a role) and ``scripts/urls.py``; a views
+- Page URLs live in ``followups/urls/`` (a section a role) and ``scripts/urls.py``; a views
   module declares no ``urlpatterns``.
 """
 

@@ -5,6 +5,7 @@ import uuid
 
 from followups import models as m
 from followups.models.calls import REACHED_DISPOSITIONS
+from followups.services import report_days
 from scripts.models import CallScript, ScriptVersion
 from tests.factories import (
     CaseFactory,
@@ -66,7 +67,8 @@ def call(
     same_call_as: m.CallAttempt | None = None,
 ) -> m.CallAttempt:
     """A recorded call; ``path`` is (node id, value, is an objection) in order. The task's
-    counters and last call, and the case's first reach, move as record_outcome moves them.
+    counters and last call, the case's first reach and the day figures move as
+    record_outcome moves them.
     With ``same_call_as``, another follow-up
     settled on that call (same agent and times, as record_outcome stores them)."""
     if same_call_as is not None:
@@ -94,6 +96,7 @@ def call(
         m.ScriptAnswer(attempt=attempt, position=n, node_id=node, value=value, is_objection=obj)
         for n, (node, value, obj) in enumerate(path, start=1)
     )
+    report_days.count_calls([(attempt, [(node, obj) for node, _value, obj in path])])
     task.count_call(disposition=disposition, agent_id=by.pk, started_at=started)
     task.save(
         update_fields=[

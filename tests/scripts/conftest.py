@@ -8,63 +8,41 @@ import pytest
 from followups.demo import SCRIPTS
 from followups.models import CaseKind
 from scripts.models import CallScript, ScriptVersion, ScriptVersionStatus
+from scripts.services.drafts import starter_graph
 
 PUBLISHED_AT = dt.datetime(2026, 11, 1, 9, 0, tzinfo=dt.UTC)
 NOW = dt.datetime(2026, 11, 20, 10, 0, tzinfo=dt.UTC)
 
 
 def minimal_graph() -> dict:
-    """Greeting, identity check, one question, three closings: valid for sensitive patients."""
-    return {
-        "schema": 1,
-        "start": "greet",
-        "nodes": [
-            {
-                "id": "greet",
-                "kind": "greeting",
-                "text": "{customer.honorific}您好",
-                "next": "identity",
-            },
-            {
-                "id": "identity",
-                "kind": "identity_check",
-                "text": "请问您是{customer.name}本人吗？",
-                "options": [
-                    {"value": "yes", "label": "是本人", "next": "q1"},
-                    {"value": "family", "label": "家属接听", "next": "close_family"},
-                    {"value": "no", "label": "不是", "next": "close_wrong"},
-                ],
-            },
-            {
-                "id": "q1",
-                "kind": "question",
-                "answer_type": "single",
-                "medical": True,
-                "text": "恢复得怎么样？",
-                "options": [
-                    {"value": "good", "label": "不错", "next": "close_ok"},
-                    {"value": "poor", "label": "不好", "next": "close_ok"},
-                ],
-            },
-            {"id": "close_ok", "kind": "closing", "text": "再见", "disposition": "complete"},
-            {"id": "close_family", "kind": "closing", "text": "再见", "disposition": "family"},
-            {
-                "id": "close_wrong",
-                "kind": "closing",
-                "text": "打扰了",
-                "disposition": "wrong_number",
-            },
-        ],
-        "objections": [
-            {
-                "id": "busy",
-                "label": "没空",
-                "text": "那我改天再打",
-                "action": "end",
-                "disposition": "callback",
-            }
-        ],
-    }
+    """The starter graph of a new script with one medical question after the identity check
+    and one objection: valid for sensitive patients."""
+    graph = starter_graph()
+    node_in(graph, "identity")["options"][0]["next"] = "q1"
+    graph["nodes"].insert(
+        2,
+        {
+            "id": "q1",
+            "kind": "question",
+            "answer_type": "single",
+            "medical": True,
+            "text": "恢复得怎么样？",
+            "options": [
+                {"value": "good", "label": "不错", "next": "close_ok"},
+                {"value": "poor", "label": "不好", "next": "close_ok"},
+            ],
+        },
+    )
+    graph["objections"] = [
+        {
+            "id": "busy",
+            "label": "没空",
+            "text": "那我改天再打",
+            "action": "end",
+            "disposition": "callback",
+        }
+    ]
+    return graph
 
 
 def node_in(graph: dict, node_id: str) -> dict:

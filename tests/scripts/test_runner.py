@@ -47,7 +47,7 @@ def test_the_start_node_waits_with_its_text_filled_in():
     assert (screen.current.id, screen.current.kind, screen.current.text) == (
         "greet",
         "greeting",
-        "张先生您好",
+        "张先生您好！我是示例医院的回访专员王静。",
     )
     assert (screen.ended, screen.can_go_back, screen.path) == (False, False, ())
 
@@ -72,7 +72,9 @@ def test_a_token_that_does_not_fit_stops_the_path_there():
 def test_a_value_missing_shows_as_a_gap_not_as_nothing():
     with translation.override("en"):
         screen = run(minimal_graph(), [], values={**VALUES, "customer.honorific": None})
-    assert screen.current.text == "[customer's honorific (张先生)?]您好"
+    assert screen.current.text == (
+        "[customer's honorific (张先生)?]您好！我是示例医院的回访专员王静。"
+    )
 
 
 # --- The identity gate ------------------------------------------------------------------
@@ -182,7 +184,7 @@ def test_a_closing_ends_the_call_with_its_disposition():
     assert (screen.final.id, screen.final.is_closing, screen.final.text) == (
         "close_ok",
         True,
-        "再见",
+        "感谢您的配合，祝您生活愉快，再见！",
     )
     assert screen.disposition == "complete"
     with translation.override("en"):

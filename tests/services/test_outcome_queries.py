@@ -41,6 +41,9 @@ ONE_FOLLOW_UP = [
     ("UPDATE", "followups_queueentry"),  # the entry closed
     # The person's calls not yet tried (best time): their ids and moments alone.
     ("SELECT", "followups_followuptask"),
+    # The call added to the day's figures the reports read (services/report_days.py), last;
+    # a call with a script path adds its steps in one more.
+    ("INSERT", "followups_callday"),
     ("RELEASE", ""),  # COMMIT in production
 ]
 
