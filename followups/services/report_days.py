@@ -5,13 +5,15 @@ outcome, so their locks are held only until its commit.
 
 Written in SQL because the ORM's upsert (bulk_create with update_conflicts) sets a counter
 to the new row's value; here each counter is added to. ``INSERT … ON CONFLICT DO UPDATE``
-reads the same on PostgreSQL and SQLite."""
+reads the same on PostgreSQL and SQLite, for a key that holds no NULL; SQLite cannot keep
+CallDay's key (NULL for a call without script) unique, and adds to it row by row."""
 
 import datetime as dt
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 
 from django.db import connection
+from django.db.models import F
 
 from followups.clock import center_day
 from followups.models import CallAttempt, CallDay, ScriptStepDay
@@ -27,6 +29,9 @@ def _upsert(model: type[DayFigures], rows: dict[tuple, dict]) -> None:
     same key, or inserted. In key order: outcomes recorded at once lock the rows they share
     (a day's script steps) in the same order, so neither waits for the other in a circle."""
     if not rows:
+        return
+    if not _keeps_one_row_a_key(model):
+        _update_else_insert(model, rows)
         return
     quoted = connection.ops.quote_name
     fields = model._meta
@@ -52,6 +57,26 @@ def _upsert(model: type[DayFigures], rows: dict[tuple, dict]) -> None:
         ]
     with connection.cursor() as cursor:
         cursor.execute(statement, values)
+
+
+def _keeps_one_row_a_key(model: type[DayFigures]) -> bool:
+    """Whether the database holds the model's key unique, NULLs included: CallDay's key may
+    hold a NULL (a call without script), which only NULLS NOT DISTINCT (PostgreSQL 15 and
+    later) keeps to one row; elsewhere Django leaves that constraint out."""
+    nullable = any(model._meta.get_field(name).null for name in model.KEY)
+    return not nullable or connection.features.supports_nulls_distinct_unique_constraints
+
+
+def _update_else_insert(model: type[DayFigures], rows: dict[tuple, dict]) -> None:
+    """The upsert without a unique key to meet: each row's counters added to the row of
+    its key, or the row inserted. On SQLite (one writer at a time) no two outcomes race
+    here; were they to, a key would get a second row, and every sum would still hold."""
+    key = ["day", *(model._meta.get_field(name).attname for name in model.KEY)]
+    for row_key, counts in sorted(rows.items(), key=lambda row: tuple(map(str, row[0]))):
+        same_key = dict(zip(key, row_key, strict=True))
+        added = {name: F(name) + counts[name] for name in model.COUNTS}
+        if not model.objects.filter(**same_key).update(**added):
+            model.objects.create(**same_key, **{name: counts[name] for name in model.COUNTS})
 
 
 def _reached_before(attempts: Sequence[CallAttempt]) -> set[int]:

@@ -3,6 +3,7 @@
 import importlib
 import os
 import shlex
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -130,3 +131,14 @@ def test_the_embedded_default_database_takes_every_migration(tmp_path):
     assert result.returncode == 0, result.stderr[-2000:]
     plan = manage("showmigrations", "--plan")
     assert "[ ]" not in plan.stdout and "[X]  followups.0022_report_call_facts" in plan.stdout
+    # The demo's history is made by record_outcome: each call it stores is added to the day
+    # figures, whose key SQLite cannot hold unique (services/report_days.py).
+    seeded = manage("seed_demo")
+    assert seeded.returncode == 0, seeded.stderr[-2000:]
+    with sqlite3.connect(database) as db:
+        calls = db.execute(
+            "SELECT count(*), count(*) FILTER (WHERE same_call_as_id IS NULL)"
+            " FROM followups_callattempt"
+        ).fetchone()
+        counted = db.execute("SELECT sum(attempts), sum(calls) FROM followups_callday").fetchone()
+    assert calls[0] > 0 and counted == calls
