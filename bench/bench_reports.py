@@ -3,9 +3,10 @@
 Creates (drops first) the database `huifang_bench_reports` and fills it in two stages over
 the same year of history: 20,000 cases (about 100,000 call attempts), then 200,000 cases
 (about 1,000,000 attempts, with their script paths, escalations and reviews). What
-record_outcome keeps for the reports (each task's last call, each case's first reach) is
-filled by the statements of migrations 0019 and 0022, timed, then vacuumed as autovacuum
-would have done over a year (the reports read covering indexes). At each stage it renders every
+record_outcome keeps for the reports (each task's last call, each case's first reach, the
+day figures of the calls and script steps) is filled by the statements of migrations 0019,
+0022 and 0025, timed, then vacuumed as autovacuum would have done over a year (the reports
+read covering indexes). At each stage it renders every
 supervisor page (each report at 30 and 365 days) with the test client logged in as a
 supervisor and prints the server-side time (median of --repeat) and the number of queries,
 beside raw-SQL baselines measured in the same run: a count(*) of the calls (each page is
@@ -43,6 +44,7 @@ ARGS = common.start(
 )
 
 import time_machine  # noqa: E402
+from django.conf import settings  # noqa: E402
 from django.contrib.auth.models import Group, User  # noqa: E402
 from django.db import connection, reset_queries  # noqa: E402
 from django.test import Client  # noqa: E402
@@ -57,9 +59,10 @@ DEPARTMENTS = 20
 AGENTS = 30
 STAGES = {"10k": 2_000, "100k": 20_000} if ARGS.quick else {"100k": 20_000, "1M": 200_000}
 REPORTS = ["reach", "discharge-follow-up", "funnel", "aapor", "satisfaction", "scripts", "agents"]
-# The statements migrations 0019 and 0022 fill the stored report figures with.
+# The statements migrations 0019, 0022 and 0025 fill the stored report figures with.
 FACTS = importlib.import_module("followups.migrations.0019_report_facts")
 CALL_FACTS = importlib.import_module("followups.migrations.0022_report_call_facts")
+DAY_FIGURES = importlib.import_module("followups.migrations.0025_report_days")
 
 
 def set_up() -> dict:
@@ -91,8 +94,8 @@ def set_up() -> dict:
 def fill(first_case: int, last_case: int, ids: dict) -> float:
     """Cases first_case..last_case with their patients, tasks, calls, paths, escalations
     and reviews; every id is computed from the case number, so stages never collide. The
-    stored report figures are filled over all rows as migration 0019 fills them: returns
-    the seconds that took."""
+    stored report figures are filled over all rows as migrations 0019, 0022 and 0025 fill
+    them: returns the seconds that took."""
     span = [first_case, last_case]
     common.add_customers(
         *span, phone="CASE WHEN i %% 50 = 0 THEN '' ELSE '+86138' || lpad(i::text, 8, '0') END"
@@ -218,6 +221,11 @@ def fill(first_case: int, last_case: int, ids: dict) -> float:
     sql(CALL_FACTS.FILL_CALL_PEOPLE)
     sql(CALL_FACTS.FILL_TASK_REACHED)
     sql(CALL_FACTS.FILL_REVIEWED_CALLS)
+    # The day figures, over every call so far (the earlier stage's included).
+    sql("DELETE FROM followups_callday")
+    sql("DELETE FROM followups_scriptstepday")
+    sql(DAY_FIGURES.FILL_CALL_DAYS, [settings.TIME_ZONE])
+    sql(DAY_FIGURES.FILL_STEP_DAYS, [settings.TIME_ZONE])
     facts_seconds = time.perf_counter() - started
     sql("DELETE FROM followups_queueentry")
     sql("DELETE FROM followups_calllist")
@@ -379,7 +387,7 @@ def report(results: dict, sizes: dict, base: dict, repeat: int) -> None:
             f"  {label}: {size['cases']:,} cases, {size['tasks']:,} tasks, {size['calls']:,}"
             f" calls, {size['answers']:,} script answers, {size['escalations']:,} escalations"
             f" (filled in {size['fill_seconds']:.0f} s, of which the stored report figures"
-            f" as migrations 0019 and 0022 fill them: {size['facts_seconds']:.1f} s)"
+            f" as migrations 0019, 0022 and 0025 fill them: {size['facts_seconds']:.1f} s)"
         )
     for label in sizes:
         for name, seconds in base[label].items():
