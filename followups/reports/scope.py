@@ -31,7 +31,7 @@ class ReportScope:
 
     def moments(self) -> tuple[dt.datetime, dt.datetime]:
         """The period as aware datetimes [from, until), for index-friendly range filters."""
-        zone = timezone.get_current_timezone()
+        zone = timezone.get_default_timezone()  # the centre's days, as clock.center_day
         since = dt.datetime.combine(self.start, dt.time.min, tzinfo=zone)
         until = dt.datetime.combine(self.end + dt.timedelta(days=1), dt.time.min, tzinfo=zone)
         return since, until
