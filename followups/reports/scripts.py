@@ -216,12 +216,12 @@ def compare_versions(*, versions: list[ScriptVersion], scope: ReportScope) -> Sc
     )
 
 
-@without_jit()
-def version_summary(*, scope: ReportScope) -> Table:
-    """Each script version used in the period: calls and the share that reached the person.
-    Two queries: the calls counted by version alone, from the day figures when nothing
-    narrows the period (grouping a year of calls by the script's name and number as well,
-    joined to each call, took half as long again), then the versions' names."""
+def version_counts(scope: ReportScope) -> dict[int, dict]:
+    """Each script version used in the period: its attempts (one per follow-up a call
+    settled on it) and those that reached the person. One query: from the day figures when
+    nothing narrows the period, else the calls counted by version alone (grouping a year of
+    calls by the script's name and number as well, joined to each call, took half as long
+    again)."""
     if scope.counted_by_day:
         rows = (
             scope.day_figures(CallDay)
@@ -238,14 +238,21 @@ def version_summary(*, scope: ReportScope) -> Table:
                 reached=Count("disposition", filter=Q(disposition__in=REACHED_DISPOSITIONS)),
             )
         )
-    counts = {row["script_version_id"]: row for row in rows.order_by()}
+    return {row["script_version_id"]: row for row in rows.order_by()}
+
+
+@without_jit()
+def version_summary(*, scope: ReportScope) -> Table:
+    """Each script version used in the period: follow-ups called on it and the share that
+    reached the person (version_counts), then the versions' names."""
+    counts = version_counts(scope)
     versions = script_versions().filter(pk__in=counts)
     return Table(
         "versions",
         _("Script versions in use"),
         [
             Column("version", _("Script version"), Kind.TEXT),
-            Column("calls", _("Calls")),
+            Column("calls", _("Follow-ups called")),
             Column("reached", _("Reached the person")),
             Column("share", _("Reached share"), Kind.SHARE),
         ],

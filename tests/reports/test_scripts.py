@@ -4,9 +4,10 @@ import pytest
 
 from followups.models import Disposition
 from followups.reports.scripts import compare_versions, version_summary
+from scripts.models import CallScript, ScriptVersion
 from tests.clock import on
 from tests.reports.conftest import MON
-from tests.reports.factories import agent, call, due_task, script_version
+from tests.reports.factories import agent, call, department, due_task, script_version
 
 pytestmark = pytest.mark.django_db
 D = Disposition
@@ -126,3 +127,34 @@ def test_a_call_coming_back_to_a_node_counts_once_there(db, period):
     assert funnel.reached == {"greet": 1, "q_recovery": 1, "close_ok": 1}
     assert funnel.objections == {"how_number": 2}
     assert funnel.ended == {"close_ok": 1}
+
+
+def test_the_page_opens_on_the_published_version_most_called_in_the_view(client, supervisor):
+    """A department's view opens on a script its calls used, not on the version called most
+    elsewhere (all zeros there)."""
+    cardio = department("心内科")
+    policy = ScriptVersion.objects.create(
+        script=CallScript.objects.create(name="保单回访", code="policy"),
+        number=1,
+        status="published",
+        graph={"nodes": [{"id": "greet"}]},
+    )
+    discharge = script_version(1)
+    a1 = agent("a1", "李娜")
+    for version, dept in [(policy, None)] * 3 + [(discharge, cardio)] * 2:
+        call(
+            due_task(due=MON, dept=dept),
+            by=a1,
+            disposition=D.COMPLETE,
+            started=on(MON, 10, 40),
+            version=version,
+            path=[("greet", "", 0)],
+        )
+    client.force_login(supervisor)
+    page = f"/supervisor/reports/scripts/?date_from={MON}&date_to={MON}"
+
+    whole = client.get(page).context["report"]
+    cardiology = client.get(f"{page}&department={cardio.pk}").context["report"]
+
+    assert (whole.chosen, whole.funnels[0].calls) == ([str(policy.pk)], 3)
+    assert (cardiology.chosen, cardiology.funnels[0].calls) == ([str(discharge.pk)], 2)
