@@ -268,5 +268,14 @@ def version_summary(*, scope: ReportScope) -> Table:
     )
 
 
+def opening_version(versions: list[ScriptVersion], scope: ReportScope) -> ScriptVersion:
+    """The version the script funnel opens on when none is asked for: the published one
+    called most in the period and filters (a department's view opens on a script it uses),
+    else the first published one; without published versions, the first of ``versions``."""
+    published = [version for version in versions if version.is_published] or versions
+    used = version_counts(scope)
+    return max(published, key=lambda version: used.get(version.pk, {}).get("calls", 0))
+
+
 def script_versions() -> QuerySet[ScriptVersion]:
     return ScriptVersion.objects.select_related("script").order_by("script__name", "-number")

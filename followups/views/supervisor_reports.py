@@ -86,11 +86,7 @@ def _scripts_report(request, scope, **kwargs):
     by_pk = {str(version.pk): version for version in versions}
     chosen = [by_pk[pk] for pk in (request.GET.get("a"), request.GET.get("b")) if pk in by_pk]
     if not chosen and versions:
-        # The published version called most in the period and filters (a department's
-        # view opens on a script it uses), else the first published one.
-        published = [version for version in versions if version.is_published] or versions
-        used = scripts.version_counts(scope)
-        chosen = [max(published, key=lambda version: used.get(version.pk, {}).get("calls", 0))]
+        chosen = [scripts.opening_version(versions, scope)]
     report = scripts.compare_versions(versions=chosen, scope=scope)
     report.versions = versions
     report.chosen = [str(version.pk) for version in chosen]
