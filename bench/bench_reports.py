@@ -51,6 +51,7 @@ from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
 from followups.demo import DISCHARGE_GRAPH  # noqa: E402
+from followups.services.due_days import count_past_days  # noqa: E402
 from scripts.models import CallScript, ScriptVersion  # noqa: E402
 
 DAY = dt.date(2026, 11, 23)
@@ -227,6 +228,7 @@ def fill(first_case: int, last_case: int, ids: dict) -> float:
     sql(DAY_FIGURES.FILL_CALL_DAYS, [settings.TIME_ZONE])
     sql(DAY_FIGURES.FILL_STEP_DAYS, [settings.TIME_ZONE])
     facts_seconds = time.perf_counter() - started
+    count_due_days()
     sql("DELETE FROM followups_queueentry")
     sql("DELETE FROM followups_calllist")
     sql("INSERT INTO followups_calllist (day, report) VALUES (%s, '{}')", [DAY])
@@ -247,11 +249,38 @@ def fill(first_case: int, last_case: int, ids: dict) -> float:
     return facts_seconds
 
 
+def count_due_days() -> float:
+    """The past due days counted as the morning build counts them, over the tasks so far
+    (an earlier stage's rows are dropped: the new cases' tasks changed them); then the
+    days a working day's calls change, uncounted again (see unsettle_week)."""
+    started = time.perf_counter()
+    sql("DELETE FROM followups_dueday")
+    stored = count_past_days(today=DAY)
+    seconds = time.perf_counter() - started
+    print(f"  due days: {stored} counted in {seconds:.1f} s", flush=True)
+    unsettle_week()
+    return seconds
+
+
+def unsettle_week() -> None:
+    """By midday the agents have called tasks due on each of the last fourteen days (their
+    follow-up windows), and each call drops its due day's counts: a task of each is
+    touched, so that the reports count those days from their tasks as they would then."""
+    sql(
+        "UPDATE followups_followuptask SET max_attempts = max_attempts WHERE id IN ("
+        " SELECT min(id) FROM followups_followuptask"
+        " WHERE due_date BETWEEN %s::date - 14 AND %s::date - 1 GROUP BY due_date)",
+        [DAY, DAY],
+    )
+
+
 def reused(ids: dict) -> dict:
     """The database an earlier run left, migrated and vacuumed: its sizes, as fill's."""
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
+    count_past_days(today=DAY)  # the days an earlier run did not count
+    unsettle_week()
     sql("VACUUM ANALYZE")
     cases = scalar("SELECT count(*) FROM followups_case")
     label = next(label for label, size in STAGES.items() if size == cases)

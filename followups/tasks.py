@@ -12,6 +12,7 @@ from django.utils import timezone
 from followups import clock
 from followups.services.call_lists import build_call_lists
 from followups.services.cases import resync_plan_cases
+from followups.services.due_days import count_past_days
 from followups.services.escalations import notify_supervisors
 from followups.services.import_jobs import run as run_import_job
 from followups.services.leases import release_expired_leases
@@ -25,6 +26,9 @@ def build_call_lists_task(day: str | None = None) -> dict:
     target = dt.date.fromisoformat(day) if day else clock.today()
     report = build_call_lists(day=target).as_dict()
     logger.info("call list %s: %s added, skipped %s", target, report["added"], report["skipped"])
+    # After the build, whose missed windows change past days: the past due days without
+    # counts (yesterday, and days changed since they were counted), for 回访率 of a year.
+    report["due_days_counted"] = count_past_days(today=clock.today())
     return report
 
 

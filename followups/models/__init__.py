@@ -32,7 +32,7 @@ from .plans import (
     PlanStep,
     RepeatUnit,
 )
-from .report_days import CallDay, ScriptStepDay
+from .report_days import CallDay, DueDay, ScriptStepDay
 from .staff import DutyDay, Team
 
 __all__ = [
@@ -52,6 +52,7 @@ __all__ = [
     "Customer",
     "Department",
     "Disposition",
+    "DueDay",
     "DutyDay",
     "Escalation",
     "EscalationCategory",

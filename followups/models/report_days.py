@@ -114,3 +114,36 @@ class ScriptStepDay(DayFigures):
         verbose_name = _("day of a script step")
         verbose_name_plural = _("days of script steps")
         constraints = [one_row_a_day("script_step_day_key", *STEP_DAY_KEY)]
+
+
+class DueDay(models.Model):
+    """The follow-up tasks due on one past day, counted as the follow-up rate counts them
+    (reports/due_days.py): per agent of the last call, per department and case kind, per
+    outcome (the reach funnel and AAPOR rates), and the people behind them.
+
+    A copy, never the truth: the database deletes a day's row in the statement that
+    changes any task due that day, or what the counts read of the case, patient or person
+    behind one (triggers of migration 0026, PostgreSQL only), and the reports count the
+    days without a row from the tasks. The morning build counts the past days without a
+    row (services/due_days.py)."""
+
+    day = models.DateField(_("due day"), primary_key=True)
+    # [[agent id or None, due, called, reached, window missed], …]
+    agents = models.JSONField(_("by agent of the last call"), default=list)
+    # [[department id or None, case kind, due, called, reached, window missed], …]
+    departments = models.JSONField(_("by department and case kind"), default=list)
+    # [[case kind, last disposition, called, reached, no number, died, tasks], …]
+    outcomes = models.JSONField(_("by outcome"), default=list)
+    # The customers' ids, packed (reports/due_days.packed): people with a task due that
+    # day, of those with one called, and with one reached.
+    people_due = models.BinaryField(_("people due"), default=bytes)
+    people_called = models.BinaryField(_("people called"), default=bytes)
+    people_reached = models.BinaryField(_("people reached"), default=bytes)
+    counted_at = models.DateTimeField(_("counted at"))
+
+    class Meta:
+        verbose_name = _("due day")
+        verbose_name_plural = _("due days")
+
+    def __str__(self) -> str:
+        return self.day.isoformat()

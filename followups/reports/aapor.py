@@ -16,8 +16,9 @@ from django.utils.translation import gettext as _
 
 from followups.models import AAPOR_GROUP_OF, AAPORGroup, CaseKind, Disposition
 
+from . import due_days
+from .due_days import FINAL_DISPOSITION, due_tasks
 from .planning import without_jit
-from .reach import FINAL_DISPOSITION, due_tasks
 from .scope import ReportScope
 from .tables import Column, Kind, Table, share
 
@@ -72,14 +73,25 @@ class AaporReport:
 
 @without_jit()
 def aapor_report(*, scope: ReportScope) -> AaporReport:
-    """One query: the due tasks counted by case kind and final disposition."""
-    rows = (
-        due_tasks(scope)
-        .annotate(final_disposition=F(FINAL_DISPOSITION))
-        .values("case__kind", "final_disposition")
-        .annotate(n=Count("case"))
-        .order_by()
-    )
+    """The due tasks counted by case kind and final disposition: from the period's stored
+    due days and the others' tasks (due_days.stored_outcomes), or all from its tasks."""
+    tasks = due_tasks(scope)
+    split = due_days.stored_outcomes(scope)
+    rows: list[dict] = []
+    if split is not None:
+        ended, live = split
+        tasks = tasks.filter(due_date__in=live)
+        rows = [
+            {"case__kind": outcome.kind, "final_disposition": outcome.disposition, "n": n}
+            for outcome, n in ended.items()
+        ]
+    if split is None or live:
+        rows += (
+            tasks.annotate(final_disposition=F(FINAL_DISPOSITION))
+            .values("case__kind", "final_disposition")
+            .annotate(n=Count("case"))
+            .order_by()
+        )
     dispositions: Counter = Counter()
     per_kind: dict[str, Counter] = defaultdict(Counter)
     not_called = 0

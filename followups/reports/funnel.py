@@ -11,8 +11,9 @@ from django.utils.translation import gettext as _
 
 from followups.models import Disposition
 
+from . import due_days
+from .due_days import CALLED, FINAL_DISPOSITION, REACHED_FIELD, due_tasks
 from .planning import without_jit
-from .reach import CALLED, FINAL_DISPOSITION, REACHED_FIELD, due_tasks
 from .scope import ReportScope
 from .tables import Column, Kind, Table, share
 
@@ -80,13 +81,11 @@ class Funnel:
         return [self.stages, self.reasons]
 
 
-@without_jit()
-def reach_funnel(*, scope: ReportScope) -> Funnel:
+def _groups_of(tasks) -> list[dict]:
     """Two grouped queries: the due tasks counted by called, reached and final disposition
     from the task index alone (task_due_facts_idx; counted by case, which it holds), and
     the tasks not called yet by what the customer's record says (no phone, died) — only
     those need the person's record."""
-    tasks = due_tasks(scope)
     called_groups = (
         tasks.annotate(
             called=ExpressionWrapper(CALLED, BooleanField()),
@@ -106,9 +105,33 @@ def reach_funnel(*, scope: ReportScope) -> Funnel:
         .annotate(n=Count("case"))
         .order_by()
     )
-    groups = [row for row in called_groups if row["called"]] + [
+    return [row for row in called_groups if row["called"]] + [
         {"called": False, "reached": False, "final_disposition": "", **row} for row in not_called
     ]
+
+
+@without_jit()
+def reach_funnel(*, scope: ReportScope) -> Funnel:
+    """The due tasks by where they ended: from the period's stored due days and the
+    others' tasks (due_days.stored_outcomes), or from all its tasks (_groups_of)."""
+    tasks = due_tasks(scope)
+    split = due_days.stored_outcomes(scope)
+    if split is None:
+        groups = _groups_of(tasks)
+    else:
+        ended, live = split
+        groups = _groups_of(tasks.filter(due_date__in=live)) if live else []
+        groups += [
+            {
+                "called": outcome.called,
+                "reached": outcome.reached,
+                "final_disposition": outcome.disposition,
+                "no_phone": outcome.no_phone,
+                "died": outcome.died,
+                "n": n,
+            }
+            for outcome, n in ended.items()
+        ]
     due = called = reached = 0
     unreached = dict.fromkeys(REASONS, 0)
     for row in groups:

@@ -17,32 +17,16 @@ from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
 from django.db import connection
-from django.db.models import Case, Count, IntegerField, Max, Q, QuerySet, When
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
-from followups.models import CaseKind, FollowUpTask, TaskStatus
+from followups.models import CaseKind, Department
 
-from .planning import without_jit
+from . import due_days
+from .due_days import CALLED, FINAL_AGENT, REACHED, any_of, counted, due_tasks
+from .planning import without_jit, without_joins
 from .scope import ReportScope
 from .tables import Column, Kind, Table, share, user_name
-
-# A task's calls as record_outcome counts them on the task, in the transaction that stores
-# each call: reading the counters and the last call kept there (FollowUpTask.count_call)
-# spares the reports a subquery per task.
-CALLED = Q(attempts__gt=0)
-REACHED_FIELD = "reached"  # a call of the task reached the person (count_call keeps it)
-REACHED = Q(**{REACHED_FIELD: True})
-FINAL_DISPOSITION = "last_disposition"  # "" while the task has no call
-FINAL_AGENT = "last_agent_id"  # None while the task has no call
-
-
-def due_tasks(scope: ReportScope) -> QuerySet[FollowUpTask]:
-    """The tasks due in the period, as the reports count them."""
-    return (
-        FollowUpTask.objects.filter(due_date__gte=scope.start, due_date__lte=scope.end)
-        .filter(scope.case_filter("case__"))
-        .filter(~Q(status=TaskStatus.CANCELLED) | CALLED)
-    )
 
 
 @dataclass
@@ -96,11 +80,6 @@ def _table(key: str, title: str, first: Column, totals: dict, *, sort: bool) -> 
     return Table(key, title, _rate_columns(first), rows)
 
 
-def _any(condition: Q) -> Max:
-    """1 when a row of the group meets ``condition``, else 0."""
-    return Max(Case(When(condition, then=1), default=0, output_field=IntegerField()))
-
-
 # The due tasks grouped by case (from the index task_due_facts_idx), then through each case
 # to its person, department and kind: per department and kind the task counts, and per
 # person whether any due task was called or reached, counted. One pass over the tasks and
@@ -128,38 +107,28 @@ FROM (
 def _by_department_and_people(tasks: QuerySet) -> tuple[list[dict], dict[str, int]]:
     """The due tasks per department and case kind (due, called, reached, window missed),
     and the different people behind them (due, called, reached): one query, and on
-    PostgreSQL one before and one after it to plan it."""
-    per_case = _counted(tasks, "case_id").annotate(
-        called_any=_any(CALLED), reached_any=_any(REACHED)
+    PostgreSQL one before and one after it to plan it (planning.without_joins)."""
+    per_case = counted(tasks, "case_id").annotate(
+        called_any=any_of(CALLED), reached_any=any_of(REACHED)
     )
     statement, params = per_case.query.sql_with_params()
     rows, people = [], {"due": 0, "called": 0, "reached": 0}
-    postgres = connection.vendor == "postgresql"
-    with connection.cursor() as cursor:
-        if postgres:
-            # In case order from the covering indexes of the tasks, the cases and the
-            # patients (task_case_status_idx, case_facts_idx, patient_department_idx),
-            # merged rather than hashed: a year at 1M calls, 1.6 s → 0.8 s. The planner
-            # prefers hashing 200,000 cases; it is told not to, for this statement only.
-            cursor.execute(
-                "SELECT current_setting('enable_hashjoin'),"
-                " set_config('enable_hashjoin', 'off', true)"
-            )
-            hash_joins = cursor.fetchone()[0]
+    # In case order from the covering indexes of the tasks, the cases and the patients
+    # (task_case_status_idx, case_facts_idx, patient_department_idx), merged rather than
+    # hashed: a year at 1M calls, 1.6 s → 0.8 s.
+    with without_joins("hashjoin"), connection.cursor() as cursor:
         # The ORM's own statement, its values bound as parameters; the ORM cannot group
         # twice.
         cursor.execute(_BY_CASE.format(tasks=statement), params)
         fetched = cursor.fetchall()
-        if postgres:
-            cursor.execute("SELECT set_config('enable_hashjoin', %s, true)", [hash_joins])
-        for is_people, department_id, name, kind, *counts in fetched:
-            counts = [int(count or 0) for count in counts]
-            if is_people:
-                people = dict(zip(["due", "called", "reached"], counts[:3], strict=True))
-            else:
-                rows.append(
-                    {"department_id": department_id, "name": name, "kind": kind, "counts": counts}
-                )
+    for is_people, department_id, name, kind, *counts in fetched:
+        counts = [int(count or 0) for count in counts]
+        if is_people:
+            people = dict(zip(["due", "called", "reached"], counts[:3], strict=True))
+        else:
+            rows.append(
+                {"department_id": department_id, "name": name, "kind": kind, "counts": counts}
+            )
     return rows, people
 
 
@@ -192,47 +161,74 @@ def _totals_table(*, tasks: tuple[int, int, int], people: dict[str, int]) -> Tab
     )
 
 
-def _counted(tasks: QuerySet, *fields: str) -> QuerySet:
-    """The tasks grouped by ``fields``: due, called, reached, window missed. Counted by
-    their case (never empty) rather than their id, so that on the task fields alone the
-    index task_due_facts_idx holds everything read."""
-    return (
-        tasks.values(*fields)
-        .annotate(
-            due=Count("case"),
-            called_n=Count("case", filter=CALLED),
-            reached_n=Count("case", filter=REACHED),
-            missed_n=Count("case", filter=Q(status=TaskStatus.WINDOW_MISSED)),
-        )
-        .order_by()
-    )
+# Per dimension (day, agent, department, kind) its values' counts: due, called, reached,
+# window missed.
+Sums = dict[str, dict]
 
 
-@without_jit()
-def follow_up_rate(*, scope: ReportScope) -> ReachReport:
-    """Two grouped queries over the due tasks — by due day and last agent from the task
-    index alone; by department and case kind through the cases, with the people behind
-    them — rolled up by each dimension here, and one for the agents' names: three queries
-    whatever the size of the period. (One query grouped by all four makes nearly a group a
-    task over a year.)"""
-    tasks = due_tasks(scope)
-    sums: dict[str, dict] = {
-        name: defaultdict(lambda: [0, 0, 0, 0]) for name in ["day", "agent", "department", "kind"]
-    }
-    for row in _counted(tasks, "due_date", FINAL_AGENT):
+def _new_sums() -> Sums:
+    dimensions = ["day", "agent", "department", "kind"]
+    return {name: defaultdict(lambda: [0, 0, 0, 0]) for name in dimensions}
+
+
+def _add(sums: Sums, pairs, counts) -> None:
+    for name, value in pairs:
+        cell = sums[name][value]
+        for position, count in enumerate(counts):
+            cell[position] += count
+
+
+def _counted_in_the_database(tasks: QuerySet) -> tuple[Sums, dict, dict[str, int]]:
+    """The sums, department names and people counted from the tasks in the database, by
+    two grouped queries (one query grouped by all four makes nearly a group a task over
+    a year)."""
+    sums = _new_sums()
+    for row in counted(tasks, "due_date", FINAL_AGENT):
         counts = (row["due"], row["called_n"], row["reached_n"], row["missed_n"])
-        for name, value in [("day", row["due_date"]), ("agent", row[FINAL_AGENT])]:
-            cell = sums[name][value]
-            for position, count in enumerate(counts):
-                cell[position] += count
+        _add(sums, [("day", row["due_date"]), ("agent", row[FINAL_AGENT])], counts)
     department_rows, people = _by_department_and_people(tasks)
     department_names = {}
     for row in department_rows:
         department_names[row["department_id"]] = row["name"]
-        for name, value in [("department", row["department_id"]), ("kind", row["kind"])]:
-            cell = sums[name][value]
-            for position, count in enumerate(row["counts"]):
-                cell[position] += count
+        _add(sums, [("department", row["department_id"]), ("kind", row["kind"])], row["counts"])
+    return sums, department_names, people
+
+
+def _summed(days: dict) -> tuple[Sums, dict, dict[str, int]]:
+    """The same from each due day's counts (due_days.DayCounts, stored or counted)."""
+    sums = _new_sums()
+    people_due, people_called, people_reached = set(), set(), set()
+    for day, counts in days.items():
+        for agent, cell in counts.agents.items():
+            _add(sums, [("day", day), ("agent", agent)], cell)
+        for (department, kind), cell in counts.departments.items():
+            _add(sums, [("department", department), ("kind", kind)], cell)
+        people_due.update(counts.people_due)
+        people_called.update(counts.people_called)
+        people_reached.update(counts.people_reached)
+    department_names = dict(
+        Department.objects.filter(
+            pk__in=[pk for pk in sums["department"] if pk is not None]
+        ).values_list("pk", "name")
+    )
+    people = {"due": len(people_due), "called": len(people_called), "reached": len(people_reached)}
+    return sums, department_names, people
+
+
+@without_jit()
+def follow_up_rate(*, scope: ReportScope) -> ReachReport:
+    """The due tasks counted by due day and last agent, department and case kind, and the
+    people behind them; rolled up by each dimension here. Over a period the due days'
+    stored counts mostly cover (due_days.py): those, and the other days counted from their
+    tasks; otherwise two grouped queries over the period's tasks. Constant query counts
+    whatever the size of the period."""
+    tasks = due_tasks(scope)
+    split = due_days.split_period(scope)
+    if split is not None:
+        stored, live = split
+        sums, department_names, people = _summed(stored | due_days.counted_days(tasks, live))
+    else:
+        sums, department_names, people = _counted_in_the_database(tasks)
     due, called, reached, missed = (
         sum(cell[position] for cell in sums["day"].values()) for position in range(4)
     )

@@ -5,11 +5,13 @@ each test ends on the latest migrations, so the tests after it find the schema t
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from types import SimpleNamespace
 
 from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.db.migrations.executor import MigrationExecutor
 
 Target = list[tuple[str, str | None]]
+Touched = tuple[tuple[str, str], ...]
 
 
 def latest(executor: MigrationExecutor) -> list[tuple[str, str]]:
@@ -42,7 +44,7 @@ def migrate_to_latest() -> None:
 @contextmanager
 def migrated_back(
     before: Target,
-    touched: tuple[tuple[str, str], ...],
+    touched: Touched,
     *,
     state: Target | None = None,
     clean_first: Callable[[], object] = lambda: None,
@@ -70,3 +72,8 @@ def migrated_back(
                     rows = rows.filter(name__startswith="migrating-")
                 rows.delete()
             executor.migrate(latest(executor))
+
+
+def models_then(apps_then, touched: Touched) -> SimpleNamespace:
+    """The `touched` models as of the older state, by name: then.Customer, then.User, …"""
+    return SimpleNamespace(**{name: apps_then.get_model(app, name) for app, name in touched})

@@ -5,12 +5,10 @@ The database is taken back to 0011 with Django's migration executor, filled with
 historical models of that state, and migrated forward again; the test ends on the latest
 migrations whatever happens, so the tests after it find the schema they expect."""
 
-from types import SimpleNamespace
-
 import pytest
 
 from tests.clock import MONDAY, TUESDAY, at
-from tests.models.migrating import migrate_to_latest, migrated_back
+from tests.models.migrating import migrate_to_latest, migrated_back, models_then
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -39,7 +37,7 @@ def old_apps(postgres_only):
 @pytest.fixture
 def then(old_apps):
     """The models the tests write, as of 0011: then.Customer, then.QueueEntry, …"""
-    return SimpleNamespace(**{name: old_apps.get_model(app, name) for app, name in TOUCHED})
+    return models_then(old_apps, TOUCHED)
 
 
 def counts(apps_now) -> dict[str, int]:

@@ -9,7 +9,7 @@ the latest migrations whatever happens)."""
 import pytest
 
 from tests.clock import MONDAY, at
-from tests.models.migrating import migrate_to_latest, migrated_back
+from tests.models.migrating import migrate_to_latest, migrated_back, models_then
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -30,28 +30,28 @@ TOUCHED = (  # what the test writes, children first
 @pytest.fixture
 def then(postgres_only):
     with migrated_back(BEFORE, TOUCHED) as apps_then:
-        yield {name: apps_then.get_model(app, name) for app, name in TOUCHED}
+        yield models_then(apps_then, TOUCHED)
 
 
 def test_the_stored_report_facts_are_filled_from_the_calls_already_recorded(then):
-    agent = then["User"].objects.create(username="migrating-agent")
-    reviewer = then["User"].objects.create(username="migrating-reviewer")
-    zhang = then["Customer"].objects.create(name="张三", phone="+8613812345678")
-    li = then["Customer"].objects.create(name="李四", phone="+8613812345679")
-    hospital = then["Hospital"].objects.create(name="医院", code="h-mig")
-    ward = then["Department"].objects.create(name="心内科", code="d-mig", hospital=hospital)
-    patient = then["Patient"].objects.create(
+    agent = then.User.objects.create(username="migrating-agent")
+    reviewer = then.User.objects.create(username="migrating-reviewer")
+    zhang = then.Customer.objects.create(name="张三", phone="+8613812345678")
+    li = then.Customer.objects.create(name="李四", phone="+8613812345679")
+    hospital = then.Hospital.objects.create(name="医院", code="h-mig")
+    ward = then.Department.objects.create(name="心内科", code="d-mig", hospital=hospital)
+    patient = then.Patient.objects.create(
         customer=zhang, department=ward, hospital=hospital, medical_record_number="ZY-MIG"
     )
-    discharge = then["Case"].objects.create(
+    discharge = then.Case.objects.create(
         customer=zhang, patient=patient, kind="discharge", anchor_date=MONDAY
     )
-    after_sales = then["Case"].objects.create(customer=li, kind="after_sales", anchor_date=MONDAY)
-    reached = then["FollowUpTask"].objects.create(case=discharge, due_date=MONDAY)
-    unreached = then["FollowUpTask"].objects.create(case=after_sales, due_date=MONDAY)
+    after_sales = then.Case.objects.create(customer=li, kind="after_sales", anchor_date=MONDAY)
+    reached = then.FollowUpTask.objects.create(case=discharge, due_date=MONDAY)
+    unreached = then.FollowUpTask.objects.create(case=after_sales, due_date=MONDAY)
 
     def attempt(task, disposition, minute):
-        return then["CallAttempt"].objects.create(
+        return then.CallAttempt.objects.create(
             task=task,
             agent=agent,
             started_at=at(10, minute),
@@ -63,7 +63,7 @@ def test_the_stored_report_facts_are_filled_from_the_calls_already_recorded(then
     no_answer = attempt(reached, "no_answer", 30)
     complete = attempt(reached, "complete", 40)
     busy = attempt(unreached, "busy", 50)
-    then["CallReview"].objects.create(attempt=complete, reviewer=reviewer, score=90)
+    then.CallReview.objects.create(attempt=complete, reviewer=reviewer, score=90)
 
     migrate_to_latest()
 

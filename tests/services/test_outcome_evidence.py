@@ -6,43 +6,45 @@ import pytest
 
 from followups.models import CallAttempt
 from scripts.models import CallScript, ScriptVersion
+from scripts.services.drafts import starter_graph
 from tests.calls import handed, record
 from tests.clock import at
 from tests.factories import CustomerFactory, PatientFactory, listed
 
 pytestmark = pytest.mark.django_db
 
-GRAPH = {
-    "start": "greet",
-    "nodes": [
-        {"id": "greet", "kind": "statement", "text": "{customer.name}您好，这里是回访中心。"},
-        {
-            "id": "identity",
-            "kind": "identity_check",
-            "text": "请问您是{customer.name}本人吗？",
-            "options": [
-                {"value": "yes", "label": "是", "next": "wound"},
-                {"value": "no", "label": "不是", "next": "close"},
-            ],
-        },
+
+def evidence_graph() -> dict:
+    """The starter graph of a new script (scripts' own), its greeting saying the person's
+    name, with one medical question naming the patient's department after the identity
+    check's yes, and one objection."""
+    graph = starter_graph()
+    nodes = {node["id"]: node for node in graph["nodes"]}
+    nodes["greet"]["text"] = "{customer.name}您好，这里是回访中心。"
+    nodes["identity"]["options"][0]["next"] = "wound"
+    graph["nodes"].insert(
+        2,
         {
             "id": "wound",
             "kind": "question",
             "medical": True,
             "text": "您在{patient.department}的伤口恢复得怎样？",
             "answer_type": "text",
-            "next": "close",
+            "next": "close_ok",
         },
-        {"id": "close", "kind": "closing", "text": "谢谢，再见。", "disposition": "complete"},
-    ],
-    "objections": [{"id": "busy", "label": "没空", "text": "那我稍后再打。", "action": "end"}],
-}
+    )
+    graph["objections"] = [
+        {"id": "busy", "label": "没空", "text": "那我稍后再打。", "action": "end"}
+    ]
+    return graph
 
 
 @pytest.fixture
 def version(db):
     script = CallScript.objects.create(name="出院回访", code="discharge")
-    return ScriptVersion.objects.create(script=script, number=1, status="published", graph=GRAPH)
+    return ScriptVersion.objects.create(
+        script=script, number=1, status="published", graph=evidence_graph()
+    )
 
 
 def answered(agent, version, path):

@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from followups import clock
 from followups.services.call_lists import build_call_lists
+from followups.services.due_days import count_past_days
 
 
 class Command(BaseCommand):
@@ -38,3 +39,6 @@ class Command(BaseCommand):
                     "days. Add holiday overrides for the make-up days."
                 )
             )
+        counted = count_past_days(today=clock.today())
+        if counted:
+            self.stdout.write(f"  counted {counted} past due days for the reports")
