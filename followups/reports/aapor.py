@@ -9,6 +9,7 @@ non-contact, O other, UH/UO unknown eligibility (we record no UO); NE is left ou
 """
 
 from collections import Counter, defaultdict
+from contextlib import nullcontext
 from dataclasses import dataclass
 
 from django.db.models import Count, F
@@ -18,7 +19,7 @@ from followups.models import AAPOR_GROUP_OF, AAPORGroup, CaseKind, Disposition
 
 from . import due_days
 from .due_days import FINAL_DISPOSITION, due_tasks
-from .planning import without_jit
+from .planning import without_jit, without_joins
 from .scope import ReportScope
 from .tables import Column, Kind, Table, share
 
@@ -86,12 +87,15 @@ def aapor_report(*, scope: ReportScope) -> AaporReport:
             for outcome, n in ended.items()
         ]
     if split is None or live:
-        rows += (
+        counted = (
             tasks.annotate(final_disposition=F(FINAL_DISPOSITION))
             .values("case__kind", "final_disposition")
             .annotate(n=Count("case"))
             .order_by()
         )
+        # A fortnight's tasks joined to their cases by index (planning.without_joins).
+        with without_joins("hashjoin", "mergejoin") if split else nullcontext():
+            rows += counted
     dispositions: Counter = Counter()
     per_kind: dict[str, Counter] = defaultdict(Counter)
     not_called = 0

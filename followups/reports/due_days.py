@@ -152,49 +152,51 @@ def unpacked(blob) -> array:
     return ids
 
 
-def counted_days(tasks: QuerySet, days: list[dt.date]) -> dict[dt.date, DayCounts]:
+def counted_days(
+    tasks: QuerySet, days: list[dt.date], *, outcomes: bool = True
+) -> dict[dt.date, DayCounts]:
     """Each of ``days`` counted from ``tasks`` (due_tasks): one query, a row a task (a
-    month's are some 45,000 at 1M calls), summed here."""
+    month's are some 45,000 at 1M calls), summed here. Without ``outcomes`` (回访率 needs
+    none) the people's records are not read: a fortnight's tasks, 125 → 80 ms."""
     found = {day: DayCounts() for day in days}
     if not days:
         return found
-    rows = (
-        tasks.filter(due_date__in=days)
-        .annotate(
+    fields = [
+        "due_date",
+        FINAL_AGENT,
+        "case__patient__department_id",
+        "case__kind",
+        "case__customer_id",
+        "attempts",
+        REACHED_FIELD,
+        "status",
+    ]
+    tasks = tasks.filter(due_date__in=days)
+    if outcomes:
+        tasks = tasks.annotate(
             no_phone=ExpressionWrapper(Q(case__customer__phone=""), BooleanField()),
             died=ExpressionWrapper(Q(case__patient__died_on__isnull=False), BooleanField()),
         )
-        .values_list(
-            "due_date",
-            FINAL_AGENT,
-            "case__patient__department_id",
-            "case__kind",
-            "case__customer_id",
-            "attempts",
-            REACHED_FIELD,
-            "status",
-            FINAL_DISPOSITION,
-            "no_phone",
-            "died",
-        )
-        .order_by()
-    )
+        fields += [FINAL_DISPOSITION, "no_phone", "died"]
     with without_joins("hashjoin", "mergejoin"):
-        rows = list(rows)
+        rows = list(tasks.values_list(*fields).order_by())
     for day, agent, department, kind, customer, attempts, reached, status, *ended in rows:
         counts = found[day]
         called = attempts > 0
-        disposition, no_phone, died = ended
-        if called:  # what the record says counts only for the tasks not called
-            no_phone = died = False
-        counts.outcomes[Outcome(kind, disposition, called, reached, no_phone, died)] += 1
-        task = (1, called, reached, status == TaskStatus.WINDOW_MISSED)
-        for cell in (
-            counts.agents.setdefault(agent, [0, 0, 0, 0]),
-            counts.departments.setdefault((department, kind), [0, 0, 0, 0]),
-        ):
-            for position, count in enumerate(task):
-                cell[position] += count
+        missed = status == TaskStatus.WINDOW_MISSED
+        if ended:
+            disposition, no_phone, died = ended
+            if called:  # what the record says counts only for the tasks not called
+                no_phone = died = False
+            counts.outcomes[Outcome(kind, disposition, called, reached, no_phone, died)] += 1
+        for cells, key in ((counts.agents, agent), (counts.departments, (department, kind))):
+            cell = cells.get(key)
+            if cell is None:
+                cell = cells[key] = [0, 0, 0, 0]
+            cell[0] += 1
+            cell[1] += called
+            cell[2] += reached
+            cell[3] += missed
         counts.people_due.add(customer)
         if called:
             counts.people_called.add(customer)
@@ -203,17 +205,12 @@ def counted_days(tasks: QuerySet, days: list[dt.date]) -> dict[dt.date, DayCount
     return found
 
 
-def stored_days(scope: ReportScope, *, people: bool = True) -> dict[dt.date, DayCounts]:
-    """The period's stored due days (``people``: with the people, some 12 kB a day);
-    none where the database keeps no triggers to drop them (everything but PostgreSQL) or
-    a filter narrows the period (they count the whole centre)."""
-    if connection.vendor != "postgresql" or not scope.counted_by_day:
-        return {}
+def _read(rows: QuerySet, people: bool) -> dict[dt.date, DayCounts]:
+    """Stored due days (``people``: with the people, some 12 kB a day)."""
     fields = ["day", "agents", "departments", "outcomes"]
     if people:
         fields += ["people_due", "people_called", "people_reached"]
-    rows = DueDay.objects.filter(day__gte=scope.start, day__lte=scope.end).values(*fields)
-    return {row["day"]: DayCounts.of(row) for row in rows}
+    return {row["day"]: DayCounts.of(row) for row in rows.values(*fields)}
 
 
 def split_period(
@@ -221,11 +218,19 @@ def split_period(
 ) -> tuple[dict[dt.date, DayCounts], list[dt.date]] | None:
     """The period's stored days, and the others, to count from their tasks; None when
     fewer than ``STORED_AT_LEAST`` of its days are stored (a month: the last two weeks'
-    days are being called), for then counting all of them is as quick."""
-    stored = stored_days(scope, people=people)
-    live = [day for day in scope.days if day not in stored]
-    if not stored or len(stored) < STORED_AT_LEAST * len(scope.days):
+    days are being called), for then counting all of them is as quick, and where the
+    database keeps no triggers to drop them (everything but PostgreSQL) or a filter
+    narrows the period (they count the whole centre)."""
+    if connection.vendor != "postgresql" or not scope.counted_by_day:
         return None
+    rows = DueDay.objects.filter(day__gte=scope.start, day__lte=scope.end)
+    # Which days are stored, first: a month's rows with their people are not read for
+    # nothing.
+    days = set(rows.values_list("day", flat=True))
+    if not days or len(days) < STORED_AT_LEAST * len(scope.days):
+        return None
+    stored = _read(rows, people)  # what is stored now, which the live days complete
+    live = [day for day in scope.days if day not in stored]
     return stored, live
 
 

@@ -226,7 +226,8 @@ def follow_up_rate(*, scope: ReportScope) -> ReachReport:
     split = due_days.split_period(scope)
     if split is not None:
         stored, live = split
-        sums, department_names, people = _summed(stored | due_days.counted_days(tasks, live))
+        counted = due_days.counted_days(tasks, live, outcomes=False)
+        sums, department_names, people = _summed(stored | counted)
     else:
         sums, department_names, people = _counted_in_the_database(tasks)
     due, called, reached, missed = (

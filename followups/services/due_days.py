@@ -11,7 +11,9 @@ The triggers take a shared advisory lock on each day they drop (``LOCKS``, the d
 number since 2000-01-01); a day is counted under the exclusive one, taken without waiting.
 A change that commits while its day is being counted therefore either waits for the
 count's commit and then deletes the new row, or commits first and is counted: no stale row
-is left either way. Days whose lock is held are left for the next build."""
+is left either way. Days whose lock is held are left for the next build, and so are the
+days of tasks whose case, patient or person another transaction is changing (``_steady``:
+that change drops only the days of the tasks it could see)."""
 
 import datetime as dt
 
@@ -43,7 +45,7 @@ def count_past_days(*, today: dt.date) -> int:
     for at in range(0, len(missing), DAYS_A_TRANSACTION):
         chunk = missing[at : at + DAYS_A_TRANSACTION]
         with transaction.atomic():
-            days = _locked(chunk)
+            days = _steady(_locked(chunk))
             scope = ReportScope(start=chunk[0], end=chunk[-1])
             now = timezone.now()
             rows = [
@@ -53,6 +55,48 @@ def count_past_days(*, today: dt.date) -> int:
             DueDay.objects.bulk_create(rows, ignore_conflicts=True)
             stored += len(rows)
     return stored
+
+
+# The cases, patients and people of the days' tasks locked FOR SHARE, skipping those
+# another transaction is changing; the days with any such one left out.
+STEADY = """
+WITH day_tasks AS (
+    SELECT t.due_date, c.id AS case_id, c.patient_id, c.customer_id
+    FROM followups_followuptask t JOIN followups_case c ON c.id = t.case_id
+    WHERE t.due_date = ANY(%s::date[])
+),
+cases AS (
+    SELECT id FROM followups_case WHERE id IN (SELECT case_id FROM day_tasks)
+    FOR SHARE SKIP LOCKED
+),
+patients AS (
+    SELECT id FROM followups_patient WHERE id IN (SELECT patient_id FROM day_tasks)
+    FOR SHARE SKIP LOCKED
+),
+customers AS (
+    SELECT id FROM followups_customer WHERE id IN (SELECT customer_id FROM day_tasks)
+    FOR SHARE SKIP LOCKED
+)
+SELECT DISTINCT due_date FROM day_tasks d
+WHERE NOT EXISTS (SELECT 1 FROM cases WHERE cases.id = d.case_id)
+    OR (d.patient_id IS NOT NULL
+        AND NOT EXISTS (SELECT 1 FROM patients WHERE patients.id = d.patient_id))
+    OR NOT EXISTS (SELECT 1 FROM customers WHERE customers.id = d.customer_id)
+"""
+
+
+def _steady(days: list[dt.date]) -> list[dt.date]:
+    """Those of ``days`` whose tasks' cases, patients and people no other transaction is
+    changing, locked until the count commits. A change to a case (its kind, say) drops the
+    days of the tasks it can see; a task added to that case meanwhile, by a transaction
+    that commits first, is not among them, and counted now it would be counted under the
+    old kind: its day is left for the next count instead."""
+    if not days:
+        return days
+    with connection.cursor() as cursor:
+        cursor.execute(STEADY, [days])
+        changing = {day for (day,) in cursor.fetchall()}
+    return [day for day in days if day not in changing]
 
 
 def _locked(days: list[dt.date]) -> list[dt.date]:
