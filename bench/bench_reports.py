@@ -249,7 +249,7 @@ def fill(first_case: int, last_case: int, ids: dict) -> float:
     return facts_seconds
 
 
-def count_due_days() -> float:
+def count_due_days() -> None:
     """The past due days counted as the morning build counts them, over the tasks so far
     (an earlier stage's rows are dropped: the new cases' tasks changed them); then the
     days a working day's calls change, uncounted again (see unsettle_week)."""
@@ -259,19 +259,19 @@ def count_due_days() -> float:
     seconds = time.perf_counter() - started
     print(f"  due days: {stored} counted in {seconds:.1f} s", flush=True)
     unsettle_week()
-    return seconds
 
 
 def unsettle_week() -> None:
     """By midday the agents have called tasks due on each of the last fourteen days (their
     follow-up windows), and each call drops its due day's counts: a task of each is
     touched, so that the reports count those days from their tasks as they would then."""
-    sql(
-        "UPDATE followups_followuptask SET max_attempts = max_attempts WHERE id IN ("
-        " SELECT min(id) FROM followups_followuptask"
-        " WHERE due_date BETWEEN %s::date - 14 AND %s::date - 1 GROUP BY due_date)",
-        [DAY, DAY],
-    )
+    for change in ["attempts + 1", "attempts - 1"]:  # a call counted, then taken back
+        sql(
+            f"UPDATE followups_followuptask SET attempts = {change} WHERE id IN ("  # noqa: S608
+            " SELECT min(id) FROM followups_followuptask"
+            " WHERE due_date BETWEEN %s::date - 14 AND %s::date - 1 GROUP BY due_date)",
+            [DAY, DAY],
+        )
 
 
 def reused(ids: dict) -> dict:

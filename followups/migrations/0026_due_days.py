@@ -1,10 +1,11 @@
 """The follow-up rate's counts of each settled due day (issue 18; models/report_days.DueDay,
 services/due_days.py), and on PostgreSQL the triggers that delete a day's row in the
-statement that changes what it counts: a task due that day (inserted, updated, deleted, its
-due date moved: both days), its case's person, patient or kind, its patient's department or
+statement that changes what it counts: a task due that day (inserted, deleted, a counted
+field updated; its due date moved: both days), its case's person, patient or kind, its patient's department or
 date of death, whether its person has a phone number.
 Each trigger takes a shared advisory lock (18, the day's number since 2000-01-01) on the
-days it drops, which the count takes exclusively (services/due_days.py).
+days it drops, which the count takes exclusively (services/due_days.py), and refuses to run
+under an isolation level other than READ COMMITTED, where it could miss a row.
 
 Nothing is filled here: the morning build counts the settled days, and until then the
 reports count the tasks as before."""
@@ -13,11 +14,19 @@ from django.db import migrations, models
 
 FORGET = """
 CREATE FUNCTION followups_due_days_forget(days date[]) RETURNS void
-LANGUAGE sql AS $$
-    SELECT pg_advisory_xact_lock_shared(18, day - date '2000-01-01')
+LANGUAGE plpgsql AS $$
+BEGIN
+    -- Each statement sees what committed before it (READ COMMITTED): the DELETE, the
+    -- row a count committed while this waited for its lock. A transaction's first
+    -- snapshot (REPEATABLE READ, SERIALIZABLE) would not, and leave that row standing.
+    IF current_setting('transaction_isolation') <> 'read committed' THEN
+        RAISE EXCEPTION 'the due days (migration 0026) are kept under READ COMMITTED only, '
+            'not %', current_setting('transaction_isolation');
+    END IF;
+    PERFORM pg_advisory_xact_lock_shared(18, day - date '2000-01-01')
     FROM (SELECT DISTINCT unnest(days) AS day ORDER BY 1) AS changed;
     DELETE FROM followups_dueday WHERE day = ANY(days);
-$$;
+END $$;
 
 CREATE FUNCTION followups_task_forgets_due_days() RETURNS trigger
 LANGUAGE plpgsql AS $$
@@ -26,9 +35,14 @@ BEGIN
         PERFORM followups_due_days_forget(ARRAY(SELECT due_date FROM new_rows));
     ELSIF TG_OP = 'DELETE' THEN
         PERFORM followups_due_days_forget(ARRAY(SELECT due_date FROM old_rows));
-    ELSE
+    ELSE  -- the days of the tasks whose counted fields changed, before and after
         PERFORM followups_due_days_forget(ARRAY(
-            SELECT due_date FROM old_rows UNION SELECT due_date FROM new_rows));
+            SELECT unnest(ARRAY[o.due_date, n.due_date])
+            FROM old_rows o JOIN new_rows n ON n.id = o.id
+            WHERE (o.due_date, o.status, o.attempts, o.reached, o.last_agent_id,
+                    o.last_disposition, o.case_id)
+                IS DISTINCT FROM (n.due_date, n.status, n.attempts, n.reached,
+                    n.last_agent_id, n.last_disposition, n.case_id)));
     END IF;
     RETURN NULL;
 END $$;
@@ -110,7 +124,7 @@ DROP FUNCTION followups_due_days_forget(date[]);
 def _on_postgresql(statements: str):
     def run(apps, schema_editor) -> None:
         if schema_editor.connection.vendor == "postgresql":
-            schema_editor.execute(statements)
+            schema_editor.execute(statements, params=None)  # its % are its own
 
     return run
 

@@ -3,7 +3,7 @@ the memory to group a year of rows without spilling to disk."""
 
 from contextlib import contextmanager
 
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 
 # Memory for each sort or hash of a report query (PostgreSQL's default is 4 MB): grouping
 # a year of tasks by case or person spilled to disk in batches at 1M calls (回访率 of a year:
@@ -48,8 +48,17 @@ def without_joins(*kinds: str):
             )
         )
         before = cursor.fetchone()[::2]
-    yield
+    restore = ", ".join(f"set_config('{name}', %s, true)" for name in names)
+    try:
+        yield
+    except DatabaseError:
+        raise  # the transaction is failed: nothing more runs in it, and its end resets them
+    except BaseException:
+        _run("SELECT " + restore, list(before))
+        raise
+    _run("SELECT " + restore, list(before))
+
+
+def _run(statement: str, params: list) -> None:
     with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT " + ", ".join(f"set_config('{name}', %s, true)" for name in names), list(before)
-        )
+        cursor.execute(statement, params)

@@ -19,6 +19,7 @@ from django.contrib.auth import get_user_model
 from django.db import connection
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from followups.models import CaseKind, Department
 
@@ -139,7 +140,7 @@ def _totals_table(*, tasks: tuple[int, int, int], people: dict[str, int]) -> Tab
         _("Tasks and people"),
         [
             Column("counted", _("Counted"), Kind.TEXT),
-            Column("due", _("Due")),
+            Column("due", pgettext("tasks or people", "Due")),
             Column("called", _("Called")),
             Column("reached", _("Reached")),
             Column("rate", _("Reached share"), Kind.SHARE),

@@ -48,6 +48,7 @@ from followups.views.supervisor_common import (
     seen,
 )
 from followups.views.supervisor_reports import (
+    PERIODS,
     SATISFACTION_COLOURS,
     chart,
     reasons_chart,
@@ -91,16 +92,12 @@ class ResolveForm(forms.Form):
 # --- Dashboard and the urgent alert -----------------------------------------------------------
 
 
-# The periods the dashboard's figures cover (days up to today); the first is the default.
-DASHBOARD_PERIODS = (30, 90, 365)
-
-
 @review_required
 def home(request):
     now = timezone.now()
     today = clock.center_day(now)
     days = request.GET.get("days", "")
-    days = int(days) if days in {str(n) for n in DASHBOARD_PERIODS} else DASHBOARD_PERIODS[0]
+    days = int(days) if days in {str(n) for n in PERIODS} else PERIODS[0]
     scope = ReportScope.last_days(today=today, days=days)
     overview = selectors.supervisor_overview(day=today, now=now)
     reached = funnel.reach_funnel(scope=scope)
@@ -109,7 +106,7 @@ def home(request):
         "today": today,
         "scope": scope,
         "days": days,
-        "periods": DASHBOARD_PERIODS,
+        "periods": PERIODS,
         **overview,
         "funnel": reached,
         "now": now,

@@ -2,6 +2,7 @@
 satisfaction, scripts, agents),
 the charts beside their tables, and the exports of reports, outcome calls and escalations."""
 
+import datetime as dt
 from dataclasses import replace
 
 from django.http import Http404
@@ -231,6 +232,23 @@ def _report_extras(name: str, report) -> dict:
     return {}
 
 
+# The periods the dashboard and the report pages offer at one click, in days up to today;
+# the first is the dashboard's default (and the report pages', with no dates given).
+PERIODS = (30, 90, 365)
+
+
+def quick_periods(request, scope, *, today) -> list[dict]:
+    """The last 30, 90 and 365 days, the page's other filters kept; the one shown marked."""
+    periods = []
+    for days in PERIODS:
+        query = request.GET.copy()
+        query["date_from"] = (today - dt.timedelta(days=days - 1)).isoformat()
+        query["date_to"] = today.isoformat()
+        shown = scope.end == today and len(scope.days) == days
+        periods.append({"days": days, "query": query.urlencode(), "shown": shown})
+    return periods
+
+
 @read_required
 def report(request, name):
     if name not in REPORTS:
@@ -248,6 +266,7 @@ def report(request, name):
             "report_name": name,
             "form": form,
             "scope": scope,
+            "periods": quick_periods(request, scope, today=today),
             "query": request.GET.urlencode(),
             "charts": _report_charts(name, result),
             "can_export": request.user.has_perm(EXPORT_DATA),

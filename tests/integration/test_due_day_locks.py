@@ -8,7 +8,7 @@ import threading
 from contextlib import contextmanager
 
 import pytest
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 
 from followups.models import Case, CaseKind, DueDay, FollowUpTask, TaskStatus
 from followups.reports.due_days import DayCounts, counted_days, due_tasks
@@ -98,3 +98,16 @@ def test_a_task_added_while_its_case_changes_kind_leaves_no_stale_day(postgres):
 
     assert stored_as_counted(D)
     assert stored_as_counted(E)
+
+
+def test_under_another_isolation_level_a_change_to_a_task_is_refused(postgres):
+    # The triggers could miss a row a count committed meanwhile (REPEATABLE READ reads the
+    # transaction's first snapshot): they refuse, rather than leave a wrong day standing.
+    task = FollowUpTaskFactory(due_date=D)
+    count_past_days(today=TODAY)
+    with pytest.raises(DatabaseError, match="READ COMMITTED"), transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+        FollowUpTask.objects.filter(pk=task.pk).update(status=TaskStatus.DONE)
+    assert FollowUpTask.objects.get(pk=task.pk).status == TaskStatus.PENDING
+    assert stored_as_counted(D)

@@ -325,6 +325,18 @@ def test_other_changes_of_cases_patients_and_people_keep_the_days(filled):
     assert standing() == {D0, D1, D2}
 
 
+def test_changes_to_what_the_counts_do_not_read_of_a_task_keep_its_day(filled):
+    # What the list build and the claims write on a task: its number flag, its earliest
+    # moment, its retries' limit; and a task saved unchanged.
+    task = filled["d0"]
+    task.needs_number_fix = True
+    task.earliest_at = on(D0, 15, 0)
+    task.max_attempts += 1
+    task.save()
+    filled["d1"].save()
+    assert standing() == {D0, D1, D2}
+
+
 # --- narrowed reports, long periods without rows ------------------------------------------
 
 
