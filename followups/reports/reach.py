@@ -70,13 +70,11 @@ def _rate_columns(first: Column) -> list[Column]:
     ]
 
 
-def _table(key: str, title: str, first: Column, totals: dict, *, sort: bool) -> Table:
-    """One row a label, in the order given or sorted by label."""
+def _table(key: str, title: str, first: Column, totals: dict) -> Table:
+    """One row a label, in the order given."""
     rows = [
         [label, due, called, reached, missed, share(reached, due)]
-        for label, (due, called, reached, missed) in (
-            sorted(totals.items()) if sort else totals.items()
-        )
+        for label, (due, called, reached, missed) in totals.items()
     ]
     return Table(key, title, _rate_columns(first), rows)
 
@@ -238,7 +236,7 @@ def follow_up_rate(*, scope: ReportScope) -> ReachReport:
     names = agent_names(pk for pk in sums["agent"] if pk is not None)
     kind_labels = dict(CaseKind.choices)
     # How each dimension's values read in its table; the days keep the period's order, the
-    # others are sorted by label.
+    # others are sorted by label, with no department and not called yet last.
     labels = {
         "day": lambda day: day.isoformat(),
         "department": lambda pk: department_names[pk] if pk is not None else _("No department"),
@@ -246,13 +244,16 @@ def follow_up_rate(*, scope: ReportScope) -> ReachReport:
         "kind": lambda kind: str(kind_labels.get(kind, kind)),
     }
     sums["day"] = {day: sums["day"].get(day, [0, 0, 0, 0]) for day in scope.days}
+    for name in ["department", "agent", "kind"]:
+        label = labels[name]
+        ordered = sorted(sums[name].items(), key=lambda item: (item[0] is None, label(item[0])))
+        sums[name] = dict(ordered)
     by_day, by_department, by_agent, by_kind = (
         _table(
             f"by_{name}",
             title,
             Column(name, heading, Kind.TEXT),
             {labels[name](value): cell for value, cell in sums[name].items()},
-            sort=name != "day",
         )
         for name, title, heading in [
             ("day", _("Follow-up rate by due day"), _("Due day")),

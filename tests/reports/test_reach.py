@@ -96,3 +96,10 @@ def test_a_task_whose_window_passed_unreached_counts_as_due_and_window_missed(re
 
     assert (report.due, report.reached, report.window_missed) == (13, 3, 1)
     assert rows(report.by_day)["2026-11-11"] == [7, 5, 1, 1, pytest.approx(1 / 7)]
+
+
+def test_no_department_and_not_called_yet_come_after_the_named_rows(reach_data, period):
+    # Sorted by label, "No department" (无科室) would stand between the departments.
+    report = follow_up_rate(scope=period)
+    assert [row[0] for row in report.by_department.rows] == ["心内科", "骨科", "No department"]
+    assert [row[0] for row in report.by_agent.rows] == ["李娜", "王强", "Not called yet"]
