@@ -155,9 +155,13 @@ def take_next_call(page, log_in) -> None:
 
 
 def step(page, key: str) -> None:
-    """Press an answer key and wait for the script runner to come back."""
+    """Press an answer key and wait for the script runner to come back, settled: no htmx
+    request, swap or settle still under way (a key pressed during one went to the step
+    being replaced: a CI run once lost the typed-answer hint so)."""
     before = page.locator("#call-path").input_value()
     page.keyboard.press(key)
     page.wait_for_function(
-        "before => document.querySelector('#call-path').value !== before", arg=before
+        "before => document.querySelector('#call-path').value !== before"
+        " && !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling')",
+        arg=before,
     )

@@ -281,7 +281,7 @@ def test_a_reached_call_with_no_answer_asks_once_and_saves_with_the_button_disab
         page.select_option("#id_disposition", "complete")
         page.click("#record-outcome")
         page.locator("#confirm-no-answers").wait_for()
-        assert page.locator("#id_disposition.is-invalid").count() == 1
+        expect(page.locator("#id_disposition.is-invalid")).to_have_count(1)
         assert CallAttempt.objects.filter(queue_entry=a_list["张三"]).count() == 0
         shot("call-screen-confirm-no-answers")
 
