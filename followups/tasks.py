@@ -10,9 +10,8 @@ from celery import shared_task
 from django.utils import timezone
 
 from followups import clock
-from followups.services.call_lists import build_call_lists
+from followups.services.call_lists import morning_build
 from followups.services.cases import resync_plan_cases
-from followups.services.due_days import count_past_days
 from followups.services.escalations import notify_supervisors
 from followups.services.import_jobs import run as run_import_job
 from followups.services.leases import release_expired_leases
@@ -24,11 +23,8 @@ logger = logging.getLogger(__name__)
 def build_call_lists_task(day: str | None = None) -> dict:
     """Build the call list of `day` (ISO date; default today in the center's timezone)."""
     target = dt.date.fromisoformat(day) if day else clock.today()
-    report = build_call_lists(day=target).as_dict()
+    report = morning_build(day=target).as_dict()
     logger.info("call list %s: %s added, skipped %s", target, report["added"], report["skipped"])
-    # After the build, whose missed windows change past days: the past due days without
-    # counts (yesterday, and days changed since they were counted), for 回访率 of a year.
-    report["due_days_counted"] = count_past_days(today=clock.today())
     return report
 
 

@@ -27,6 +27,7 @@ from followups.models import (
 )
 from followups.roles import Role
 from followups.scheduling import CallingRules, calendar_warnings, day_status, queue_priority
+from followups.services.due_days import count_past_days
 from followups.services.leases import UNCLAIMED
 from followups.services.person_calls import calls_a_day, due_by, next_midnight
 from followups.services.policies import default_policy_id, policies_with_rules
@@ -46,6 +47,7 @@ class BuildReport:
     flagged_needs_number: int = 0  # tasks newly flagged: no number to call
     riding_along: int = 0  # follow-ups that go with another of the same person's entry
     listed_again: int = 0  # people whose call was over, back for a follow-up due since
+    due_days_counted: int = 0  # past due days counted for the reports (morning_build)
 
     def as_dict(self) -> dict:
         return {
@@ -55,6 +57,7 @@ class BuildReport:
             "listed_again": self.listed_again,
             "closed_earlier": self.closed_earlier,
             "window_missed": self.window_missed,
+            "due_days_counted": self.due_days_counted,
             "flagged_needs_number": self.flagged_needs_number,
             "already_listed": self.already_listed,
             "skipped": dict(sorted(self.skipped.items())),
@@ -120,6 +123,16 @@ def _skip_reason(row: dict, day_open) -> str | None:
     if not day_open(row["case__plan__calling_policy_id"], row["case__customer__timezone"]):
         return "closed_day"
     return None
+
+
+def morning_build(*, day: dt.date) -> BuildReport:
+    """The morning's work, as the Celery task and the command run it: `day`'s list, then
+    the past due days the year's reports read (services/due_days.py) that have no counts:
+    yesterday, and the days changed since they were counted (the build's missed windows
+    among them)."""
+    report = build_call_lists(day=day)
+    report.due_days_counted = count_past_days(today=clock.today())
+    return report
 
 
 def build_call_lists(*, day: dt.date) -> BuildReport:

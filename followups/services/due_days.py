@@ -36,13 +36,9 @@ def count_past_days(*, today: dt.date) -> int:
     number stored. Safe to run at any time, and beside the agents' work."""
     if connection.vendor != "postgresql":
         return 0
-    first, last = today - KEPT, today  # [first, last)
-    have = set(DueDay.objects.filter(day__gte=first, day__lt=last).values_list("day", flat=True))
-    missing = [
-        first + dt.timedelta(days=n)
-        for n in range((last - first).days)
-        if first + dt.timedelta(days=n) not in have
-    ]
+    kept = ReportScope(start=today - KEPT, end=today - dt.timedelta(days=1))
+    have = set(kept.day_figures(DueDay).values_list("day", flat=True))
+    missing = [day for day in kept.days if day not in have]
     stored = 0
     for at in range(0, len(missing), DAYS_A_TRANSACTION):
         chunk = missing[at : at + DAYS_A_TRANSACTION]
@@ -55,8 +51,8 @@ def count_past_days(*, today: dt.date) -> int:
                 for day, counts in counted_days(due_tasks(scope), days).items()
             ]
             # A day stored meanwhile by another count (same figures: it held the lock).
-            stored_now = DueDay.objects.filter(day__in=days).values_list("day", flat=True)
-            rows = [row for row in rows if row.day not in set(stored_now)]
+            stored_now = set(DueDay.objects.filter(day__in=days).values_list("day", flat=True))
+            rows = [row for row in rows if row.day not in stored_now]
             DueDay.objects.bulk_create(rows)
             stored += len(rows)
     return stored

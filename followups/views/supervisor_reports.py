@@ -2,7 +2,6 @@
 satisfaction, scripts, agents),
 the charts beside their tables, and the exports of reports, outcome calls and escalations."""
 
-import datetime as dt
 from dataclasses import replace
 
 from django.http import Http404
@@ -17,7 +16,7 @@ from followups.models import Satisfaction
 from followups.reports import aapor, agents, discharge, funnel, reach, satisfaction, scripts
 from followups.reports.escalations import escalation_list, escalation_table
 from followups.reports.outcomes import outcome_table
-from followups.reports.scope import departments_seen_by
+from followups.reports.scope import ReportScope, departments_seen_by
 from followups.reports.tables import Kind, Table, display
 from followups.views.supervisor_common import (
     ESCALATION_DEPARTMENT,
@@ -233,7 +232,7 @@ def _report_extras(name: str, report) -> dict:
 
 
 # The periods the dashboard and the report pages offer at one click, in days up to today;
-# the first is the dashboard's default (and the report pages', with no dates given).
+# the first is the dashboard's default.
 PERIODS = (30, 90, 365)
 
 
@@ -241,10 +240,10 @@ def quick_periods(request, scope, *, today) -> list[dict]:
     """The last 30, 90 and 365 days, the page's other filters kept; the one shown marked."""
     periods = []
     for days in PERIODS:
+        period = ReportScope.last_days(today=today, days=days)
         query = request.GET.copy()
-        query["date_from"] = (today - dt.timedelta(days=days - 1)).isoformat()
-        query["date_to"] = today.isoformat()
-        shown = scope.end == today and len(scope.days) == days
+        query["date_from"], query["date_to"] = period.start.isoformat(), period.end.isoformat()
+        shown = (scope.start, scope.end) == (period.start, period.end)
         periods.append({"days": days, "query": query.urlencode(), "shown": shown})
     return periods
 

@@ -7,9 +7,11 @@ path's query count does not grow with the days; the morning build stores the pas
 days."""
 
 import datetime as dt
+import io
 
 import pytest
 import time_machine
+from django.core.management import call_command
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from hypothesis import HealthCheck, given, settings
@@ -403,4 +405,19 @@ def test_the_morning_build_stores_the_past_days():
     days = set(DueDay.objects.values_list("day", flat=True))
     assert days == {TODAY - dt.timedelta(days=n) for n in range(1, KEPT.days + 1)}
     assert len(unpacked(DueDay.objects.get(day=D0).people_due)) == 1
+    assert_rows_equal_a_recount()
+
+
+def test_the_build_command_counts_the_days_the_task_would():
+    FollowUpTaskFactory(case=CaseFactory(), due_date=D0)
+    day_before = TODAY - dt.timedelta(days=1)
+    out = io.StringIO()
+    with time_machine.travel(dt.datetime(2026, 11, 23, 7, 0, tzinfo=SHANGHAI), tick=False):
+        call_command("build_call_lists", "--date", TODAY.isoformat(), stdout=out)
+        assert f"counted {KEPT.days} past due days" in out.getvalue()
+        DueDay.objects.filter(day=day_before).delete()
+        out = io.StringIO()
+        call_command("build_call_lists", stdout=out)
+    assert "counted 1 past due days" in out.getvalue()
+    assert DueDay.objects.filter(day=day_before).exists()
     assert_rows_equal_a_recount()

@@ -5,8 +5,7 @@ import datetime as dt
 from django.core.management.base import BaseCommand, CommandError
 
 from followups import clock
-from followups.services.call_lists import build_call_lists
-from followups.services.due_days import count_past_days
+from followups.services.call_lists import morning_build
 
 
 class Command(BaseCommand):
@@ -20,7 +19,7 @@ class Command(BaseCommand):
             day = dt.date.fromisoformat(date) if date else clock.today()
         except ValueError:
             raise CommandError(f"--date must be YYYY-MM-DD, got {date!r}") from None
-        report = build_call_lists(day=day)
+        report = morning_build(day=day)
         self.stdout.write(
             f"Call list {day}: added {report.added} entries "
             f"({report.already_listed} already on the list)."
@@ -39,6 +38,5 @@ class Command(BaseCommand):
                     "days. Add holiday overrides for the make-up days."
                 )
             )
-        counted = count_past_days(today=clock.today())
-        if counted:
-            self.stdout.write(f"  counted {counted} past due days for the reports")
+        if report.due_days_counted:
+            self.stdout.write(f"  counted {report.due_days_counted} past due days for the reports")
