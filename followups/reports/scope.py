@@ -38,9 +38,9 @@ class ReportScope:
 
     @property
     def counted_by_day(self) -> bool:
-        """Nothing narrows the period to departments or a case kind, so the day figures
-        record_outcome keeps (models/report_days.py) hold what the calls would give."""
-        return self.departments is None and not self.department_id and not self.case_kind
+        """Nothing narrows the period to departments or a case kind (no case filter), so the
+        day figures (models/report_days.py) hold what the calls and tasks would give."""
+        return not self.case_filter("")
 
     def day_figures(self, model) -> QuerySet:
         """The rows of a day-figures table (CallDay, ScriptStepDay) inside the period."""

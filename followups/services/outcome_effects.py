@@ -85,7 +85,7 @@ def update_case(
     now,
     settled_before,
     reached_at,
-    on_the_call: frozenset[int] = frozenset(),
+    on_the_call: frozenset[int],
 ) -> None:
     """The case after one of its follow-ups was settled on a call that settles
     ``on_the_call`` (task ids) in all."""

@@ -19,6 +19,7 @@ from followups.clock import center_day
 from followups.models import CallAttempt, CallDay, ScriptStepDay
 from followups.models.calls import REACHED_DISPOSITIONS
 from followups.models.report_days import DayFigures
+from followups.scheduling import RulesCheck
 
 # A step of a call's path as the day figures count it: (node id, is an objection handler).
 Step = tuple[str, bool]
@@ -35,7 +36,7 @@ def _upsert(model: type[DayFigures], rows: dict[tuple, dict]) -> None:
         return
     quoted = connection.ops.quote_name
     fields = model._meta
-    key = ["day", *(fields.get_field(name).attname for name in model.KEY)]
+    key = _key_columns(model)
     table = quoted(fields.db_table)
     one_row = "(" + ", ".join(["%s"] * (len(key) + len(model.COUNTS))) + ")"
     added = ", ".join(
@@ -59,6 +60,10 @@ def _upsert(model: type[DayFigures], rows: dict[tuple, dict]) -> None:
         cursor.execute(statement, values)
 
 
+def _key_columns(model: type[DayFigures]) -> list[str]:
+    return ["day", *(model._meta.get_field(name).attname for name in model.KEY)]
+
+
 def _keeps_one_row_a_key(model: type[DayFigures]) -> bool:
     """Whether the database holds the model's key unique, NULLs included: CallDay's key may
     hold a NULL (a call without script), which only NULLS NOT DISTINCT (PostgreSQL 15 and
@@ -71,7 +76,7 @@ def _update_else_insert(model: type[DayFigures], rows: dict[tuple, dict]) -> Non
     """The upsert without a unique key to meet: each row's counters added to the row of
     its key, or the row inserted. On SQLite (one writer at a time) no two outcomes race
     here; were they to, a key would get a second row, and every sum would still hold."""
-    key = ["day", *(model._meta.get_field(name).attname for name in model.KEY)]
+    key = _key_columns(model)
     for row_key, counts in sorted(rows.items(), key=lambda row: tuple(map(str, row[0]))):
         same_key = dict(zip(key, row_key, strict=True))
         added = {name: F(name) + counts[name] for name in model.COUNTS}
@@ -122,7 +127,7 @@ def count_calls(calls: Iterable[tuple[CallAttempt, Sequence[Step]]]) -> None:
             row[attempt.satisfaction] += 1
         if attempt.same_call_as_id is None:
             row["calls"] += 1
-            row["in_window"] += attempt.rules_check == "window"
+            row["in_window"] += attempt.rules_check == RulesCheck.WINDOW
             row["handle_time"] += attempt.ended_at - attempt.started_at
         call_id = attempt.same_call_as_id or attempt.pk
         if reached and call_id not in reached_calls:

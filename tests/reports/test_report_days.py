@@ -6,11 +6,13 @@ outcomes left."""
 
 import datetime as dt
 import importlib
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.apps import apps
 from django.db import connection
-from hypothesis import HealthCheck, given, settings
+from django.test import override_settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from followups.models import CallAttempt, CallDay, ScriptStepDay
@@ -48,12 +50,18 @@ one_call = st.fixed_dictionaries(
         "agent": st.integers(0, 1),
         "start": st.sampled_from(STARTS),
         "minutes": st.integers(1, 30),
-        "disposition": st.sampled_from(["complete", "partial", "no_answer", "busy", "family"]),
+        "disposition": st.sampled_from(
+            ["complete", "partial", "refused", "no_answer", "busy", "family"]
+        ),
         "satisfaction": st.sampled_from(["", "satisfied", "neutral", "dissatisfied", "poor"]),
         "path": st.sampled_from(list(PATHS)),
-        # Other follow-ups of the person due on the same call, and the path of the first.
+        # Other follow-ups of the person due on the same call; the first's script path, and
+        # its own outcome when the person was spoken to ("": the call's). A call whose lead
+        # was refused reaches the person on that follow-up, under its script version.
         "others": st.integers(0, 2),
         "other_path": st.sampled_from(list(PATHS)),
+        "other_scripted": st.booleans(),
+        "other_disposition": st.sampled_from(["", "complete", "partial", "refused"]),
         "scripted": st.booleans(),
     }
 )
@@ -81,8 +89,13 @@ def _make(call: dict, plan, version, people) -> None:
     reached = call["disposition"] in {"complete", "partial"}
     script = version if call["scripted"] else None
     parts = {}
-    if others and script:
-        parts[others[0].pk] = TaskPart(script_version=script, answers=answers(call["other_path"]))
+    if others:
+        part = {}
+        if call["other_scripted"]:
+            part.update(script_version=version, answers=answers(call["other_path"]))
+        if call["disposition"] in {"complete", "partial", "refused"}:
+            part["disposition"] = call["other_disposition"]
+        parts[others[0].pk] = TaskPart(**part)
     ended = call["start"] + dt.timedelta(minutes=call["minutes"])
     record(
         entry,
@@ -131,6 +144,25 @@ def _stored_rows() -> tuple[list, list]:
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 @given(calls=st.lists(one_call, min_size=1, max_size=4))
+# Always tried: a call refused on its lead follow-up, without script, that reaches the person
+# on another follow-up under the script: reached on the call's first attempt's row.
+@example(
+    calls=[
+        {
+            "agent": 0,
+            "start": STARTS[0],
+            "minutes": 5,
+            "disposition": "refused",
+            "satisfaction": "",
+            "path": "none",
+            "others": 1,
+            "other_path": "through",
+            "other_scripted": True,
+            "other_disposition": "complete",
+            "scripted": False,
+        }
+    ]
+)
 def test_the_day_figures_equal_the_calls_after_any_run_of_outcomes(setting, calls, monkeypatch):
     plan, version, people = setting
     for call in calls:
@@ -160,3 +192,29 @@ def test_the_day_figures_equal_the_calls_after_any_run_of_outcomes(setting, call
         ScriptStepDay.objects.all().delete()
         fill()
         assert _stored_rows() == kept
+
+
+@override_settings(TIME_ZONE="Pacific/Kiritimati")  # UTC+14: its mornings are UTC's day before
+def test_a_call_counts_under_the_centres_day_not_the_utc_one(setting):
+    plan, version, people = setting
+    zone = ZoneInfo("Pacific/Kiritimati")
+    start = dt.datetime.combine(TUESDAY, dt.time(10, 35), tzinfo=zone)
+    assert start.astimezone(dt.UTC).date() == MONDAY
+    customer = CustomerFactory(timezone="Pacific/Kiritimati")  # called in its own hours
+    entry = listed(plan, customer, day=TUESDAY)
+    assert handed(people[0], start).pk == entry.pk
+    ended = start + dt.timedelta(minutes=5)
+    record(
+        entry,
+        people[0],
+        started_at=start,
+        ended_at=ended,
+        now=ended,
+        satisfaction="satisfied",
+        script_version=version,
+        answers=answers("through"),
+    )
+    assert list(CallDay.objects.values_list("day", "calls", "reached_calls")) == [(TUESDAY, 1, 1)]
+    assert set(ScriptStepDay.objects.values_list("day", flat=True)) == {TUESDAY}
+    tuesday = ReportScope(start=TUESDAY, end=TUESDAY)
+    assert satisfaction.satisfaction_totals(scope=tuesday)["satisfied"] == 1
