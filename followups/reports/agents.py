@@ -196,25 +196,31 @@ def _call_cells(names: dict, agent_id: int, row: dict, handle_seconds: float) ->
     ]
 
 
+def _agent_days(scope: ReportScope) -> QuerySet:
+    """Each agent's calls of the period from the day figures, as record_outcome keeps them
+    (a few rows an agent a day): calls, those reaching the person, handle time in all,
+    calls judged inside a window."""
+    return (
+        scope.day_figures(CallDay)
+        .values("agent_id")
+        .annotate(
+            calls=Sum("calls"),
+            reached=Sum("reached_calls"),
+            handle=Sum("handle_time"),
+            in_window=Sum("in_window"),
+        )
+        .filter(calls__gt=0)
+        .order_by()
+    )
+
+
 def _judged_figures(calls: QuerySet, scope: ReportScope) -> tuple[dict[int, dict], bool]:
     """Each agent's calls, those reaching the person, handle time and calls judged inside a
     window when recorded; and whether any call of the period was recorded before calls
     were judged (rules_check ""). From the day figures when nothing narrows the period
     (the second from the partial index attempt_not_in_window_idx), else from the calls."""
     if scope.counted_by_day:
-        rows = (
-            scope.day_figures(CallDay)
-            .values("agent_id")
-            .annotate(
-                calls=Sum("calls"),
-                reached=Sum("reached_calls"),
-                handle=Sum("handle_time"),
-                in_window=Sum("in_window"),
-            )
-            .filter(calls__gt=0)
-            .order_by()
-        )
-        figures = {row.pop("agent_id"): row for row in rows}
+        figures = {row.pop("agent_id"): row for row in _agent_days(scope)}
         return figures, calls.filter(UNJUDGED_OR_NOT_IN_WINDOW, UNJUDGED).exists()
     figures: dict[int, dict] = {}
     judged_rows = list(
@@ -373,15 +379,10 @@ def agent_summary(*, scope: ReportScope) -> Table:
     and the names; the calling-rules check, people reached and review scores are on the
     agent figures page."""
     if scope.counted_by_day:
-        # Each day's sums per agent, as record_outcome keeps them (a few rows an agent a day).
-        rows = (
-            scope.day_figures(CallDay)
-            .values("agent_id")
-            .annotate(calls=Sum("calls"), reached=Sum("reached_calls"), total=Sum("handle_time"))
-            .filter(calls__gt=0)
-            .order_by()
-        )
-        figures = {row["agent_id"]: {**row, "handle": row["total"] / row["calls"]} for row in rows}
+        figures = {
+            row["agent_id"]: {**row, "handle": row["handle"] / row["calls"]}
+            for row in _agent_days(scope)
+        }
     else:
         figures = {
             row["agent_id"]: row

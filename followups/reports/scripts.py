@@ -49,9 +49,10 @@ class VersionFunnel:
 
 
 def _stored_funnel(version: ScriptVersion, scope: ReportScope) -> VersionFunnel:
-    """version_funnel from the day figures record_outcome keeps: the version's calls, and
-    its steps by node (calls reaching it, times visited, calls ending there)."""
-    calls = scope.day_figures(CallDay).filter(script_version=version).aggregate(n=Sum("attempts"))
+    """version_funnel from the day figures record_outcome keeps: the version's calls
+    (version_counts), and its steps by node (calls reaching it, times visited, calls ending
+    there)."""
+    calls = version_counts(scope).get(version.pk, {"calls": 0})["calls"]
     steps = (
         scope.day_figures(ScriptStepDay)
         .filter(script_version=version)
@@ -69,7 +70,7 @@ def _stored_funnel(version: ScriptVersion, scope: ReportScope) -> VersionFunnel:
             ended[step["node_id"]] = ended.get(step["node_id"], 0) + step["last"]
     return VersionFunnel(
         version=version,
-        calls=calls["n"] or 0,
+        calls=calls,
         calls_with_path=sum(ended.values()),
         reached=reached,
         ended=ended,
