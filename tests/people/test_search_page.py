@@ -1,4 +1,7 @@
-"""/people/?q=…: who finds whom, masked numbers, pagination and the audit of a phone search."""
+"""The people search: who finds whom, masked numbers, pagination, the audit of a phone
+search, and the query kept out of every URL."""
+
+from urllib.parse import urlencode
 
 import pytest
 from django.urls import reverse
@@ -10,8 +13,12 @@ pytestmark = pytest.mark.django_db
 
 
 def search(client, user, q, **params):
+    """The search as the form makes it: the query posted, then the results' page it leads to
+    (with `params`: another page)."""
     client.force_login(user)
-    return client.get(reverse("people:search"), {"q": q, **params})
+    landed = client.post(reverse("people:search"), {"q": q})
+    assert landed.status_code == 302
+    return client.get(f"{landed.url}&{urlencode(params)}" if params else landed.url)
 
 
 def test_it_finds_by_the_last_four_digits_and_shows_the_number_masked(client, supervisor, wang):
@@ -81,6 +88,7 @@ def test_a_department_head_may_not_search_people(client, wang):
     head = UserFactory(username="head-a", role="department_head")
     client.force_login(head)
     assert client.get(reverse("people:search"), {"q": "王小明"}).status_code == 403
+    assert client.post(reverse("people:search"), {"q": "王小明"}).status_code == 403
     assert client.get(reverse("people:detail", args=[wang.pk])).status_code == 403
     home = client.get(reverse("supervisor:calls"))
     assert home.status_code == 200 and 'id="people-search"' not in home.content.decode()
@@ -90,3 +98,50 @@ def test_nobody_found_says_what_to_try(client, supervisor, wang):
     text = search(client, supervisor, "没有这个人").content.decode()
     assert "0 people found" in text and "last four digits" in text
     assert 'id="people-results"' not in text
+
+
+def test_the_name_or_number_searched_for_stands_in_no_url(client, supervisor, wang):
+    """Not in the results' address (the browser's history, the access logs), nor in the
+    pager's links; the search box still shows it."""
+    client.force_login(supervisor)
+    for query in ("13812345678", "王小明"):
+        landed = client.post(reverse("people:search"), {"q": query})
+        assert landed.status_code == 302 and "?s=" in landed.url
+        assert query not in landed.url and "5678" not in landed.url
+        text = client.get(landed.url).content.decode()
+        assert "1 person found" in text and f'value="{query}"' in text
+        assert f"q={query}" not in text
+
+
+def test_the_same_search_again_lands_on_the_same_address(client, supervisor, wang):
+    client.force_login(supervisor)
+    first = client.post(reverse("people:search"), {"q": "王小明"}).url
+    client.post(reverse("people:search"), {"q": "赵六"})
+    assert client.post(reverse("people:search"), {"q": " 王小明 "}).url == first
+
+
+def test_an_old_link_with_the_query_is_moved_to_a_kept_search(client, supervisor, wang):
+    client.force_login(supervisor)
+    moved = client.get(reverse("people:search"), {"q": "王小明"})
+    assert moved.status_code == 302 and "王小明" not in moved.url
+    assert "1 person found" in client.get(moved.url).content.decode()
+
+
+def test_a_search_no_longer_kept_asks_to_search_again(client, supervisor, wang):
+    """The session keeps its newest searches; another session (or user) has none of them."""
+    client.force_login(supervisor)
+    first = client.post(reverse("people:search"), {"q": "王小明"}).url
+    for n in range(20):
+        client.post(reverse("people:search"), {"q": f"李{n}"})
+    text = client.get(first).content.decode()
+    assert 'id="people-expired"' in text and "王小明" not in text
+    latest = client.post(reverse("people:search"), {"q": "王小明"}).url
+    client.force_login(UserFactory(username="sup-2", role="supervisor"))
+    text = client.get(latest).content.decode()
+    assert 'id="people-expired"' in text and "王小明" not in text
+
+
+def test_an_empty_search_goes_back_to_the_empty_page(client, supervisor):
+    client.force_login(supervisor)
+    landed = client.post(reverse("people:search"), {"q": "   "})
+    assert landed.url == reverse("people:search")
