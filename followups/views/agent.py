@@ -28,6 +28,7 @@ from followups.selectors import agent_list
 from followups.services import claims, contact, leases, list_choices, outcomes
 from followups.services.list_choices import PUT_BACK_REASONS
 from followups.services.policies import rules_for_case
+from followups.views import kept_search
 from followups.views.access import page_for
 from followups.views.after_call import local_when, what_follows
 from followups.views.person_call import (
@@ -106,7 +107,7 @@ def _home_context(request, now: dt.datetime) -> dict:
         .order_by("pk")
         .first()
     )
-    search, sort = request.GET.get("q", "").strip(), request.GET.get("sort", "order")
+    search, sort = kept_search.query(request), request.GET.get("sort", "order")
     listing = agent_list.my_list(agent=request.user, day=day, q=search, sort=sort)
     page = agent_list.list_page(
         listing, agent=request.user, number=request.GET.get("page"), now=now
@@ -124,6 +125,7 @@ def _home_context(request, now: dt.datetime) -> dict:
         **selectors.agent_day(agent=request.user, day=day),
         "page": page,
         "search": search,
+        "search_key": request.GET.get(kept_search.KEY) if search else "",
         "sort": sort,
     }
     if held is None:
@@ -137,6 +139,8 @@ def _home_context(request, now: dt.datetime) -> dict:
 
 @works_the_queue
 def home(request):
+    if moved := kept_search.moved(request):  # the list's search box
+        return moved
     return render(request, "followups/agent/home.html", _home_context(request, timezone.now()))
 
 

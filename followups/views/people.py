@@ -1,20 +1,15 @@
 """The people pages: the search (by name, phone or its last four digits, 住院号, case
 number) and a person's page. Agents find and read only the people on their lists or whom
 they called; supervisors and admins everyone. The edits are in people_edits.py.
+What is searched for never stands in a URL (views/kept_search.py)."""
 
-What is searched for is a name or a number: it never stands in a URL, where it would reach
-the browser's history and the servers' access logs. The form posts it; the session keeps
-it under a random key, and the results' URL (its pages, the Back button) carries the key."""
-
-import secrets
 from functools import wraps
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
-from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
+from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
@@ -26,6 +21,7 @@ from followups.selectors.audit_trail import label_targets
 from followups.selectors.people_search import findable_q, is_phone_query, may_search, person_q
 from followups.selectors.person_page import findable, person_page, person_with_stay
 from followups.services import audit, contact, leases
+from followups.views import kept_search
 from followups.views.paging import query_without
 
 HELD = (TaskStatus.SUSPENDED, TaskStatus.PENDING)
@@ -35,9 +31,6 @@ TEMPLATES = "followups/people"
 SHOWN_CALLS = 10
 SHOWN_TASKS = 10
 SHOWN_ESCALATIONS = 10
-# The searches a session keeps (its newest), for their pages and the Back button.
-SEARCHES_KEPT = 20
-SEARCHES = "people_searches"
 
 
 def searches(view):
@@ -56,13 +49,9 @@ def searches(view):
 @searches
 @require_http_methods(["GET", "POST"])
 def search(request):
-    typed = request.POST.get("q") if request.method == "POST" else request.GET.get("q")
-    if typed is not None:
-        # The form's post (or an old link with ?q=): the results under the query's key.
-        query = typed.strip()[:80]
-        url = reverse("people:search")
-        return redirect(f"{url}?s={_kept_key(request, query)}" if query else url)
-    query = request.session.get(SEARCHES, {}).get(request.GET.get("s", ""), "")
+    if moved := kept_search.moved(request):
+        return moved
+    query = kept_search.query(request)
     found = (
         Customer.objects.filter(findable_q(request.user))
         .filter(person_q(query))
@@ -85,21 +74,9 @@ def search(request):
         "people_query": query,
         "page": page,
         "pager_query": query_without(request),
-        "expired": bool(request.GET.get("s")) and not query,
+        "expired": kept_search.forgotten(request),
     }
     return render(request, f"{TEMPLATES}/search.html", context)
-
-
-def _kept_key(request, query: str) -> str:
-    """The session's key for `query` (the one it had, or a new one); the oldest searches
-    beyond SEARCHES_KEPT are forgotten."""
-    kept = request.session.get(SEARCHES, {})
-    key = next((key for key, value in kept.items() if value == query), None)
-    kept.pop(key, None)
-    key = key or secrets.token_urlsafe(6)
-    kept = dict([*list(kept.items())[-(SEARCHES_KEPT - 1) :], (key, query)])
-    request.session[SEARCHES] = kept
-    return key
 
 
 @searches

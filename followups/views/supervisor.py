@@ -20,7 +20,6 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from followups import clock, selectors
-from followups.filters import EscalationFilter
 from followups.forms import PersonChoiceField
 from followups.models import CallAttempt, Case, Escalation, Satisfaction
 from followups.phones import mask_phone
@@ -35,6 +34,7 @@ from followups.reports.scope import ReportScope
 from followups.reports.tables import Kind, display, share
 from followups.roles import REVIEW_OUTCOMES
 from followups.services import escalation_workflow, reviews
+from followups.views import kept_search
 from followups.views.paging import query_without
 from followups.views.supervisor_common import (
     CALL_DEPARTMENT,
@@ -43,6 +43,7 @@ from followups.views.supervisor_common import (
     _outcomes_filter,
     _styled,
     audit_phone_search,
+    escalations_filter,
     read_required,
     review_required,
     seen,
@@ -157,6 +158,8 @@ def urgent_alerts(request):
 
 @read_required
 def outcome_list(request):
+    if moved := kept_search.moved(request):
+        return moved
     outcomes = _outcomes_filter(request)
     page = Paginator(outcomes.qs, PAGE_SIZE).get_page(request.GET.get("page"))
     audit_phone_search(request, resource="call_outcomes", page=page)
@@ -240,9 +243,11 @@ def send_case_back(request, pk):
 
 @read_required
 def escalations(request):
+    if moved := kept_search.moved(request):
+        return moved
     now = timezone.now()
     listed = seen(request, escalation_list(now=now), ESCALATION_DEPARTMENT)
-    found = EscalationFilter(request.GET or None, queryset=listed, now=now)
+    found = escalations_filter(request, listed, now)
     page = Paginator(found.qs, PAGE_SIZE).get_page(request.GET.get("page"))
     audit_phone_search(request, resource="escalations", page=page)
     return render(

@@ -5,12 +5,13 @@ and the outcome filter that both the outcome list and its export read."""
 from django import forms
 from django.db.models import QuerySet
 
-from followups.filters import OutcomeFilter
+from followups.filters import EscalationFilter, OutcomeFilter
 from followups.reports.outcomes import outcome_calls
 from followups.reports.scope import departments_seen_by, within_departments
 from followups.roles import READ_OUTCOMES, REVIEW_OUTCOMES
 from followups.selectors.people_search import is_phone_query
 from followups.services import audit
+from followups.views import kept_search
 from followups.views.access import page_for, page_for_any
 
 EXPORT_DATA = "followups.export_data"
@@ -49,7 +50,7 @@ def seen(request, queryset: QuerySet, department: str) -> QuerySet:
 def audit_phone_search(request, *, resource: str, page) -> None:
     """A list searched by a phone number finds people from their number: the page read is
     audited (the ids on it, never the number), as the people search does."""
-    if not is_phone_query(request.GET.get("q") or ""):
+    if not is_phone_query(kept_search.query(request)):
         return
     audit.record_list_read(
         actor=request.user,
@@ -61,6 +62,10 @@ def audit_phone_search(request, *, resource: str, page) -> None:
     )
 
 
+def escalations_filter(request, listed: QuerySet, now) -> EscalationFilter:
+    return EscalationFilter(kept_search.searched(request) or None, queryset=listed, now=now)
+
+
 def _outcomes_filter(request) -> OutcomeFilter:
     calls = seen(request, outcome_calls(), CALL_DEPARTMENT)
-    return OutcomeFilter(request.GET or None, queryset=calls, request=request)
+    return OutcomeFilter(kept_search.searched(request) or None, queryset=calls, request=request)

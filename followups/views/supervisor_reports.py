@@ -11,17 +11,20 @@ from django.utils.translation import gettext as _
 
 from followups import clock
 from followups.exports import FORMATS, export_table
-from followups.filters import EscalationFilter, ReportFilterForm
+from followups.filters import ReportFilterForm
 from followups.models import Satisfaction
 from followups.reports import aapor, agents, discharge, funnel, reach, satisfaction, scripts
 from followups.reports.escalations import escalation_list, escalation_table
 from followups.reports.outcomes import outcome_table
 from followups.reports.scope import ReportScope, departments_seen_by
 from followups.reports.tables import Kind, Table, display
+from followups.selectors.people_search import is_phone_query
+from followups.views import kept_search
 from followups.views.supervisor_common import (
     ESCALATION_DEPARTMENT,
     EXPORT_DATA,
     _outcomes_filter,
+    escalations_filter,
     export_required,
     read_required,
     seen,
@@ -278,15 +281,19 @@ def report(request, name):
 def export(request, name, table, fmt):
     if fmt not in FORMATS:
         raise Http404
-    filters = {key: value for key, value in request.GET.items() if value}
+    if moved := kept_search.moved(request):
+        return moved
+    # The audit names what the list was narrowed by, never the name or number searched for.
+    filters = {key: value for key, value in kept_search.searched(request).items() if value}
+    if "q" in filters:
+        filters["q"] = "phone" if is_phone_query(filters["q"]) else "text"
     if name == "calls":
         found = _outcomes_filter(request).qs
         tables = [outcome_table(found)]
     elif name == "escalations":
         now = timezone.now()
         listed = seen(request, escalation_list(now=now), ESCALATION_DEPARTMENT)
-        found = EscalationFilter(request.GET or None, queryset=listed, now=now)
-        tables = [escalation_table(found.qs)]
+        tables = [escalation_table(escalations_filter(request, listed, now).qs)]
     elif name in REPORTS:
         scope = ReportFilterForm(request.GET, today=clock.today()).scope()
         scope = replace(scope, departments=departments_seen_by(request.user))

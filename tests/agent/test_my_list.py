@@ -15,6 +15,10 @@ pytestmark = pytest.mark.django_db
 
 def home(client, moment=None, **query):
     with when(moment or at(10, 45)):
+        if "q" in query:  # the search box posts; the list is at the address it leads to
+            landed = client.post(reverse("agent:home"), query)
+            assert landed.status_code == 302 and query["q"] not in landed.url
+            return client.get(landed.url)
         return client.get(reverse("agent:home"), query)
 
 

@@ -1,5 +1,6 @@
 """The outcome and escalation lists searched by a person's name, phone or case number; a
-search by phone is audited (ids only, never the number)."""
+search by phone is audited (ids only, never the number); what is searched for stays out of
+the URLs, the pages' and the exports'."""
 
 import pytest
 from django.urls import reverse
@@ -37,13 +38,20 @@ def two_people(db):
     return made
 
 
+def filtered(client, name, **fields):
+    """The list page after its filter form is posted: at the address the post leads to."""
+    landed = client.post(reverse(name), {"q": "", **fields})
+    assert landed.status_code == 302
+    return client.get(landed.url)
+
+
 def listed_calls(client, query):
-    response = client.get(reverse("supervisor:calls"), {"q": query})
+    response = filtered(client, "supervisor:calls", q=query)
     return [call.task.case.customer.name for call in response.context["page"]]
 
 
 def listed_escalations(client, query):
-    response = client.get(reverse("supervisor:escalations"), {"q": query})
+    response = filtered(client, "supervisor:escalations", q=query)
     return [item.case.customer.name for item in response.context["page"]]
 
 
@@ -82,3 +90,41 @@ def test_a_phone_search_is_audited_without_the_number(client, supervisor, two_pe
     assert event.detail["ids"] == [two_people["张伟"].pk]
     assert event.detail["parameters"] == ["phone"]
     assert "13812345678" not in str(event.detail)
+
+
+def test_the_search_stays_out_of_the_address_the_other_filters_stay_in(
+    client, supervisor, two_people
+):
+    client.force_login(supervisor)
+    landed = client.post(
+        reverse("supervisor:calls"), {"q": "13812345678", "disposition": "complete"}
+    )
+    assert "disposition=complete" in landed.url and "s=" in landed.url
+    assert "1381234" not in landed.url and "5678" not in landed.url
+    page = client.get(landed.url)
+    assert [call.task.case.customer.name for call in page.context["page"]] == ["张伟"]
+    html = page.content.decode()
+    assert 'value="13812345678"' in html  # the box still shows it
+    assert "q=13812345678" not in html  # no link (pager, export) carries it
+
+
+def test_an_export_of_a_searched_list_holds_its_rows_and_audits_no_number(
+    client, supervisor, two_people
+):
+    client.force_login(supervisor)
+    landed = client.post(reverse("supervisor:calls"), {"q": "13812345678"})
+    query = landed.url.split("?", 1)[1]
+    url = reverse("supervisor:export", args=["calls", "calls", "csv"])
+    text = client.get(f"{url}?{query}").content.decode("utf-8-sig")
+    assert "138****5678" in text and "王" not in text  # his call only (named 张先生)
+    event = AuditEvent.objects.get(action=AuditAction.EXPORT)
+    assert event.detail["filters"] == {"q": "phone"}
+    assert "13812345678" not in str(event.detail)
+
+
+def test_an_old_link_with_the_search_in_it_is_moved(client, supervisor, two_people):
+    client.force_login(supervisor)
+    moved = client.get(reverse("supervisor:escalations"), {"q": "王芳", "status": ""})
+    assert moved.status_code == 302 and "王芳" not in moved.url
+    page = client.get(moved.url)
+    assert [item.case.customer.name for item in page.context["page"]] == ["王芳"]
