@@ -15,8 +15,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
-from django_htmx.http import push_url, reswap, retarget
+from django_htmx.http import HttpResponseClientRedirect, push_url, reswap, retarget
 from phonenumber_field.phonenumber import PhoneNumber
 
 from followups import clock, selectors
@@ -138,6 +139,7 @@ def _home_context(request, now: dt.datetime) -> dict:
 
 
 @works_the_queue
+@never_cache  # Back to the list shows it as it is now
 def home(request):
     if moved := kept_search.moved(request):  # the list's search box
         return moved
@@ -276,6 +278,7 @@ def wired(form: OutcomeForm, *, entry: QueueEntry, now: dt.datetime) -> OutcomeF
 
 
 @works_the_queue
+@never_cache  # Back after the outcome asks again, and is told it is recorded
 def call_screen(request, pk):
     """The call held by this agent: opening it renews the hold; anyone else is told the
     call is not theirs."""
@@ -456,6 +459,9 @@ def record(request, pk):
         except leases.NotHanded:
             raise call_not_yours() from None
         except outcomes.OutcomeConflict as conflict:
+            if selectors.person_calls.recorded_by(entry, request.user):
+                # The call's form sent again (from Back, another tab) once it was recorded.
+                return _recorded_already(request)
             form.add_error(None, conflict.message)
         except ValidationError as error:
             _show_service_errors(form, error)
@@ -472,6 +478,15 @@ def record(request, pk):
         return reswap(retarget(response, "#outcome-form-wrap"), "outerHTML")
     context = _call_context(request, entry, now=now, form=form, ticket=ticket, data=request.POST)
     return render(request, "followups/agent/call.html", context)
+
+
+def _recorded_already(request):
+    messages.warning(
+        request, _("This call was already recorded: what was sent again has not been saved.")
+    )
+    if request.htmx:
+        return HttpResponseClientRedirect(reverse("agent:home"))
+    return redirect("agent:home")
 
 
 def _now_local(now: dt.datetime) -> str:

@@ -344,3 +344,36 @@ def test_reloading_the_call_page_after_recording_goes_back_to_the_console(client
     with when(at(10, 46)):
         console = client.get(response.url)
     assert "This call&#x27;s outcome is recorded." in console.content.decode()
+
+
+@pytest.mark.parametrize("with_htmx", [True, False])
+def test_the_form_sent_again_after_recording_is_told_so_and_writes_nothing(
+    client, held, send, with_htmx
+):
+    """Back to the call's form after recording it (or its other tab), another outcome sent:
+    the first stands, and the agent is told so on the console, not shown a key error."""
+    send(disposition="busy")
+    again = send(at(10, 47), headers=htmx() if with_htmx else None, disposition="no_answer")
+
+    if with_htmx:
+        assert again.status_code == 200 and again["HX-Redirect"] == reverse("agent:home")
+    else:
+        assert again.status_code == 302 and again.url == reverse("agent:home")
+    assert list(CallAttempt.objects.values_list("disposition", flat=True)) == ["busy"]
+    with when(at(10, 47)):
+        console = text_of(client.get(reverse("agent:home")))
+    assert "This call was already recorded: what was sent again has not been saved." in console
+
+
+def test_back_to_the_call_or_the_list_asks_the_server_again(client, held, ticket):
+    """Neither page is kept by the browser (nor by htmx's history) to be shown again as it
+    was: Back after recording lands on the console, told the call is recorded."""
+    with when(at(10, 41)):
+        pages = [
+            client.get(reverse("agent:call", args=[held.pk])),
+            client.get(reverse("agent:home")),
+        ]
+    for page in pages:
+        assert page.status_code == 200
+        assert "no-store" in page["Cache-Control"]
+        assert '"historyCacheSize": 0, "refreshOnHistoryMiss": true' in page.content.decode()
