@@ -42,10 +42,11 @@ _similar: dict[tuple[int, str], tuple[float, ReachRecord | None]] = {}
 
 
 def reach_record(customer: Customer, rules: CallingRules) -> ReachRecord:
-    """The person's calls on any of their cases, by half of the day, answered or not."""
-    calls = CallAttempt.objects.filter(task__case__customer=customer).values_list(
-        "started_at", "disposition"
-    )
+    """The person's calls on any of their cases, by half of the day, answered or not: a
+    call that settled several follow-ups is one call (its lead attempt)."""
+    calls = CallAttempt.objects.filter(
+        task__case__customer=customer, same_call_as__isnull=True
+    ).values_list("started_at", "disposition")
     return ReachRecord.of_calls(calls, rules)
 
 
@@ -62,6 +63,7 @@ def similar_record(*, department_id: int | None, rules: CallingRules, now: dt.da
         CallAttempt.objects.filter(
             task__case__patient__department_id=department_id,
             started_at__gte=now - dt.timedelta(days=SIMILAR_HISTORY_DAYS),
+            same_call_as__isnull=True,  # a call, not each follow-up it settled
         )
         .exclude(disposition="wrong_number")
         .annotate(hour=ExtractHour("started_at", tzinfo=rules.zone))
@@ -162,7 +164,9 @@ def _recent_staffing(today: dt.date, rules: CallingRules) -> tuple[dict[HalfDay,
         return _staffing[key]
     until = dt.datetime.combine(today, dt.time.min, tzinfo=rules.zone)
     recent = CallAttempt.objects.filter(
-        started_at__gte=until - dt.timedelta(days=STAFFING_HISTORY_DAYS), started_at__lt=until
+        started_at__gte=until - dt.timedelta(days=STAFFING_HISTORY_DAYS),
+        started_at__lt=until,
+        same_call_as__isnull=True,  # a call, not each follow-up it settled
     )
     rows = (
         recent.annotate(

@@ -66,3 +66,33 @@ def test_todays_window_counts_the_backlog_and_only_what_is_left_of_it():
     [load] = contact.slot_loads([monday_morning], rules=RULES, now=on(MONDAY, 11))
 
     assert load == pytest.approx(10 / 7.5)
+
+
+def test_a_call_settling_three_follow_ups_is_one_call_in_the_persons_record():
+    """The best time's "answered 1 of 2 afternoon calls" counts phone calls: the attempts
+    a call wrote on the person's other follow-ups are not calls of their own."""
+    agent = UserFactory(username="a1", role="agent")
+    first = FollowUpTaskFactory(due_date=MONDAY)
+    customer = first.case.customer
+    others = [FollowUpTaskFactory(due_date=MONDAY, case__customer=customer) for _ in range(2)]
+
+    def called(task, hour, disposition, number, lead=None):
+        start = on(MONDAY, hour, 0)
+        return CallAttempt.objects.create(
+            task=task,
+            agent=agent,
+            started_at=start,
+            ended_at=start + dt.timedelta(minutes=3),
+            disposition=disposition,
+            idempotency_key=f"call-{number}",
+            same_call_as=lead,
+        )
+
+    called(first, 10, "no_answer", 1)
+    lead = called(first, 15, "complete", 2)
+    for number, task in enumerate(others, 3):
+        called(task, 15, "complete", number, lead=lead)
+
+    record = contact.reach_record(customer, RULES)
+    assert (record.afternoon.calls, record.afternoon.answered) == (1, 1)
+    assert (record.morning.calls, record.morning.answered) == (1, 0)

@@ -177,3 +177,14 @@ def test_the_choose_all_box_is_labelled_and_reassigning_asks_first(client, super
     assert 'id="choose-all"' in html and "All on this page</label>" in html
     assert 'data-confirm-many="Move {count} calls from {from} to {to}?"' in html
     assert 'data-agent="李娜"' in html
+
+
+def test_reassigning_nothing_says_so_in_red_and_moves_nothing(client, supervisor, entries):
+    a1, _a2, _made = entries
+    client.force_login(supervisor)
+    with time_machine.travel(NOW, tick=False):
+        response = client.post(reverse("supervisor:queue"), {}, follow=True)
+    html = response.content.decode()
+    assert "alert-danger" in html and "alert-error" not in html
+    assert "Choose the calls and the agent to give them to." in html
+    assert set(QueueEntry.objects.values_list("assigned_agent", flat=True)) == {a1.pk}
