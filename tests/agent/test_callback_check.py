@@ -92,3 +92,28 @@ def test_it_needs_the_ticket_of_the_call(client, held, ticket, other_agent):
         )
 
     assert response.status_code == 403
+
+
+def test_a_kept_time_outside_the_windows_says_someone_must_be_working_then(client, held, ticket):
+    """20:00 is the customer's to choose (windows do not bind a callback), but no window
+    lists a call then: the agent is told, with the day's windows."""
+    said = check(client, held, ticket, "2026-11-24T20:00")
+
+    assert "Kept: the callback is at 2026-11-24 20:00." in said
+    assert 'data-check="outside-windows"' in said
+    assert "outside the calling windows (10:30–11:30, 15:00–17:30)" in said
+
+
+def test_a_time_inside_a_window_has_no_warning(client, held, ticket):
+    said = check(client, held, ticket, "2026-11-24T15:30")
+
+    assert 'data-check="kept"' in said and "outside-windows" not in said
+
+
+def test_a_time_moved_out_of_quiet_hours_to_before_the_windows_says_so_too(
+    client, held, ticket
+):
+    said = check(client, held, ticket, "2026-11-23T23:30")
+
+    assert "Will be moved to 2026-11-24 08:00" in said
+    assert 'data-check="outside-windows"' in said
