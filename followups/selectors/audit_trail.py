@@ -5,21 +5,36 @@ to export."""
 import datetime as dt
 
 from django.apps import apps
+from django.contrib.auth import get_user_model
+from django.core.exceptions import FieldDoesNotExist
 from django.db.models import CharField, Q, QuerySet
 from django.db.models.functions import Cast
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.dates import WEEKDAYS_ABBR
+from django.utils.translation import gettext_lazy as _
 
 from followups.models import (
+    AuditAction,
     AuditEvent,
     CallAttempt,
+    CallingPolicy,
     Case,
+    CaseKind,
     Customer,
+    Department,
+    Disposition,
     Escalation,
+    EscalationCategory,
+    EscalationSeverity,
+    EscalationStatus,
+    HolidayRule,
     Patient,
     QueueEntry,
+    Satisfaction,
 )
 from followups.reports.tables import Column, Kind, Table
+from followups.roles import Role
+from followups.services.list_choices import PUT_BACK_REASONS
 
 EXPORT_LIMIT = 50_000
 
@@ -120,39 +135,374 @@ def audit_trail(
     return events
 
 
+# --- The detail in words ------------------------------------------------------------------
+# An event's detail holds ids, counts, flags and codes (services/audit.py: never a name, a
+# number or a diagnosis). Each known key has a label and a way to read its value; a key not
+# known here is still shown, by its name, so nothing is hidden.
+
+NONE = "—"
+LISTED = 5  # ids listed before "… N in all"
+
+
+class DetailNames:
+    """The names of staff, departments and calling policies a detail names by id: each
+    small table read once, when first needed."""
+
+    def __init__(self):
+        self._names: dict[str, dict[int, str]] = {}
+
+    def _of(self, kind: str) -> dict[int, str]:
+        if kind not in self._names:
+            if kind == "user":
+                users = get_user_model().objects.only("first_name", "last_name", "username")
+                self._names[kind] = {user.pk: actor_name(user) for user in users}
+            else:
+                model = Department if kind == "department" else CallingPolicy
+                self._names[kind] = dict(model.objects.values_list("pk", "name"))
+        return self._names[kind]
+
+    def name(self, kind: str, pk) -> str:
+        if pk is None or pk == "":
+            return NONE
+        try:
+            return self._of(kind).get(int(pk), f"#{pk}")
+        except (TypeError, ValueError):
+            return str(pk)
+
+
+def _plain(value, names=None) -> str:
+    """Any value readable: Yes/No, "—" for nothing, lists shortened, dicts as "key value"."""
+    if isinstance(value, bool):
+        return str(_("Yes") if value else _("No"))
+    if value is None or value == "" or value == []:
+        return NONE
+    if isinstance(value, list):
+        return _listed([_plain(item) for item in value])
+    if isinstance(value, dict):
+        return ", ".join(f"{key} {_plain(item)}" for key, item in value.items())
+    return str(value)
+
+
+def _listed(items: list[str]) -> str:
+    if not items:
+        return NONE
+    if len(items) <= LISTED:
+        return ", ".join(items)
+    return _("%(count)d in all: %(first)s …") % {
+        "count": len(items),
+        "first": ", ".join(items[:LISTED]),
+    }
+
+
+def _number(value, names=None) -> str:
+    return NONE if value is None or value == "" else f"#{value}"
+
+
+def _numbers(value, names=None) -> str:
+    if not isinstance(value, list):
+        return _plain(value)
+    return _listed([f"#{item}" for item in value])
+
+
+def _named(kind: str):
+    def read(value, names: DetailNames) -> str:
+        if isinstance(value, list):
+            return _listed([names.name(kind, item) for item in value])
+        return names.name(kind, value)
+
+    return read
+
+
+def _chosen(choices):
+    labels = {str(key): label for key, label in choices}
+
+    def read(value, names=None) -> str:
+        if isinstance(value, list):
+            return _listed([str(labels.get(str(item), item)) for item in value])
+        return NONE if value in (None, "") else str(labels.get(str(value), value))
+
+    return read
+
+
+def _weekdays(value, names=None) -> str:
+    days = [WEEKDAYS_ABBR.get(int(day)) for day in str(value) if day.isdigit()]
+    return ", ".join(str(day) for day in days if day) or _plain(value)
+
+
+def _moment(value, names=None) -> str:
+    try:
+        moment = dt.datetime.fromisoformat(str(value))
+    except ValueError:
+        return _plain(value)
+    if timezone.is_aware(moment):
+        moment = timezone.localtime(moment)
+    return moment.strftime("%Y-%m-%d %H:%M")
+
+
+def _upper(value, names=None) -> str:
+    return str(value).upper() if value else NONE
+
+
+def _rules(value, names: DetailNames) -> str:
+    """A plan's rules, [[department id or None, case kind or ""]], as "Cardiology ·
+    Discharge follow-up"."""
+    if not isinstance(value, list):
+        return _plain(value)
+    kinds = dict(CaseKind.choices)
+    read = []
+    for rule in value:
+        if not (isinstance(rule, list) and len(rule) == 2):
+            read.append(_plain(rule))
+            continue
+        department, kind = rule
+        where = _("any department") if department is None else names.name("department", department)
+        what = kinds.get(kind, kind) if kind else _("any case kind")
+        read.append(f"{where} · {what}")
+    return _listed(read)
+
+
+def _field_names(value, names=None) -> str:
+    """Names of fields changed, by their labels (a person's, their stay's or a case's)."""
+    if not isinstance(value, list):
+        return _plain(value)
+    read = []
+    for name in value:
+        for model in (Customer, Patient, Case):
+            try:
+                read.append(str(model._meta.get_field(name).verbose_name))
+                break
+            except FieldDoesNotExist:
+                continue
+        else:
+            read.append(str(name))
+    return _listed(read)
+
+
+ROLES = [
+    (Role.AGENT.value, _("Agent")),
+    (Role.DEPARTMENT_HEAD.value, _("Department head")),
+    (Role.SUPERVISOR.value, _("Supervisor")),
+    (Role.ADMIN.value, _("Administrator")),
+]
+STEPS = [*EscalationStatus.choices, ("owner", _("Owner assigned"))]
+REPORTS = [
+    ("reach", _("Follow-up rate")),
+    ("discharge-follow-up", _("Discharge follow-up")),
+    ("funnel", _("Reach funnel")),
+    ("aapor", _("AAPOR rates")),
+    ("satisfaction", _("Satisfaction")),
+    ("scripts", _("Script funnel")),
+    ("agents", _("Agents")),
+    ("calls", _("Call outcomes")),
+    ("escalations", _("Escalations")),
+    ("audit", _("Audit trail")),
+]
+RESOURCES = [
+    ("people_search", _("People search")),
+    ("call_outcomes", _("Call outcomes")),
+    ("escalations", _("Escalations")),
+    ("customers", _("Customers (API)")),
+    ("patients", _("Patients (API)")),
+    ("cases", _("Cases (API)")),
+]
+YES_NO = [("true", _("Yes")), ("false", _("No"))]
+SEARCHED = [("phone", _("a phone number")), ("text", _("a name or other text"))]
+
+# The filters of the lists and reports (and of this trail) an export or a read names: label
+# and the way to read a value.
+FILTERS = {
+    "date_from": (_("From"), _plain),
+    "date_to": (_("To"), _plain),
+    "since": (_("From"), _plain),
+    "until": (_("To"), _plain),
+    "department": (_("Department"), _named("department")),
+    "case_kind": (_("Case kind"), _chosen(CaseKind.choices)),
+    "agent": (_("Agent"), _named("user")),
+    "owner": (_("Owner"), _named("user")),
+    "actor": (_("Who"), _named("user")),
+    "action": (_("Action"), _chosen(AuditAction.choices)),
+    "customer_id": (_("Person (customer no.)"), _number),
+    "disposition": (_("Disposition"), _chosen(Disposition.choices)),
+    "satisfaction": (_("Satisfaction"), _chosen(Satisfaction.choices)),
+    "script_version": (_("Script version"), _number),
+    "has_escalation": (_("Escalation"), _chosen(YES_NO)),
+    "category": (_("Category"), _chosen(EscalationCategory.choices)),
+    "severity": (_("Severity"), _chosen(EscalationSeverity.choices)),
+    "status": (_("Status"), _chosen(EscalationStatus.choices)),
+    "overdue": (_("Overdue"), _chosen(YES_NO)),
+    "q": (_("Searched for"), _chosen(SEARCHED)),
+    "phone": (_("Phone number"), _plain),
+    "page": (_("Page"), _plain),
+}
+
+
+def _filters(value, names: DetailNames) -> str:
+    """Filters used: {name: value} as "From 2026-11-01, Department Cardiology", or the
+    names alone (a list) as "From, Department"."""
+    if isinstance(value, dict):
+        read = []
+        order = {key: index for index, key in enumerate(FILTERS)}
+        for key in sorted(value, key=lambda key: (order.get(key, len(order)), key)):
+            label, read_value = FILTERS.get(key, (key, _plain))
+            item = value[key]
+            read.append(f"{label} {read_value(item, names)}")
+        return ", ".join(read) or NONE
+    if isinstance(value, list):
+        return ", ".join(str(FILTERS.get(key, (key,))[0]) for key in value) or NONE
+    return _plain(value)
+
+
+# Every key an event's detail holds (grep `record(` in followups/ and scripts/): its label
+# and the way to read its value, in the order shown.
+DETAIL_KEYS = {
+    # Escalations
+    "step": (_("Step"), _chosen(STEPS)),
+    "owner": (_("Owner"), _named("user")),
+    "verification_task": (_("Verification call (follow-up no.)"), _number),
+    # Exports and lists read
+    "report": (_("Report"), _chosen(REPORTS)),
+    "table": (_("Table"), _plain),
+    "format": (_("File format"), _upper),
+    "resource": (_("List"), _chosen(RESOURCES)),
+    "filters": (_("Filters"), _filters),
+    "parameters": (_("Filters"), _filters),
+    "page": (_("Page"), _plain),
+    "total": (_("Found in all"), _plain),
+    "ids": (_("Records read"), _numbers),
+    # Imports
+    "dry_run": (_("Check only"), _plain),
+    "committed": (_("Saved"), _plain),
+    "job": (_("Import job"), _number),
+    "rows": (_("Rows"), _plain),
+    "created": (_("Created"), _plain),
+    "updated": (_("Updated"), _plain),
+    "unchanged": (_("Unchanged"), _plain),
+    "refused": (_("Rows refused"), _plain),
+    # Scripts
+    "script": (_("Script no."), _number),
+    "version": (_("Version"), _plain),
+    "version_id": (_("Version id"), _number),
+    "retired_version_id": (_("Version retired"), _number),
+    "retired_at": (_("Retired at"), _moment),
+    # Plans, policies, holidays, the build time
+    "steps": (_("Call days after the anchor date"), _plain),
+    "policy": (_("Calling policy"), _named("policy")),
+    "rules": (_("Used for"), _rules),
+    "windows": (_("Calling windows"), _plain),
+    "weekdays": (_("Calling days"), _weekdays),
+    "holiday_rule": (_("Holidays"), _chosen(HolidayRule.choices)),
+    "closed": (_("Closed days"), _plain),
+    "working": (_("Working days"), _plain),
+    "before": (_("Before"), _plain),
+    "after": (_("After"), _plain),
+    # Teams, duty, users and roles
+    "members": (_("Members"), _named("user")),
+    "departments": (_("Departments"), _named("department")),
+    "duty_from": (_("Duty from"), _plain),
+    "duty_to": (_("Duty to"), _plain),
+    "duty_days": (_("Duty days"), _plain),
+    "via": (_("Changed in"), _chosen([("admin", _("data admin"))])),
+    "role": (_("Role"), _chosen(ROLES)),
+    "role_from": (_("Role before"), _chosen(ROLES)),
+    "role_to": (_("Role after"), _chosen(ROLES)),
+    "active_from": (_("Active before"), _plain),
+    "active_to": (_("Active after"), _plain),
+    "departments_from": (_("Departments headed before"), _named("department")),
+    "departments_to": (_("Departments headed after"), _named("department")),
+    "superuser_from": (_("Superuser before"), _plain),
+    "superuser_to": (_("Superuser after"), _plain),
+    "staff_from": (_("Staff before"), _plain),
+    "staff_to": (_("Staff after"), _plain),
+    "groups_added": (_("Roles added"), _chosen(ROLES)),
+    "groups_removed": (_("Roles removed"), _chosen(ROLES)),
+    "permissions_added": (_("Permissions added"), _plain),
+    "permissions_removed": (_("Permissions removed"), _plain),
+    # Calls, lists, people and cases
+    "score": (_("Score"), _plain),
+    "day": (_("Day"), _plain),
+    "entries": (_("Call list entries"), _numbers),
+    "count": (_("Moved"), _plain),
+    "customer": (_("Customer no."), _number),
+    "patient": (_("Stay no."), _number),
+    "fields": (_("Fields changed"), _field_names),
+    "task": (_("Follow-up no."), _number),
+    "due_date": (_("Due"), _plain),
+    "reopened": (_("Case reopened"), _plain),
+    "tasks": (_("Follow-ups planned"), _plain),
+    "entry": (_("Call list entry"), _number),
+    "reason": (_("Reason"), _chosen(PUT_BACK_REASONS)),
+    "attempt": (_("Call no."), _number),
+    "held": (_("Calls held"), _plain),
+    "moved": (_("Calls moved"), _plain),
+    "cancelled": (_("Calls cancelled"), _plain),
+    "resumed": (_("Calls resumed"), _plain),
+}
+ORDER = {key: index for index, key in enumerate(DETAIL_KEYS)}
+
+
+def detail_parts(detail: dict, *, names: DetailNames | None = None) -> list[tuple[str, str]]:
+    """The detail as [(label, value)] in the reader's language, known keys in their order,
+    then any other key by its name."""
+    names = names or DetailNames()
+    parts = []
+    for key in sorted(detail or {}, key=lambda key: (ORDER.get(key, len(ORDER)), key)):
+        label, read = DETAIL_KEYS.get(key, (key, None))
+        value = detail[key]
+        parts.append((str(label), read(value, names) if read else _plain(value)))
+    return parts
+
+
 def audit_table(events: QuerySet[AuditEvent]) -> Table:
-    """The events as a table to export: ids and counts, as the trail holds them."""
+    """The events as a table to export, as the page shows them: the object in words, the
+    actor by name (and username), the detail in sentences; ids and counts, as the trail
+    holds them."""
     table = Table(
         key="events",
         title=_("Audit trail"),
         columns=[
             Column("at", _("When"), Kind.TEXT),
             Column("actor", _("Who"), Kind.TEXT),
+            Column("username", _("Username"), Kind.TEXT),
             Column("action", _("Action"), Kind.TEXT),
             Column("target_type", _("Object type"), Kind.TEXT),
             Column("target_id", _("Object id"), Kind.TEXT),
             Column("detail", _("Detail"), Kind.TEXT),
         ],
     )
+    names = DetailNames()
     for event in events[:EXPORT_LIMIT]:
         table.rows.append(
             [
                 timezone.localtime(event.at).strftime("%Y-%m-%d %H:%M:%S"),
+                actor_name(event.actor),
                 event.actor.username if event.actor else "",
                 event.get_action_display(),
-                event.target_type,
+                target_label(event.target_type) if event.target_type else "",
                 event.target_id,
-                describe_detail(event.detail),
+                describe_detail(event.detail, names=names),
             ]
         )
     return table
 
 
-def describe_detail(detail: dict) -> str:
-    """The detail as "key: value; …", lists shortened: ids and counts only."""
-    parts = []
-    for key, value in sorted((detail or {}).items()):
-        if isinstance(value, list) and len(value) > 10:
-            value = [*value[:10], "…"]
-        parts.append(f"{key}: {value}")
-    return "; ".join(parts)
+def actor_name(user) -> str:
+    """Who did it, as the page names them: their name, else their username."""
+    if user is None:
+        return ""
+    return user.get_full_name() or user.username
+
+
+def describe_detail(detail: dict, *, names: DetailNames | None = None) -> str:
+    """The detail in the reader's language: "Step: Acknowledged; Verification call: #12"."""
+    return "; ".join(
+        _("%(label)s: %(value)s") % {"label": label, "value": value}
+        for label, value in detail_parts(detail, names=names)
+    )
+
+
+def describe_events(events) -> None:
+    """Each event's `detail_parts`, [(label, value)], its detail in words (names of staff,
+    departments and policies read once for all the events)."""
+    names = DetailNames()
+    for event in events:
+        event.detail_parts = detail_parts(event.detail, names=names)

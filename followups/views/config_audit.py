@@ -12,9 +12,10 @@ from followups.models import AuditAction
 from followups.person_forms import DateInput, styled
 from followups.roles import CONFIGURE_CENTER
 from followups.selectors.audit_trail import (
+    actor_name,
     audit_table,
     audit_trail,
-    describe_detail,
+    describe_events,
     label_targets,
     name_people,
 )
@@ -24,10 +25,18 @@ from followups.views.paging import query_without
 PAGE_SIZE = 50
 
 
+class ActorChoiceField(forms.ModelChoiceField):
+    """Users by the name the trail shows them by, their username in brackets."""
+
+    def label_from_instance(self, obj) -> str:
+        name = actor_name(obj)
+        return name if name == obj.username else f"{name} ({obj.username})"
+
+
 class AuditFilterForm(forms.Form):
-    actor = forms.ModelChoiceField(
+    actor = ActorChoiceField(
         label=_("Who"),
-        queryset=get_user_model().objects.order_by("username"),
+        queryset=get_user_model().objects.order_by("first_name", "last_name", "username"),
         required=False,
         empty_label=_("Anyone"),
     )
@@ -74,8 +83,7 @@ def audit(request):
             table=audit_table(events), fmt="csv", report="audit", user=request.user, filters=used
         )
     page = Paginator(events, PAGE_SIZE).get_page(request.GET.get("page"))
-    for event in page:
-        event.detail_text = describe_detail(event.detail)
+    describe_events(page)
     label_targets(page)
     name_people(page)
     context = {"form": form, "page": page, "query": query_without(request, "format")}
