@@ -110,9 +110,7 @@ def test_a_time_inside_a_window_has_no_warning(client, held, ticket):
     assert 'data-check="kept"' in said and "outside-windows" not in said
 
 
-def test_a_time_moved_out_of_quiet_hours_to_before_the_windows_says_so_too(
-    client, held, ticket
-):
+def test_a_time_moved_out_of_quiet_hours_to_before_the_windows_says_so_too(client, held, ticket):
     said = check(client, held, ticket, "2026-11-23T23:30")
 
     assert "Will be moved to 2026-11-24 08:00" in said
