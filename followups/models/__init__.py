@@ -4,6 +4,7 @@ scripts and their versions are the scripts app's (scripts.models)."""
 from .audit import AuditAction, AuditEvent
 from .calls import (
     AAPOR_GROUP_OF,
+    PUT_BACK_REASONS,
     AAPORGroup,
     CallAttempt,
     CallList,
@@ -36,6 +37,7 @@ from .report_days import CallDay, DueDay, ScriptStepDay
 from .staff import DutyDay, Team
 
 __all__ = [
+    "PUT_BACK_REASONS",
     "AAPOR_GROUP_OF",
     "AAPORGroup",
     "AuditAction",

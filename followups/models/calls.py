@@ -35,6 +35,15 @@ class QueueEntryStatus(models.TextChoices):
     CANCELLED = "cancelled", _("Cancelled")
 
 
+# Why an agent put a held call back (services/list_choices.put_back; kept in its audit event).
+PUT_BACK_REASONS = (
+    ("colleague", _("A colleague should make this call (language, department)")),
+    ("prepare", _("I need to look something up first")),
+    ("line", _("Phone line or headset problem")),
+    ("other", _("Another reason")),
+)
+
+
 class QueueEntry(models.Model):
     """One person on one day's list: one call for every follow-up of theirs that is due.
 

@@ -14,6 +14,7 @@ from django.utils.dates import WEEKDAYS_ABBR
 from django.utils.translation import gettext_lazy as _
 
 from followups.models import (
+    PUT_BACK_REASONS,
     AuditAction,
     AuditEvent,
     CallAttempt,
@@ -34,7 +35,6 @@ from followups.models import (
 )
 from followups.reports.tables import Column, Kind, Table
 from followups.roles import Role
-from followups.services.list_choices import PUT_BACK_REASONS
 
 EXPORT_LIMIT = 50_000
 

@@ -11,22 +11,21 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Max
 from django.utils.translation import gettext
-from django.utils.translation import gettext_lazy as _
 
-from followups.models import AuditAction, QueueEntry, QueueEntryStatus, TaskKind, TaskStatus
+from followups.models import (
+    PUT_BACK_REASONS,
+    AuditAction,
+    QueueEntry,
+    QueueEntryStatus,
+    TaskKind,
+    TaskStatus,
+)
 from followups.services import audit
 from followups.services.calling_rules import first_callable_moment
 
 # A call put back is not handed out again before this much time has passed (unless it is a
 # booked callback, whose time is the customer's): the agent skipped it for a reason.
 PUT_BACK_FOR = dt.timedelta(minutes=30)
-
-PUT_BACK_REASONS = (
-    ("colleague", _("A colleague should make this call (language, department)")),
-    ("prepare", _("I need to look something up first")),
-    ("line", _("Phone line or headset problem")),
-    ("other", _("Another reason")),
-)
 
 
 def put_back(*, entry: QueueEntry, agent, reason: str, now: dt.datetime) -> QueueEntry:
