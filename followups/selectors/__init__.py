@@ -54,11 +54,18 @@ DEATHS_SHOWN_FOR = dt.timedelta(days=30)
 
 def agent_day(*, agent, day: dt.date) -> dict:
     """What an agent sees on arrival: how their list of the day stands, and what is due
-    (the list itself, searched, sorted and paged, is selectors/agent_list.py's)."""
+    (the list itself, searched, sorted and paged, is selectors/agent_list.py's).
+
+    `counts`: `waiting` the people still to call today (a retry or a callback later today
+    puts a person back among them); `done` those with no more call today — called
+    (reached, ended, or their next try or callback on another day) or taken off the list
+    (case closed, window missed, not to be called); the call the agent holds is in
+    neither. `calls_today`: the agent's calls of the day, to anyone, one a call.
+    `due_in_pool`: the center's open follow-ups due by the day (not people)."""
     entries = QueueEntry.objects.filter(call_list__day=day, assigned_agent=agent)
     counts = entries.aggregate(
         waiting=Count("pk", filter=Q(status=QueueEntryStatus.WAITING)),
-        done=Count("pk", filter=Q(status=QueueEntryStatus.DONE)),
+        done=Count("pk", filter=Q(status__in=[QueueEntryStatus.DONE, QueueEntryStatus.CANCELLED])),
         total=Count("pk"),
     )
     return {

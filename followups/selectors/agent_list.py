@@ -1,12 +1,14 @@
 """The agent's own list, read side: today's entries searched, sorted and paged, each with
 where its person stands now (reached, not reached and when the next try is, a callback
-booked …); and the agent's booked callbacks, soonest first."""
+booked, or booked for a moment already passed …); and the agent's booked callbacks,
+soonest first."""
 
 import datetime as dt
 from dataclasses import dataclass
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Q, QuerySet
+from django.db.models import Case, F, Q, QuerySet, When
+from django.utils import timezone
 
 from followups.models import (
     CallAttempt,
@@ -34,16 +36,23 @@ SORTS = {
 class PersonState:
     """Where the person of an entry stands now: `code` one of open (the agent's call,
     open), claimed (a colleague is on it), waiting, callback, retry, reached, ended;
-    `when` the callback or the next try; `label` the last call's disposition."""
+    `when` the callback or the next try; `label` the last call's disposition; `late` a
+    callback whose booked moment has passed, not yet made."""
 
     code: str
     when: dt.datetime | None = None
     label: str = ""
+    late: bool = False
 
 
-def my_list(*, agent, day: dt.date, q: str = "", sort: str = "order") -> QuerySet[QueueEntry]:
+def my_list(
+    *, agent, day: dt.date, q: str = "", sort: str = "order", now: dt.datetime | None = None
+) -> QuerySet[QueueEntry]:
     """The agent's entries on the day's list, those matching `q` (a name, the last digits
-    of a phone number, an inpatient number), sorted by one of SORTS."""
+    of a phone number, an inpatient number), sorted by one of SORTS. In the list's own
+    order, callbacks still waiting whose booked moment (before `now`, the present moment
+    unless given) has passed come first, the longest missed first: the agent owes them a
+    call."""
     entries = QueueEntry.objects.filter(call_list__day=day, assigned_agent=agent).select_related(
         "call_list", "task__case__customer", "task__case__patient__department"
     )
@@ -62,7 +71,22 @@ def my_list(*, agent, day: dt.date, q: str = "", sort: str = "order") -> QuerySe
     order = SORTS.get(key, SORTS["order"])
     if sort.startswith("-") and key in SORTS:
         order = (f"-{order[0]}", *order[1:])
+    if order == SORTS["order"]:
+        missed = _missed_callback(now or timezone.now())
+        late = Case(When(missed, then=F("task__callback_at")), default=None)
+        entries = entries.alias(missed_at=late)
+        order = (F("missed_at").asc(nulls_last=True), *order)
     return entries.order_by(*order)
+
+
+def _missed_callback(now: dt.datetime) -> Q:
+    """A waiting entry led by a callback still to make whose booked moment has passed."""
+    return Q(
+        status=QueueEntryStatus.WAITING,
+        task__kind=TaskKind.CALLBACK,
+        task__status=TaskStatus.PENDING,
+        task__callback_at__lt=now,
+    )
 
 
 def list_page(entries: QuerySet[QueueEntry], *, agent, number, now: dt.datetime) -> Page:
@@ -98,7 +122,7 @@ def person_state(entry: QueueEntry, last_call, *, agent, now: dt.datetime) -> Pe
         return PersonState("ended", label=entry.get_status_display())
     pending = task.status == TaskStatus.PENDING
     if pending and task.kind == TaskKind.CALLBACK and task.callback_at is not None:
-        return PersonState("callback", task.callback_at)
+        return PersonState("callback", task.callback_at, late=task.callback_at < now)
     if last_call is None:
         return PersonState("waiting")
     label = last_call.get_disposition_display()

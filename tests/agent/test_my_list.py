@@ -122,3 +122,38 @@ def test_a_row_picked_outside_calling_hours_says_when(client, as_agent, agent, p
     assert "This person may not be called now: from 15:00." in response.content.decode()
     entry.refresh_from_db()
     assert entry.status == QueueEntryStatus.WAITING
+
+
+def booked_callback(entry, moment):
+    """The entry's follow-up is a callback booked for `moment`, the entry still waiting."""
+    entry.task.kind, entry.task.callback_at = TaskKind.CALLBACK, moment
+    entry.task.save()
+
+
+def test_a_callback_whose_time_has_passed_stands_out_at_the_top(
+    client, as_agent, agent, plan, version
+):
+    waiting = listed_entry(plan, agent, name="甲", phone="+8613800000001")
+    upcoming = listed_entry(plan, agent, name="乙", phone="+8613800000002")
+    missed = listed_entry(plan, agent, name="丙", phone="+8613800000003")
+    missed_first = listed_entry(plan, agent, name="丁", phone="+8613800000004")
+    booked_callback(upcoming, at(16, 30))
+    booked_callback(missed, at(10, 35))
+    booked_callback(missed_first, at(10, 32))
+
+    html = html_of(home(client, at(10, 45)))
+
+    assert "Callback missed: 10:35" in row_of(html, missed)
+    assert "table-warning" in row_of(html, missed) and "Call now" in row_of(html, missed)
+    assert "Callback booked: 16:30" in row_of(html, upcoming)
+    assert "missed" not in row_of(html, upcoming) + row_of(html, waiting)
+    # The longest missed first, then the list's own order.
+    order = [html.index(f'data-entry="{e.pk}"') for e in (missed_first, missed, waiting, upcoming)]
+    assert order == sorted(order)
+
+
+def test_a_callback_missed_on_an_earlier_day_shows_its_date(client, as_agent, agent, plan):
+    entry = listed_entry(plan, agent)
+    booked_callback(entry, at(16, 0, MONDAY.replace(day=20)))
+
+    assert "Callback missed: 2026-11-20 16:00" in row_of(html_of(home(client)), entry)

@@ -56,6 +56,16 @@ def test_an_agent_sees_only_published_scripts_in_the_list(client, agent, draft, 
     assert reverse("scripts:create") not in html
 
 
+def test_the_list_names_each_script_first_its_code_small_and_muted(client, agent, published):
+    client.force_login(agent)
+    html = client.get(reverse("scripts:list")).content.decode()
+
+    name = html.index(f">{published.script.name}</span>")
+    code = html.index(f">{published.script.code}</small>")
+    assert name < code
+    assert 'class="text-muted font-monospace script-code"' in html[html.rindex("<", 0, code) :]
+
+
 def comparison(client, supervisor) -> str:
     """The comparison page of the discharge script's versions 1 and 2, in English."""
     client.force_login(supervisor)
