@@ -17,11 +17,11 @@ from followups.models import (
     Escalation,
     EscalationCategory,
     EscalationSeverity,
-    EscalationStatus,
     Satisfaction,
 )
 from followups.person_forms import DateInput
-from followups.reports.scope import ReportScope
+from followups.reports.escalations import STATUS_CHOICES
+from followups.reports.scope import ReportScope, departments_seen_by
 from followups.roles import REVIEW_OUTCOMES
 from followups.scheduling import FIRST_PLAUSIBLE_DAY, plausible_day
 from followups.selectors.people_search import person_q
@@ -51,8 +51,17 @@ def _local_midnight(day: dt.date) -> dt.datetime:
     return dt.datetime.combine(day, dt.time.min, tzinfo=timezone.get_current_timezone())
 
 
-def _department_choices() -> QuerySet[Department]:
-    return Department.objects.select_related("hospital").order_by("name")
+def _department_choices(departments: frozenset[int] | None = None) -> QuerySet[Department]:
+    """The departments a filter offers: `departments` (a department head's, from
+    reports.scope.departments_seen_by), or every one (None)."""
+    choices = Department.objects.select_related("hospital").order_by("name")
+    return choices if departments is None else choices.filter(pk__in=departments)
+
+
+def _seen_departments(request) -> QuerySet[Department]:
+    """The departments the visitor reads (every one without a request: a supervisor's)."""
+    user = getattr(request, "user", None)
+    return _department_choices(None if user is None else departments_seen_by(user))
 
 
 class PersonFilter(django_filters.ModelChoiceFilter):
@@ -72,7 +81,7 @@ class OutcomeFilter(django_filters.FilterSet):
     department = django_filters.ModelChoiceFilter(
         label=_("Department"),
         field_name="task__case__patient__department",
-        queryset=lambda request: _department_choices(),
+        queryset=_seen_departments,
     )
     case_kind = django_filters.ChoiceFilter(
         label=_("Case kind"), field_name="task__case__kind", choices=CaseKind.choices
@@ -115,10 +124,8 @@ class EscalationFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=PERSON_SEARCH_LABEL, method="filter_person")
     category = django_filters.ChoiceFilter(label=_("Category"), choices=EscalationCategory.choices)
     severity = django_filters.ChoiceFilter(label=_("Severity"), choices=EscalationSeverity.choices)
-    status = django_filters.ChoiceFilter(label=_("Status"), choices=EscalationStatus.choices)
-    department = django_filters.ModelChoiceFilter(
-        label=_("Department"), queryset=lambda request: _department_choices()
-    )
+    status = django_filters.ChoiceFilter(label=_("Status"), choices=STATUS_CHOICES)
+    department = django_filters.ModelChoiceFilter(label=_("Department"), queryset=_seen_departments)
     owner = PersonFilter(label=_("Owner"), queryset=lambda request: users_holding(REVIEW_OUTCOMES))
     overdue = django_filters.ChoiceFilter(
         label=_("Overdue"), choices=YES_NO, method="filter_overdue"
@@ -153,7 +160,11 @@ class ReportFilterForm(forms.Form):
         label=_("Case kind"), choices=[("", "---------"), *CaseKind.choices], required=False
     )
 
-    def __init__(self, data=None, *args, today: dt.date, **kwargs):
+    def __init__(
+        self, data=None, *args, today: dt.date, departments: frozenset[int] | None = None, **kwargs
+    ):
+        """`departments`: the ones the department filter offers (a department head's),
+        None for all."""
         self.today = today
         if data is not None:
             # Show the period the page covers, also when the visitor gave none.
@@ -164,7 +175,7 @@ class ReportFilterForm(forms.Form):
                 end = self._date(data["date_to"]) or today
                 data["date_from"] = (end - dt.timedelta(days=29)).isoformat()
         super().__init__(data, *args, **kwargs)
-        self.fields["department"].queryset = _department_choices()
+        self.fields["department"].queryset = _department_choices(departments)
         _style(self)
 
     @staticmethod

@@ -5,14 +5,33 @@ import datetime as dt
 
 from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
+from django.utils.translation import pgettext, pgettext_lazy
 
-from followups.models import Escalation, EscalationSeverity, EscalationStatus
+from followups.models import (
+    AuditEvent,
+    CallAttempt,
+    Escalation,
+    EscalationSeverity,
+    EscalationStatus,
+    FollowUpTask,
+)
 
 from .tables import Column, Kind, Table, local_minute, user_name
 
 # Still to be dealt with; the workflow's steps (services/escalation_workflow.py) use it too.
 UNRESOLVED = [EscalationStatus.OPEN, EscalationStatus.ACKNOWLEDGED]
+
+# An open escalation waits for someone to take it on: 待受理, not the 未关闭 other "Open"
+# statuses (a case's) read.
+STATUS_CHOICES = [
+    (value, pgettext_lazy("escalation status", "Open") if value == EscalationStatus.OPEN else label)
+    for value, label in EscalationStatus.choices
+]
+
+
+def status_label(status: str) -> str:
+    """An escalation status as the workflow's pages, filters and exports name it."""
+    return str(dict(STATUS_CHOICES).get(status, status))
 
 
 def overdue(*, now: dt.datetime) -> QuerySet[Escalation]:
@@ -68,7 +87,7 @@ def escalation_table(escalations: QuerySet[Escalation]) -> Table:
             escalation.pk,
             escalation.get_category_display(),
             escalation.get_severity_display(),
-            escalation.get_status_display(),
+            status_label(escalation.status),
             escalation.department.name if escalation.department else "",
             user_name(escalation.owner),
             local_minute(escalation.created_at),
@@ -97,3 +116,22 @@ def escalation_table(escalations: QuerySet[Escalation]) -> Table:
         ],
         rows,
     )
+
+
+def verification_call(history: list[AuditEvent]) -> FollowUpTask | None:
+    """The call to the customer the resolution planned to verify the escalation (the
+    audited step "resolved" names its task), with its case and its latest call
+    (`last_call`, None before the first), or None when no call was planned."""
+    planned = [
+        event.detail.get("verification_task")
+        for event in history
+        if event.detail.get("step") == "resolved" and event.detail.get("verification_task")
+    ]
+    if not planned:
+        return None
+    task = FollowUpTask.objects.select_related("case").filter(pk=planned[-1]).first()
+    if task is not None:
+        task.last_call = (
+            CallAttempt.objects.filter(task=task).order_by("-started_at", "-pk").first()
+        )
+    return task

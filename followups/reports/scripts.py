@@ -1,6 +1,7 @@
 """The script funnel of a script version: how many calls reached each node, where calls
 ended, which objections were raised how often; two versions side by side."""
 
+import re
 from dataclasses import dataclass
 
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Sum
@@ -8,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from followups.models import CallAttempt, CallDay, ScriptAnswer, ScriptStepDay
 from followups.models.calls import REACHED_DISPOSITIONS
+from scripts.graph.schema import PLACEHOLDER, VARIABLE_LABELS
 from scripts.models import ScriptVersion
 
 from .planning import without_jit
@@ -15,15 +17,32 @@ from .scope import ReportScope
 from .tables import Column, Kind, Table, share
 
 TEXT_PREVIEW = 60
+# The example in a variable's label: "客户称呼（张先生）", "customer's honorific (张先生)".
+EXAMPLE = re.compile(r"\s*[（(][^）)]*[）)]")
+
+
+def readable(text: str) -> str:
+    """A script text with its {placeholders} as readable tokens: {customer.honorific} reads
+    〔客户称呼〕 (the variable's label without its example), an unknown one stays as it is."""
+
+    def token(match: re.Match) -> str:
+        label = VARIABLE_LABELS.get(match.group(1))
+        if label is None:
+            return match.group(0)
+        return f"〔{EXAMPLE.sub('', str(label)).strip()}〕"
+
+    return PLACEHOLDER.sub(token, text) if isinstance(text, str) else ""
 
 
 def node_texts(graph: dict) -> dict[str, str]:
-    """Node and objection ids → what the agent reads (shortened), in graph order."""
+    """Node and objection ids → what the agent reads, or the objection's label (shortened,
+    placeholders readable), in graph order."""
     texts = {}
     for node in graph.get("nodes", []):
         texts[node.get("id", "")] = node.get("label") or node.get("text", "")
     for objection in graph.get("objections", []):
         texts[objection.get("id", "")] = objection.get("label") or objection.get("text", "")
+    texts = {node_id: readable(text) for node_id, text in texts.items()}
     return {
         node_id: text if len(text) <= TEXT_PREVIEW else text[: TEXT_PREVIEW - 1] + "…"
         for node_id, text in texts.items()
@@ -156,7 +175,11 @@ def compare_versions(*, versions: list[ScriptVersion], scope: ReportScope) -> Sc
         texts.update(node_texts(funnel.version.graph))
 
     node_columns = [Column("node", _("Node"), Kind.TEXT), Column("text", _("Text"), Kind.TEXT)]
-    objection_columns = list(node_columns)
+    # An objection: its code in the script, and what the customer says (its label).
+    objection_columns = [
+        Column("node", _("Objection code"), Kind.TEXT),
+        Column("text", _("Objection"), Kind.TEXT),
+    ]
     for funnel in funnels:
         name = f"v{funnel.version.number}"
         node_columns += [
@@ -255,7 +278,7 @@ def version_summary(*, scope: ReportScope) -> Table:
             Column("version", _("Script version"), Kind.TEXT),
             Column("calls", _("Follow-ups called")),
             Column("reached", _("Reached the person")),
-            Column("share", _("Reached share"), Kind.SHARE),
+            Column("share", _("Reached share (by follow-up called)"), Kind.SHARE),
         ],
         [
             [

@@ -11,8 +11,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from followups import clock
 from followups.models import AuditAction, Escalation, EscalationStatus
-from followups.reports.escalations import UNRESOLVED
+from followups.reports.escalations import UNRESOLVED, status_label
 from followups.roles import REVIEW_OUTCOMES
 from followups.services.audit import record
 from followups.services.cases import new_call_task
@@ -28,7 +29,7 @@ def _require(escalation: Escalation, *allowed: EscalationStatus) -> None:
     if escalation.status not in allowed:
         raise ValidationError(
             _("This escalation is %(status)s: that step is not possible now.")
-            % {"status": escalation.get_status_display()}
+            % {"status": status_label(escalation.status)}
         )
 
 
@@ -70,7 +71,7 @@ def resolve(
     resolution = resolution.strip()
     if not resolution:
         raise ValidationError({"resolution": _("Say how the problem was solved.")})
-    if verification_call_on is not None and verification_call_on < now.date():
+    if verification_call_on is not None and verification_call_on < clock.center_day(now):
         raise ValidationError({"verification_call_on": _("The call cannot be in the past.")})
     escalation = _locked(escalation)
     _require(escalation, *UNRESOLVED)
@@ -100,7 +101,9 @@ def resolve(
 
 @transaction.atomic
 def verify(*, escalation: Escalation, by, now: dt.datetime) -> Escalation:
-    """The customer (or the department) confirmed the problem is solved."""
+    """The customer (or the department) confirmed the problem is solved. Also before a
+    planned verification call is made: the confirmation may come another way (the
+    department, the customer calling in); the page says the call is still ahead."""
     escalation = _locked(escalation)
     _require(escalation, EscalationStatus.RESOLVED)
     escalation.status, escalation.verified_at = EscalationStatus.VERIFIED, now

@@ -6,6 +6,7 @@ patterns of all of them; the queue page is in supervisor_queue.py, the reports a
 exports in supervisor_reports.py, what they share in supervisor_common.py."""
 
 import datetime as dt
+from dataclasses import replace
 from functools import wraps
 
 from django import forms
@@ -21,18 +22,21 @@ from django.views.decorators.http import require_POST
 
 from followups import clock, selectors
 from followups.forms import PersonChoiceField
-from followups.models import CallAttempt, Case, Escalation, Satisfaction
+from followups.models import CallAttempt, Case, Escalation, Satisfaction, TaskStatus
 from followups.phones import mask_phone
 from followups.reports import agents, funnel, satisfaction, scripts
 from followups.reports.escalations import (
     escalation_counts,
     escalation_list,
     unacknowledged_urgent,
+    verification_call,
 )
 from followups.reports.outcomes import script_path
 from followups.reports.scope import ReportScope
-from followups.reports.tables import Kind, display, share
+from followups.reports.tables import Kind, Table, display, share
 from followups.roles import REVIEW_OUTCOMES
+from followups.selectors.people_search import may_search
+from followups.selectors.person_page import findable
 from followups.services import escalation_workflow, reviews
 from followups.views import kept_search
 from followups.views.paging import query_without
@@ -58,8 +62,18 @@ from followups.views.supervisor_reports import (
 # --- Forms of the supervisor's actions --------------------------------------------------------
 
 
+SCORE_RANGE = gettext_lazy("The score is from 0 to 100.")
+
+
 class ReviewForm(forms.Form):
-    score = forms.IntegerField(label=gettext_lazy("Score (0–100)"), min_value=0, max_value=100)
+    score = forms.IntegerField(
+        label=gettext_lazy("Score (0–100)"),
+        min_value=0,
+        max_value=100,
+        error_messages={
+            key: SCORE_RANGE for key in ("required", "invalid", "min_value", "max_value")
+        },
+    )
     comment = forms.CharField(
         label=gettext_lazy("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
@@ -93,6 +107,18 @@ class ResolveForm(forms.Form):
 # --- Dashboard and the urgent alert -----------------------------------------------------------
 
 
+def by_call(table: Table) -> Table:
+    """The agents' table with its reached share named as counted, by call: beside the
+    follow-up rate (by follow-up) the two figures differ and must not be confused."""
+    table.columns = [
+        replace(column, label=_("Reached share (by call)"))
+        if column.key == "reach_share"
+        else column
+        for column in table.columns
+    ]
+    return table
+
+
 @review_required
 def home(request):
     now = timezone.now()
@@ -113,7 +139,7 @@ def home(request):
         "now": now,
         "rate_text": display(share(reached.reached, reached.due), Kind.SHARE),
         "satisfaction": [(level.label, said[level.value]) for level in Satisfaction],
-        "agents": agents.agent_summary(scope=scope),
+        "agents": by_call(agents.agent_summary(scope=scope)),
         "versions": scripts.version_summary(scope=scope),
         "charts": [
             reasons_chart("chart-unreached", reached),
@@ -172,9 +198,41 @@ def outcome_list(request):
     )
 
 
-@read_required
-def call_detail(request, pk):
-    call = get_object_or_404(
+def may_open_person(user, customer_id: int) -> bool:
+    """Whether the page may link the person's page: for those who may search people and
+    find this one (supervisors and admins; a department head may not)."""
+    return may_search(user) and findable(user, customer_id)
+
+
+def _call_page(request, call: CallAttempt, *, review_form: ReviewForm | None = None):
+    """The call's page; `review_form`: a review refused, shown with what was typed and
+    its error beside the field."""
+    if review_form is None:
+        review_form = ReviewForm()
+    for name in review_form.errors:
+        if name in review_form.fields:
+            attrs = review_form.fields[name].widget.attrs
+            attrs["class"] = "form-control is-invalid"
+            attrs["autofocus"] = True
+    case = call.task.case
+    context = {
+        "call": call,
+        "case": case,
+        "people_link": may_open_person(request.user, case.customer_id),
+        "masked_number": mask_phone(call.dialled_number),
+        "handle_seconds": call.handle_seconds,
+        "path": script_path(call),
+        "other_calls": call.task.attempts_made.select_related("agent").order_by("started_at"),
+        "reviews": call.reviews.select_related("reviewer"),
+        "escalations": call.escalations.select_related("owner"),
+        "review_form": _styled(review_form),
+        "send_back_form": _styled(SendBackForm()),
+    }
+    return render(request, "followups/supervisor/call_detail.html", context)
+
+
+def _calls_seen(request):
+    return (
         seen(request, CallAttempt.objects.all(), CALL_DEPARTMENT)
         .select_related(
             "agent",
@@ -183,39 +241,31 @@ def call_detail(request, pk):
             "script_version__script",
             "queue_entry",
         )
-        .prefetch_related("answers"),
-        pk=pk,
+        .prefetch_related("answers")
     )
-    context = {
-        "call": call,
-        "case": call.task.case,
-        "masked_number": mask_phone(call.dialled_number),
-        "handle_seconds": call.handle_seconds,
-        "path": script_path(call),
-        "other_calls": call.task.attempts_made.select_related("agent").order_by("started_at"),
-        "reviews": call.reviews.select_related("reviewer"),
-        "escalations": call.escalations.select_related("owner"),
-        "review_form": _styled(ReviewForm()),
-        "send_back_form": _styled(SendBackForm()),
-    }
-    return render(request, "followups/supervisor/call_detail.html", context)
+
+
+@read_required
+def call_detail(request, pk):
+    return _call_page(request, get_object_or_404(_calls_seen(request), pk=pk))
 
 
 @review_required
 @require_POST
 def review_call(request, pk):
-    call = get_object_or_404(CallAttempt, pk=pk)
+    call = get_object_or_404(_calls_seen(request), pk=pk)
     form = ReviewForm(request.POST)
-    if form.is_valid():
-        reviews.review_call(
-            attempt=call,
-            reviewer=request.user,
-            score=form.cleaned_data["score"],
-            comment=form.cleaned_data["comment"],
-        )
-        messages.success(request, _("Review saved."))
-    else:
-        messages.error(request, _("The score is from 0 to 100."))
+    if not form.is_valid():
+        # The page again, with what was typed kept and the error beside the score.
+        messages.error(request, SCORE_RANGE)
+        return _call_page(request, call, review_form=form)
+    reviews.review_call(
+        attempt=call,
+        reviewer=request.user,
+        score=form.cleaned_data["score"],
+        comment=form.cleaned_data["comment"],
+    )
+    messages.success(request, _("Review saved."))
     return redirect("supervisor:call_detail", pk=call.pk)
 
 
@@ -271,14 +321,20 @@ def escalation_detail(request, pk):
         ),
         pk=pk,
     )
+    history = list(selectors.escalation_history(escalation=escalation))
+    check = verification_call(history)
     return render(
         request,
         "followups/supervisor/escalation_detail.html",
         {
             "escalation": escalation,
+            "people_link": may_open_person(request.user, escalation.case.customer_id),
             "owner_form": _styled(OwnerForm(initial={"owner": escalation.owner_id})),
             "resolve_form": _styled(ResolveForm()),
-            "history": selectors.escalation_history(escalation=escalation),
+            "history": history,
+            "check": check,
+            # The verification call planned and not made yet (or still being tried).
+            "check_ahead": check is not None and check.status == TaskStatus.PENDING,
         },
     )
 

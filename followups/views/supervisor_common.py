@@ -63,7 +63,11 @@ def audit_phone_search(request, *, resource: str, page) -> None:
 
 
 def escalations_filter(request, listed: QuerySet, now) -> EscalationFilter:
-    return EscalationFilter(kept_search.searched(request) or None, queryset=listed, now=now)
+    """The escalation list's filter: the search put back from the session, the department
+    choices the visitor's own (the request says whose)."""
+    return EscalationFilter(
+        kept_search.searched(request) or None, queryset=listed, now=now, request=request
+    )
 
 
 def _outcomes_filter(request) -> OutcomeFilter:

@@ -256,9 +256,10 @@ def report(request, name):
     if name not in REPORTS:
         raise Http404
     today = clock.today()
-    form = ReportFilterForm(request.GET, today=today)
-    # A department head's reports cover their departments only.
-    scope = replace(form.scope(), departments=departments_seen_by(request.user))
+    # A department head's reports cover their departments only, and offer only those.
+    departments = departments_seen_by(request.user)
+    form = ReportFilterForm(request.GET, today=today, departments=departments)
+    scope = replace(form.scope(), departments=departments)
     result = REPORTS[name](request, scope)
     return render(
         request,

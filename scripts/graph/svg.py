@@ -54,11 +54,14 @@ KIND_COLOURS = {
 PROBLEM_COLOURS = ("#fde8e8", "#dc3545")
 
 
-def to_svg(graph: Mapping, *, title: str = "") -> str:
+def to_svg(
+    graph: Mapping, *, title: str = "", dispositions: Mapping[str, str] | None = None
+) -> str:
     """The graph drawn as SVG, top to bottom (each node below every node that leads to it),
     nodes coloured by kind, edges labelled with their answers, edges that close a loop
     drawn round the right. Dead ends, broken links and nodes no call can reach are red
-    with a dashed border."""
+    with a dashed border. A closing node names its disposition by `dispositions` (code →
+    label, the caller's: the graph knows no model), else by its code."""
     index = _index(graph)
     if not index:
         return (
@@ -98,7 +101,9 @@ def to_svg(graph: Mapping, *, title: str = "") -> str:
     parts += labels
     for node_id, item in index.items():
         problem = _is_problem(item, index, reached)
-        parts.append(_node_box(item, layout.box(node_id), problem=problem))
+        parts.append(
+            _node_box(item, layout.box(node_id), problem=problem, dispositions=dispositions or {})
+        )
     parts.append("</svg>")
     return "".join(parts)
 
@@ -266,7 +271,9 @@ def _edge_label(full_label: str, at: tuple[float, float]) -> str:
     )
 
 
-def _node_box(item: Mapping, at: tuple[float, float], *, problem: bool) -> str:
+def _node_box(
+    item: Mapping, at: tuple[float, float], *, problem: bool, dispositions: Mapping[str, str]
+) -> str:
     x, y = at
     node_id = str(item.get("id"))
     fill, stroke = (
@@ -278,12 +285,16 @@ def _node_box(item: Mapping, at: tuple[float, float], *, problem: bool) -> str:
     kind = NODE_KIND_LABELS.get(_str(item, "kind"), str(item.get("kind")))
     heading = f"{node_id} · {kind}"
     if item.get("kind") == "closing" and item.get("disposition"):
-        heading = f"{node_id} · {item['disposition']}"
+        # The disposition as the editor names it (接通：部分完成), never its raw code.
+        disposition = str(item["disposition"])
+        heading = f"{node_id} · {dispositions.get(disposition, disposition)}"
     text = str(item.get("text") or "")
+    # The whole heading on hover when the box cuts it (a closing node's disposition).
+    named = heading if item.get("kind") == "closing" else node_id
     medical = ' <tspan fill="#b02a37">✚</tspan>' if is_medical(item) else ""
     return (
         f'<g class="node{" problem" if problem else ""}" data-node="{escape(node_id)}">'
-        f"<title>{escape(node_id)}: {escape(text)}</title>"
+        f"<title>{escape(named)}: {escape(text)}</title>"
         f'<rect x="{x:.1f}" y="{y:.1f}" width="{NODE_WIDTH}" height="{NODE_HEIGHT}" rx="6" '
         f'fill="{fill}" stroke="{stroke}" stroke-width="1.5"{dash}/>'
         f'<text x="{x + 8:.1f}" y="{y + 18:.1f}" font-size="11" font-weight="600" '

@@ -91,5 +91,9 @@ def _disposition_label(value) -> str:
 def _svg(version: ScriptVersion) -> str:
     # to_svg escapes every text it draws.
     return mark_safe(  # noqa: S308
-        script_graph.to_svg(version.graph, title=f"{version.script.name} v{version.number}")
+        script_graph.to_svg(
+            version.graph,
+            title=f"{version.script.name} v{version.number}",
+            dispositions=dict(Disposition.choices),
+        )
     )

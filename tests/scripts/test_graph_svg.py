@@ -3,6 +3,7 @@
 import re
 import xml.etree.ElementTree as ET
 
+from followups.models import Disposition
 from scripts.graph import to_svg
 
 from .conftest import demo_graph, minimal_graph, node_in
@@ -63,3 +64,17 @@ def test_texts_are_escaped():
 
 def test_an_empty_graph_says_so():
     assert "<svg" in to_svg({"schema": 1, "nodes": []})
+
+
+def test_a_closing_node_reads_its_disposition_label_not_its_code(english):
+    graph = minimal_graph()
+    node_in(graph, "close_ok")["disposition"] = "partial"
+    graph["nodes"].append({"id": "bye", "kind": "closing", "text": "再见", "disposition": "family"})
+    node_in(graph, "q1")["options"][1]["next"] = "bye"
+    svg = to_svg(graph, dispositions=dict(Disposition.choices))
+    headings = re.findall(r'font-weight="600" fill="[^"]+">([^<]*)<', svg)
+    assert "close_ok · Reached: par…" in headings
+    assert "bye · Family member ans…" in headings
+    assert not any(heading.endswith(("· partial", "· family")) for heading in headings)
+    # Cut in the box, whole on hover.
+    assert "<title>close_ok · Reached: partial: " in svg

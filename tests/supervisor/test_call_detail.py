@@ -93,3 +93,31 @@ def test_a_supervisor_sends_the_case_back_for_tomorrow(client, supervisor, repla
     new = second.task.case.tasks.get(status=TaskStatus.PENDING)
     assert new.due_date == dt.date(2026, 11, 12)
     assert AuditEvent.objects.get().action == AuditAction.REOPEN_CASE
+
+
+def test_a_refused_score_keeps_the_comment_and_says_why_beside_the_score(
+    client, supervisor, replayed
+):
+    client.force_login(supervisor)
+    response = client.post(
+        reverse("supervisor:review_call", args=[replayed[1].pk]),
+        {"score": 150, "comment": "开场白不完整，身份核实规范"},
+    )
+    assert response.status_code == 200
+    assert not CallReview.objects.exists()
+    form = response.content.decode().split('id="review-form"', 1)[1].split("</form>", 1)[0]
+    # What was typed is still there, the score marked and its error beside it.
+    assert "开场白不完整，身份核实规范</textarea>" in form
+    assert 'value="150"' in form and "is-invalid" in form
+    assert '<div class="invalid-feedback">The score is from 0 to 100.</div>' in form
+
+
+def test_the_customer_and_the_case_link_the_persons_page(client, supervisor, replayed):
+    _, second = replayed
+    client.force_login(supervisor)
+    html = client.get(reverse("supervisor:call_detail", args=[second.pk])).content.decode()
+    case = second.task.case
+    customer = html.split('id="call-customer">', 1)[1].split("</dd>", 1)[0]
+    assert f'href="/people/{case.customer_id}/"' in customer
+    case_cell = html.split('id="call-case">', 1)[1].split("</dd>", 1)[0]
+    assert f'href="/people/{case.customer_id}/#case-{case.pk}"' in case_cell

@@ -10,7 +10,7 @@ from django.urls import reverse
 from tests.clock import on
 from tests.factories import CustomerFactory
 from tests.reports.conftest import MON
-from tests.reports.factories import call, due_task
+from tests.reports.factories import call, due_task, script_version
 
 pytestmark = pytest.mark.django_db
 
@@ -104,3 +104,18 @@ def test_the_period_can_be_widened_to_a_year_and_an_unknown_one_stays_thirty_day
     assert 'href="?days=365" aria-current="page"' in html
     assert (month.context["funnel"].due, month.context["funnel"].reached) == (1, 0)
     assert "The last 30 days (2026-10-13 to 2026-11-11)" in month.content.decode()
+
+
+def test_the_dashboard_names_how_each_reached_share_is_counted(client, supervisor, a1):
+    version = script_version(1)
+    call(due_task(due=MON), by=a1, disposition="complete", started=on(MON, 10, 40), version=version)
+    client.force_login(supervisor)
+    with time_machine.travel("2026-11-11 16:00 +0800", tick=False):
+        response = client.get(reverse("supervisor:home"))
+    html = response.content.decode()
+    # The follow-up rate is by follow-up; the agents' and the versions' shares say theirs.
+    rate_card = html.split('id="dashboard-reach"', 1)[1].split('id="dashboard-rate"', 1)[0]
+    assert "by follow-up" in rate_card
+    assert "Reached share (by call)" in [c.label for c in response.context["agents"].columns]
+    assert "Reached share (by call)</th>" in html
+    assert "Reached share (by follow-up called)</th>" in html

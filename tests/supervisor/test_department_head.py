@@ -137,3 +137,53 @@ def test_every_write_and_every_other_page_is_refused(
     escalations["own"].refresh_from_db()
     assert escalations["own"].status == "open"
     assert calls["own"].reviews.count() == 0
+
+
+@pytest.mark.parametrize(
+    ("name", "args"),
+    [
+        ("supervisor:report", ["reach"]),
+        ("supervisor:report", ["scripts"]),
+        ("supervisor:calls", []),
+        ("supervisor:escalations", []),
+    ],
+)
+def test_the_department_filter_offers_their_departments_only(
+    client, head, escalations, cardio, ortho, supervisor, name, args
+):
+    client.force_login(head)
+    response = client.get(reverse(name, args=args))
+    form = (
+        response.context["form"] if "form" in response.context else response.context["filter"].form
+    )
+    offered = list(form.fields["department"].queryset)
+    assert offered == [cardio]
+    assert f'<option value="{ortho.pk}"' not in response.content.decode()
+    client.force_login(supervisor)
+    everyone = client.get(reverse(name, args=args))
+    form = (
+        everyone.context["form"] if "form" in everyone.context else everyone.context["filter"].form
+    )
+    assert set(form.fields["department"].queryset) == {cardio, ortho}
+
+
+def test_another_department_asked_for_by_url_is_refused_not_shown_as_zeros(
+    client, head, calls, ortho
+):
+    client.force_login(head)
+    response = client.get(reverse("supervisor:report", args=["funnel"]), {"department": ortho.pk})
+    assert response.status_code == 200
+    assert "department" in response.context["form"].errors
+    errors = response.content.decode().split('id="period-errors">', 1)[1].split("</div>", 1)[0]
+    assert "Department: Select a valid choice." in errors
+    assert response.context["scope"].department_id is None
+
+
+def test_their_call_and_escalation_pages_link_no_persons_page(client, head, escalations, calls):
+    client.force_login(head)
+    call_page = client.get(reverse("supervisor:call_detail", args=[calls["own"].pk]))
+    assert call_page.context["people_link"] is False
+    assert 'href="/people/' not in call_page.content.decode()
+    page = client.get(reverse("supervisor:escalation_detail", args=[escalations["own"].pk]))
+    assert page.context["people_link"] is False
+    assert 'href="/people/' not in page.content.decode()

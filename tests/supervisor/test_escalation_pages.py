@@ -7,10 +7,10 @@ import pytest
 import time_machine
 from django.urls import reverse
 
-from followups.models import EscalationSeverity, EscalationStatus, TaskStatus
+from followups.models import Disposition, EscalationSeverity, EscalationStatus, TaskStatus
 from tests.clock import SHANGHAI, on
 from tests.factories import UserFactory
-from tests.reports.factories import department, due_task, escalation
+from tests.reports.factories import call, department, due_task, escalation
 
 pytestmark = pytest.mark.django_db
 NOW = "2026-11-11 14:00 +0800"
@@ -115,7 +115,10 @@ def test_the_workflow_buttons_take_it_from_open_to_verified(client, supervisor, 
         page = client.get(reverse("supervisor:escalation_detail", args=[escalation.pk]))
     steps = [event.detail["step"] for event in page.context["history"]]
     assert steps == ["acknowledged", "owner", "resolved", "verified"]
-    assert f"verification call planned (task {verification.pk})" in page.content.decode()
+    html = page.content.decode()
+    # The history names the call's day, not a bare task number.
+    assert "verification call planned for 2026-11-12" in html
+    assert f"task {verification.pk}" not in html
 
 
 def test_a_step_out_of_order_is_refused_with_a_message(client, supervisor, listed):
@@ -133,3 +136,60 @@ def test_an_unknown_step_is_not_found(client, supervisor, listed):
     client.force_login(supervisor)
     url = reverse("supervisor:escalation_step", args=[listed["billing"].pk, "delete"])
     assert client.post(url).status_code == 404
+
+
+def resolved_with_a_call(client, listed, day="2026-11-12"):
+    escalation = listed["urgent_late"]
+    with time_machine.travel(NOW, tick=False):
+        client.post(
+            reverse("supervisor:escalation_step", args=[escalation.pk, "resolve"]),
+            {"resolution": "已电话指导", "verification_call_on": day},
+        )
+    return escalation
+
+
+def detail_html(client, escalation) -> str:
+    with time_machine.travel(NOW, tick=False):
+        response = client.get(reverse("supervisor:escalation_detail", args=[escalation.pk]))
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_the_planned_verification_call_shows_with_its_day_and_state(client, supervisor, listed):
+    client.force_login(supervisor)
+    escalation = resolved_with_a_call(client, listed)
+    html = detail_html(client, escalation)
+    cell = html.split('id="verification-call">', 1)[1].split("</dd>", 1)[0]
+    assert "2026-11-12" in cell and "not made yet" in cell
+    customer = escalation.case.customer_id
+    assert f'href="/people/{customer}/#case-{escalation.case_id}"' in cell
+    # While the call is ahead, the verify button says it does not wait for it.
+    assert 'id="verify-ahead"' in html
+    assert "Verify now, without waiting for the call" in html
+    assert "Verified: the customer confirms it is solved" not in html
+
+
+def test_once_the_verification_call_reached_the_customer_the_button_says_so(
+    client, supervisor, listed, a1
+):
+    client.force_login(supervisor)
+    escalation = resolved_with_a_call(client, listed, day="2026-11-11")
+    task = escalation.case.tasks.get(due_date=TODAY, status_reason__startswith="verify")
+    made = call(task, by=a1, disposition=Disposition.COMPLETE, started=on(TODAY, 13, 30))
+    task.status, task.reached = TaskStatus.DONE, True
+    task.save(update_fields=["status", "reached"])
+    html = detail_html(client, escalation)
+    call_cell = html.split('id="verification-call">', 1)[1].split("</dd>", 1)[0]
+    assert "the customer was reached" in call_cell
+    assert reverse("supervisor:call_detail", args=[made.pk]) in call_cell
+    assert 'id="verify-ahead"' not in html
+    assert "Verified: the customer confirms it is solved" in html
+
+
+def test_the_customer_and_case_link_the_persons_page(client, supervisor, listed):
+    client.force_login(supervisor)
+    escalation = listed["billing"]
+    html = detail_html(client, escalation)
+    cell = html.split('id="escalation-customer">', 1)[1].split("</dd>", 1)[0]
+    assert f'href="/people/{escalation.case.customer_id}/"' in cell
+    assert f'href="/people/{escalation.case.customer_id}/#case-{escalation.case_id}"' in cell

@@ -197,3 +197,19 @@ def test_move_takes_only_the_steps_the_workflow_allows(urgent, supervisor, statu
             status
         )
         assert [detail["step"] for _, detail in steps()] == [step]
+
+
+def test_the_verification_calls_day_is_held_to_the_centres_day_not_utcs(urgent, supervisor):
+    """At 07:00 in Shanghai it is still yesterday in UTC (timezone.now()'s zone): yesterday
+    is in the past all the same."""
+    early = dt.datetime(2026, 11, 10, 23, 0, tzinfo=dt.UTC)
+    with pytest.raises(ValidationError):
+        workflow.resolve(
+            escalation=urgent,
+            by=supervisor,
+            resolution="已处理",
+            now=early,
+            verification_call_on=dt.date(2026, 11, 10),
+        )
+    urgent.refresh_from_db()
+    assert urgent.status == EscalationStatus.OPEN
