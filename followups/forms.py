@@ -5,6 +5,7 @@ from crispy_forms.layout import Submit
 from django import forms
 from django.contrib.auth import get_user_model, password_validation
 from django.contrib.auth.forms import AuthenticationForm
+from django.core.validators import MinValueValidator
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.formfields import PhoneNumberField
 
@@ -102,7 +103,24 @@ class CustomerForm(forms.ModelForm):
 # --- Configuration pages (admins) -------------------------------------------------------------
 
 
+def _at_least(field: forms.IntegerField, low: int) -> None:
+    """Raise the smallest number `field` takes to `low` (its message: error "min_value")."""
+    field.min_value = low
+    field.widget.attrs["min"] = low
+    field.validators = [v for v in field.validators if not isinstance(v, MinValueValidator)]
+    field.validators.append(MinValueValidator(low))
+
+
 class PlanForm(forms.ModelForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Class A and B cases are called again every N days: 0 would be no pause at all.
+        for name in ("intent_a_days", "intent_b_days"):
+            _at_least(self.fields[name], 1)
+            self.fields[name].error_messages["min_value"] = _(
+                "Give at least 1 day between two calls of the same case."
+            )
+
     class Meta:
         model = FollowUpPlan
         fields = [
@@ -140,13 +158,19 @@ class PlanStepForm(forms.ModelForm):
         # The model's validators bound both; these say so in the admin's words.
         error_messages = {
             "window_days": {
-                "max_value": _("A follow-up window is at most 60 days: give a number from 0 to 60.")
+                "min_value": _("A follow-up window is 1 to 60 days: give a number from 1 to 60."),
+                "max_value": _("A follow-up window is 1 to 60 days: give a number from 1 to 60."),
             },
             "max_attempts": {
                 "max_value": _("Give 1 to 20 calls nobody answers."),
                 "min_value": _("Give 1 to 20 calls nobody answers."),
             },
         }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # A window of 0 days leaves the due day alone to reach the person: refused.
+        _at_least(self.fields["window_days"], 1)
 
 
 class BasePlanStepFormSet(RulesFormSet):
@@ -201,11 +225,10 @@ class PlanRuleForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["department"].empty_label = _("any department")
-        self.fields["case_kind"].choices = [
-            ("", "---------"),
-            (ANY_KIND, _("any kind")),
-            *CaseKind.choices,
-        ]
+        # A saved rule has one "empty" choice, any kind; only the row for a new rule starts
+        # blank (left blank, no rule is added).
+        blank = [] if self.instance.pk else [("", "---------")]
+        self.fields["case_kind"].choices = [*blank, (ANY_KIND, _("any kind")), *CaseKind.choices]
         if self.instance.pk and not self.instance.case_kind:
             self.initial["case_kind"] = ANY_KIND
 
@@ -292,7 +315,7 @@ class NewUserForm(forms.Form):
         regex=r"^[\w.@+-]+$",
         error_messages={"invalid": _("Letters, digits and @ . + - _ only.")},
     )
-    name = forms.CharField(label=_("name"), max_length=150, required=False)
+    name = forms.CharField(label=_("full name"), max_length=150, required=False)
     role = forms.ChoiceField(label=_("role"), choices=_role_choices)
     departments = _headed_departments()
     password = forms.CharField(label=_("password"), widget=forms.PasswordInput, strip=False)
@@ -318,7 +341,7 @@ class NewUserForm(forms.Form):
 
 
 class UserChangeForm(forms.Form):
-    name = forms.CharField(label=_("name"), max_length=150, required=False)
+    name = forms.CharField(label=_("full name"), max_length=150, required=False)
     role = forms.ChoiceField(label=_("role"), choices=_role_choices)
     departments = _headed_departments()
     is_active = forms.BooleanField(label=_("active"), required=False)
@@ -414,6 +437,8 @@ class PatientImportForm(forms.Form):
         hospitals = list(Hospital.objects.order_by("pk")[:2])
         if len(hospitals) == 1:
             self.fields["hospital"].initial = hospitals[0].code
+            self.fields["hospital"].empty_label = None
+        self.fields["plan"].empty_label = _("the plan of each department's rule")
 
     def clean_file(self):
         upload = self.cleaned_data["file"]

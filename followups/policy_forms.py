@@ -80,17 +80,28 @@ class CallingWindowForm(forms.ModelForm):
         fit = window_fit(start, end, quiet_before=before, quiet_after=after)
         hours = {"before": f"{before:%H:%M}", "after": f"{after:%H:%M}"}
         if fit is WindowFit.CROSSES_MIDNIGHT:
-            self.add_error(
-                "ends_at",
-                _(
-                    "A window cannot cross midnight: quiet hours stop calls at %(after)s and "
-                    "allow them again at %(before)s. End the window by %(after)s."
+            if before <= start < after and before < end <= after:
+                # Both times lie in the calling day (14:00–13:00): the end is simply set
+                # before the start; no one meant a window through the night.
+                message = _(
+                    "This window ends (%(end)s) before it starts (%(start)s): set an end "
+                    "after %(start)s."
+                ) % {"start": f"{start:%H:%M}", "end": f"{end:%H:%M}"}
+            else:
+                message = (
+                    _(
+                        "A window cannot cross midnight: quiet hours stop calls at %(after)s "
+                        "and allow them again at %(before)s. End the window by %(after)s."
+                    )
+                    % hours
                 )
-                % hours,
-            )
-            # Keep the start off the window too, or the model's own check would compare it
-            # with the end saved before and say the same thing again in other words.
-            data.pop("starts_at", None)
+            self.add_error("ends_at", message)
+            # A saved window keeps its saved times on the instance: without its new start
+            # too, the model's own check would compare that start with the end saved before
+            # and say the same thing again in other words. A new window has no end to
+            # compare, and needs its start (else the model calls it missing).
+            if self.instance.ends_at is not None:
+                data.pop("starts_at", None)
         elif fit is WindowFit.IN_QUIET_HOURS:
             self.add_error(
                 "starts_at",

@@ -10,6 +10,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -106,7 +107,10 @@ def policy_edit(request, pk=None):
         return redirect("config:policy", pk=policy.pk)
     context = {"policy": policy, "form": policy_form, "windows": windows}
     if policy.pk:
-        context["preview"] = config.policy_preview(policy=policy, start=_preview_start(request))
+        # The form refused what was posted but wrote it onto `policy` (a misspelt timezone,
+        # windows in the wrong order): the preview shows the policy as saved.
+        saved = CallingPolicy.objects.get(pk=policy.pk) if policy_form.is_bound else policy
+        context["preview"] = config.policy_preview(policy=saved, start=_preview_start(request))
         context["preview_start"] = _preview_start(request)
     return render(request, "followups/config/policy.html", context)
 
@@ -303,6 +307,8 @@ def schedule(request):
 
 
 RECENT_IMPORTS = 20  # the import jobs the imports page lists
+# A job queued this long has not been picked up: the worker is probably not running.
+QUEUED_TOO_LONG = dt.timedelta(minutes=2)
 
 
 @imports_patients
@@ -349,8 +355,11 @@ def _job_context(request, pk) -> dict:
         and not job.refused
         and bool(job.staged_file)
     )
+    queued_for = timezone.now() - job.created_at
     return {
         "job": job,
+        "unpicked": job.status == ImportJobStatus.QUEUED and queued_for > QUEUED_TOO_LONG,
+        "queued_minutes": int(queued_for.total_seconds() // 60),
         "waiting": waiting,
         "can_confirm": waiting and job.created_by_id == request.user.pk,
         "confirmed_by": job.confirmed_by.order_by("-pk").first() if job.confirmable else None,

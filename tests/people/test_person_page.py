@@ -16,7 +16,12 @@ from followups.models import (
 )
 from followups.services import audit
 from tests.clock import at
-from tests.factories import CallAttemptFactory, CaseFactory, FollowUpTaskFactory
+from tests.factories import (
+    CallAttemptFactory,
+    CaseFactory,
+    FollowUpPlanFactory,
+    FollowUpTaskFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -128,3 +133,18 @@ def test_a_long_call_history_shows_the_newest_calls_and_a_link_to_all(client, su
     cut = client.get(url).content.decode()
     assert "Show all 13 calls" in cut and "2026-10-01" not in cut
     assert "2026-10-01" in client.get(url, {"all": "1"}).content.decode()
+
+
+def test_a_recurring_step_is_named_as_such_with_each_call_of_it(client, supervisor):
+    case = CaseFactory()
+    plan = FollowUpPlanFactory(offsets=[7])
+    step = plan.steps.create(offset_days=30, repeat_every=1, repeat_unit="months")
+    case.plan = plan
+    case.save()
+    for occurrence, due in enumerate([dt.date(2026, 12, 9), dt.date(2027, 1, 9)], start=1):
+        FollowUpTaskFactory(case=case, step=step, occurrence=occurrence, due_date=due)
+    text = page(client, supervisor, case.customer).content.decode()
+    assert "day 7</span>" in text.replace(" </span>", "</span>")
+    assert "day 30, then monthly" in text
+    assert "day 30, then monthly · occurrence 1" in text
+    assert "day 30, then monthly · occurrence 2" in text
