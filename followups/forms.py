@@ -158,19 +158,13 @@ class PlanStepForm(forms.ModelForm):
         # The model's validators bound both; these say so in the admin's words.
         error_messages = {
             "window_days": {
-                "min_value": _("A follow-up window is 1 to 60 days: give a number from 1 to 60."),
-                "max_value": _("A follow-up window is 1 to 60 days: give a number from 1 to 60."),
+                "max_value": _("A follow-up window is at most 60 days: give a number from 0 to 60.")
             },
             "max_attempts": {
                 "max_value": _("Give 1 to 20 calls nobody answers."),
                 "min_value": _("Give 1 to 20 calls nobody answers."),
             },
         }
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        # A window of 0 days leaves the due day alone to reach the person: refused.
-        _at_least(self.fields["window_days"], 1)
 
 
 class BasePlanStepFormSet(RulesFormSet):

@@ -7,8 +7,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Case, F, Q, QuerySet, When
-from django.utils import timezone
+from django.db.models import Q, QuerySet
 
 from followups.models import (
     CallAttempt,
@@ -45,14 +44,11 @@ class PersonState:
     late: bool = False
 
 
-def my_list(
-    *, agent, day: dt.date, q: str = "", sort: str = "order", now: dt.datetime | None = None
-) -> QuerySet[QueueEntry]:
+def my_list(*, agent, day: dt.date, q: str = "", sort: str = "order") -> QuerySet[QueueEntry]:
     """The agent's entries on the day's list, those matching `q` (a name, the last digits
-    of a phone number, an inpatient number), sorted by one of SORTS. In the list's own
-    order, callbacks still waiting whose booked moment (before `now`, the present moment
-    unless given) has passed come first, the longest missed first: the agent owes them a
-    call."""
+    of a phone number, an inpatient number), sorted by one of SORTS. The list's own order
+    is the one the next call is handed out in (priority, then id): a callback whose moment
+    has passed is marked (PersonState.late), not moved ahead of it."""
     entries = QueueEntry.objects.filter(call_list__day=day, assigned_agent=agent).select_related(
         "call_list", "task__case__customer", "task__case__patient__department"
     )
@@ -71,22 +67,7 @@ def my_list(
     order = SORTS.get(key, SORTS["order"])
     if sort.startswith("-") and key in SORTS:
         order = (f"-{order[0]}", *order[1:])
-    if order == SORTS["order"]:
-        missed = _missed_callback(now or timezone.now())
-        late = Case(When(missed, then=F("task__callback_at")), default=None)
-        entries = entries.alias(missed_at=late)
-        order = (F("missed_at").asc(nulls_last=True), *order)
     return entries.order_by(*order)
-
-
-def _missed_callback(now: dt.datetime) -> Q:
-    """A waiting entry led by a callback still to make whose booked moment has passed."""
-    return Q(
-        status=QueueEntryStatus.WAITING,
-        task__kind=TaskKind.CALLBACK,
-        task__status=TaskStatus.PENDING,
-        task__callback_at__lt=now,
-    )
 
 
 def list_page(entries: QuerySet[QueueEntry], *, agent, number, now: dt.datetime) -> Page:

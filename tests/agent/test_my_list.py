@@ -130,7 +130,7 @@ def booked_callback(entry, moment):
     entry.task.save()
 
 
-def test_a_callback_whose_time_has_passed_stands_out_at_the_top(
+def test_a_callback_whose_time_has_passed_stands_out_in_its_place(
     client, as_agent, agent, plan, version
 ):
     waiting = listed_entry(plan, agent, name="甲", phone="+8613800000001")
@@ -147,8 +147,8 @@ def test_a_callback_whose_time_has_passed_stands_out_at_the_top(
     assert "table-warning" in row_of(html, missed) and "Call now" in row_of(html, missed)
     assert "Callback booked: 16:30" in row_of(html, upcoming)
     assert "missed" not in row_of(html, upcoming) + row_of(html, waiting)
-    # The longest missed first, then the list's own order.
-    order = [html.index(f'data-entry="{e.pk}"') for e in (missed_first, missed, waiting, upcoming)]
+    # Marked, not moved: the list keeps the order Next call hands the calls out in.
+    order = [html.index(f'data-entry="{e.pk}"') for e in (waiting, upcoming, missed, missed_first)]
     assert order == sorted(order)
 
 

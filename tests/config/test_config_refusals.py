@@ -1,5 +1,5 @@
 """The configuration pages refuse bad input beside its field and name recurring steps as
-recurring: a misspelt timezone, a window ending before it starts, a cadence or follow-up window
+recurring: a misspelt timezone, a window ending before it starts, a cadence
 of 0 days, one empty case kind per saved rule, an import the worker never picks up."""
 
 import datetime as dt
@@ -100,16 +100,15 @@ def test_a_cadence_of_zero_days_is_refused(client, admin_user, policy, field):
     assert not FollowUpPlan.objects.exists()
 
 
-def test_a_follow_up_window_of_zero_days_is_refused(client, admin_user, policy):
+def test_a_follow_up_window_of_zero_days_is_kept_as_the_due_day_alone(client, admin_user, policy):
+    """0 is a window too: the step is called on its due day only (a reminder the day
+    before an appointment, say). It is not a cadence of 0 days."""
     client.force_login(admin_user)
     response = client.post(
         reverse("config:plan_new"), plan_data(policy, [step(3, window_days=0)]), **EN
     )
-    assert response.status_code == 200
-    assert response.context["steps"].forms[0].errors["window_days"] == [
-        "A follow-up window is 1 to 60 days: give a number from 1 to 60."
-    ]
-    assert not FollowUpPlan.objects.exists()
+    assert response.status_code == 302
+    assert FollowUpPlan.objects.get().steps.get().window_days == 0
 
 
 def test_a_saved_rule_offers_one_empty_kind_any_kind(client, admin_user, policy):

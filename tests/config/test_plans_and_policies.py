@@ -373,6 +373,6 @@ def test_a_window_longer_than_sixty_days_is_refused_beside_the_field(client, adm
     response = client.post(reverse("config:plan_new"), data, **EN)
     assert response.status_code == 200
     assert response.context["steps"].forms[0].errors["window_days"] == [
-        "A follow-up window is 1 to 60 days: give a number from 1 to 60."
+        "A follow-up window is at most 60 days: give a number from 0 to 60."
     ]
     assert PlanStep.objects.count() == 0
