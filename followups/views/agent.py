@@ -24,7 +24,7 @@ from followups import clock, selectors
 from followups.forms import OutcomeForm
 from followups.models import QueueEntry, QueueEntryStatus
 from followups.roles import WORK_QUEUE
-from followups.scheduling import place_callback
+from followups.scheduling import is_callable, place_callback, windows_on
 from followups.selectors import agent_list
 from followups.services import claims, contact, leases, list_choices, outcomes
 from followups.services.list_choices import PUT_BACK_REASONS
@@ -343,6 +343,7 @@ def script_step(request, pk):
     on_call = on_call_of(entry, ticket, request.POST)
     item = picked(on_call, request.POST.get("task"))
     switching = bool(request.POST.get("switch"))
+    unanswered = False
     if switching:
         start_past_identity(on_call, item)
     elif request.POST.get("back"):
@@ -351,9 +352,11 @@ def script_step(request, pk):
         token = token_from(request.POST)
         if token:
             item.tokens = [*item.tokens, token]
+        # A typed, picked or ticked answer sent empty: the step stays, and says why.
+        unanswered = token is None and bool(request.POST.get("node"))
     case = item.task.case
     values = script_values(case=case, agent=request.user)
-    runner = runner_of(on_call, item, request.user, values)
+    runner = {**runner_of(on_call, item, request.user, values), "unanswered": unanswered}
     context = {
         "entry": entry,
         "runner": runner,
@@ -402,6 +405,13 @@ def callback_check(request, pk):
         "customer_local": placed.strftime("%H:%M") if own_clock else None,
         "customer_timezone": rules.timezone,
     }
+    if not is_callable(placed, rules):
+        # Allowed (the customer's time), but nobody is listed to call then by the windows.
+        day = placed.astimezone(rules.zone).date()
+        context["windows"] = ", ".join(
+            f"{timezone.localtime(start):%H:%M}–{timezone.localtime(end):%H:%M}"
+            for start, end in windows_on(day, rules)
+        )
     return render(request, f"{PARTIALS}/callback_check.html", context)
 
 

@@ -1,7 +1,8 @@
 /* The agent's console: keyboard shortcuts (N next call, 1–9 answer, Backspace back one
    step, O objections, Ctrl+Enter record), the outcome fields the script's answers tell,
-   focus where the agent's hands are, the escalation in sight when opened and the list's
-   rows that open their call. Everything else is htmx. */
+   focus where the agent's hands are, the escalation in sight when opened, the list's
+   rows that open their call, and the draft of a held call (what the agent entered, kept in
+   this tab through a reload or a session that ended). Everything else is htmx. */
 (function () {
   "use strict";
 
@@ -139,7 +140,12 @@
       // same, follow the suggestions of that runner.
       applySuggestion(loaded);
       focusRunner(loaded);
+      saveDraft();
       return;
+    }
+    if (recording && document.getElementById("after-call")) {
+      dropDraft(recording); // recorded: nothing of the call is kept in the tab
+      recording = null;
     }
     const runner = loaded.querySelector && loaded.querySelector("#script-runner");
     if (runner) {
@@ -147,9 +153,168 @@
       suggested = {};
       suggested[runner.dataset.task || ""] = suggestionOf(runner);
       focusRunner(runner);
+      restoreDraft();
     }
     const autofocus = loaded.querySelector && loaded.querySelector("[autofocus]");
     if (autofocus && !runner) autofocus.focus();
+  });
+
+  // --- The draft of a held call -------------------------------------------------------------
+  // What the agent entered on the call screen (the outcome form's fields, each follow-up's
+  // script path, which runner was open, the escalation opened) is saved at each change in
+  // this tab's sessionStorage, under the agent, the call and its claim (#call-header's
+  // data-draft): a reload, or the login after a session that ended, opens the same call
+  // with all of it back, the runner asked again for its screen at the saved path. Kept in
+  // this tab only (not sent anywhere, gone when the tab closes); dropped once the outcome is
+  // recorded, when the call is put back, on logging out, when another call (or another
+  // claim of this one) opens in the tab, and after 12 hours (the call screen's ticket).
+  const DRAFT_PREFIX = "huifang.call-draft.";
+  const DRAFT_MAX_AGE = 12 * 3600 * 1000;
+  const NOT_KEPT = ["csrfmiddlewaretoken", "ticket", "record_without_answers"];
+  let recording = null; // the draft of the call whose outcome is being sent
+
+  function drafts() {
+    try {
+      return window.sessionStorage;
+    } catch (error) {
+      return null; // storage refused: nothing is kept
+    }
+  }
+
+  function draftKey() {
+    const header = document.getElementById("call-header");
+    return header && header.dataset.draft ? DRAFT_PREFIX + header.dataset.draft : null;
+  }
+
+  function storedDrafts() {
+    const store = drafts();
+    const keys = [];
+    if (!store) return keys;
+    for (let index = 0; index < store.length; index += 1) {
+      const key = store.key(index);
+      if (key && key.indexOf(DRAFT_PREFIX) === 0) keys.push(key);
+    }
+    return keys;
+  }
+
+  function readDraft(key) {
+    const store = drafts();
+    try {
+      const draft = JSON.parse((store && store.getItem(key)) || "null");
+      if (draft && Date.now() - draft.saved < DRAFT_MAX_AGE) return draft;
+    } catch (error) {
+      /* unreadable: dropped below */
+    }
+    dropDraft(key);
+    return null;
+  }
+
+  function dropDraft(key) {
+    const store = drafts();
+    if (store && key) store.removeItem(key);
+  }
+
+  function saveDraft() {
+    const key = draftKey();
+    const form = document.getElementById("outcome-form");
+    const store = drafts();
+    if (!key || !form || !store) return;
+    const fields = {};
+    const marked = [];
+    Array.prototype.forEach.call(form.elements, function (field) {
+      const name = field.name;
+      if (!name || NOT_KEPT.includes(name) || name.indexOf("path_") === 0) return;
+      if (field.type === "submit" || field.type === "button") return;
+      fields[name] = field.type === "checkbox" ? field.checked : field.value;
+      if (field.classList.contains("suggested")) marked.push(name);
+    });
+    const paths = {};
+    document.querySelectorAll(".call-path").forEach(function (input) {
+      paths[input.name] = input.value;
+    });
+    const runner = document.getElementById("script-runner");
+    const escalation = document.getElementById("escalation");
+    const draft = {
+      saved: Date.now(),
+      task: runner ? runner.dataset.task || "" : "",
+      paths: paths,
+      fields: fields,
+      marked: marked,
+      suggested: suggested,
+      escalation: Boolean(escalation && escalation.open),
+    };
+    try {
+      store.setItem(key, JSON.stringify(draft));
+    } catch (error) {
+      /* storage full or refused: the screen works on, unsaved */
+    }
+  }
+
+  function restoreDraft() {
+    const key = draftKey();
+    if (!key) return;
+    // One call at a time: drafts of other calls, claims or agents are not kept.
+    storedDrafts().forEach(function (other) {
+      if (other !== key) dropDraft(other);
+    });
+    const draft = readDraft(key);
+    const form = document.getElementById("outcome-form");
+    if (!draft || !form) return;
+    Object.keys(draft.fields || {}).forEach(function (name) {
+      const field = form.elements.namedItem(name);
+      if (!field || field.type === undefined) return;
+      if (field.type === "checkbox") field.checked = Boolean(draft.fields[name]);
+      else field.value = draft.fields[name];
+      field.classList.toggle("suggested", (draft.marked || []).includes(name));
+    });
+    const escalation = document.getElementById("escalation");
+    if (escalation && draft.escalation) escalation.open = true;
+    suggested = draft.suggested || {};
+    // Each follow-up's path back in the page, then the runner that was open asked for its
+    // screen there (its tab: the step endpoint replays the path; the form is kept as is).
+    let moved = false;
+    Object.keys(draft.paths || {}).forEach(function (name) {
+      document.querySelectorAll(".call-path").forEach(function (input) {
+        if (input.name === name && input.value !== draft.paths[name]) {
+          input.value = draft.paths[name];
+          moved = true;
+        }
+      });
+    });
+    const runner = document.getElementById("script-runner");
+    const saved = document.getElementById("call-task-" + draft.task);
+    const open = saved ? draft.task : runner && runner.dataset.task;
+    const tab = open && document.getElementById("call-task-" + open);
+    if (tab && (moved || (runner && runner.dataset.task !== open))) {
+      if (window.htmx) window.htmx.process(tab);
+      tab.click();
+    }
+    const told = document.getElementById("draft-restored");
+    if (told) told.hidden = false;
+  }
+
+  function keepsDraft(target) {
+    return target && target.form && target.form.id === "outcome-form";
+  }
+  document.addEventListener("input", function (event) {
+    if (keepsDraft(event.target)) saveDraft();
+  });
+  document.addEventListener("change", function (event) {
+    if (keepsDraft(event.target)) saveDraft();
+  });
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    if (event.detail.elt && event.detail.elt.id === "outcome-form") recording = draftKey();
+  });
+  document.addEventListener("submit", function (event) {
+    const form = event.target;
+    // Leaving the call (put back) or the app (log out): nothing of a call is kept.
+    if (form.id === "put-back-menu") dropDraft(draftKey());
+    if (/\/logout\/?$/.test(form.getAttribute("action") || "")) storedDrafts().forEach(dropDraft);
+  });
+  // The login page says when a draft of a call waits in this tab (the session ended).
+  document.addEventListener("DOMContentLoaded", function () {
+    const kept = document.getElementById("draft-kept");
+    if (kept && storedDrafts().some(readDraft)) kept.hidden = false;
   });
 
   // The escalation's fields, once opened, come into view above the outcome's sticky
@@ -158,6 +323,7 @@
     "toggle",
     function (event) {
       const details = event.target;
+      if (details.id === "escalation") saveDraft();
       if (!details.open || details.id !== "escalation") return;
       const description = details.querySelector("textarea");
       if (description) description.scrollIntoView({ block: "nearest" });

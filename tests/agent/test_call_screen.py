@@ -172,3 +172,36 @@ def test_an_own_call_names_no_colleague(client, as_agent, agent, held):
     html = open_screen(client, held, at(10, 41)).content.decode()
 
     assert 'id="from-colleague"' not in html
+
+
+def test_the_screen_names_its_draft_by_agent_call_and_claim(client, as_agent, agent, held):
+    """call_screen.js keeps what the agent enters under this name: another claim of the
+    call (or another agent) never finds it."""
+    html = html_of(open_screen(client, held, at(10, 41)))
+
+    stamp = int(held.claimed_at.timestamp())
+    assert f'id="call-header" data-entry="{held.pk}" data-draft="{agent.pk}-{held.pk}-{stamp}"' in (
+        html
+    )
+    assert 'id="draft-restored" role="status" hidden' in html
+
+
+def test_a_record_sent_after_the_session_ended_leads_to_the_login_and_back(client, held):
+    call = reverse("agent:call", args=[held.pk])
+
+    with when(at(10, 44)):
+        response = client.post(
+            reverse("agent:outcome", args=[held.pk]),
+            {"ticket": "t", "disposition": "complete", "notes": "kept in the tab"},
+            HTTP_HX_REQUEST="true",
+            HTTP_HX_CURRENT_URL=f"http://testserver{call}",
+        )
+
+    # htmx takes the whole page to the login, which comes back to the held call after it.
+    assert response.status_code == 204
+    assert response["HX-Redirect"] == f"{reverse('login')}?next={call}"
+    assert not CallAttempt.objects.exists()
+    login = client.get(response["HX-Redirect"]).content.decode()
+    assert 'id="draft-kept" role="status" hidden' in login
+    assert "What you entered on the call (outcome, notes, script progress) is kept" in login
+    assert "js/call_screen" in login

@@ -132,6 +132,23 @@ def submit(client, entry, ticket, paths, headers=None, **fields):
         )
 
 
+def test_each_follow_up_says_which_it_is_on_its_first_line(
+    client, as_agent, person, version, missed_version
+):
+    entry, lead, other = person
+
+    html = screen(client, entry)
+
+    titles = re.findall(r'call-task-which">([^<]*)<', html)
+    assert titles == [
+        f"Day {task.step.offset_days} · due {task.due_date:%m-%d}" for task in (lead, other)
+    ]
+    # The choice for each follow-up beside the outcome names it in full on hover.
+    label = re.search(rf'<label[^>]*for="part-{other.pk}" title="([^"]*)"', html)[1]
+    which = f"Day {other.step.offset_days} · due {other.due_date:%m-%d}"
+    assert label == f"Missed appointment · {which}"
+
+
 def test_the_call_screen_lists_every_follow_up_the_call_covers(
     client, as_agent, person, version, missed_version
 ):

@@ -142,6 +142,20 @@ def test_a_typed_answer_is_noted_and_the_closing_preselects_its_disposition(clie
     assert shown["prefill"] == {"satisfaction": "satisfied", "disposition": "complete"}
 
 
+def test_an_empty_typed_answer_keeps_the_step_and_says_why(client, held, ticket):
+    path = [*TO_SATISFACTION, "q_satisfaction:satisfied"]
+
+    shown = runner(step(client, held, ticket, path, node="q_note", answer="  "))
+
+    assert shown["path"] == path
+    assert shown["node"] == "q_note"
+    said = 'id="runner-unanswered" role="alert">Nothing was noted: type the answer first'
+    assert said in shown["html"]
+    # A step answered says nothing of the kind.
+    shown = runner(step(client, held, ticket, path, node="q_note", answer="好"))
+    assert "runner-unanswered" not in shown["html"]
+
+
 def test_it_refuses_a_step_without_a_valid_ticket(client, held, ticket):
     response = step(client, held, ticket[:-2] + "xx", [], token="greet")
 
