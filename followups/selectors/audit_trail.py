@@ -35,6 +35,7 @@ from followups.models import (
 )
 from followups.reports.tables import Column, Kind, Table
 from followups.roles import Role
+from followups.selectors.people_search import is_phone_query
 
 EXPORT_LIMIT = 50_000
 
@@ -308,6 +309,20 @@ RESOURCES = [
 YES_NO = [("true", _("Yes")), ("false", _("No"))]
 SEARCHED = [("phone", _("a phone number")), ("text", _("a name or other text"))]
 
+
+def _searched(value, names=None) -> str:
+    """What kind of search narrowed a list, never what was searched for: exports since the
+    search left the URLs record "phone" or "text"; older ones hold the typed text itself."""
+    kind = (
+        value if value in ("phone", "text") else "phone" if is_phone_query(str(value)) else "text"
+    )
+    return str(dict(SEARCHED)[kind])
+
+
+def _hidden(value, names=None) -> str:
+    return NONE if value in (None, "") else str(_("(not shown)"))
+
+
 # The filters of the lists and reports (and of this trail) an export or a read names: label
 # and the way to read a value.
 FILTERS = {
@@ -330,8 +345,8 @@ FILTERS = {
     "severity": (_("Severity"), _chosen(EscalationSeverity.choices)),
     "status": (_("Status"), _chosen(EscalationStatus.choices)),
     "overdue": (_("Overdue"), _chosen(YES_NO)),
-    "q": (_("Searched for"), _chosen(SEARCHED)),
-    "phone": (_("Phone number"), _plain),
+    "q": (_("Searched for"), _searched),
+    "phone": (_("Phone number"), _hidden),
     "page": (_("Page"), _plain),
 }
 
@@ -436,6 +451,9 @@ DETAIL_KEYS = {
     "moved": (_("Calls moved"), _plain),
     "cancelled": (_("Calls cancelled"), _plain),
     "resumed": (_("Calls resumed"), _plain),
+    # Never written by this code: an older or foreign event is still not shown whole.
+    "q": (_("Searched for"), _searched),
+    "phone": (_("Phone number"), _hidden),
 }
 ORDER = {key: index for index, key in enumerate(DETAIL_KEYS)}
 
@@ -444,11 +462,19 @@ def detail_parts(detail: dict, *, names: DetailNames | None = None) -> list[tupl
     """The detail as [(label, value)] in the reader's language, known keys in their order,
     then any other key by its name."""
     names = names or DetailNames()
+    if not isinstance(detail, dict):  # not written by this code: shown as it is
+        return [] if detail in (None, "") else [(str(_("Detail")), _plain(detail))]
     parts = []
-    for key in sorted(detail or {}, key=lambda key: (ORDER.get(key, len(ORDER)), key)):
+    for key in sorted(detail, key=lambda key: (ORDER.get(key, len(ORDER)), key)):
         label, read = DETAIL_KEYS.get(key, (key, None))
         value = detail[key]
-        parts.append((str(label), read(value, names) if read else _plain(value)))
+        try:
+            shown = read(value, names) if read else _plain(value)
+        except (TypeError, ValueError, AttributeError, KeyError):
+            # A value of a shape its reader does not expect (an older event): as it is,
+            # unless it is the search, which is never shown.
+            shown = str(_("(not shown)")) if key in ("q", "phone", "filters") else _plain(value)
+        parts.append((str(label), shown))
     return parts
 
 

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from followups.models import AuditAction, AuditEvent
+from followups.selectors.audit_trail import describe_detail
 from followups.services import audit
 from tests.clock import MONDAY
 from tests.factories import CustomerFactory, DepartmentFactory, FollowUpTaskFactory, on_list
@@ -147,3 +148,38 @@ def test_the_actor_filter_lists_names_with_the_username(client, admin_user, supe
     client.force_login(admin_user)
     page = client.get(reverse("config:audit")).content.decode()
     assert f'<option value="{supervisor.pk}">陈敏 (supervisor-a)</option>' in page
+
+
+@pytest.mark.parametrize(
+    ("typed", "kind"), [("13800138000", "a phone number"), ("张三", "a name or other text")]
+)
+def test_an_older_export_never_shows_what_was_searched_for(typed, kind):
+    """Exports made while the search still stood in the URL recorded what was typed; the
+    trail says what kind of search it was, never the text."""
+    with translation.override("en"):
+        said = describe_detail(
+            {"report": "calls", "filters": {"q": typed, "disposition": "busy"}, "phone": typed}
+        )
+    assert typed not in said
+    assert f"Searched for {kind}" in said
+
+
+@pytest.mark.parametrize(
+    "detail",
+    [
+        ["a", "list"],
+        42,
+        "text",
+        {"fields": [{"a": 1}]},
+        {"fields": [["a"]]},
+        {"parameters": [{"x": 1}]},
+        {"filters": [["q"]]},
+        {"filters": {"q": ["13800138000"]}},
+        {"rules": [[1, ["x"]]]},
+        {"step": {"odd": True}, "owner": [1, "x"], "days": "x"},
+    ],
+)
+def test_a_detail_of_an_unexpected_shape_is_shown_not_raised(detail):
+    said = describe_detail(detail)
+    assert isinstance(said, str)
+    assert "13800138000" not in said
