@@ -11,7 +11,9 @@ search put back, for the page's filters."""
 
 import secrets
 
+from django.contrib import messages
 from django.http import HttpResponseRedirect, QueryDict
+from django.utils.translation import gettext as _
 
 KEY = "s"
 SEARCHES = "kept_searches"
@@ -21,8 +23,14 @@ LONGEST = 80
 
 def moved(request) -> HttpResponseRedirect | None:
     """The redirect to the page's address without the search in it, when the request
-    carries one (posted or in the URL); None when it does not."""
+    carries one (posted or in the URL), or names a search no longer kept (then without
+    it, saying so: the page never quietly shows what the search had narrowed); None
+    otherwise."""
     fields = request.POST if request.method == "POST" else request.GET
+    if "q" not in fields and forgotten(request):
+        fields = fields.copy()
+        fields["q"] = ""
+        messages.warning(request, no_longer_kept())
     if "q" not in fields:
         return None
     kept = fields.copy()
@@ -33,6 +41,10 @@ def moved(request) -> HttpResponseRedirect | None:
         kept[KEY] = _key(request, query)
     address = kept.urlencode()
     return HttpResponseRedirect(f"{request.path}?{address}" if address else request.path)
+
+
+def no_longer_kept() -> str:
+    return _("This search is no longer kept: search again.")
 
 
 def query(request) -> str:

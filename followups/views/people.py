@@ -74,7 +74,6 @@ def search(request):
         "people_query": query,
         "page": page,
         "pager_query": query_without(request),
-        "expired": kept_search.forgotten(request),
     }
     return render(request, f"{TEMPLATES}/search.html", context)
 

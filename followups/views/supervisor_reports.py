@@ -4,8 +4,9 @@ the charts beside their tables, and the exports of reports, outcome calls and es
 
 from dataclasses import replace
 
+from django.contrib import messages
 from django.http import Http404
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -282,6 +283,12 @@ def report(request, name):
 def export(request, name, table, fmt):
     if fmt not in FORMATS:
         raise Http404
+    if kept_search.forgotten(request):
+        # The list's search is gone (another session, an old tab): never everything instead.
+        messages.warning(request, kept_search.no_longer_kept())
+        if name in ("calls", "escalations"):
+            return redirect(f"supervisor:{name}")
+        return redirect("supervisor:report", name)
     if moved := kept_search.moved(request):
         return moved
     # The audit names what the list was narrowed by, never the name or number searched for.
@@ -296,8 +303,9 @@ def export(request, name, table, fmt):
         listed = seen(request, escalation_list(now=now), ESCALATION_DEPARTMENT)
         tables = [escalation_table(escalations_filter(request, listed, now).qs)]
     elif name in REPORTS:
-        scope = ReportFilterForm(request.GET, today=clock.today()).scope()
-        scope = replace(scope, departments=departments_seen_by(request.user))
+        departments = departments_seen_by(request.user)
+        form = ReportFilterForm(request.GET, today=clock.today(), departments=departments)
+        scope = replace(form.scope(), departments=departments)
         # Exports carry whole lists, not the page's latest few.
         tables = REPORTS[name](request, scope, list_length=None).tables
     else:
