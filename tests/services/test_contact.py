@@ -8,7 +8,7 @@ from followups.models import CallAttempt
 from followups.scheduling import CallingRules, HalfDay, Slot
 from followups.services import contact
 from tests.clock import MONDAY, TUESDAY, on
-from tests.factories import FollowUpTaskFactory, UserFactory
+from tests.factories import FollowUpTaskFactory, PatientFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -68,13 +68,18 @@ def test_todays_window_counts_the_backlog_and_only_what_is_left_of_it():
     assert load == pytest.approx(10 / 7.5)
 
 
-def test_a_call_settling_three_follow_ups_is_one_call_in_the_persons_record():
-    """The best time's "answered 1 of 2 afternoon calls" counts phone calls: the attempts
-    a call wrote on the person's other follow-ups are not calls of their own."""
+def _one_call_on_three_follow_ups():
+    """A person's three follow-ups (a patient of a department), called Monday at 10:00
+    (nobody answered) and at 15:00 (answered): the second call settled all three."""
     agent = UserFactory(username="a1", role="agent")
-    first = FollowUpTaskFactory(due_date=MONDAY)
+    first = FollowUpTaskFactory(due_date=MONDAY, case__patient=PatientFactory())
     customer = first.case.customer
-    others = [FollowUpTaskFactory(due_date=MONDAY, case__customer=customer) for _ in range(2)]
+    others = [
+        FollowUpTaskFactory(
+            due_date=MONDAY, case__customer=customer, case__patient=first.case.patient
+        )
+        for _ in range(2)
+    ]
 
     def called(task, hour, disposition, number, lead=None):
         start = on(MONDAY, hour, 0)
@@ -92,7 +97,25 @@ def test_a_call_settling_three_follow_ups_is_one_call_in_the_persons_record():
     lead = called(first, 15, "complete", 2)
     for number, task in enumerate(others, 3):
         called(task, 15, "complete", number, lead=lead)
+    return first.case
 
-    record = contact.reach_record(customer, RULES)
+
+def test_a_call_settling_three_follow_ups_is_one_call_in_the_persons_record():
+    """The best time's "answered 1 of 2 afternoon calls" counts phone calls: the attempts
+    a call wrote on the person's other follow-ups are not calls of their own."""
+    case = _one_call_on_three_follow_ups()
+
+    record = contact.reach_record(case.customer, RULES)
+    assert (record.afternoon.calls, record.afternoon.answered) == (1, 1)
+    assert (record.morning.calls, record.morning.answered) == (1, 0)
+
+
+def test_a_call_settling_three_follow_ups_is_one_call_in_the_departments_record():
+    case = _one_call_on_three_follow_ups()
+    contact._similar.clear()
+
+    record = contact.similar_record(
+        department_id=case.patient.department_id, rules=RULES, now=on(TUESDAY, 9)
+    )
     assert (record.afternoon.calls, record.afternoon.answered) == (1, 1)
     assert (record.morning.calls, record.morning.answered) == (1, 0)
