@@ -8,12 +8,15 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
-from followups.demo import DISCHARGE_GRAPH
-from tests.clock import at
+from followups.demo import DISCHARGE_GRAPH, MISSED_APPOINTMENT_GRAPH
+from tests.clock import MONDAY, at
 from tests.conftest import _missing
 from tests.factories import (
     PASSWORD,
+    CallingPolicyFactory,
+    CaseFactory,
     DepartmentFactory,
+    FollowUpTaskFactory,
     PatientFactory,
     UserFactory,
     listed,
@@ -54,16 +57,22 @@ def browser_context_args(browser_context_args):
     return {**browser_context_args, "viewport": {"width": 1366, "height": 768}, "locale": "zh-CN"}
 
 
-@pytest.fixture
-def screenshot(page):
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+def shots_in(page, folder: str = "", *, full_page: bool = False):
+    """take(name) saves the page as var/screenshots/<folder>/<name>.png and gives its path."""
+    where = SCREENSHOTS / folder
+    where.mkdir(parents=True, exist_ok=True)
 
-    def take(name: str) -> Path:
-        path = SCREENSHOTS / f"{name}.png"
-        page.screenshot(path=str(path), full_page=True)
+    def take(name: str, *, full_page: bool = full_page) -> Path:
+        path = where / f"{name}.png"
+        page.screenshot(path=str(path), full_page=full_page)
         return path
 
     return take
+
+
+@pytest.fixture
+def screenshot(page):
+    return shots_in(page, full_page=True)
 
 
 @pytest.fixture
@@ -165,3 +174,54 @@ def step(page, key: str) -> None:
         " && !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling')",
         arg=before,
     )
+
+
+# --- A person with several follow-ups due on one call (test_person_call, test_console_drafts)
+
+
+def scripted_step(name: str, code: str, kind: str, graph: dict, offset: int):
+    """The step of a new plan (on the default calling policy for discharges) and its
+    script's published version."""
+    policy = CallingPolicyFactory(is_default=kind == "discharge")
+    step = plan_with_script(name, code, case_kind=kind, offset=offset, policy=policy).steps.get()
+    return step, published_version(step.script, graph, published_at=at(8))
+
+
+@pytest.fixture
+def person_with_two_cases(agent1):
+    """张三 on agent1's list, led by his discharge follow-up; his missed appointment rides
+    along."""
+    discharge_step, discharge_version = scripted_step(
+        "出院回访", "discharge", "discharge", DISCHARGE_GRAPH, 3
+    )
+    missed_step, missed_version = scripted_step(
+        "失约回访", "missed", "missed_appointment", MISSED_APPOINTMENT_GRAPH, 0
+    )
+    patient = PatientFactory(
+        department=DepartmentFactory(name="心内科"),
+        customer__name="张三",
+        customer__phone="+8613812345678",
+        customer__gender="M",
+        attending_doctor="周建国",
+    )
+    entry = listed(
+        discharge_step.plan, patient=patient, agent=agent1, priority=1, step=discharge_step
+    )
+    missed_case = CaseFactory(
+        plan=missed_step.plan,
+        customer=patient.customer,
+        patient=patient,
+        kind="missed_appointment",
+        product="心内科复诊",
+    )
+    other = FollowUpTaskFactory(case=missed_case, step=missed_step, due_date=MONDAY)
+    return {
+        "entry": entry,
+        "lead": entry.task,
+        "other": other,
+        "versions": (discharge_version, missed_version),
+    }
+
+
+def node(page) -> str | None:
+    return page.locator("#script-text").get_attribute("data-node")

@@ -5,7 +5,6 @@ button, the button disabled while saving, a call put back; on every page the ico
 links that read on the blue bar, and a one-line urgent banner."""
 
 import datetime as dt
-from pathlib import Path
 
 import pytest
 import time_machine
@@ -24,7 +23,7 @@ from followups.models import (
 )
 from followups.services.escalations import raise_escalation
 from tests.clock import at
-from tests.e2e.conftest import SCREENSHOTS, on_the_list, step, take_next_call
+from tests.e2e.conftest import on_the_list, shots_in, step, take_next_call
 from tests.factories import (
     PASSWORD,
     DepartmentFactory,
@@ -37,19 +36,10 @@ from tests.factories import (
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
-SHOTS = SCREENSHOTS / "console"
-
 
 @pytest.fixture
 def shot(page):
-    SHOTS.mkdir(parents=True, exist_ok=True)
-
-    def take(name: str, *, full_page: bool = False) -> Path:
-        path = SHOTS / f"{name}.png"
-        page.screenshot(path=str(path), full_page=full_page)
-        return path
-
-    return take
+    return shots_in(page, "console")
 
 
 @pytest.fixture

@@ -8,89 +8,38 @@ record button covering none of its fields."""
 
 import json
 import re
-from pathlib import Path
 
 import pytest
 import time_machine
 from playwright.sync_api import expect
 
-from followups.demo import DISCHARGE_GRAPH, MISSED_APPOINTMENT_GRAPH
 from followups.models import CallAttempt, PlanStep
 from tests.clock import MONDAY, at
-from tests.e2e.conftest import SCREENSHOTS, step
+from tests.e2e.conftest import node, shots_in, step
 from tests.factories import (
     PASSWORD,
-    CallingPolicyFactory,
-    CaseFactory,
-    DepartmentFactory,
     FollowUpTaskFactory,
-    PatientFactory,
-    listed,
-    plan_with_script,
-    published_version,
 )
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
-SHOTS = SCREENSHOTS / "console-drafts"
 DRAFTS = "Object.keys(sessionStorage).filter(key => key.startsWith('huifang.call-draft.'))"
 
 
 @pytest.fixture
 def shot(page):
-    SHOTS.mkdir(parents=True, exist_ok=True)
-
-    def take(name: str) -> Path:
-        path = SHOTS / f"{name}.png"
-        page.screenshot(path=str(path))
-        return path
-
-    return take
+    return shots_in(page, "console-drafts")
 
 
 @pytest.fixture
-def three_follow_ups(agent1):
+def three_follow_ups(person_with_two_cases):
     """张三 on agent1's list: his discharge follow-up (day 3) leads; two follow-ups of his
     missed appointment (day 0 and day 7 of its plan, due the same day) ride along."""
-    discharge = plan_with_script(
-        "出院回访",
-        "discharge",
-        case_kind="discharge",
-        offset=3,
-        policy=CallingPolicyFactory(is_default=True),
-    ).steps.get()
-    published_version(discharge.script, DISCHARGE_GRAPH, published_at=at(8))
-    missed = plan_with_script(
-        "失约回访",
-        "missed",
-        case_kind="missed_appointment",
-        offset=0,
-        policy=CallingPolicyFactory(),
-    ).steps.get()
-    published_version(missed.script, MISSED_APPOINTMENT_GRAPH, published_at=at(8))
+    entry, first = person_with_two_cases["entry"], person_with_two_cases["other"]
+    missed = first.step
     week_on = PlanStep.objects.create(plan=missed.plan, offset_days=7, script=missed.script)
-    patient = PatientFactory(
-        department=DepartmentFactory(name="心内科"),
-        customer__name="张三",
-        customer__phone="+8613812345678",
-        customer__gender="M",
-        attending_doctor="周建国",
-    )
-    entry = listed(discharge.plan, patient=patient, agent=agent1, priority=1, step=discharge)
-    case = CaseFactory(
-        plan=missed.plan,
-        customer=patient.customer,
-        patient=patient,
-        kind="missed_appointment",
-        product="心内科复诊",
-    )
-    first = FollowUpTaskFactory(case=case, step=missed, due_date=MONDAY)
-    second = FollowUpTaskFactory(case=case, step=week_on, due_date=MONDAY)
+    second = FollowUpTaskFactory(case=first.case, step=week_on, due_date=MONDAY)
     return entry, entry.task, first, second
-
-
-def node(page) -> str | None:
-    return page.locator("#script-text").get_attribute("data-node")
 
 
 def open_runner(page, task) -> None:
@@ -101,10 +50,13 @@ def open_runner(page, task) -> None:
     )
 
 
-def walk_and_type(page, lead, other, third) -> dict:
-    """The agent answers the lead's greeting and identity check, opens the other follow-up
-    and answers its first step, and fills in part of the outcome form (the third follow-up
-    kept open)."""
+def take_and_walk(page, log_in, lead, other, third) -> dict:
+    """agent1 signs in and takes the call (N), answers the lead's greeting and identity
+    check, opens the other follow-up and answers its first step, and fills in part of the
+    outcome form (the third follow-up kept open)."""
+    log_in("agent1", PASSWORD)
+    page.keyboard.press("n")
+    page.locator("#script-runner").wait_for()
     step(page, "1")
     step(page, "1")
     lead_path = page.locator("#call-path").input_value()
@@ -126,10 +78,7 @@ def test_a_reload_in_the_middle_of_a_call_loses_nothing(
 ):
     entry, lead, other, third = three_follow_ups
     with time_machine.travel(at(10, 35), tick=True):
-        log_in("agent1", PASSWORD)
-        page.keyboard.press("n")
-        page.locator("#script-runner").wait_for()
-        before = walk_and_type(page, lead, other, third)
+        before = take_and_walk(page, log_in, lead, other, third)
         assert before["node"] is not None and before["other_path"] != "[]"
         shot("01-before-reload")
 
@@ -171,10 +120,7 @@ def test_a_session_that_ends_during_a_call_keeps_the_draft_through_the_login(
 ):
     entry, lead, other, third = three_follow_ups
     with time_machine.travel(at(10, 35), tick=True):
-        log_in("agent1", PASSWORD)
-        page.keyboard.press("n")
-        page.locator("#script-runner").wait_for()
-        before = walk_and_type(page, lead, other, third)
+        before = take_and_walk(page, log_in, lead, other, third)
         page.select_option("#id_disposition", "complete")
 
         # The session ends (idle, or signed out elsewhere); the agent presses record.

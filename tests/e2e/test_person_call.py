@@ -9,72 +9,15 @@ import pytest
 import time_machine
 from playwright.sync_api import expect
 
-from followups.demo import DISCHARGE_GRAPH, MISSED_APPOINTMENT_GRAPH
 from followups.models import CallAttempt, QueueEntryStatus, TaskStatus
 from tests.calls import statuses
-from tests.clock import MONDAY, at
-from tests.e2e.conftest import step
+from tests.clock import at
+from tests.e2e.conftest import node, step
 from tests.factories import (
     PASSWORD,
-    CallingPolicyFactory,
-    CaseFactory,
-    DepartmentFactory,
-    FollowUpTaskFactory,
-    PatientFactory,
-    listed,
-    plan_with_script,
-    published_version,
 )
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-
-
-def scripted_step(name: str, code: str, kind: str, graph: dict, offset: int):
-    """The step of a new plan (on the default calling policy for discharges) and its
-    script's published version."""
-    policy = CallingPolicyFactory(is_default=kind == "discharge")
-    step = plan_with_script(name, code, case_kind=kind, offset=offset, policy=policy).steps.get()
-    return step, published_version(step.script, graph, published_at=at(8))
-
-
-@pytest.fixture
-def person_with_two_cases(agent1):
-    """张三 on agent1's list, led by his discharge follow-up; his missed appointment rides
-    along."""
-    discharge_step, discharge_version = scripted_step(
-        "出院回访", "discharge", "discharge", DISCHARGE_GRAPH, 3
-    )
-    missed_step, missed_version = scripted_step(
-        "失约回访", "missed", "missed_appointment", MISSED_APPOINTMENT_GRAPH, 0
-    )
-    patient = PatientFactory(
-        department=DepartmentFactory(name="心内科"),
-        customer__name="张三",
-        customer__phone="+8613812345678",
-        customer__gender="M",
-        attending_doctor="周建国",
-    )
-    entry = listed(
-        discharge_step.plan, patient=patient, agent=agent1, priority=1, step=discharge_step
-    )
-    missed_case = CaseFactory(
-        plan=missed_step.plan,
-        customer=patient.customer,
-        patient=patient,
-        kind="missed_appointment",
-        product="心内科复诊",
-    )
-    other = FollowUpTaskFactory(case=missed_case, step=missed_step, due_date=MONDAY)
-    return {
-        "entry": entry,
-        "lead": entry.task,
-        "other": other,
-        "versions": (discharge_version, missed_version),
-    }
-
-
-def node(page) -> str | None:
-    return page.locator("#script-text").get_attribute("data-node")
 
 
 def test_an_agent_settles_two_follow_ups_of_one_person_in_one_call(
