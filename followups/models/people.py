@@ -99,7 +99,9 @@ class Customer(Timestamped):
             try:
                 ZoneInfo(self.timezone)
             except (ZoneInfoNotFoundError, ValueError):
-                raise ValidationError({"timezone": _("Unknown timezone.")}) from None
+                raise ValidationError(
+                    {"timezone": _("Unknown timezone: use a name like Asia/Shanghai.")}
+                ) from None
 
     @property
     def surname(self) -> str:

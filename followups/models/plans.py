@@ -89,7 +89,9 @@ class CallingPolicy(Named):
         try:
             ZoneInfo(self.timezone)
         except (ZoneInfoNotFoundError, ValueError):
-            raise ValidationError({"timezone": _("Unknown timezone.")}) from None
+            raise ValidationError(
+                {"timezone": _("Unknown timezone: use a name like Asia/Shanghai.")}
+            ) from None
         if self.quiet_before and self.quiet_after and self.quiet_before >= self.quiet_after:
             raise ValidationError(
                 {"quiet_after": _("Quiet hours must start after the calling day begins.")}

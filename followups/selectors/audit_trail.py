@@ -11,6 +11,7 @@ from django.db.models import CharField, Q, QuerySet
 from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.dates import WEEKDAYS_ABBR
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from followups.models import (
@@ -262,6 +263,21 @@ def _rules(value, names: DetailNames) -> str:
     return _listed(read)
 
 
+def _changed(read):
+    """A setting's value, or its change ({"from": …, "to": …}) as "before → after"."""
+
+    def read_change(value, names=None) -> str:
+        if isinstance(value, dict) and set(value) == {"from", "to"}:
+            return f"{read(value['from'], names)} → {read(value['to'], names)}"
+        return read(value, names)
+
+    return read_change
+
+
+def _policy_field(name: str):
+    return capfirst(CallingPolicy._meta.get_field(name).verbose_name)
+
+
 def _field_names(value, names=None) -> str:
     """Names of fields changed, by their labels (a person's, their stay's or a case's)."""
     if not isinstance(value, list):
@@ -403,9 +419,13 @@ DETAIL_KEYS = {
     "steps": (_("Call days after the anchor date"), _plain),
     "policy": (_("Calling policy"), _named("policy")),
     "rules": (_("Used for"), _rules),
-    "windows": (_("Calling windows"), _plain),
-    "weekdays": (_("Calling days"), _weekdays),
-    "holiday_rule": (_("Holidays"), _chosen(HolidayRule.choices)),
+    "windows": (_("Calling windows"), _changed(_plain)),
+    "weekdays": (_("Calling days"), _changed(_weekdays)),
+    "holiday_rule": (_("Holidays"), _changed(_chosen(HolidayRule.choices))),
+    "quiet_before": (_policy_field("quiet_before"), _changed(_plain)),
+    "quiet_after": (_policy_field("quiet_after"), _changed(_plain)),
+    "timezone": (_("Timezone"), _changed(_plain)),
+    "is_default": (_policy_field("is_default"), _changed(_plain)),
     "closed": (_("Closed days"), _plain),
     "working": (_("Working days"), _plain),
     "before": (_("Before"), _plain),

@@ -28,7 +28,7 @@ from followups.roles import Role
 from followups.scheduling import SATURDAY, calendar_warnings, day_status, windows_on
 from followups.services import audit
 from followups.services.plan_rules import check_plan_rules
-from followups.services.plans import plan_changed, policy_changed
+from followups.services.plans import plan_changed, policy_changed, policy_state
 from followups.services.policies import calling_rules
 
 BUILD_TASK_NAME = "Build the daily call lists"  # made by migration 0003
@@ -72,9 +72,12 @@ def save_plan(*, plan_form, steps_formset, actor, rules_formset=None) -> FollowU
 
 @transaction.atomic
 def save_policy(*, policy_form, windows_formset, actor) -> CallingPolicy:
-    """Save a calling policy and its windows; policy_changed audits it."""
+    """Save a calling policy and its windows; policy_changed audits what changed."""
+    pk = policy_form.instance.pk
+    # As saved before: the bound form has already written the new values onto its instance.
+    before = policy_state(CallingPolicy.objects.get(pk=pk)) if pk else None
     policy = _save_with_inlines(policy_form, windows_formset)
-    policy_changed(policy=policy, actor=actor)
+    policy_changed(policy=policy, actor=actor, before=before)
     return policy
 
 

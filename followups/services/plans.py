@@ -20,14 +20,31 @@ def plan_changed(*, plan: FollowUpPlan, actor) -> None:
     enqueue.resync_plan_cases(plan_id=plan.pk)
 
 
-def policy_changed(*, policy: CallingPolicy, actor) -> None:
-    """Audit the change. Nothing to move: every list build and claim reads the policy
-    afresh, so tomorrow's list follows the new windows and days."""
-    audit.record(
-        actor=actor,
-        action=AuditAction.CHANGE_POLICY,
-        target=policy,
-        windows=[f"{w.starts_at:%H:%M}-{w.ends_at:%H:%M}" for w in policy.windows.all()],
-        weekdays=policy.weekdays,
-        holiday_rule=policy.holiday_rule,
-    )
+def policy_state(policy: CallingPolicy) -> dict:
+    """What a calling policy says, as its audit events hold it: no name, no personal data."""
+    return {
+        "windows": [f"{w.starts_at:%H:%M}-{w.ends_at:%H:%M}" for w in policy.windows.all()],
+        "weekdays": policy.weekdays,
+        "holiday_rule": policy.holiday_rule,
+        "quiet_before": f"{policy.quiet_before:%H:%M}",
+        "quiet_after": f"{policy.quiet_after:%H:%M}",
+        "timezone": policy.timezone,
+        "is_default": policy.is_default,
+    }
+
+
+def policy_changed(*, policy: CallingPolicy, actor, before: dict | None = None) -> None:
+    """Audit the change: with `before` (policy_state as it was), what changed, each as
+    {"from": …, "to": …}; without, the policy as it now stands. Nothing to move: every
+    list build and claim reads the policy afresh, so tomorrow's list follows the new
+    windows and days."""
+    after = policy_state(policy)
+    if before is None:
+        detail = after
+    else:
+        detail = {
+            key: {"from": before.get(key), "to": value}
+            for key, value in after.items()
+            if before.get(key) != value
+        }
+    audit.record(actor=actor, action=AuditAction.CHANGE_POLICY, target=policy, **detail)

@@ -100,7 +100,7 @@ def settled_on_the_call(result: outcomes.OutcomeResult) -> dict | None:
         return None
     kept = list(
         FollowUpTask.objects.filter(pk__in=result.kept_open)
-        .select_related("case__patient__department")
+        .select_related("case", "step")
         .order_by("due_date", "pk")
     )
     counts = {"settled": len(settled), "open": len(kept)}
@@ -127,7 +127,11 @@ def settled_on_the_call(result: outcomes.OutcomeResult) -> dict | None:
 
 
 def _follow_up_label(task: FollowUpTask) -> str:
-    case = task.case
-    if case.patient_id:
-        return f"{case.get_kind_display()} · {case.patient.department.name}"
-    return str(case.get_kind_display())
+    """Which follow-up it is, as the call screen's cards name it: the case's kind, its plan
+    step (or the task's kind) and its due day."""
+    if task.step_id:
+        which = _("Day %(days)s") % {"days": task.step.offset_days}
+    else:
+        which = str(task.get_kind_display())
+    due = _("due %(day)s") % {"day": f"{task.due_date:%m-%d}"}
+    return f"{task.case.get_kind_display()} · {which} · {due}"

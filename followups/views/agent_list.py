@@ -8,8 +8,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from followups import clock
 from followups.console_forms import PutBackForm
-from followups.models import QueueEntry
+from followups.models import QueueEntry, QueueEntryStatus
 from followups.roles import WORK_QUEUE
 from followups.selectors import agent_list
 from followups.services import claims, list_choices
@@ -56,12 +57,30 @@ def put_back(request, pk):
 @works_the_queue
 def callbacks(request):
     """The callbacks the agent booked, still to make: the upcoming ones, soonest first,
-    then those whose time has passed (marked late)."""
+    then those whose time has passed (marked as the list marks them). A callback whose
+    person waits on the agent's list today offers the call as the list does: "Call now",
+    or from when it may be made."""
     now = timezone.now()
     tasks = list(agent_list.my_callbacks(agent=request.user)[:200])
     tasks.sort(key=lambda task: (task.callback_at < now, task.callback_at))
+    waiting = {
+        entry.customer_id: entry
+        for entry in QueueEntry.objects.filter(
+            call_list__day=clock.center_day(now),
+            assigned_agent=request.user,
+            status=QueueEntryStatus.WAITING,
+            customer_id__in={task.case.customer_id for task in tasks},
+        ).select_related("task__case__customer")
+    }
+    later = list_choices.callable_from(waiting.values(), now=now)
+    for entry in waiting.values():
+        entry.callable_from = later.get(entry.pk)
+        if entry.callable_from is not None:
+            entry.callable_in = int((entry.callable_from - now).total_seconds()) + 1
+    for task in tasks:
+        task.entry = waiting.get(task.case.customer_id)
     return render(
         request,
         "followups/agent/callbacks.html",
-        {"tasks": tasks, "now": now},
+        {"tasks": tasks, "now": now, "today": clock.center_day(now)},
     )

@@ -1,6 +1,8 @@
 """My callbacks: the callbacks the agent booked that are still to make, the upcoming ones
 soonest first, then the late ones."""
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -39,8 +41,42 @@ def test_it_lists_my_callbacks_upcoming_first(client, as_agent, agent, other_age
     def row(entry):
         return html[html.index(f'data-task="{entry.task_id}"') :].split("</tr>")[0]
 
-    assert ">late</span>" in row(late)
-    assert ">late</span>" not in row(today) and ">late</span>" not in row(tomorrow)
+    # A passed one is marked in the list's words.
+    assert "Callback missed: 2026-11-23 10:00</span>" in row(late)
+    assert "Callback missed" not in row(today) and "Callback missed" not in row(tomorrow)
+
+
+def test_each_waiting_callback_offers_the_call_as_the_list_does(client, as_agent, agent, plan):
+    late = listed_entry(plan, agent, name="甲", phone="+8613800000001")
+    later = listed_entry(plan, agent, name="乙", phone="+8613800000002")
+    booked(late, agent, at(10, 0))
+    booked(later, agent, at(16, 0))
+
+    with when(at(10, 45)):
+        html = html_of(client.get(reverse("agent:callbacks")))
+
+    def row(entry):
+        return html[html.index(f'data-task="{entry.task_id}"') :].split("</tr>")[0]
+
+    take = reverse("agent:take", args=[late.pk])
+    assert f'action="{take}"' in row(late)
+    assert ">Call now</button>" in row(late)
+    # Not before its time: said, and disabled until then.
+    assert f'action="{reverse("agent:take", args=[later.pk])}"' in row(later)
+    assert re.search(r"<button[^>]*disabled[^>]*>Call from 16:00</button>", row(later))
+    assert ">Call now</button>" not in row(later)
+
+
+def test_a_callback_not_on_todays_list_offers_no_call(client, as_agent, agent, plan):
+    entry = listed_entry(plan, agent, name="甲", phone="+8613800000001")
+    booked(entry, agent, at(15, 30, TUESDAY))
+    entry.delete()
+
+    with when(at(10, 45)):
+        html = html_of(client.get(reverse("agent:callbacks")))
+
+    assert f'data-task="{entry.task_id}"' in html
+    assert "take-call" not in html
 
 
 def test_the_home_page_links_to_them(client, as_agent, entry):

@@ -11,6 +11,7 @@ from html import unescape
 import pytest
 from django.core import signing
 from django.urls import reverse
+from django.utils import translation
 
 from followups.demo import MISSED_APPOINTMENT_GRAPH
 from followups.models import CallAttempt, CaseStatus, QueueEntryStatus, TaskStatus
@@ -306,9 +307,38 @@ def test_one_submit_records_each_follow_up_with_its_own_path_and_version(
     assert statuses(entry, lead, other) == done
     text = re.sub(r"\s+", " ", unescape(response.content.decode()))
     assert 'id="settled-on-call">2 follow-ups settled on this call.</p>' in text
-    assert "Missed appointment · 心内科: Reached: complete" in text
+    assert f"<li>Missed appointment · {which(other)}: Reached: complete</li>" in text
+    assert f"<li>Discharge follow-up · {which(lead)}: Reached: complete</li>" in text
     # One call made, however many follow-ups it settled.
     assert response.context["calls_today"] == 1
+
+
+def which(task) -> str:
+    """A follow-up as the call screen's cards name it, after its case's kind."""
+    return f"Day {task.step.offset_days} · due {task.due_date:%m-%d}"
+
+
+def test_the_summary_names_each_follow_up_in_the_readers_language(client, person, ticket):
+    entry, lead, other = person
+
+    with translation.override("zh-hans"):
+        response = submit(
+            client,
+            entry,
+            ticket,
+            {lead: COMPLETE_PATH, other: MISSED_COMPLETE},
+            headers={"HTTP_ACCEPT_LANGUAGE": "zh-hans", **htmx()},
+            disposition="complete",
+        )
+        done = CallAttempt.objects.first().get_disposition_display()
+
+    text = re.sub(r"\s+", " ", unescape(response.content.decode()))
+    items = re.findall(r"<li>([^<]*)</li>", text[text.index('id="settled-follow-ups"') :])
+    # Each line says which follow-up it is (kind, plan day, due day), with a full-width colon.
+    assert items == [
+        f"出院回访 · 第 {lead.step.offset_days} 天 · {lead.due_date:%m-%d} 到期：{done}",
+        f"预约未到诊 · 第 {other.step.offset_days} 天 · {other.due_date:%m-%d} 到期：{done}",
+    ]
 
 
 def test_a_follow_up_not_discussed_stays_open_with_no_attempt(client, person, ticket):
@@ -329,7 +359,8 @@ def test_a_follow_up_not_discussed_stays_open_with_no_attempt(client, person, ti
     assert (other.status, other.attempts) == (TaskStatus.PENDING, 0)
     text = re.sub(r"\s+", " ", unescape(response.content.decode()))
     assert "1 follow-up settled on this call; 1 kept open for the next call." in text
-    kept = '<li class="kept-open">Missed appointment · 心内科: kept open for the next call</li>'
+    kept = f"Missed appointment · {which(other)}: kept open for the next call"
+    kept = f'<li class="kept-open">{kept}</li>'
     assert kept in text
 
 

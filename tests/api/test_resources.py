@@ -131,7 +131,7 @@ def test_bad_input_gets_400_with_field_errors(admin_user):
     )
     assert response.status_code == 400
     assert set(response.json()) == {"name", "phone", "timezone"}
-    assert response.json()["timezone"] == ["Unknown timezone."]
+    assert response.json()["timezone"] == ["Unknown timezone: use a name like Asia/Shanghai."]
 
 
 def test_a_patient_discharged_before_admission_is_refused(admin_user):

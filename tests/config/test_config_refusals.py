@@ -43,7 +43,9 @@ def test_a_misspelt_timezone_is_refused_beside_it_and_the_preview_stays(
     url = reverse("config:policy", args=[policy.pk])
     response = client.post(url, saved_policy_data(policy, timezone=zone), **EN)
     assert response.status_code == 200
-    assert response.context["form"].errors["timezone"] == ["Unknown timezone."]
+    assert response.context["form"].errors["timezone"] == [
+        "Unknown timezone: use a name like Asia/Shanghai."
+    ]
     assert len(response.context["preview"]["days"]) == 7  # the saved policy's coming days
     policy.refresh_from_db()
     assert policy.timezone == "Asia/Shanghai"

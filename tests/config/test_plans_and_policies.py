@@ -265,6 +265,10 @@ def test_a_saved_policy_is_audited_with_its_windows(client, admin_user):
         "windows": ["09:00-11:00", "14:00-16:00"],
         "weekdays": "0123456",
         "holiday_rule": "skip_holidays",
+        "quiet_before": "08:00",
+        "quiet_after": "21:00",
+        "timezone": "Asia/Shanghai",
+        "is_default": False,
     }
 
 

@@ -63,7 +63,7 @@ def test_it_refuses_an_unknown_timezone():
     with translation.override("en"):
         form = CustomerForm(data=customer_data(timezone="Mars/Olympus"))
         assert not form.is_valid()
-        assert form.errors["timezone"] == ["Unknown timezone."]
+        assert form.errors["timezone"] == ["Unknown timezone: use a name like Asia/Shanghai."]
 
 
 def test_a_number_is_masked_to_first_three_and_last_four_digits():

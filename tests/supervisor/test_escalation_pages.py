@@ -2,6 +2,7 @@
 the workflow buttons."""
 
 import datetime as dt
+import re
 
 import pytest
 import time_machine
@@ -193,3 +194,39 @@ def test_the_customer_and_case_link_the_persons_page(client, supervisor, listed)
     cell = html.split('id="escalation-customer">', 1)[1].split("</dd>", 1)[0]
     assert f'href="/people/{escalation.case.customer_id}/"' in cell
     assert f'href="/people/{escalation.case.customer_id}/#case-{escalation.case_id}"' in cell
+
+
+STATUS_BADGE = r'<span class="badge escalation-status ([^"]*)"[^>]*>([^<]*)</span>'
+
+
+def test_each_status_has_its_own_colour_on_the_list(client, supervisor, listed):
+    verified = escalation(
+        case=listed["billing"].case, status=EscalationStatus.VERIFIED, due_at=on(TODAY, 20)
+    )
+    client.force_login(supervisor)
+    with time_machine.travel(NOW, tick=False):
+        html = client.get(reverse("supervisor:escalations")).content.decode()
+
+    def badge(item):
+        row = html[html.index(f'data-escalation="{item.pk}"') :].split("</tr>")[0]
+        return re.search(STATUS_BADGE, row).groups()
+
+    assert badge(listed["billing"]) == ("text-bg-warning", "Open")
+    assert badge(listed["high_acknowledged"]) == ("text-bg-info", "Acknowledged")
+    assert badge(listed["resolved_late"]) == ("text-bg-success", "Resolved")
+    assert badge(verified) == ("text-bg-secondary", "Verified")
+
+
+def test_the_detail_page_colours_the_status_and_says_overdue_beside_it(client, supervisor, listed):
+    client.force_login(supervisor)
+
+    late = detail_html(client, listed["urgent_late"])
+    resolved = detail_html(client, listed["resolved_late"])
+
+    heading = late.split("</h1>")[0]
+    assert re.search(STATUS_BADGE, heading).groups() == ("text-bg-warning", "Open")
+    assert 'id="escalation-status"' in heading
+    assert '<span class="badge text-bg-danger">overdue</span>' in heading
+    heading = resolved.split("</h1>")[0]
+    assert re.search(STATUS_BADGE, heading).groups() == ("text-bg-success", "Resolved")
+    assert "overdue" not in heading
