@@ -29,7 +29,7 @@ from followups.models.calls import (
 )
 from followups.models.cases import CaseKind, IntentClass
 from followups.reports.tables import user_name
-from followups.roles import Role
+from followups.roles import Role, role_choices
 from followups.services import plan_rules
 from followups.services.person_records import CONTACT_FIELDS
 
@@ -278,15 +278,6 @@ HolidayOverrideFormSet = _rules_formset(
 )
 
 
-def _role_choices():
-    return [
-        (Role.AGENT.value, _("Agent")),
-        (Role.DEPARTMENT_HEAD.value, _("Department head")),
-        (Role.SUPERVISOR.value, _("Supervisor")),
-        (Role.ADMIN.value, _("Administrator")),
-    ]
-
-
 def _headed_departments() -> forms.ModelMultipleChoiceField:
     return forms.ModelMultipleChoiceField(
         label=_("departments headed"),
@@ -310,7 +301,7 @@ class NewUserForm(forms.Form):
         error_messages={"invalid": _("Letters, digits and @ . + - _ only.")},
     )
     name = forms.CharField(label=_("full name"), max_length=150, required=False)
-    role = forms.ChoiceField(label=_("role"), choices=_role_choices)
+    role = forms.ChoiceField(label=_("role"), choices=role_choices)
     departments = _headed_departments()
     password = forms.CharField(label=_("password"), widget=forms.PasswordInput, strip=False)
 
@@ -336,7 +327,7 @@ class NewUserForm(forms.Form):
 
 class UserChangeForm(forms.Form):
     name = forms.CharField(label=_("full name"), max_length=150, required=False)
-    role = forms.ChoiceField(label=_("role"), choices=_role_choices)
+    role = forms.ChoiceField(label=_("role"), choices=role_choices)
     departments = _headed_departments()
     is_active = forms.BooleanField(label=_("active"), required=False)
 

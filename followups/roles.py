@@ -2,6 +2,8 @@
 
 from enum import StrEnum
 
+from django.utils.translation import gettext_lazy as _
+
 
 class Role(StrEnum):
     # In order of rights: where a user holds several groups, the last one names the role.
@@ -9,6 +11,16 @@ class Role(StrEnum):
     DEPARTMENT_HEAD = "department_head"
     SUPERVISOR = "supervisor"
     ADMIN = "admin"
+
+
+def role_choices() -> list[tuple[str, str]]:
+    """Each role with its name, in order of rights (the user forms, the audit trail)."""
+    return [
+        (Role.AGENT.value, _("Agent")),
+        (Role.DEPARTMENT_HEAD.value, _("Department head")),
+        (Role.SUPERVISOR.value, _("Supervisor")),
+        (Role.ADMIN.value, _("Administrator")),
+    ]
 
 
 # The permission that opens each role's pages; views check these, never group names,

@@ -14,6 +14,7 @@ from django.utils.dates import WEEKDAYS_ABBR
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
+from followups.filters import YES_NO
 from followups.models import (
     PUT_BACK_REASONS,
     AuditAction,
@@ -35,7 +36,7 @@ from followups.models import (
     Satisfaction,
 )
 from followups.reports.tables import Column, Kind, Table
-from followups.roles import Role
+from followups.roles import role_choices
 from followups.selectors.people_search import is_phone_query
 
 EXPORT_LIMIT = 50_000
@@ -295,12 +296,6 @@ def _field_names(value, names=None) -> str:
     return _listed(read)
 
 
-ROLES = [
-    (Role.AGENT.value, _("Agent")),
-    (Role.DEPARTMENT_HEAD.value, _("Department head")),
-    (Role.SUPERVISOR.value, _("Supervisor")),
-    (Role.ADMIN.value, _("Administrator")),
-]
 STEPS = [*EscalationStatus.choices, ("owner", _("Owner assigned"))]
 REPORTS = [
     ("reach", _("Follow-up rate")),
@@ -322,7 +317,7 @@ RESOURCES = [
     ("patients", _("Patients (API)")),
     ("cases", _("Cases (API)")),
 ]
-YES_NO = [("true", _("Yes")), ("false", _("No"))]
+_role = _chosen(role_choices())
 SEARCHED = [("phone", _("a phone number")), ("text", _("a name or other text"))]
 
 
@@ -437,9 +432,9 @@ DETAIL_KEYS = {
     "duty_to": (_("Duty to"), _plain),
     "duty_days": (_("Duty days"), _plain),
     "via": (_("Changed in"), _chosen([("admin", _("data admin"))])),
-    "role": (_("Role"), _chosen(ROLES)),
-    "role_from": (_("Role before"), _chosen(ROLES)),
-    "role_to": (_("Role after"), _chosen(ROLES)),
+    "role": (_("Role"), _role),
+    "role_from": (_("Role before"), _role),
+    "role_to": (_("Role after"), _role),
     "active_from": (_("Active before"), _plain),
     "active_to": (_("Active after"), _plain),
     "departments_from": (_("Departments headed before"), _named("department")),
@@ -448,8 +443,8 @@ DETAIL_KEYS = {
     "superuser_to": (_("Superuser after"), _plain),
     "staff_from": (_("Staff before"), _plain),
     "staff_to": (_("Staff after"), _plain),
-    "groups_added": (_("Roles added"), _chosen(ROLES)),
-    "groups_removed": (_("Roles removed"), _chosen(ROLES)),
+    "groups_added": (_("Roles added"), _role),
+    "groups_removed": (_("Roles removed"), _role),
     "permissions_added": (_("Permissions added"), _plain),
     "permissions_removed": (_("Permissions removed"), _plain),
     # Calls, lists, people and cases
