@@ -123,10 +123,11 @@ def verification_call(history: list[AuditEvent]) -> FollowUpTask | None:
     audited step "resolved" names its task), with its case and its latest call
     (`last_call`, None before the first), or None when no call was planned."""
     planned = [
-        event.detail.get("verification_task")
+        str(event.detail.get("verification_task"))
         for event in history
-        if event.detail.get("step") == "resolved" and event.detail.get("verification_task")
+        if isinstance(event.detail, dict) and event.detail.get("step") == "resolved"
     ]
+    planned = [pk for pk in planned if pk.isdigit()]
     if not planned:
         return None
     task = FollowUpTask.objects.select_related("case").filter(pk=planned[-1]).first()
