@@ -1,6 +1,8 @@
 """A patient import run by the worker (services/import_jobs.py): who asked, which file, how far
 it is, and what it found; the report lists the rows with something to say."""
 
+import datetime as dt
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -20,6 +22,10 @@ class ImportPhase(models.TextChoices):
     CHECKING = "checking", _("Checking the rows")
     MATCHING = "matching", _("Comparing with the patients on file")
     WRITING = "writing", _("Writing")
+
+
+# A job queued this long has not been picked up: the worker is probably not running.
+QUEUED_TOO_LONG = dt.timedelta(minutes=2)
 
 
 class ImportJob(models.Model):
@@ -68,6 +74,15 @@ class ImportJob(models.Model):
 
     def __str__(self) -> str:
         return f"{self.file_name} ({self.get_status_display()})"
+
+    def unpicked_for(self, now: dt.datetime) -> dt.timedelta | None:
+        """How long the job has waited for the worker, once that is longer than
+        QUEUED_TOO_LONG (the worker is probably not running); None before, or once picked
+        up."""
+        waited = now - self.created_at
+        if self.status == ImportJobStatus.QUEUED and waited > QUEUED_TOO_LONG:
+            return waited
+        return None
 
     @property
     def finished(self) -> bool:

@@ -307,8 +307,6 @@ def schedule(request):
 
 
 RECENT_IMPORTS = 20  # the import jobs the imports page lists
-# A job queued this long has not been picked up: the worker is probably not running.
-QUEUED_TOO_LONG = dt.timedelta(minutes=2)
 
 
 @imports_patients
@@ -355,11 +353,10 @@ def _job_context(request, pk) -> dict:
         and not job.refused
         and bool(job.staged_file)
     )
-    queued_for = timezone.now() - job.created_at
+    unpicked = job.unpicked_for(timezone.now())
     return {
         "job": job,
-        "unpicked": job.status == ImportJobStatus.QUEUED and queued_for > QUEUED_TOO_LONG,
-        "queued_minutes": int(queued_for.total_seconds() // 60),
+        "unpicked_minutes": int(unpicked.total_seconds() // 60) if unpicked else None,
         "waiting": waiting,
         "can_confirm": waiting and job.created_by_id == request.user.pk,
         "confirmed_by": job.confirmed_by.order_by("-pk").first() if job.confirmable else None,

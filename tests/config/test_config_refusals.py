@@ -8,7 +8,14 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from followups.models import CallingPolicy, CallingWindow, FollowUpPlan, ImportJob, PlanRule
+from followups.models import (
+    CallingPolicy,
+    CallingWindow,
+    FollowUpPlan,
+    ImportJob,
+    ImportJobStatus,
+    PlanRule,
+)
 from tests.config.test_plans_and_policies import plan_data, post_new_policy, step
 from tests.factories import CallingPolicyFactory, FollowUpPlanFactory, HospitalFactory
 from tests.forms import formset
@@ -157,6 +164,10 @@ def test_an_import_no_worker_picks_up_says_so_after_two_minutes(client, admin_us
     text = text.content.decode()
     assert "The background worker has not picked this file up for 3 minutes" in text
     assert "Ask IT to check the background worker" in text and "kept 24 hours" in text
+    # Once the worker has it, however long ago it was queued, there is nothing to say.
+    ImportJob.objects.filter(pk=stale.pk).update(status=ImportJobStatus.RUNNING)
+    running = client.get(reverse("config:import_job_progress", args=[stale.pk]), **EN)
+    assert 'id="import-unpicked"' not in running.content.decode()
 
 
 def test_the_import_form_has_the_only_hospital_chosen_and_no_blank(client, admin_user):
