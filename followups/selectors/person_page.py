@@ -25,7 +25,7 @@ from followups.models import (
 )
 from followups.scheduling import BestTime, CallingRules, ReachRecord, best_time
 from followups.selectors.audit_trail import person_events_q
-from followups.selectors.people_search import findable_q
+from followups.selectors.people_search import findable_q, may_search
 from followups.selectors.policies import calling_rules, default_policy_id
 
 # A follow-up held for a wrong or missing number waits suspended or pending.
@@ -64,8 +64,9 @@ class PersonPage:
 
 
 def findable(user, customer_id: int) -> bool:
-    """Whether `user` may open the person's page: the same people the search finds them."""
-    return Customer.objects.filter(findable_q(user), pk=customer_id).exists()
+    """Whether `user` may open the person's page: one who may search people (not a
+    department head), and finds them there."""
+    return may_search(user) and Customer.objects.filter(findable_q(user), pk=customer_id).exists()
 
 
 def person_page(*, customer: Customer, full: bool) -> PersonPage:

@@ -35,7 +35,6 @@ from followups.reports.outcomes import script_path
 from followups.reports.scope import ReportScope
 from followups.reports.tables import Kind, Table, display, share
 from followups.roles import REVIEW_OUTCOMES
-from followups.selectors.people_search import may_search
 from followups.selectors.person_page import findable
 from followups.services import escalation_workflow, reviews
 from followups.views import kept_search
@@ -198,12 +197,6 @@ def outcome_list(request):
     )
 
 
-def may_open_person(user, customer_id: int) -> bool:
-    """Whether the page may link the person's page: for those who may search people and
-    find this one (supervisors and admins; a department head may not)."""
-    return may_search(user) and findable(user, customer_id)
-
-
 def _call_page(request, call: CallAttempt, *, review_form: ReviewForm | None = None):
     """The call's page; `review_form`: a review refused, shown with what was typed and
     its error beside the field."""
@@ -218,7 +211,7 @@ def _call_page(request, call: CallAttempt, *, review_form: ReviewForm | None = N
     context = {
         "call": call,
         "case": case,
-        "people_link": may_open_person(request.user, case.customer_id),
+        "people_link": findable(request.user, case.customer_id),
         "masked_number": mask_phone(call.dialled_number),
         "handle_seconds": call.handle_seconds,
         "path": script_path(call),
@@ -328,7 +321,7 @@ def escalation_detail(request, pk):
         "followups/supervisor/escalation_detail.html",
         {
             "escalation": escalation,
-            "people_link": may_open_person(request.user, escalation.case.customer_id),
+            "people_link": findable(request.user, escalation.case.customer_id),
             "owner_form": _styled(OwnerForm(initial={"owner": escalation.owner_id})),
             "resolve_form": _styled(ResolveForm()),
             "history": history,
