@@ -79,6 +79,7 @@ from .windows import (
     official_calendar_known,
     same_window,
     window_fit,
+    windows_missed_by,
     windows_on,
 )
 
@@ -148,5 +149,6 @@ __all__ = [
     "same_window",
     "slots_between",
     "window_fit",
+    "windows_missed_by",
     "windows_on",
 ]

@@ -329,6 +329,15 @@ def is_callable(moment: datetime, rules: CallingRules) -> bool:
     return _window_containing(moment, rules) is not None
 
 
+def windows_missed_by(moment: datetime, rules: CallingRules) -> list[tuple[datetime, datetime]]:
+    """The day's calling windows when `moment` lies in none of them (a booked callback,
+    which the windows do not bind: someone must be working then to make it); [] when it
+    lies in one."""
+    if is_callable(moment, rules):
+        return []
+    return windows_on(_local_day(moment, rules), rules)
+
+
 def same_window(first: datetime, second: datetime, rules: CallingRules) -> bool:
     """Whether both moments fall inside one and the same calling window (a person is called
     at most once in a window). Moments outside every window share none."""

@@ -24,7 +24,7 @@ from followups import clock, selectors
 from followups.forms import OutcomeForm
 from followups.models import QueueEntry, QueueEntryStatus
 from followups.roles import WORK_QUEUE
-from followups.scheduling import is_callable, place_callback, windows_on
+from followups.scheduling import place_callback, windows_missed_by
 from followups.selectors import agent_list
 from followups.services import claims, contact, leases, list_choices, outcomes
 from followups.services.list_choices import PUT_BACK_REASONS
@@ -405,13 +405,10 @@ def callback_check(request, pk):
         "customer_local": placed.strftime("%H:%M") if own_clock else None,
         "customer_timezone": rules.timezone,
     }
-    if not is_callable(placed, rules):
-        # Allowed (the customer's time), but nobody is listed to call then by the windows.
-        day = placed.astimezone(rules.zone).date()
-        context["windows"] = ", ".join(
-            f"{timezone.localtime(start):%H:%M}–{timezone.localtime(end):%H:%M}"
-            for start, end in windows_on(day, rules)
-        )
+    context["windows"] = ", ".join(
+        f"{timezone.localtime(start):%H:%M}–{timezone.localtime(end):%H:%M}"
+        for start, end in windows_missed_by(placed, rules)
+    )
     return render(request, f"{PARTIALS}/callback_check.html", context)
 
 

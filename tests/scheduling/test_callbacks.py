@@ -6,7 +6,13 @@ from zoneinfo import ZoneInfo
 import pytest
 from hypothesis import given
 
-from followups.scheduling import CallingRules, day_status, place_callback
+from followups.scheduling import (
+    CallingRules,
+    day_status,
+    is_callable,
+    place_callback,
+    windows_missed_by,
+)
 from tests.clock import SHANGHAI, shanghai
 
 from .strategies import (
@@ -141,3 +147,17 @@ def test_a_callback_on_a_closed_day_goes_to_the_next_open_day_at_its_wall_time(r
     if wall_clock(in_utc(kept), rules) == kept and outside_quiet_hours(kept, rules):
         # The wall time exists that day and is allowed: kept to the second.
         assert in_utc(placed) == in_utc(kept)
+
+
+@pytest.mark.parametrize(
+    ("when", "missed"),
+    [
+        ("06-02 20:00", ["10:30–11:30", "15:00–17:30"]),  # kept for the customer
+        ("06-02 12:15", ["10:30–11:30", "15:00–17:30"]),  # between the windows
+        ("06-02 15:30", []),  # inside the afternoon window
+    ],
+)
+def test_a_callback_outside_the_windows_names_the_days_windows(when, missed):
+    said = windows_missed_by(moment(when), CallingRules())
+    assert [f"{start:%H:%M}–{end:%H:%M}" for start, end in said] == missed
+    assert (said == []) == is_callable(moment(when), CallingRules())
