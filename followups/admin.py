@@ -286,8 +286,17 @@ class CallingPolicyAdmin(TellsServicesAdmin):
     search_fields = ["name"]
     inlines = [CallingWindowInline, HolidayOverrideInline]
 
+    def save_model(self, request, obj, form, change):
+        # What the policy said before this save, for its audit event's before → after.
+        form.policy_before = (
+            plan_services.policy_state(m.CallingPolicy.objects.get(pk=obj.pk)) if change else None
+        )
+        super().save_model(request, obj, form, change)
+
     def saved(self, request, form, change):
-        plan_services.policy_changed(policy=form.instance, actor=request.user)
+        plan_services.policy_changed(
+            policy=form.instance, actor=request.user, before=form.policy_before
+        )
 
 
 @admin.register(m.CallingWindow)

@@ -414,6 +414,7 @@ DETAIL_KEYS = {
     "steps": (_("Call days after the anchor date"), _plain),
     "policy": (_("Calling policy"), _named("policy")),
     "rules": (_("Used for"), _rules),
+    "name": (_policy_field("name"), _changed(_plain)),
     "windows": (_("Calling windows"), _changed(_plain)),
     "weekdays": (_("Calling days"), _changed(_weekdays)),
     "holiday_rule": (_("Holidays"), _changed(_chosen(HolidayRule.choices))),

@@ -21,8 +21,9 @@ def plan_changed(*, plan: FollowUpPlan, actor) -> None:
 
 
 def policy_state(policy: CallingPolicy) -> dict:
-    """What a calling policy says, as its audit events hold it: no name, no personal data."""
+    """What a calling policy says, as its audit events hold it (no personal data)."""
     return {
+        "name": policy.name,
         "windows": [f"{w.starts_at:%H:%M}-{w.ends_at:%H:%M}" for w in policy.windows.all()],
         "weekdays": policy.weekdays,
         "holiday_rule": policy.holiday_rule,
@@ -35,9 +36,9 @@ def policy_state(policy: CallingPolicy) -> dict:
 
 def policy_changed(*, policy: CallingPolicy, actor, before: dict | None = None) -> None:
     """Audit the change: with `before` (policy_state as it was), what changed, each as
-    {"from": …, "to": …}; without, the policy as it now stands. Nothing to move: every
-    list build and claim reads the policy afresh, so tomorrow's list follows the new
-    windows and days."""
+    {"from": …, "to": …}, and nothing when nothing did; without, the policy as it now
+    stands (a new one). Nothing to move: every list build and claim reads the policy
+    afresh, so tomorrow's list follows the new windows and days."""
     after = policy_state(policy)
     if before is None:
         detail = after
@@ -47,4 +48,6 @@ def policy_changed(*, policy: CallingPolicy, actor, before: dict | None = None) 
             for key, value in after.items()
             if before.get(key) != value
         }
+        if not detail:
+            return
     audit.record(actor=actor, action=AuditAction.CHANGE_POLICY, target=policy, **detail)

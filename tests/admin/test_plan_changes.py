@@ -131,8 +131,10 @@ def test_a_policy_change_is_audited(client, admin_user, plan):
     )
     assert response.status_code == 302
     event = AuditEvent.objects.get(action="change_policy")
-    assert event.detail["weekdays"] == "01234"
-    assert event.detail["holiday_rule"] == "working_days"
+    # What changed, before → after, as the configuration page records it.
+    assert event.detail["weekdays"] == {"from": "0123456", "to": "01234"}
+    assert event.detail["holiday_rule"] == {"from": "skip_holidays", "to": "working_days"}
+    assert "quiet_after" not in event.detail and "windows" not in event.detail
 
 
 def test_an_agent_cannot_change_a_plan(client, agent, plan):

@@ -262,6 +262,7 @@ def test_a_saved_policy_is_audited_with_its_windows(client, admin_user):
     assert response.status_code == 302
     event = AuditEvent.objects.get(action=AuditAction.CHANGE_POLICY)
     assert event.detail == {
+        "name": "门诊呼叫时段",
         "windows": ["09:00-11:00", "14:00-16:00"],
         "weekdays": "0123456",
         "holiday_rule": "skip_holidays",

@@ -62,6 +62,26 @@ def test_only_what_changed_is_recorded(client, saved):
     }
 
 
+def test_a_save_that_changes_nothing_records_nothing_and_a_new_name_is_recorded(client, saved):
+    client.post(
+        reverse("config:policy", args=[saved.pk]),
+        policy_data(
+            [
+                {"id": w.pk, "policy": saved.pk, "starts_at": f"{w.starts_at:%H:%M}"}
+                | {"ends_at": f"{w.ends_at:%H:%M}"}
+                for w in CallingWindow.objects.filter(policy=saved).order_by("starts_at")
+            ],
+            initial=2,
+        ),
+        **EN,
+    )
+    assert not AuditEvent.objects.exists()
+
+    event = edit(client, saved, name="住院呼叫时段")
+
+    assert event.detail == {"name": {"from": "门诊呼叫时段", "to": "住院呼叫时段"}}
+
+
 def test_the_trail_reads_the_change_in_words(client, saved):
     edit(client, saved, quiet_before="09:00", quiet_after="20:30", holiday_rule="working_days")
 
