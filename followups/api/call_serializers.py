@@ -39,7 +39,7 @@ class PlanStepBriefSerializer(serializers.Serializer):
     label = serializers.SerializerMethodField()
 
     def get_label(self, step) -> str:
-        return _("Day %(days)s") % {"days": step.offset_days}
+        return step.day_label
 
 
 class CarriedTaskSerializer(serializers.Serializer):

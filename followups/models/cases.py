@@ -213,6 +213,13 @@ class FollowUpTask(Timestamped):
         return f"{self.case} {self.due_date}"
 
     @property
+    def step_label(self) -> str:
+        """Which of its case's follow-ups it is: its plan step ("Day 3"), or its kind (a
+        booked callback, a retry) when no step made it. Reads the step: load it with the
+        task where several are named."""
+        return self.step.day_label if self.step_id else str(self.get_kind_display())
+
+    @property
     def is_open(self) -> bool:
         return self.status == TaskStatus.PENDING
 

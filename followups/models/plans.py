@@ -240,6 +240,11 @@ class PlanStep(models.Model):
     def __str__(self) -> str:
         return _("%(plan)s: day %(days)s") % {"plan": self.plan, "days": self.offset_days}
 
+    @property
+    def day_label(self) -> str:
+        """The step named without its plan: "Day 3"."""
+        return _("Day %(days)s") % {"days": self.offset_days}
+
     def clean(self) -> None:
         super().clean()
         if (self.repeat_every is None) != (not self.repeat_unit):

@@ -4,6 +4,7 @@ how each ended and which stay open for the next call."""
 
 import datetime as dt
 
+from django.db.models import prefetch_related_objects
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -103,6 +104,8 @@ def settled_on_the_call(result: outcomes.OutcomeResult) -> dict | None:
         .select_related("case", "step")
         .order_by("due_date", "pk")
     )
+    # The steps the labels name, in one query (the outcome's read leaves them out).
+    prefetch_related_objects([attempt.task for attempt in settled], "step")
     counts = {"settled": len(settled), "open": len(kept)}
     if kept:
         text = ngettext(
@@ -129,9 +132,5 @@ def settled_on_the_call(result: outcomes.OutcomeResult) -> dict | None:
 def _follow_up_label(task: FollowUpTask) -> str:
     """Which follow-up it is, as the call screen's cards name it: the case's kind, its plan
     step (or the task's kind) and its due day."""
-    if task.step_id:
-        which = _("Day %(days)s") % {"days": task.step.offset_days}
-    else:
-        which = str(task.get_kind_display())
     due = _("due %(day)s") % {"day": f"{task.due_date:%m-%d}"}
-    return f"{task.case.get_kind_display()} · {which} · {due}"
+    return f"{task.case.get_kind_display()} · {task.step_label} · {due}"

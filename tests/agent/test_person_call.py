@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from followups.demo import MISSED_APPOINTMENT_GRAPH
-from followups.models import CallAttempt, CaseStatus, QueueEntryStatus, TaskStatus
+from followups.models import CallAttempt, CaseStatus, QueueEntryStatus, TaskKind, TaskStatus
 from followups.services.claims import claim_next_call
 from followups.views.person_call import TICKET_SALT
 from scripts.models import CallScript, ScriptVersion
@@ -307,15 +307,10 @@ def test_one_submit_records_each_follow_up_with_its_own_path_and_version(
     assert statuses(entry, lead, other) == done
     text = re.sub(r"\s+", " ", unescape(response.content.decode()))
     assert 'id="settled-on-call">2 follow-ups settled on this call.</p>' in text
-    assert f"<li>Missed appointment · {which(other)}: Reached: complete</li>" in text
-    assert f"<li>Discharge follow-up · {which(lead)}: Reached: complete</li>" in text
+    assert "<li>Missed appointment · Day 0 · due 11-23: Reached: complete</li>" in text
+    assert "<li>Discharge follow-up · Day 3 · due 11-23: Reached: complete</li>" in text
     # One call made, however many follow-ups it settled.
     assert response.context["calls_today"] == 1
-
-
-def which(task) -> str:
-    """A follow-up as the call screen's cards name it, after its case's kind."""
-    return f"Day {task.step.offset_days} · due {task.due_date:%m-%d}"
 
 
 def test_the_summary_names_each_follow_up_in_the_readers_language(client, person, ticket):
@@ -336,8 +331,8 @@ def test_the_summary_names_each_follow_up_in_the_readers_language(client, person
     items = re.findall(r"<li>([^<]*)</li>", text[text.index('id="settled-follow-ups"') :])
     # Each line says which follow-up it is (kind, plan day, due day), with a full-width colon.
     assert items == [
-        f"出院回访 · 第 {lead.step.offset_days} 天 · {lead.due_date:%m-%d} 到期：{done}",
-        f"预约未到诊 · 第 {other.step.offset_days} 天 · {other.due_date:%m-%d} 到期：{done}",
+        f"出院回访 · 第 3 天 · 11-23 到期：{done}",
+        f"预约未到诊 · 第 0 天 · 11-23 到期：{done}",
     ]
 
 
@@ -359,7 +354,7 @@ def test_a_follow_up_not_discussed_stays_open_with_no_attempt(client, person, ti
     assert (other.status, other.attempts) == (TaskStatus.PENDING, 0)
     text = re.sub(r"\s+", " ", unescape(response.content.decode()))
     assert "1 follow-up settled on this call; 1 kept open for the next call." in text
-    kept = f"Missed appointment · {which(other)}: kept open for the next call"
+    kept = "Missed appointment · Day 0 · due 11-23: kept open for the next call"
     kept = f'<li class="kept-open">{kept}</li>'
     assert kept in text
 
@@ -430,3 +425,12 @@ def test_the_home_list_says_how_many_follow_ups_each_call_covers(client, as_agen
     assert rows.count("<tr data-entry=") == 1
     row = rows[rows.index(f'data-entry="{entry.pk}"') :].split("</tr>")[0]
     assert re.search(r'<span class="badge text-bg-primary"[^>]*>2 follow-ups</span>', row)
+
+
+def test_a_follow_up_no_plan_step_made_is_named_by_its_kind(person):
+    """A booked callback or a retry made outside the plan says what it is where a step
+    would say its day (the cards, the per-follow-up choices, the summary)."""
+    _entry, lead, other = person
+    other.step, other.kind = None, TaskKind.CALLBACK
+    with translation.override("en"):
+        assert (lead.step_label, other.step_label) == ("Day 3", "Callback")
