@@ -52,6 +52,12 @@ class Ticket:
     idempotency_key: str
     signed: str
 
+    @property
+    def max_age_seconds(self) -> int:
+        """How long the ticket stays good (TICKET_MAX_AGE): as long as the screen's draft
+        of the call is kept (#call-header's data-draft-max-age, read by call_screen.js)."""
+        return int(TICKET_MAX_AGE.total_seconds())
+
 
 def issue_ticket(
     *, entry: QueueEntry, agent, versions: Mapping[int, ScriptVersion | None]

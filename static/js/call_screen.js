@@ -167,9 +167,10 @@
   // with all of it back, the runner asked again for its screen at the saved path. Kept in
   // this tab only (not sent anywhere, gone when the tab closes); dropped once the outcome is
   // recorded, when the call is put back, on logging out, when another call (or another
-  // claim of this one) opens in the tab, and after 12 hours (the call screen's ticket).
+  // claim of this one) opens in the tab, and once the call screen's ticket would have expired
+  // (#call-header's data-draft-max-age, in seconds: each draft carries its own end, as the
+  // login page, which has no header, reads it too).
   const DRAFT_PREFIX = "huifang.call-draft.";
-  const DRAFT_MAX_AGE = 12 * 3600 * 1000;
   const NOT_KEPT = ["csrfmiddlewaretoken", "ticket", "record_without_answers"];
   let recording = null; // the draft of the call whose outcome is being sent
 
@@ -184,6 +185,12 @@
   function draftKey() {
     const header = document.getElementById("call-header");
     return header && header.dataset.draft ? DRAFT_PREFIX + header.dataset.draft : null;
+  }
+
+  function draftMaxAge() {
+    const header = document.getElementById("call-header");
+    const seconds = Number(header && header.dataset.draftMaxAge);
+    return seconds > 0 ? seconds * 1000 : 0;
   }
 
   function storedDrafts() {
@@ -201,7 +208,7 @@
     const store = drafts();
     try {
       const draft = JSON.parse((store && store.getItem(key)) || "null");
-      if (draft && Date.now() - draft.saved < DRAFT_MAX_AGE) return draft;
+      if (draft && Date.now() < draft.expires) return draft;
     } catch (error) {
       /* unreadable: dropped below */
     }
@@ -218,13 +225,13 @@
     const key = draftKey();
     const form = document.getElementById("outcome-form");
     const store = drafts();
-    if (!key || !form || !store) return;
+    const maxAge = draftMaxAge();
+    if (!key || !form || !store || !maxAge) return;
     const fields = {};
     const marked = [];
     Array.prototype.forEach.call(form.elements, function (field) {
       const name = field.name;
       if (!name || NOT_KEPT.includes(name) || name.indexOf("path_") === 0) return;
-      if (field.type === "submit" || field.type === "button") return;
       fields[name] = field.type === "checkbox" ? field.checked : field.value;
       if (field.classList.contains("suggested")) marked.push(name);
     });
@@ -235,7 +242,7 @@
     const runner = document.getElementById("script-runner");
     const escalation = document.getElementById("escalation");
     const draft = {
-      saved: Date.now(),
+      expires: Date.now() + maxAge,
       task: runner ? runner.dataset.task || "" : "",
       paths: paths,
       fields: fields,
@@ -262,7 +269,7 @@
     if (!draft || !form) return;
     Object.keys(draft.fields || {}).forEach(function (name) {
       const field = form.elements.namedItem(name);
-      if (!field || field.type === undefined) return;
+      if (!field) return;
       if (field.type === "checkbox") field.checked = Boolean(draft.fields[name]);
       else field.value = draft.fields[name];
       field.classList.toggle("suggested", (draft.marked || []).includes(name));
@@ -274,12 +281,11 @@
     // screen there (its tab: the step endpoint replays the path; the form is kept as is).
     let moved = false;
     Object.keys(draft.paths || {}).forEach(function (name) {
-      document.querySelectorAll(".call-path").forEach(function (input) {
-        if (input.name === name && input.value !== draft.paths[name]) {
-          input.value = draft.paths[name];
-          moved = true;
-        }
-      });
+      const input = document.querySelector('.call-path[name="' + CSS.escape(name) + '"]');
+      if (input && input.value !== draft.paths[name]) {
+        input.value = draft.paths[name];
+        moved = true;
+      }
     });
     const runner = document.getElementById("script-runner");
     const saved = document.getElementById("call-task-" + draft.task);

@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from followups.models import CallAttempt, QueueEntryStatus, ScriptAnswer
 from followups.services.claims import claim_next_call
+from followups.views.person_call import TICKET_MAX_AGE
 from scripts.models import ScriptVersion
 from tests.agent.conftest import at, hold_on, html_of, listed_entry, when
 
@@ -183,6 +184,9 @@ def test_the_screen_names_its_draft_by_agent_call_and_claim(client, as_agent, ag
     assert f'id="call-header" data-entry="{held.pk}" data-draft="{agent.pk}-{held.pk}-{stamp}"' in (
         html
     )
+    # Kept as long as the screen's ticket stays good, in seconds.
+    seconds = int(TICKET_MAX_AGE.total_seconds())
+    assert f'data-draft="{agent.pk}-{held.pk}-{stamp}" data-draft-max-age="{seconds}">' in html
     assert 'id="draft-restored" role="status" hidden' in html
 
 

@@ -156,6 +156,74 @@ def test_an_empty_typed_answer_keeps_the_step_and_says_why(client, held, ticket)
     assert "runner-unanswered" not in shown["html"]
 
 
+ASKED_EMPTY = {
+    "schema": 1,
+    "start": "greet",
+    "nodes": [
+        {"id": "greet", "kind": "greeting", "text": "{customer.honorific}您好！", "next": "q_day"},
+        {
+            "id": "q_day",
+            "kind": "question",
+            "answer_type": "date",
+            "text": "哪天去复查？",
+            "next": "q_where",
+        },
+        {
+            "id": "q_where",
+            "kind": "question",
+            "answer_type": "multiple",
+            "text": "哪里不舒服？",
+            "options": [{"value": "head", "label": "头"}, {"value": "back", "label": "背"}],
+            "next": "close",
+        },
+        {"id": "close", "kind": "closing", "text": "再见！", "disposition": "complete"},
+    ],
+    "objections": [],
+}
+
+
+@pytest.fixture
+def asked_empty(client, agent, plan, version):
+    """A call on a script asking for a date, then for answers to tick; its ticket."""
+    version.status = "retired"
+    version.save()
+    ScriptVersion.objects.create(
+        script=version.script, number=2, status="published", graph=ASKED_EMPTY
+    )
+    entry = listed_entry(plan, agent)
+    claim_next_call(agent=agent, now=at(10, 40))
+    client.force_login(agent)
+    return entry, open_call(client, entry)
+
+
+def test_an_empty_date_keeps_the_step_and_says_why(client, asked_empty):
+    entry, ticket = asked_empty
+
+    shown = runner(step(client, entry, ticket, ["greet"], node="q_day", answer=""))
+
+    assert (shown["path"], shown["node"]) == (["greet"], "q_day")
+    said = 'id="runner-unanswered" role="alert">Nothing was noted: pick the date first'
+    assert said in shown["html"]
+    shown = runner(step(client, entry, ticket, ["greet"], node="q_day", answer="2026-12-01"))
+    assert (shown["path"], shown["node"]) == (["greet", "q_day:2026-12-01"], "q_where")
+    assert "runner-unanswered" not in shown["html"]
+
+
+def test_nothing_ticked_keeps_the_step_and_says_why(client, asked_empty):
+    entry, ticket = asked_empty
+    path = ["greet", "q_day:2026-12-01"]
+
+    # The tick-boxes' form sends the node and no answer when none is ticked.
+    shown = runner(step(client, entry, ticket, path, node="q_where"))
+
+    assert (shown["path"], shown["node"]) == (path, "q_where")
+    said = 'id="runner-unanswered" role="alert">Nothing was noted: tick the answers first'
+    assert said in shown["html"]
+    shown = runner(step(client, entry, ticket, path, node="q_where", answer=["head", "back"]))
+    assert shown["path"] == [*path, "q_where:head,back"]
+    assert "runner-unanswered" not in shown["html"]
+
+
 def test_it_refuses_a_step_without_a_valid_ticket(client, held, ticket):
     response = step(client, held, ticket[:-2] + "xx", [], token="greet")
 
