@@ -1,13 +1,13 @@
 """The agent's own list, read side: today's entries searched, sorted and paged, each with
 where its person stands now (reached, not reached and when the next try is, a callback
 booked, or booked for a moment already passed …); and the agent's booked callbacks,
-soonest first."""
+upcoming first, with the waiting calls of the day that cover them."""
 
 import datetime as dt
 from dataclasses import dataclass
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Q, QuerySet
+from django.db.models import Case, Q, QuerySet, When
 
 from followups.models import (
     CallAttempt,
@@ -18,7 +18,7 @@ from followups.models import (
     TaskStatus,
 )
 from followups.models.calls import REACHED_DISPOSITIONS
-from followups.selectors.person_calls import carried_counts
+from followups.selectors.person_calls import callable_by, carried_counts
 
 PER_PAGE = 20
 
@@ -114,10 +114,12 @@ def person_state(entry: QueueEntry, last_call, *, agent, now: dt.datetime) -> Pe
     return PersonState("ended", label=label)
 
 
-def my_callbacks(*, agent) -> QuerySet[FollowUpTask]:
+def my_callbacks(*, agent, now: dt.datetime, limit: int = 200) -> list[FollowUpTask]:
     """The callbacks still to make that the agent booked, or that are on follow-ups of
-    theirs, soonest first (a late one, its time passed, before the rest)."""
-    return (
+    theirs: the upcoming ones first, soonest first, then those whose booked moment has
+    passed, each marked `late` as the list marks them (PersonState.late); the first `limit`
+    in that order."""
+    return list(
         FollowUpTask.objects.filter(
             kind=TaskKind.CALLBACK,
             status=TaskStatus.PENDING,
@@ -125,6 +127,36 @@ def my_callbacks(*, agent) -> QuerySet[FollowUpTask]:
         )
         .filter(Q(agent=agent) | Q(attempts_made__agent=agent))
         .distinct()
+        .annotate(late=Case(When(callback_at__lt=now, then=True), default=False))
         .select_related("case__customer", "case__patient__department")
-        .order_by("callback_at", "pk")
+        .order_by("late", "callback_at", "pk")[:limit]
     )
+
+
+def waiting_for(*, agent, tasks: list[FollowUpTask], day: dt.date) -> dict[int, QueueEntry]:
+    """Of `tasks`, those a call waiting on the agent's list of `day` covers, each with its
+    entry (task, case and customer loaded): the entry's lead, or another open follow-up of
+    its person due by that day (as selectors/person_calls reads them). A callback booked
+    for a later day, its person listed for another follow-up, has none. Two queries."""
+    if not tasks:
+        return {}
+    entries = {
+        entry.customer_id: entry
+        for entry in QueueEntry.objects.filter(
+            call_list__day=day,
+            assigned_agent=agent,
+            status=QueueEntryStatus.WAITING,
+            customer_id__in={task.case.customer_id for task in tasks},
+        ).select_related("call_list", "task__case__customer")
+    }
+    due = set(
+        callable_by(day)
+        .filter(pk__in=[task.pk for task in tasks if task.case.customer_id in entries])
+        .values_list("pk", flat=True)
+    )
+    covered = {}
+    for task in tasks:
+        entry = entries.get(task.case.customer_id)
+        if entry is not None and (task.pk == entry.task_id or task.pk in due):
+            covered[task.pk] = entry
+    return covered

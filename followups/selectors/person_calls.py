@@ -24,6 +24,17 @@ def due_by(day: dt.date, prefix: str = "") -> Q:
     )
 
 
+def callable_by(day: dt.date):
+    """The open follow-ups of open cases a call on `day` may settle: their next call due by
+    the day, their follow-up window not passed (what a person's call covers besides its
+    lead)."""
+    return (
+        FollowUpTask.objects.filter(status=TaskStatus.PENDING, case__status=CaseStatus.OPEN)
+        .filter(due_by(day))
+        .exclude(window_ends_on__lt=day)
+    )
+
+
 def carried_counts(entries) -> dict[int, int]:
     """For pages listing entries: how many follow-ups each entry's call covers now (its
     lead, and the person's other open follow-ups due by the list's day). One query."""
@@ -36,16 +47,8 @@ def carried_counts(entries) -> dict[int, int]:
         by_day.setdefault(entry.call_list.day, []).append(entry)
     for day, listed in by_day.items():
         customer_of = {entry.customer_id: entry for entry in listed}
-        rows = (
-            FollowUpTask.objects.filter(
-                case__customer_id__in=customer_of,
-                status=TaskStatus.PENDING,
-                case__status=CaseStatus.OPEN,
-            )
-            .filter(due_by(day))
-            .exclude(window_ends_on__lt=day)
-            .values_list("case__customer_id", "pk")
-        )
+        rows = callable_by(day).filter(case__customer_id__in=customer_of)
+        rows = rows.values_list("case__customer_id", "pk")
         for customer_id, task_id in rows:
             entry = customer_of[customer_id]
             if task_id != entry.task_id:

@@ -26,12 +26,13 @@ from followups.models import QueueEntry, QueueEntryStatus
 from followups.roles import WORK_QUEUE
 from followups.scheduling import place_callback, windows_missed_by
 from followups.selectors import agent_list
-from followups.services import claims, contact, leases, list_choices, outcomes
+from followups.services import claims, contact, leases, outcomes
 from followups.services.list_choices import PUT_BACK_REASONS
 from followups.services.policies import rules_for_case
 from followups.views import kept_search
 from followups.views.access import page_for
 from followups.views.after_call import local_when, what_follows
+from followups.views.agent_list import mark_callable
 from followups.views.person_call import (
     PART_CHOICES,
     Ticket,
@@ -115,11 +116,7 @@ def _home_context(request, now: dt.datetime) -> dict:
     )
     # A waiting call that may not be made yet says from when, instead of "Call now" (and
     # the page offers it once that time has come, in so many seconds).
-    later = list_choices.callable_from(page.object_list, now=now)
-    for entry in page.object_list:
-        entry.callable_from = later.get(entry.pk)
-        if entry.callable_from is not None:
-            entry.callable_in = int((entry.callable_from - now).total_seconds()) + 1
+    mark_callable(page.object_list, now=now)
     context = {
         "today": day,
         "held": held,

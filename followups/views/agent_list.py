@@ -1,6 +1,8 @@
 """The agent's list beyond the next call: a call picked on the list, a call put back (with
 a reason), and the agent's booked callbacks. The services judge; these parse and render."""
 
+import datetime as dt
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
@@ -10,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from followups import clock
 from followups.console_forms import PutBackForm
-from followups.models import QueueEntry, QueueEntryStatus
+from followups.models import QueueEntry
 from followups.roles import WORK_QUEUE
 from followups.selectors import agent_list
 from followups.services import claims, list_choices
@@ -54,33 +56,33 @@ def put_back(request, pk):
     return redirect("agent:home")
 
 
-@works_the_queue
-def callbacks(request):
-    """The callbacks the agent booked, still to make: the upcoming ones, soonest first,
-    then those whose time has passed (marked as the list marks them). A callback whose
-    person waits on the agent's list today offers the call as the list does: "Call now",
-    or from when it may be made."""
-    now = timezone.now()
-    tasks = list(agent_list.my_callbacks(agent=request.user)[:200])
-    tasks.sort(key=lambda task: (task.callback_at < now, task.callback_at))
-    waiting = {
-        entry.customer_id: entry
-        for entry in QueueEntry.objects.filter(
-            call_list__day=clock.center_day(now),
-            assigned_agent=request.user,
-            status=QueueEntryStatus.WAITING,
-            customer_id__in={task.case.customer_id for task in tasks},
-        ).select_related("task__case__customer")
-    }
-    later = list_choices.callable_from(waiting.values(), now=now)
-    for entry in waiting.values():
+def mark_callable(entries: list[QueueEntry], *, now: dt.datetime) -> None:
+    """Each waiting entry (its task, case and customer loaded) that may not be called yet
+    marked with `callable_from`, the first moment it may be (by the claim's rule), and
+    `callable_in`, the seconds until then, after which call_screen.js offers the call; the
+    others with `callable_from` None. The agent's list and their callbacks both read it."""
+    later = list_choices.callable_from(entries, now=now)
+    for entry in entries:
         entry.callable_from = later.get(entry.pk)
         if entry.callable_from is not None:
             entry.callable_in = int((entry.callable_from - now).total_seconds()) + 1
+
+
+@works_the_queue
+def callbacks(request):
+    """The callbacks the agent booked, still to make, in agent_list.my_callbacks' order
+    (the upcoming ones, then the late ones, marked as the list marks them). A callback the
+    call of a person waiting on the agent's list today covers offers that call as the list
+    does: "Call now", or from when it may be made."""
+    now = timezone.now()
+    day = clock.center_day(now)
+    tasks = agent_list.my_callbacks(agent=request.user, now=now)
+    waiting = agent_list.waiting_for(agent=request.user, tasks=tasks, day=day)
+    mark_callable(list(set(waiting.values())), now=now)
     for task in tasks:
-        task.entry = waiting.get(task.case.customer_id)
+        task.entry = waiting.get(task.pk)
     return render(
         request,
         "followups/agent/callbacks.html",
-        {"tasks": tasks, "now": now, "today": clock.center_day(now)},
+        {"tasks": tasks, "today": day},
     )

@@ -1,23 +1,31 @@
 """My callbacks: the callbacks the agent booked that are still to make, the upcoming ones
 soonest first, then the late ones."""
 
+import datetime as dt
 import re
 
 import pytest
 from django.urls import reverse
 
-from followups.models import TaskKind
+from followups.models import QueueEntryStatus, TaskKind
 from tests.agent.conftest import at, html_of, listed_entry, when
-from tests.clock import TUESDAY
-from tests.factories import CallAttemptFactory
+from tests.clock import MONDAY, TUESDAY
+from tests.factories import CallAttemptFactory, CallListFactory, due_follow_up
 
 pytestmark = pytest.mark.django_db
 
 
 def booked(entry, agent, moment):
-    CallAttemptFactory(task=entry.task, agent=agent, disposition="callback", started_at=at(9))
-    entry.task.kind, entry.task.callback_at = TaskKind.CALLBACK, moment
-    entry.task.save()
+    booked_on(entry.task, agent, moment)
+
+
+def booked_on(task, agent, moment):
+    """A callback at `moment` the agent booked on the follow-up, as record_outcome books it
+    (its next call then)."""
+    CallAttemptFactory(task=task, agent=agent, disposition="callback", started_at=at(9))
+    task.kind, task.callback_at = TaskKind.CALLBACK, moment
+    task.earliest_at = moment
+    task.save()
 
 
 def test_it_lists_my_callbacks_upcoming_first(client, as_agent, agent, other_agent, plan):
@@ -67,16 +75,48 @@ def test_each_waiting_callback_offers_the_call_as_the_list_does(client, as_agent
     assert ">Call now</button>" not in row(later)
 
 
-def test_a_callback_not_on_todays_list_offers_no_call(client, as_agent, agent, plan):
+@pytest.mark.parametrize("elsewhere", ["yesterday's list", "a colleague's list", "done"])
+def test_a_callback_not_waiting_on_my_list_today_offers_no_call(
+    client, as_agent, agent, other_agent, plan, elsewhere
+):
     entry = listed_entry(plan, agent, name="甲", phone="+8613800000001")
-    booked(entry, agent, at(15, 30, TUESDAY))
-    entry.delete()
+    booked(entry, agent, at(10, 0))
+    if elsewhere == "yesterday's list":
+        entry.call_list = CallListFactory(day=MONDAY - dt.timedelta(days=1))
+    elif elsewhere == "a colleague's list":
+        entry.assigned_agent = other_agent
+    else:
+        entry.status = QueueEntryStatus.DONE
+    entry.save()
 
     with when(at(10, 45)):
         html = html_of(client.get(reverse("agent:callbacks")))
 
     assert f'data-task="{entry.task_id}"' in html
     assert "take-call" not in html
+
+
+def test_a_callback_offers_only_the_call_that_covers_it(client, as_agent, agent, plan):
+    """The person waits on today's list for another follow-up: a callback of theirs due
+    today rides along with that call; one booked for another day does not."""
+    entry = listed_entry(plan, agent, name="甲", phone="+8613800000001")
+    customer = entry.task.case.customer
+    tomorrow = due_follow_up(plan, customer)
+    this_afternoon = due_follow_up(plan, customer)
+    booked_on(tomorrow, agent, at(15, 30, TUESDAY))
+    booked_on(this_afternoon, agent, at(16, 0))
+
+    with when(at(10, 45)):
+        html = html_of(client.get(reverse("agent:callbacks")))
+
+    def row(task):
+        return html[html.index(f'data-task="{task.pk}"') :].split("</tr>")[0]
+
+    assert "2026-11-24 15:30" in row(tomorrow)
+    assert "take-call" not in row(tomorrow)
+    take = reverse("agent:take", args=[entry.pk])
+    assert f'action="{take}"' in row(this_afternoon)
+    assert ">Call now</button>" in row(this_afternoon)
 
 
 def test_the_home_page_links_to_them(client, as_agent, entry):
